@@ -1,0 +1,300 @@
+//! The connector catalogue: which services Patchbay can connect to, how they sign in, and what they ask for.
+//!
+//! The catalogue is data (`catalogue/connectors.json`, compiled in) checked by [`Catalogue::from_json`]: a broken
+//! entry is refused with a message naming the connector and the field, never half-loaded.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use ts_rs::TS;
+
+const BUILTIN: &str = include_str!("../catalogue/connectors.json");
+const SUPPORTED_VERSION: u32 = 1;
+
+/// Whether a connector can be used yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorStatus {
+    Available,
+    ComingSoon,
+}
+
+/// The two ways to sign in, as in the hosted service we model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthType {
+    /// "OAuth 2.0 authorization code": Patchbay's built-in public app.
+    BuiltInApp,
+    /// "Bring your own OAuth 2.0 app": the user's own app registration.
+    BringYourOwnApp,
+}
+
+/// A feature a person can switch on or off; each needs some delegated scopes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Feature {
+    pub id: String,
+    pub label: String,
+    pub description: String,
+    pub scopes: Vec<String>,
+    /// Switched on by default in the bring-your-own-app scope picker.
+    pub default: bool,
+}
+
+/// One scope with its meaning in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Permission {
+    pub scope: String,
+    pub description: String,
+}
+
+/// A connector: one service Patchbay can connect to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Connector {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// An icon name the UI knows (`outlook`, `onedrive`, `teams`).
+    pub icon: String,
+    pub status: ConnectorStatus,
+    pub auth_types: Vec<AuthType>,
+    /// What the built-in app asks for: the full list.
+    pub default_scopes: Vec<String>,
+    /// Always asked for, whatever features are chosen (sign-in, profile, staying connected).
+    pub base_scopes: Vec<String>,
+    pub features: Vec<Feature>,
+    pub permissions: Vec<Permission>,
+}
+
+impl Connector {
+    /// The minimal scope set for the chosen features: the base scopes plus each feature's, in a stable order
+    /// and without repeats.
+    pub fn scopes_for_features(&self, feature_ids: &[String]) -> Result<Vec<String>, CatalogueError> {
+        let mut scopes: Vec<String> = self.base_scopes.clone();
+        for id in feature_ids {
+            let feature = self.features.iter().find(|f| &f.id == id).ok_or_else(|| {
+                CatalogueError::UnknownFeature { connector: self.id.clone(), feature: id.clone() }
+            })?;
+            for scope in &feature.scopes {
+                if !scopes.iter().any(|s| s.eq_ignore_ascii_case(scope)) {
+                    scopes.push(scope.clone());
+                }
+            }
+        }
+        Ok(scopes)
+    }
+
+    /// Features that cannot work with the granted scopes (Microsoft may grant fewer than asked for).
+    pub fn features_missing(&self, granted: &[String]) -> Vec<Feature> {
+        self.features
+            .iter()
+            .filter(|f| !f.scopes.iter().all(|s| granted.iter().any(|g| g.eq_ignore_ascii_case(s))))
+            .cloned()
+            .collect()
+    }
+
+    pub fn describe_scope(&self, scope: &str) -> Option<&str> {
+        self.permissions
+            .iter()
+            .find(|p| p.scope.eq_ignore_ascii_case(scope))
+            .map(|p| p.description.as_str())
+    }
+}
+
+/// Why a catalogue could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CatalogueError {
+    #[error("the connector catalogue is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the connector catalogue has version {found}; this Patchbay reads version {SUPPORTED_VERSION}. Update Patchbay.")]
+    Version { found: u32 },
+    #[error("connector {connector:?}: {problem}")]
+    Invalid { connector: String, problem: String },
+    #[error("there is no connector {0:?}. Run `patchbay connectors` to see the ones there are.")]
+    UnknownConnector(String),
+    #[error("connector {connector:?} has no feature {feature:?}")]
+    UnknownFeature { connector: String, feature: String },
+}
+
+#[derive(Deserialize)]
+struct CatalogueFile {
+    version: u32,
+    connectors: Vec<Connector>,
+}
+
+/// The loaded, checked list of connectors.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    connectors: Vec<Connector>,
+}
+
+impl Catalogue {
+    /// The catalogue compiled into this build.
+    pub fn builtin() -> Self {
+        Self::from_json(BUILTIN).expect("the built-in catalogue is checked by its tests")
+    }
+
+    /// Parse and check a catalogue.
+    pub fn from_json(text: &str) -> Result<Self, CatalogueError> {
+        let file: CatalogueFile = serde_json::from_str(text)?;
+        if file.version != SUPPORTED_VERSION {
+            return Err(CatalogueError::Version { found: file.version });
+        }
+        let mut ids = HashSet::new();
+        for c in &file.connectors {
+            let invalid = |problem: String| CatalogueError::Invalid { connector: c.id.clone(), problem };
+            if c.id.is_empty() || !c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
+                return Err(invalid("the id must be lower-case letters, digits and dashes".into()));
+            }
+            if !ids.insert(c.id.clone()) {
+                return Err(invalid("the id is used twice".into()));
+            }
+            if c.name.trim().is_empty() || c.description.trim().is_empty() {
+                return Err(invalid("the name and description must not be empty".into()));
+            }
+            if c.auth_types.is_empty() {
+                return Err(invalid("it has no auth type".into()));
+            }
+            if c.default_scopes.is_empty() {
+                return Err(invalid("it asks for no scopes".into()));
+            }
+            for base in &c.base_scopes {
+                if !c.default_scopes.iter().any(|s| s.eq_ignore_ascii_case(base)) {
+                    return Err(invalid(format!("base scope {base} is not among its default scopes")));
+                }
+            }
+            for scope in c.default_scopes.iter().chain(c.features.iter().flat_map(|f| f.scopes.iter())) {
+                if c.describe_scope(scope).is_none() {
+                    return Err(invalid(format!("scope {scope} has no description in words")));
+                }
+            }
+            let mut feature_ids = HashSet::new();
+            for f in &c.features {
+                if !feature_ids.insert(f.id.as_str()) {
+                    return Err(invalid(format!("feature {} is listed twice", f.id)));
+                }
+                if f.scopes.is_empty() {
+                    return Err(invalid(format!("feature {} needs no scope", f.id)));
+                }
+            }
+        }
+        Ok(Self { connectors: file.connectors })
+    }
+
+    pub fn connectors(&self) -> &[Connector] {
+        &self.connectors
+    }
+
+    pub fn get(&self, id: &str) -> Result<&Connector, CatalogueError> {
+        self.connectors
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| CatalogueError::UnknownConnector(id.to_string()))
+    }
+
+    /// Connectors whose name, description or scopes contain every word of `query` (case-insensitive).
+    pub fn search(&self, query: &str) -> Vec<&Connector> {
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        self.connectors
+            .iter()
+            .filter(|c| {
+                let haystack = format!("{} {} {} {}", c.id, c.name, c.description, c.default_scopes.join(" "))
+                    .to_lowercase();
+                words.iter().all(|w| haystack.contains(w))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REFERENCE_SCOPES: [&str; 16] = [
+        "Mail.Read",
+        "Mail.Read.Shared",
+        "Mail.ReadWrite",
+        "Mail.ReadWrite.Shared",
+        "Mail.Send",
+        "Mail.Send.Shared",
+        "MailboxSettings.Read",
+        "Calendars.Read",
+        "Calendars.Read.Shared",
+        "Calendars.ReadWrite",
+        "Calendars.ReadWrite.Shared",
+        "profile",
+        "openid",
+        "email",
+        "offline_access",
+        "User.Read",
+    ];
+
+    #[test]
+    fn builtin_catalogue_loads_with_outlook_available_and_two_coming_soon() {
+        let cat = Catalogue::builtin();
+        let outlook = cat.get("outlook365").unwrap();
+        assert_eq!(outlook.status, ConnectorStatus::Available);
+        assert_eq!(outlook.auth_types, vec![AuthType::BuiltInApp, AuthType::BringYourOwnApp]);
+        for id in ["onedrive-sharepoint", "teams"] {
+            assert_eq!(cat.get(id).unwrap().status, ConnectorStatus::ComingSoon, "{id}");
+        }
+    }
+
+    #[test]
+    fn outlook_asks_for_exactly_the_sixteen_reference_scopes() {
+        let cat = Catalogue::builtin();
+        let outlook = cat.get("outlook365").unwrap();
+        assert_eq!(outlook.default_scopes, REFERENCE_SCOPES.map(String::from).to_vec());
+    }
+
+    #[test]
+    fn feature_scopes_are_minimal_and_always_include_the_base() {
+        let outlook = Catalogue::builtin().get("outlook365").unwrap().clone();
+        let scopes = outlook.scopes_for_features(&["read_mail".into()]).unwrap();
+        assert_eq!(scopes, ["openid", "profile", "email", "offline_access", "User.Read", "Mail.Read"]);
+        let scopes = outlook
+            .scopes_for_features(&["read_calendar".into(), "write_calendar".into(), "read_calendar".into()])
+            .unwrap();
+        assert_eq!(scopes[5..], ["Calendars.Read".to_string(), "Calendars.ReadWrite".to_string()]);
+        assert!(matches!(
+            outlook.scopes_for_features(&["teleport".into()]),
+            Err(CatalogueError::UnknownFeature { .. })
+        ));
+    }
+
+    #[test]
+    fn missing_features_follow_the_granted_scopes() {
+        let outlook = Catalogue::builtin().get("outlook365").unwrap().clone();
+        let granted: Vec<String> =
+            ["openid", "Mail.Read", "Calendars.Read", "MailboxSettings.Read"].map(String::from).to_vec();
+        let missing: Vec<String> = outlook.features_missing(&granted).into_iter().map(|f| f.id).collect();
+        assert_eq!(missing, ["send_mail", "shared_mailboxes", "write_calendar"]);
+    }
+
+    #[test]
+    fn search_matches_name_description_and_scopes_case_insensitively() {
+        let cat = Catalogue::builtin();
+        let ids = |q: &str| cat.search(q).into_iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids("outlook"), ["outlook365"]);
+        assert_eq!(ids("TEAMS"), ["teams"]);
+        assert_eq!(ids("calendars.read"), ["outlook365"]);
+        assert_eq!(ids(""), ["outlook365", "onedrive-sharepoint", "teams"]);
+        assert!(ids("zzz-nothing").is_empty());
+    }
+
+    #[test]
+    fn broken_catalogues_are_refused_with_the_reason() {
+        let base: serde_json::Value = serde_json::from_str(BUILTIN).unwrap();
+        let refuse = |mutate: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = base.clone();
+            mutate(&mut v);
+            Catalogue::from_json(&v.to_string()).unwrap_err().to_string()
+        };
+        assert!(refuse(&|v| v["version"] = 2.into()).contains("version 2"));
+        assert!(refuse(&|v| v["connectors"][1]["id"] = "outlook365".into()).contains("used twice"));
+        assert!(refuse(&|v| v["connectors"][0]["default_scopes"] = serde_json::json!([])).contains("no scopes"));
+        assert!(refuse(&|v| v["connectors"][0]["default_scopes"][0] = "Secret.Scope".into())
+            .contains("Secret.Scope has no description"));
+        assert!(refuse(&|v| v["connectors"][0]["id"] = "Outlook 365".into()).contains("lower-case"));
+        assert!(matches!(Catalogue::from_json("{"), Err(CatalogueError::Json(_))));
+    }
+}

@@ -1,0 +1,61 @@
+//! The TypeScript bindings in `ui/src/ipc/bindings/` are generated from the Rust types that cross IPC.
+//! This test regenerates them and fails when the committed files differ.
+//! To update: `PATCHBAY_UPDATE_BINDINGS=1 cargo test -p patchbay-core --test bindings`.
+
+use patchbay_core::{catalogue, environment, error, model};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ts_rs::{Config, TS};
+
+fn export_all(dir: &Path) {
+    let cfg = Config::new().with_out_dir(dir);
+    catalogue::Connector::export_all(&cfg).unwrap();
+    environment::EnvironmentPreset::export_all(&cfg).unwrap();
+    model::ConnectionSummary::export_all(&cfg).unwrap();
+    model::ConnectRequest::export_all(&cfg).unwrap();
+    model::ConnectEvent::export_all(&cfg).unwrap();
+    model::BuiltInApp::export_all(&cfg).unwrap();
+    model::RedirectAdvice::export_all(&cfg).unwrap();
+    error::ErrorInfo::export_all(&cfg).unwrap();
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".ts") {
+                files.insert(name, std::fs::read_to_string(entry.path()).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn typescript_bindings_are_current() {
+    let committed_dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/bindings");
+    let fresh = tempfile::tempdir().unwrap();
+    export_all(fresh.path());
+    let generated = read_dir(fresh.path());
+    assert!(generated.contains_key("ConnectionSummary.ts"), "ts-rs wrote {:?}", generated.keys());
+    if std::env::var_os("PATCHBAY_UPDATE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed_dir);
+        std::fs::create_dir_all(&committed_dir).unwrap();
+        for (name, text) in &generated {
+            std::fs::write(committed_dir.join(name), text).unwrap();
+        }
+    }
+    let committed = read_dir(&committed_dir);
+    assert_eq!(
+        committed.keys().collect::<Vec<_>>(),
+        generated.keys().collect::<Vec<_>>(),
+        "the set of binding files changed: run PATCHBAY_UPDATE_BINDINGS=1 cargo test -p patchbay-core --test bindings"
+    );
+    for (name, text) in &generated {
+        assert_eq!(
+            &committed[name], text,
+            "ui/src/ipc/bindings/{name} is stale: run PATCHBAY_UPDATE_BINDINGS=1 cargo test -p patchbay-core --test bindings"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! A local stand-in for Microsoft's identity platform (v2.0) and Microsoft Graph.
