@@ -67,11 +67,17 @@ pub struct Connector {
 impl Connector {
     /// The minimal scope set for the chosen features: the base scopes plus each feature's, in a stable order
     /// and without repeats.
-    pub fn scopes_for_features(&self, feature_ids: &[String]) -> Result<Vec<String>, CatalogueError> {
+    pub fn scopes_for_features(
+        &self,
+        feature_ids: &[String],
+    ) -> Result<Vec<String>, CatalogueError> {
         let mut scopes: Vec<String> = self.base_scopes.clone();
         for id in feature_ids {
             let feature = self.features.iter().find(|f| &f.id == id).ok_or_else(|| {
-                CatalogueError::UnknownFeature { connector: self.id.clone(), feature: id.clone() }
+                CatalogueError::UnknownFeature {
+                    connector: self.id.clone(),
+                    feature: id.clone(),
+                }
             })?;
             for scope in &feature.scopes {
                 if !scopes.iter().any(|s| s.eq_ignore_ascii_case(scope)) {
@@ -86,7 +92,11 @@ impl Connector {
     pub fn features_missing(&self, granted: &[String]) -> Vec<Feature> {
         self.features
             .iter()
-            .filter(|f| !f.scopes.iter().all(|s| granted.iter().any(|g| g.eq_ignore_ascii_case(s))))
+            .filter(|f| {
+                !f.scopes
+                    .iter()
+                    .all(|s| granted.iter().any(|g| g.eq_ignore_ascii_case(s)))
+            })
             .cloned()
             .collect()
     }
@@ -137,13 +147,25 @@ impl Catalogue {
     pub fn from_json(text: &str) -> Result<Self, CatalogueError> {
         let file: CatalogueFile = serde_json::from_str(text)?;
         if file.version != SUPPORTED_VERSION {
-            return Err(CatalogueError::Version { found: file.version });
+            return Err(CatalogueError::Version {
+                found: file.version,
+            });
         }
         let mut ids = HashSet::new();
         for c in &file.connectors {
-            let invalid = |problem: String| CatalogueError::Invalid { connector: c.id.clone(), problem };
-            if c.id.is_empty() || !c.id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
-                return Err(invalid("the id must be lower-case letters, digits and dashes".into()));
+            let invalid = |problem: String| CatalogueError::Invalid {
+                connector: c.id.clone(),
+                problem,
+            };
+            if c.id.is_empty()
+                || !c
+                    .id
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            {
+                return Err(invalid(
+                    "the id must be lower-case letters, digits and dashes".into(),
+                ));
             }
             if !ids.insert(c.id.clone()) {
                 return Err(invalid("the id is used twice".into()));
@@ -158,13 +180,25 @@ impl Catalogue {
                 return Err(invalid("it asks for no scopes".into()));
             }
             for base in &c.base_scopes {
-                if !c.default_scopes.iter().any(|s| s.eq_ignore_ascii_case(base)) {
-                    return Err(invalid(format!("base scope {base} is not among its default scopes")));
+                if !c
+                    .default_scopes
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(base))
+                {
+                    return Err(invalid(format!(
+                        "base scope {base} is not among its default scopes"
+                    )));
                 }
             }
-            for scope in c.default_scopes.iter().chain(c.features.iter().flat_map(|f| f.scopes.iter())) {
+            for scope in c
+                .default_scopes
+                .iter()
+                .chain(c.features.iter().flat_map(|f| f.scopes.iter()))
+            {
                 if c.describe_scope(scope).is_none() {
-                    return Err(invalid(format!("scope {scope} has no description in words")));
+                    return Err(invalid(format!(
+                        "scope {scope} has no description in words"
+                    )));
                 }
             }
             let mut feature_ids = HashSet::new();
@@ -177,7 +211,9 @@ impl Catalogue {
                 }
             }
         }
-        Ok(Self { connectors: file.connectors })
+        Ok(Self {
+            connectors: file.connectors,
+        })
     }
 
     pub fn connectors(&self) -> &[Connector] {
@@ -197,8 +233,14 @@ impl Catalogue {
         self.connectors
             .iter()
             .filter(|c| {
-                let haystack = format!("{} {} {} {}", c.id, c.name, c.description, c.default_scopes.join(" "))
-                    .to_lowercase();
+                let haystack = format!(
+                    "{} {} {} {}",
+                    c.id,
+                    c.name,
+                    c.description,
+                    c.default_scopes.join(" ")
+                )
+                .to_lowercase();
                 words.iter().all(|w| haystack.contains(w))
             })
             .collect()
@@ -233,9 +275,16 @@ mod tests {
         let cat = Catalogue::builtin();
         let outlook = cat.get("outlook365").unwrap();
         assert_eq!(outlook.status, ConnectorStatus::Available);
-        assert_eq!(outlook.auth_types, vec![AuthType::BuiltInApp, AuthType::BringYourOwnApp]);
+        assert_eq!(
+            outlook.auth_types,
+            vec![AuthType::BuiltInApp, AuthType::BringYourOwnApp]
+        );
         for id in ["onedrive-sharepoint", "teams"] {
-            assert_eq!(cat.get(id).unwrap().status, ConnectorStatus::ComingSoon, "{id}");
+            assert_eq!(
+                cat.get(id).unwrap().status,
+                ConnectorStatus::ComingSoon,
+                "{id}"
+            );
         }
     }
 
@@ -243,18 +292,41 @@ mod tests {
     fn outlook_asks_for_exactly_the_sixteen_reference_scopes() {
         let cat = Catalogue::builtin();
         let outlook = cat.get("outlook365").unwrap();
-        assert_eq!(outlook.default_scopes, REFERENCE_SCOPES.map(String::from).to_vec());
+        assert_eq!(
+            outlook.default_scopes,
+            REFERENCE_SCOPES.map(String::from).to_vec()
+        );
     }
 
     #[test]
     fn feature_scopes_are_minimal_and_always_include_the_base() {
         let outlook = Catalogue::builtin().get("outlook365").unwrap().clone();
         let scopes = outlook.scopes_for_features(&["read_mail".into()]).unwrap();
-        assert_eq!(scopes, ["openid", "profile", "email", "offline_access", "User.Read", "Mail.Read"]);
+        assert_eq!(
+            scopes,
+            [
+                "openid",
+                "profile",
+                "email",
+                "offline_access",
+                "User.Read",
+                "Mail.Read"
+            ]
+        );
         let scopes = outlook
-            .scopes_for_features(&["read_calendar".into(), "write_calendar".into(), "read_calendar".into()])
+            .scopes_for_features(&[
+                "read_calendar".into(),
+                "write_calendar".into(),
+                "read_calendar".into(),
+            ])
             .unwrap();
-        assert_eq!(scopes[5..], ["Calendars.Read".to_string(), "Calendars.ReadWrite".to_string()]);
+        assert_eq!(
+            scopes[5..],
+            [
+                "Calendars.Read".to_string(),
+                "Calendars.ReadWrite".to_string()
+            ]
+        );
         assert!(matches!(
             outlook.scopes_for_features(&["teleport".into()]),
             Err(CatalogueError::UnknownFeature { .. })
@@ -264,16 +336,31 @@ mod tests {
     #[test]
     fn missing_features_follow_the_granted_scopes() {
         let outlook = Catalogue::builtin().get("outlook365").unwrap().clone();
-        let granted: Vec<String> =
-            ["openid", "Mail.Read", "Calendars.Read", "MailboxSettings.Read"].map(String::from).to_vec();
-        let missing: Vec<String> = outlook.features_missing(&granted).into_iter().map(|f| f.id).collect();
+        let granted: Vec<String> = [
+            "openid",
+            "Mail.Read",
+            "Calendars.Read",
+            "MailboxSettings.Read",
+        ]
+        .map(String::from)
+        .to_vec();
+        let missing: Vec<String> = outlook
+            .features_missing(&granted)
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
         assert_eq!(missing, ["send_mail", "shared_mailboxes", "write_calendar"]);
     }
 
     #[test]
     fn search_matches_name_description_and_scopes_case_insensitively() {
         let cat = Catalogue::builtin();
-        let ids = |q: &str| cat.search(q).into_iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        let ids = |q: &str| {
+            cat.search(q)
+                .into_iter()
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids("outlook"), ["outlook365"]);
         assert_eq!(ids("TEAMS"), ["teams"]);
         assert_eq!(ids("calendars.read"), ["outlook365"]);
@@ -287,14 +374,24 @@ mod tests {
         let refuse = |mutate: &dyn Fn(&mut serde_json::Value)| {
             let mut v = base.clone();
             mutate(&mut v);
-            Catalogue::from_json(&v.to_string()).unwrap_err().to_string()
+            Catalogue::from_json(&v.to_string())
+                .unwrap_err()
+                .to_string()
         };
         assert!(refuse(&|v| v["version"] = 2.into()).contains("version 2"));
         assert!(refuse(&|v| v["connectors"][1]["id"] = "outlook365".into()).contains("used twice"));
-        assert!(refuse(&|v| v["connectors"][0]["default_scopes"] = serde_json::json!([])).contains("no scopes"));
-        assert!(refuse(&|v| v["connectors"][0]["default_scopes"][0] = "Secret.Scope".into())
-            .contains("Secret.Scope has no description"));
+        assert!(
+            refuse(&|v| v["connectors"][0]["default_scopes"] = serde_json::json!([]))
+                .contains("no scopes")
+        );
+        assert!(
+            refuse(&|v| v["connectors"][0]["default_scopes"][0] = "Secret.Scope".into())
+                .contains("Secret.Scope has no description")
+        );
         assert!(refuse(&|v| v["connectors"][0]["id"] = "Outlook 365".into()).contains("lower-case"));
-        assert!(matches!(Catalogue::from_json("{"), Err(CatalogueError::Json(_))));
+        assert!(matches!(
+            Catalogue::from_json("{"),
+            Err(CatalogueError::Json(_))
+        ));
     }
 }

@@ -69,12 +69,37 @@ pub fn presets() -> Vec<EnvironmentPreset> {
         graph_url: graph.into(),
     };
     vec![
-        p(EnvironmentId::Global, "Microsoft global", "https://login.microsoftonline.com", "https://graph.microsoft.com"),
-        p(EnvironmentId::Usgov, "US Government (GCC High)", "https://login.microsoftonline.us", "https://graph.microsoft.us"),
-        p(EnvironmentId::UsgovDod, "US Government DoD", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us"),
-        p(EnvironmentId::China, "China (21Vianet)", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"),
+        p(
+            EnvironmentId::Global,
+            "Microsoft global",
+            "https://login.microsoftonline.com",
+            "https://graph.microsoft.com",
+        ),
+        p(
+            EnvironmentId::Usgov,
+            "US Government (GCC High)",
+            "https://login.microsoftonline.us",
+            "https://graph.microsoft.us",
+        ),
+        p(
+            EnvironmentId::UsgovDod,
+            "US Government DoD",
+            "https://login.microsoftonline.us",
+            "https://dod-graph.microsoft.us",
+        ),
+        p(
+            EnvironmentId::China,
+            "China (21Vianet)",
+            "https://login.chinacloudapi.cn",
+            "https://microsoftgraph.chinacloudapi.cn",
+        ),
         p(EnvironmentId::Sandbox, "Sandbox (offline demo)", "", ""),
-        p(EnvironmentId::Custom, "Advanced: any OpenID provider", "", ""),
+        p(
+            EnvironmentId::Custom,
+            "Advanced: any OpenID provider",
+            "",
+            "",
+        ),
     ]
 }
 
@@ -92,12 +117,20 @@ pub struct Endpoints {
 #[non_exhaustive]
 pub enum EnvironmentError {
     #[error("{what} {value:?} is not a valid URL: {reason}. Give a full URL such as https://login.example.com/tenant/v2.0")]
-    BadUrl { what: &'static str, value: String, reason: String },
-    #[error("{what} must use https (http is only allowed for 127.0.0.1, ::1 or localhost): {value}")]
+    BadUrl {
+        what: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error(
+        "{what} must use https (http is only allowed for 127.0.0.1, ::1 or localhost): {value}"
+    )]
     Insecure { what: &'static str, value: String },
     #[error("the tenant {0:?} is not valid: use organizations, common, consumers, a tenant ID (GUID) or a domain such as contoso.onmicrosoft.com")]
     BadTenant(String),
-    #[error("the {0} environment needs its URL: choose Advanced and enter the authority and Graph URLs")]
+    #[error(
+        "the {0} environment needs its URL: choose Advanced and enter the authority and Graph URLs"
+    )]
     MissingUrl(&'static str),
 }
 
@@ -105,7 +138,9 @@ pub enum EnvironmentError {
 pub fn check_tenant(tenant: &str) -> Result<(), EnvironmentError> {
     let ok = !tenant.is_empty()
         && tenant.len() <= 256
-        && tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_');
+        && tenant
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_');
     if ok {
         Ok(())
     } else {
@@ -120,11 +155,17 @@ pub fn parse_endpoint_url(what: &'static str, value: &str) -> Result<Url, Enviro
         value: value.to_string(),
         reason: e.to_string(),
     })?;
-    let loopback = matches!(url.host_str(), Some("127.0.0.1") | Some("[::1]") | Some("localhost"));
+    let loopback = matches!(
+        url.host_str(),
+        Some("127.0.0.1") | Some("[::1]") | Some("localhost")
+    );
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),
-        _ => Err(EnvironmentError::Insecure { what, value: value.to_string() }),
+        _ => Err(EnvironmentError::Insecure {
+            what,
+            value: value.to_string(),
+        }),
     }
 }
 
@@ -132,7 +173,10 @@ impl Endpoints {
     /// Endpoints for a Microsoft cloud preset and tenant.
     pub fn for_preset(id: EnvironmentId, tenant: &str) -> Result<Self, EnvironmentError> {
         check_tenant(tenant)?;
-        let preset = presets().into_iter().find(|p| p.id == id).expect("every id has a preset");
+        let preset = presets()
+            .into_iter()
+            .find(|p| p.id == id)
+            .expect("every id has a preset");
         if preset.login_host.is_empty() {
             return Err(EnvironmentError::MissingUrl(match id {
                 EnvironmentId::Sandbox => "sandbox",
@@ -140,7 +184,10 @@ impl Endpoints {
             }));
         }
         Ok(Self {
-            authority: parse_endpoint_url("authority", &format!("{}/{tenant}/v2.0", preset.login_host))?,
+            authority: parse_endpoint_url(
+                "authority",
+                &format!("{}/{tenant}/v2.0", preset.login_host),
+            )?,
             graph_url: parse_endpoint_url("Graph URL", &preset.graph_url)?,
         })
     }
@@ -151,7 +198,10 @@ impl Endpoints {
         // Keep a single form without a trailing slash so the discovery URL is predictable.
         let path = authority.path().trim_end_matches('/').to_string();
         authority.set_path(&path);
-        Ok(Self { authority, graph_url: parse_endpoint_url("Graph URL", graph_url)? })
+        Ok(Self {
+            authority,
+            graph_url: parse_endpoint_url("Graph URL", graph_url)?,
+        })
     }
 }
 
@@ -162,25 +212,48 @@ mod tests {
     #[test]
     fn presets_pair_login_and_graph_hosts() {
         let e = Endpoints::for_preset(EnvironmentId::Global, "organizations").unwrap();
-        assert_eq!(e.authority.as_str(), "https://login.microsoftonline.com/organizations/v2.0");
+        assert_eq!(
+            e.authority.as_str(),
+            "https://login.microsoftonline.com/organizations/v2.0"
+        );
         assert_eq!(e.graph_url.as_str(), "https://graph.microsoft.com/");
         let e = Endpoints::for_preset(EnvironmentId::UsgovDod, "contoso.onmicrosoft.us").unwrap();
-        assert_eq!(e.authority.as_str(), "https://login.microsoftonline.us/contoso.onmicrosoft.us/v2.0");
+        assert_eq!(
+            e.authority.as_str(),
+            "https://login.microsoftonline.us/contoso.onmicrosoft.us/v2.0"
+        );
         assert_eq!(e.graph_url.host_str(), Some("dod-graph.microsoft.us"));
         let e = Endpoints::for_preset(EnvironmentId::China, "common").unwrap();
-        assert_eq!(e.graph_url.host_str(), Some("microsoftgraph.chinacloudapi.cn"));
+        assert_eq!(
+            e.graph_url.host_str(),
+            Some("microsoftgraph.chinacloudapi.cn")
+        );
         let e = Endpoints::for_preset(EnvironmentId::Usgov, "common").unwrap();
         assert_eq!(e.graph_url.host_str(), Some("graph.microsoft.us"));
     }
 
     #[test]
     fn bad_input_is_refused_with_what_to_do() {
-        assert!(matches!(Endpoints::for_preset(EnvironmentId::Global, "a/b"), Err(EnvironmentError::BadTenant(_))));
-        assert!(matches!(Endpoints::for_preset(EnvironmentId::Sandbox, "common"), Err(EnvironmentError::MissingUrl(_))));
-        let err = Endpoints::custom("http://idp.example.com/", "https://graph.example.com").unwrap_err();
+        assert!(matches!(
+            Endpoints::for_preset(EnvironmentId::Global, "a/b"),
+            Err(EnvironmentError::BadTenant(_))
+        ));
+        assert!(matches!(
+            Endpoints::for_preset(EnvironmentId::Sandbox, "common"),
+            Err(EnvironmentError::MissingUrl(_))
+        ));
+        let err =
+            Endpoints::custom("http://idp.example.com/", "https://graph.example.com").unwrap_err();
         assert!(err.to_string().contains("must use https"), "{err}");
-        assert!(Endpoints::custom("not a url", "https://g").unwrap_err().to_string().contains("not a valid URL"));
-        let ok = Endpoints::custom("http://127.0.0.1:9000/tenant/v2.0/", "http://127.0.0.1:9000/graph").unwrap();
+        assert!(Endpoints::custom("not a url", "https://g")
+            .unwrap_err()
+            .to_string()
+            .contains("not a valid URL"));
+        let ok = Endpoints::custom(
+            "http://127.0.0.1:9000/tenant/v2.0/",
+            "http://127.0.0.1:9000/graph",
+        )
+        .unwrap();
         assert_eq!(ok.authority.as_str(), "http://127.0.0.1:9000/tenant/v2.0");
     }
 

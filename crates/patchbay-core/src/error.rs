@@ -55,11 +55,20 @@ pub struct ErrorInfo {
 
 impl ErrorInfo {
     pub fn new(code: ErrorCode, title: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code, title: title.into(), message: message.into(), action: None, detail: None }
+        Self {
+            code,
+            title: title.into(),
+            message: message.into(),
+            action: None,
+            detail: None,
+        }
     }
 
     pub fn with_action(mut self, label: impl Into<String>, url: impl Into<String>) -> Self {
-        self.action = Some(ErrorAction { label: label.into(), url: url.into() });
+        self.action = Some(ErrorAction {
+            label: label.into(),
+            url: url.into(),
+        });
         self
     }
 

@@ -1,6 +1,11 @@
 //! Patchbay's core. Knows nothing of Tauri: the desktop shell and the `patchbay` CLI both drive it.
 
 pub mod catalogue;
+pub mod config;
 pub mod environment;
 pub mod error;
 pub mod model;
+pub mod service;
+
+pub use config::CoreConfig;
+pub use service::Patchbay;

@@ -112,11 +112,24 @@ pub struct ConnectRequest {
 pub enum ConnectEvent {
     /// The authorization URL is ready and the browser was asked to open it (`opened` false when that failed:
     /// the person can copy the link instead). Neither URL holds a secret.
-    WaitingForBrowser { flow_id: String, auth_url: String, redirect_uri: String, opened: bool },
+    WaitingForBrowser {
+        flow_id: String,
+        auth_url: String,
+        redirect_uri: String,
+        opened: bool,
+    },
     /// The browser came back with a code; Patchbay is exchanging it for tokens.
-    Exchanging { flow_id: String },
-    Connected { flow_id: String, connection: ConnectionSummary },
-    Failed { flow_id: String, error: ErrorInfo },
+    Exchanging {
+        flow_id: String,
+    },
+    Connected {
+        flow_id: String,
+        connection: ConnectionSummary,
+    },
+    Failed {
+        flow_id: String,
+        error: ErrorInfo,
+    },
 }
 
 /// The app Patchbay signs in with when the person does not bring their own.

@@ -34,11 +34,16 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn typescript_bindings_are_current() {
-    let committed_dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/bindings");
+    let committed_dir: PathBuf =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/bindings");
     let fresh = tempfile::tempdir().unwrap();
     export_all(fresh.path());
     let generated = read_dir(fresh.path());
-    assert!(generated.contains_key("ConnectionSummary.ts"), "ts-rs wrote {:?}", generated.keys());
+    assert!(
+        generated.contains_key("ConnectionSummary.ts"),
+        "ts-rs wrote {:?}",
+        generated.keys()
+    );
     if std::env::var_os("PATCHBAY_UPDATE_BINDINGS").is_some() {
         let _ = std::fs::remove_dir_all(&committed_dir);
         std::fs::create_dir_all(&committed_dir).unwrap();

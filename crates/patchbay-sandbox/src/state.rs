@@ -1,0 +1,367 @@
+//! The sandbox's in-memory world: tenant, users, app registrations, sign-in transactions, codes, tokens,
+//! the control toggles and the request counters. One mutex; never held across an `.await`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::jwt::Signer;
+use crate::{
+    BUILT_IN_CLIENT_ID, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET, DEMO_PUBLIC_APP_CLIENT_ID, DEMO_TENANT_DOMAIN,
+    DEMO_TENANT_ID,
+};
+
+pub const DEMO_TENANT_NAME: &str = "Contoso (sandbox)";
+
+/// A user of the demo tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DemoUser {
+    /// The object ID (`oid`), stable.
+    pub id: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub surname: String,
+    /// Also the user principal name.
+    pub email: String,
+    pub job_title: String,
+}
+
+fn user(id: &str, given: &str, surname: &str, email: &str, job: &str) -> DemoUser {
+    DemoUser {
+        id: id.into(),
+        display_name: format!("{given} {surname}"),
+        given_name: given.into(),
+        surname: surname.into(),
+        email: email.into(),
+        job_title: job.into(),
+    }
+}
+
+pub fn demo_users() -> Vec<DemoUser> {
+    vec![
+        user("87d349ed-44d7-43e1-9a83-5f2406dee5bd", "Adele", "Vance", "adele@contoso.example", "Retail Manager"),
+        user("074e56ea-0b50-4461-89e5-c67ae14a2c0b", "Megan", "Bowen", "megan@contoso.example", "Marketing Manager"),
+        user("1fa9d1a8-7a0b-4b5e-9d6c-3a6f4b1c2d71", "Alex", "Wilber", "alex@contoso.example", "Marketing Assistant"),
+    ]
+}
+
+/// An app registration.
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    pub client_id: String,
+    pub name: String,
+    /// `None` for public clients.
+    #[serde(skip)]
+    pub secret: Option<String>,
+    pub secret_expired: bool,
+    pub redirect_uris: Vec<String>,
+    /// Public client ("Mobile and desktop applications"): loopback redirect URIs match on any port and on
+    /// either `localhost` or `127.0.0.1`; PKCE is required; no secret.
+    pub public: bool,
+    /// What `https://graph.microsoft.com/.default` stands for (the app's configured permissions).
+    pub default_scopes: Vec<String>,
+}
+
+impl App {
+    /// Microsoft's redirect URI matching: exact, except that for `http` loopback URIs the port is ignored
+    /// (and, for public clients, `localhost` and `127.0.0.1` are interchangeable). An empty path equals `/`.
+    pub fn accepts_redirect(&self, requested: &url::Url) -> bool {
+        self.redirect_uris.iter().filter_map(|r| url::Url::parse(r).ok()).any(|reg| {
+            if reg.as_str() == requested.as_str() {
+                return true;
+            }
+            let loopback = |u: &url::Url| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+            if reg.scheme() != "http" || requested.scheme() != "http" || !loopback(&reg) || !loopback(requested) {
+                return false;
+            }
+            let same_host = reg.host_str() == requested.host_str() || self.public;
+            same_host
+                && reg.path() == requested.path()
+                && reg.query() == requested.query()
+                && requested.fragment().is_none()
+                && requested.username().is_empty()
+                && requested.password().is_none()
+        })
+    }
+}
+
+pub fn built_in_apps() -> HashMap<String, App> {
+    let apps = [
+        App {
+            client_id: BUILT_IN_CLIENT_ID.into(),
+            name: "Microsoft Graph Command Line Tools".into(),
+            secret: None,
+            secret_expired: false,
+            redirect_uris: vec!["http://localhost".into()],
+            public: true,
+            default_scopes: vec!["User.Read".into()],
+        },
+        App {
+            client_id: DEMO_APP_CLIENT_ID.into(),
+            name: "Patchbay demo (web)".into(),
+            secret: Some(DEMO_APP_SECRET.into()),
+            secret_expired: false,
+            redirect_uris: vec!["http://localhost".into(), "http://localhost/callback".into()],
+            public: false,
+            default_scopes: vec!["User.Read".into(), "Mail.Read".into()],
+        },
+        App {
+            client_id: DEMO_PUBLIC_APP_CLIENT_ID.into(),
+            name: "Patchbay demo (desktop)".into(),
+            secret: None,
+            secret_expired: false,
+            redirect_uris: vec!["http://localhost".into()],
+            public: true,
+            default_scopes: vec!["User.Read".into(), "Mail.Read".into()],
+        },
+    ];
+    apps.into_iter().map(|a| (a.client_id.clone(), a)).collect()
+}
+
+/// A validated `/authorize` request, waiting for the user on the sign-in and consent pages.
+#[derive(Debug, Clone)]
+pub struct AuthRequest {
+    pub tenant: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// Canonical granted-if-consented scopes (`.default` already expanded).
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: Option<String>,
+    pub login_hint: Option<String>,
+    pub session_state: String,
+    /// Set once the user signed in.
+    pub user_id: Option<String>,
+    pub created: Instant,
+}
+
+/// An admin-consent request (`/{tenant}/v2.0/adminconsent`).
+#[derive(Debug, Clone)]
+pub struct AdminConsentRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub scope: Option<String>,
+    pub created: Instant,
+}
+
+#[derive(Debug, Clone)]
+pub enum Transaction {
+    Authorize(AuthRequest),
+    AdminConsent(AdminConsentRequest),
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub request: AuthRequest,
+    pub user_id: String,
+    pub granted: Vec<String>,
+    pub issued: Instant,
+    pub redeemed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub client_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+    pub issued_unix: u64,
+    /// When this token was exchanged (rotated) for a new one.
+    pub used: Option<Instant>,
+    pub revoked: bool,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessGrant {
+    pub client_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+    pub expires_unix: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FailPlan {
+    pub status: u16,
+    pub remaining: u32,
+    pub retry_after: Option<u64>,
+}
+
+/// Request counters, as served by `GET /_sandbox/stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub discovery_requests: u64,
+    pub jwks_requests: u64,
+    pub authorize_requests: u64,
+    /// Codes handed to the app (completed sign-ins).
+    pub codes_issued: u64,
+    /// Token endpoint requests by `grant_type` (`"(none)"` when missing), errors included.
+    pub token_requests: BTreeMap<String, u64>,
+    pub token_errors: u64,
+    pub graph_requests: u64,
+    /// Responses replaced by `POST /_sandbox/fail`.
+    pub injected_failures: u64,
+}
+
+/// Adjustable settings (initially from [`crate::SandboxOptions`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub access_token_lifetime: Duration,
+    pub refresh_token_grace: Duration,
+    pub code_lifetime: Duration,
+}
+
+pub struct Inner {
+    pub users: Vec<DemoUser>,
+    pub apps: HashMap<String, App>,
+    pub transactions: HashMap<String, Transaction>,
+    pub codes: HashMap<String, AuthCode>,
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    pub access_tokens: HashMap<String, AccessGrant>,
+    /// (user id, client id) → consented scopes (canonical names).
+    pub consents: HashMap<(String, String), Vec<String>>,
+    pub admin_consent_required_all: bool,
+    pub admin_consent_required: HashSet<String>,
+    /// Clients an administrator consented to for the whole tenant.
+    pub admin_consented: HashSet<String>,
+    pub mfa_required: bool,
+    pub deny_scopes: HashMap<String, Vec<String>>,
+    pub latency: Duration,
+    pub fail: Option<FailPlan>,
+    pub settings: Settings,
+    pub stats: Stats,
+}
+
+impl Inner {
+    pub fn new(settings: Settings) -> Inner {
+        Inner {
+            users: demo_users(),
+            apps: built_in_apps(),
+            transactions: HashMap::new(),
+            codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            access_tokens: HashMap::new(),
+            consents: HashMap::new(),
+            admin_consent_required_all: false,
+            admin_consent_required: HashSet::new(),
+            admin_consented: HashSet::new(),
+            mfa_required: false,
+            deny_scopes: HashMap::new(),
+            latency: Duration::ZERO,
+            fail: None,
+            settings,
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Option<&DemoUser> {
+        let email = email.trim();
+        self.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    pub fn user_by_id(&self, id: &str) -> Option<&DemoUser> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// Take one injected failure, if any is pending.
+    pub fn take_failure(&mut self) -> Option<FailPlan> {
+        let plan = self.fail?;
+        if plan.remaining <= 1 {
+            self.fail = None;
+        } else {
+            self.fail = Some(FailPlan { remaining: plan.remaining - 1, ..plan });
+        }
+        if plan.remaining == 0 {
+            return None;
+        }
+        self.stats.injected_failures += 1;
+        Some(plan)
+    }
+
+    pub fn admin_consent_blocks(&self, client_id: &str) -> bool {
+        (self.admin_consent_required_all || self.admin_consent_required.contains(client_id))
+            && !self.admin_consented.contains(client_id)
+    }
+
+    /// Drop stale sign-in transactions and codes (keeps memory bounded in long demos).
+    pub fn sweep(&mut self) {
+        let day = Duration::from_secs(24 * 3600);
+        self.transactions.retain(|_, t| match t {
+            Transaction::Authorize(a) => a.created.elapsed() < day,
+            Transaction::AdminConsent(a) => a.created.elapsed() < day,
+        });
+        self.codes.retain(|_, c| c.issued.elapsed() < day);
+        let now = crate::util::unix_now();
+        self.access_tokens.retain(|_, a| a.expires_unix + 24 * 3600 > now);
+    }
+}
+
+/// Shared by all handlers and [`crate::SandboxControl`].
+pub struct AppState {
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub base: String,
+    pub signer: Signer,
+    pub initial_settings: Settings,
+    inner: Mutex<Inner>,
+}
+
+impl AppState {
+    pub fn new(base: String, signer: Signer, settings: Settings) -> AppState {
+        AppState { base, signer, initial_settings: settings, inner: Mutex::new(Inner::new(settings)) }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The issuer of the demo tenant: `{base}/{tenant id}/v2.0`.
+    pub fn issuer(&self) -> String {
+        format!("{}/{}/v2.0", self.base, DEMO_TENANT_ID)
+    }
+}
+
+/// The tenant segments the sandbox answers to.
+pub fn tenant_known(tenant: &str) -> bool {
+    ["common", "organizations", "consumers", DEMO_TENANT_ID, DEMO_TENANT_DOMAIN]
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(tenant))
+}
+
+/// Multi-tenant authorities (their discovery issuer is the `{tenantid}` template).
+pub fn tenant_is_multi(tenant: &str) -> bool {
+    ["common", "organizations", "consumers"].iter().any(|t| t.eq_ignore_ascii_case(tenant))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn public_loopback_any_port_exact_path() {
+        let apps = built_in_apps();
+        let app = &apps[BUILT_IN_CLIENT_ID];
+        assert!(app.accepts_redirect(&url("http://localhost:53123")));
+        assert!(app.accepts_redirect(&url("http://127.0.0.1:8400/")));
+        assert!(!app.accepts_redirect(&url("http://localhost:53123/callback")));
+        assert!(!app.accepts_redirect(&url("https://localhost:53123/")));
+        assert!(!app.accepts_redirect(&url("http://example.com/")));
+    }
+
+    #[test]
+    fn web_loopback_port_ignored_host_exact() {
+        let apps = built_in_apps();
+        let app = &apps[DEMO_APP_CLIENT_ID];
+        assert!(app.accepts_redirect(&url("http://localhost:8080/callback")));
+        assert!(app.accepts_redirect(&url("http://localhost/")));
+        assert!(!app.accepts_redirect(&url("http://127.0.0.1:8080/callback")));
+        assert!(!app.accepts_redirect(&url("http://localhost:8080/other")));
+    }
+}

@@ -1,0 +1,65 @@
+// Typed wrappers for the Rust commands. The only module (with events.ts) that talks to Tauri.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { BuiltInApp } from "./bindings/BuiltInApp";
+import type { ConnectEvent } from "./bindings/ConnectEvent";
+import type { ConnectRequest } from "./bindings/ConnectRequest";
+import type { ConnectionSummary } from "./bindings/ConnectionSummary";
+import type { Connector } from "./bindings/Connector";
+import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
+import type { RedirectAdvice } from "./bindings/RedirectAdvice";
+import { IpcError, toErrorInfo } from "./errors";
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw new IpcError(toErrorInfo(error));
+  }
+}
+
+export function listConnectors(): Promise<Connector[]> {
+  return call("list_connectors");
+}
+
+export function listEnvironments(): Promise<EnvironmentPreset[]> {
+  return call("list_environments");
+}
+
+export function builtinApp(): Promise<BuiltInApp> {
+  return call("builtin_app");
+}
+
+/** The redirect URI to register for a bring-your-own app, and under which Entra platform. */
+export function redirectAdvice(redirectUri: string | null, confidential: boolean): Promise<RedirectAdvice> {
+  return call("redirect_advice", { redirectUri, confidential });
+}
+
+/**
+ * Start a sign-in. Progress arrives on `onEvent` (waiting_for_browser → exchanging → connected | failed);
+ * resolves with the flow id.
+ */
+export function startConnect(request: ConnectRequest, onEvent: (event: ConnectEvent) => void): Promise<string> {
+  const channel = new Channel<ConnectEvent>(onEvent);
+  return call("start_connect", { request, onEvent: channel });
+}
+
+export function cancelConnect(flowId: string): Promise<void> {
+  return call("cancel_connect", { flowId });
+}
+
+export function listConnections(): Promise<ConnectionSummary[]> {
+  return call("list_connections");
+}
+
+export function renameConnection(id: string, name: string): Promise<ConnectionSummary> {
+  return call("rename_connection", { id, name });
+}
+
+export function removeConnection(id: string): Promise<void> {
+  return call("remove_connection", { id });
+}
+
+/** Open an https link in the system browser. */
+export function openUrl(url: string): Promise<void> {
+  return call("open_url", { url });
+}

@@ -1,0 +1,335 @@
+// An in-memory stand-in for the Rust backend, for `vite` dev in a plain browser and for unit tests. It is
+// loaded only through a dynamic import guarded by import.meta.env.DEV (see bootstrap.ts) or by tests, so it
+// never reaches the production bundle. Scenarios (dev: `?fake=NAME` in the URL) exercise the error paths.
+import type { Channel } from "@tauri-apps/api/core";
+import { emit } from "@tauri-apps/api/event";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import catalogue from "../../../crates/patchbay-core/catalogue/connectors.json";
+import type { BuiltInApp } from "./bindings/BuiltInApp";
+import type { ConnectEvent } from "./bindings/ConnectEvent";
+import type { ConnectRequest } from "./bindings/ConnectRequest";
+import type { ConnectionSummary } from "./bindings/ConnectionSummary";
+import type { Connector } from "./bindings/Connector";
+import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
+import type { ErrorInfo } from "./bindings/ErrorInfo";
+import type { RedirectAdvice } from "./bindings/RedirectAdvice";
+
+export type Scenario =
+  | "ok"
+  | "empty"
+  | "repair"
+  | "partial"
+  | "not_opened"
+  | "admin_consent"
+  | "redirect_mismatch"
+  | "load_error";
+
+export const SCENARIOS: readonly Scenario[] = [
+  "ok",
+  "empty",
+  "repair",
+  "partial",
+  "not_opened",
+  "admin_consent",
+  "redirect_mismatch",
+  "load_error",
+];
+
+export interface FakeOptions {
+  scenario?: Scenario;
+  /** Finish each sign-in by itself after `stepDelayMs` (dev). Tests leave it off and call complete()/fail(). */
+  autoComplete?: boolean;
+  stepDelayMs?: number;
+  /** Initial connections; by default one sample (none for "empty"). */
+  connections?: ConnectionSummary[];
+}
+
+export interface FakeCall {
+  cmd: string;
+  args: Record<string, unknown>;
+}
+
+export interface FakeBackend {
+  readonly calls: FakeCall[];
+  connections: ConnectionSummary[];
+  lastRequest: ConnectRequest | null;
+  /** Finish the pending sign-in: exchanging → connected (or the scenario's failure). */
+  complete(): Promise<void>;
+  /** Fail the pending sign-in with this error. */
+  fail(error: ErrorInfo): void;
+  /** Emit `connections-changed` as the backend does after a change. */
+  emitChanged(): Promise<void>;
+  uninstall(): void;
+}
+
+export const SAMPLE_CONNECTORS = (catalogue as { connectors: Connector[] }).connectors;
+
+export const SAMPLE_ENVIRONMENTS: EnvironmentPreset[] = [
+  { id: "global", label: "Microsoft global", login_host: "https://login.microsoftonline.com", graph_url: "https://graph.microsoft.com" },
+  { id: "usgov", label: "US Government (GCC High)", login_host: "https://login.microsoftonline.us", graph_url: "https://graph.microsoft.us" },
+  { id: "usgov-dod", label: "US Government DoD", login_host: "https://login.microsoftonline.us", graph_url: "https://dod-graph.microsoft.us" },
+  { id: "china", label: "China (21Vianet)", login_host: "https://login.chinacloudapi.cn", graph_url: "https://microsoftgraph.chinacloudapi.cn" },
+  { id: "sandbox", label: "Sandbox (offline demo)", login_host: "", graph_url: "" },
+  { id: "custom", label: "Advanced: any OpenID provider", login_host: "", graph_url: "" },
+];
+
+export const SAMPLE_BUILTIN_APP: BuiltInApp = {
+  client_id: "6f0c1c1e-4b7a-4c1e-9a51-2d3f0a9b7c11",
+  name: "Patchbay",
+  redirect_uri: "http://localhost",
+};
+
+export function sampleConnection(overrides: Partial<ConnectionSummary> = {}): ConnectionSummary {
+  const outlook = SAMPLE_CONNECTORS[0];
+  const scopes = outlook ? outlook.default_scopes : [];
+  return {
+    id: "conn-1",
+    name: "ada@contoso.com",
+    connector_id: "outlook365",
+    environment: "global",
+    authority: "https://login.microsoftonline.com/organizations/v2.0",
+    graph_url: "https://graph.microsoft.com",
+    auth_type: "built_in_app",
+    tenant: "organizations",
+    client_id: SAMPLE_BUILTIN_APP.client_id,
+    account: { oid: "0b5c4b0e-1f7e-4d6a-9d0e-6f1a2b3c4d5e", tid: "72f988bf-86f1-41af-91ab-2d7cd011db47", name: "Ada Lovelace", email: "ada@contoso.com" },
+    scopes_requested: [...scopes],
+    scopes_granted: [...scopes],
+    scopes_missing: [],
+    features_unavailable: [],
+    status: "connected",
+    status_reason: null,
+    created_at: "2026-11-02T09:14:00Z",
+    last_refreshed_at: "2026-11-26T08:02:00Z",
+    ...overrides,
+  };
+}
+
+const ADMIN_CONSENT_ERROR: ErrorInfo = {
+  code: "admin_consent_required",
+  title: "Your organisation needs an administrator to approve Patchbay.",
+  message:
+    "Contoso only lets administrators approve apps that read mail. Send your administrator the approval link below; once they approve, choose Try again.",
+  action: {
+    label: "Approval link for your administrator",
+    url: `https://login.microsoftonline.com/organizations/adminconsent?client_id=${SAMPLE_BUILTIN_APP.client_id}`,
+  },
+  detail:
+    "AADSTS65001: The user or administrator has not consented to use the application with ID '6f0c1c1e-4b7a-4c1e-9a51-2d3f0a9b7c11' named 'Patchbay'.",
+};
+
+const REDIRECT_ERROR: ErrorInfo = {
+  code: "redirect_uri_mismatch",
+  title: "Your app registration does not accept Patchbay's redirect URI.",
+  message:
+    "In the Entra admin center, open your app → Authentication → Mobile and desktop applications, add the URI below exactly, save, then choose Try again.",
+  action: { label: "Redirect URI to register", url: "http://localhost" },
+  detail:
+    "AADSTS50011: The redirect URI 'http://localhost:53682/' specified in the request does not match the redirect URIs configured for the application.",
+};
+
+export function scenarioFromQuery(search: string): FakeOptions {
+  const name = new URLSearchParams(search).get("fake") ?? "ok";
+  const scenario = (SCENARIOS as readonly string[]).includes(name) ? (name as Scenario) : "ok";
+  return { scenario, autoComplete: true, stepDelayMs: 1500 };
+}
+
+export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
+  const scenario = options.scenario ?? "ok";
+  const delay = options.stepDelayMs ?? 0;
+  let flowCounter = 0;
+  let connCounter = 1;
+  let pending: { flowId: string; channel: Channel<ConnectEvent>; request: ConnectRequest } | null = null;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+
+  const initial =
+    options.connections ??
+    (scenario === "empty"
+      ? []
+      : scenario === "repair"
+        ? [
+            sampleConnection(),
+            sampleConnection({
+              id: "conn-2",
+              name: "Shared inbox",
+              account: { oid: "1", tid: "2", name: "Grace Hopper", email: "grace@fabrikam.onmicrosoft.com" },
+              status: "needs_repair",
+              status_reason:
+                "Microsoft stopped accepting this connection's sign-in because it was not used for 90 days. Sign in again to repair it.",
+            }),
+          ]
+        : [sampleConnection()]);
+
+  const backend: FakeBackend = {
+    calls: [],
+    connections: [...initial],
+    lastRequest: null,
+    async complete() {
+      const flow = pending;
+      if (!flow) return;
+      send(flow, { kind: "exchanging", flow_id: flow.flowId });
+      if (scenario === "admin_consent") return this.fail(ADMIN_CONSENT_ERROR);
+      if (scenario === "redirect_mismatch") return this.fail(REDIRECT_ERROR);
+      const connection = connectionFor(flow.request);
+      backend.connections = [...backend.connections, connection];
+      pending = null;
+      send(flow, { kind: "connected", flow_id: flow.flowId, connection });
+      await backend.emitChanged();
+    },
+    fail(error) {
+      const flow = pending;
+      if (!flow) return;
+      pending = null;
+      send(flow, { kind: "failed", flow_id: flow.flowId, error });
+    },
+    async emitChanged() {
+      await emit("connections-changed", null);
+    },
+    uninstall() {
+      timers.forEach(clearTimeout);
+      clearMocks();
+    },
+  };
+
+  function send(flow: { channel: Channel<ConnectEvent> }, event: ConnectEvent) {
+    flow.channel.onmessage(event);
+  }
+
+  function later(fn: () => void) {
+    timers.push(setTimeout(fn, delay));
+  }
+
+  function connectionFor(request: ConnectRequest): ConnectionSummary {
+    const connector = SAMPLE_CONNECTORS.find((c) => c.id === request.connector_id);
+    let requested = connector?.default_scopes ?? [];
+    if (request.auth_type === "bring_your_own_app" && connector) {
+      const chosen = connector.features.filter((f) => request.features?.includes(f.id));
+      requested = [...new Set([...connector.base_scopes, ...chosen.flatMap((f) => f.scopes)])];
+    }
+    const missing = scenario === "partial" ? requested.filter((s) => s.endsWith(".Shared")) : [];
+    const unavailable =
+      scenario === "partial" && connector
+        ? connector.features.filter((f) => f.scopes.some((s) => missing.includes(s))).map((f) => f.label)
+        : [];
+    connCounter += 1;
+    const email = request.auth_type === "bring_your_own_app" ? "ops@fabrikam.com" : "ada@contoso.com";
+    return sampleConnection({
+      id: `conn-${connCounter}`,
+      name: request.name ?? email,
+      environment: request.environment,
+      auth_type: request.auth_type,
+      tenant: request.tenant ?? "organizations",
+      client_id: request.client_id ?? SAMPLE_BUILTIN_APP.client_id,
+      account: { oid: `oid-${connCounter}`, tid: "72f988bf-86f1-41af-91ab-2d7cd011db47", name: "Ada Lovelace", email },
+      scopes_requested: requested,
+      scopes_granted: requested.filter((s) => !missing.includes(s)),
+      scopes_missing: missing,
+      features_unavailable: unavailable,
+      created_at: new Date().toISOString(),
+      last_refreshed_at: new Date().toISOString(),
+    });
+  }
+
+  function invalid(message: string): ErrorInfo {
+    return { code: "invalid_input", title: "Some settings need a second look.", message };
+  }
+
+  async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
+    backend.calls.push({ cmd, args });
+    switch (cmd) {
+      case "list_connectors":
+        if (scenario === "load_error") {
+          throw {
+            code: "storage",
+            title: "Patchbay could not read its list of connectors.",
+            message: "Restart Patchbay. If it happens again, reinstall it.",
+            detail: "catalogue/connectors.json: unexpected end of file",
+          } satisfies ErrorInfo;
+        }
+        return structuredClone(SAMPLE_CONNECTORS);
+      case "list_environments":
+        return structuredClone(SAMPLE_ENVIRONMENTS);
+      case "builtin_app":
+        return { ...SAMPLE_BUILTIN_APP };
+      case "redirect_advice": {
+        const confidential = args["confidential"] === true;
+        const uri = typeof args["redirectUri"] === "string" && args["redirectUri"] ? args["redirectUri"] : "http://localhost";
+        if (!/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?/.test(uri)) {
+          throw invalid("The redirect URI must be http://localhost, optionally with a port, e.g. http://localhost:53682.");
+        }
+        const advice: RedirectAdvice = confidential
+          ? {
+              redirect_uri: uri,
+              platform: "Web",
+              explanation:
+                "With a client secret, register the URI under the Web platform. Patchbay listens on this computer only, for the few seconds the sign-in takes.",
+            }
+          : {
+              redirect_uri: uri,
+              platform: "Mobile and desktop applications",
+              explanation:
+                "Without a secret, register the URI under Mobile and desktop applications; Microsoft then accepts any port on localhost.",
+            };
+        return advice;
+      }
+      case "start_connect": {
+        const request = args["request"] as ConnectRequest;
+        const channel = args["onEvent"] as Channel<ConnectEvent>;
+        backend.lastRequest = request;
+        if (request.auth_type === "bring_your_own_app" && !request.client_id) {
+          throw invalid("Enter your app's Application (client) ID.");
+        }
+        flowCounter += 1;
+        const flowId = `flow-${flowCounter}`;
+        const flow = { flowId, channel, request };
+        pending = flow;
+        const env = SAMPLE_ENVIRONMENTS.find((e) => e.id === request.environment);
+        const host = env?.login_host || request.authority || "http://127.0.0.1:9090";
+        const clientId = request.client_id ?? SAMPLE_BUILTIN_APP.client_id;
+        const authUrl =
+          `${host}/${request.tenant ?? "organizations"}/oauth2/v2.0/authorize?client_id=${clientId}` +
+          `&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A53682%2F&scope=openid+profile+email+offline_access` +
+          `&state=Zq3x9&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&prompt=select_account`;
+        queueMicrotask(() =>
+          send(flow, {
+            kind: "waiting_for_browser",
+            flow_id: flowId,
+            auth_url: authUrl,
+            redirect_uri: "http://localhost:53682/",
+            opened: scenario !== "not_opened",
+          }),
+        );
+        if (options.autoComplete) later(() => void backend.complete());
+        return flowId;
+      }
+      case "cancel_connect":
+        if (pending && pending.flowId === args["flowId"]) {
+          backend.fail({ code: "cancelled", title: "Sign-in cancelled.", message: "Nothing was saved." });
+        }
+        return null;
+      case "list_connections":
+        return structuredClone(backend.connections);
+      case "rename_connection": {
+        const found = backend.connections.find((c) => c.id === args["id"]);
+        const name = typeof args["name"] === "string" ? args["name"].trim() : "";
+        if (!found) throw { code: "not_found", title: "That connection no longer exists.", message: "It may have been removed in another window." } satisfies ErrorInfo;
+        if (!name) throw invalid("Give the connection a name.");
+        const renamed = { ...found, name };
+        backend.connections = backend.connections.map((c) => (c.id === found.id ? renamed : c));
+        void backend.emitChanged();
+        return renamed;
+      }
+      case "remove_connection":
+        backend.connections = backend.connections.filter((c) => c.id !== args["id"]);
+        void backend.emitChanged();
+        return null;
+      case "open_url":
+        return null;
+      default:
+        throw { code: "internal", title: `Unknown command ${cmd}.`, message: "This is a bug in Patchbay." } satisfies ErrorInfo;
+    }
+  }
+
+  mockIPC((cmd, payload) => handle(cmd, (payload ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
+  return backend;
+}

@@ -1,0 +1,17 @@
+import type { EnvironmentPreset } from "../ipc";
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+export function formatDate(rfc3339: string): string {
+  const d = new Date(rfc3339);
+  return Number.isNaN(d.getTime()) ? rfc3339 : dateFormat.format(d);
+}
+
+export function environmentLabel(environments: readonly EnvironmentPreset[], id: string): string {
+  if (id === "custom") return "Custom provider";
+  return environments.find((e) => e.id === id)?.label ?? id;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
