@@ -5,6 +5,7 @@ pub mod config;
 pub mod environment;
 pub mod error;
 pub mod model;
+pub mod oauth;
 pub mod service;
 
 pub use config::CoreConfig;

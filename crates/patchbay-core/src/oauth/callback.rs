@@ -1,0 +1,320 @@
+//! The loopback listener that receives the browser's redirect: bound to 127.0.0.1 and ::1 only, on an
+//! ephemeral port unless the registered redirect URI names one. It accepts exactly one request whose `state`
+//! matches, answers it with a small page, then closes. Anything else gets 400 and the flow keeps waiting.
+
+use crate::error::{ErrorCode, ErrorInfo};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+/// What came back on the redirect URI (or a `patchbay://oauth/callback` deep link).
+#[derive(Clone, Default)]
+pub struct CallbackParams {
+    pub code: Option<String>,
+    pub state: String,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+    pub iss: Option<String>,
+}
+
+impl std::fmt::Debug for CallbackParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackParams")
+            .field("code", &self.code.as_ref().map(|_| "<redacted>"))
+            .field("state", &"<redacted>")
+            .field("error", &self.error)
+            .field("error_description", &self.error_description)
+            .field("iss", &self.iss)
+            .finish()
+    }
+}
+
+impl CallbackParams {
+    pub fn from_query(query: &HashMap<String, String>) -> Option<Self> {
+        Some(Self {
+            state: query.get("state")?.clone(),
+            code: query.get("code").cloned(),
+            error: query.get("error").cloned(),
+            error_description: query.get("error_description").cloned(),
+            iss: query.get("iss").cloned(),
+        })
+    }
+
+    pub fn from_url(url: &url::Url) -> Option<Self> {
+        let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
+        Self::from_query(&query)
+    }
+}
+
+/// Compare two states in constant time.
+pub fn state_matches(expected: &str, got: &str) -> bool {
+    expected.len() == got.len() && bool::from(expected.as_bytes().ct_eq(got.as_bytes()))
+}
+
+/// A redirect URI split into the parts the listener needs, keeping the form the person registered (no trailing
+/// slash is added: `http://localhost` stays `http://localhost:PORT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopbackRedirect {
+    pub host: String,
+    pub port: Option<u16>,
+    /// "" when the registered URI has no path.
+    pub path: String,
+}
+
+impl LoopbackRedirect {
+    pub fn parse(text: &str) -> Result<Self, ErrorInfo> {
+        let bad = |why: &str| {
+            ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!("The redirect URI {text:?} cannot be used."),
+                format!("{why} Use http://localhost (any port) or http://127.0.0.1:PORT/path as registered for your app."),
+            )
+        };
+        let url = url::Url::parse(text.trim()).map_err(|_| bad("It is not a URL."))?;
+        if url.scheme() != "http" {
+            return Err(bad("Patchbay receives the sign-in on this computer, over http on the loopback address."));
+        }
+        let host = match url.host() {
+            Some(url::Host::Domain("localhost")) => "localhost".to_string(),
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => format!("[{ip}]"),
+            _ => return Err(bad("Its host is not this computer (localhost, 127.0.0.1 or [::1]).")),
+        };
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("It must not have a query or fragment."));
+        }
+        let after_scheme = &text.trim()["http://".len()..];
+        let path = if after_scheme.contains('/') { url.path().to_string() } else { String::new() };
+        Ok(Self { host, port: url.port(), path })
+    }
+
+    pub fn with_port(&self, port: u16) -> String {
+        format!("http://{}:{port}{}", self.host, self.path)
+    }
+
+    /// The form to register in the app registration: loopback ports are ignored by Microsoft, so no port.
+    pub fn to_register(&self) -> String {
+        match self.port {
+            Some(port) => self.with_port(port),
+            None => format!("http://{}{}", self.host, self.path),
+        }
+    }
+}
+
+struct Shared {
+    expected_state: String,
+    path: String,
+    sender: Mutex<Option<oneshot::Sender<CallbackParams>>>,
+    done: CancellationToken,
+}
+
+/// A bound listener waiting for one redirect.
+pub struct LoopbackListener {
+    redirect_uri: String,
+    receiver: oneshot::Receiver<CallbackParams>,
+    stop: CancellationToken,
+}
+
+impl Drop for LoopbackListener {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+async fn bind_pair(port: u16) -> std::io::Result<(TcpListener, Option<TcpListener>)> {
+    let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+    let port = v4.local_addr()?.port();
+    match TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port))).await {
+        Ok(v6) => Ok((v4, Some(v6))),
+        // No IPv6 on this machine: 127.0.0.1 alone serves `localhost` too.
+        Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable || e.raw_os_error() == Some(97) => Ok((v4, None)),
+        Err(e) => Err(e),
+    }
+}
+
+impl LoopbackListener {
+    /// Bind for `redirect` and wait for a request carrying `expected_state`.
+    pub async fn bind(redirect: &LoopbackRedirect, expected_state: String) -> Result<Self, ErrorInfo> {
+        let mut attempt = 0;
+        let (v4, v6) = loop {
+            match bind_pair(redirect.port.unwrap_or(0)).await {
+                Ok(pair) => break pair,
+                // The ephemeral port was free on 127.0.0.1 but taken on ::1: try another.
+                Err(e) if redirect.port.is_none() && attempt < 5 && e.kind() == std::io::ErrorKind::AddrInUse => {
+                    attempt += 1;
+                }
+                Err(e) => {
+                    let port = redirect.port.map(|p| p.to_string()).unwrap_or_else(|| "an ephemeral port".into());
+                    return Err(ErrorInfo::new(
+                        ErrorCode::InvalidInput,
+                        format!("Patchbay could not listen for the sign-in on port {port}."),
+                        "Another program is using that port. Close it, or register http://localhost without a port so Patchbay can pick a free one.",
+                    )
+                    .with_detail(e.to_string()));
+                }
+            }
+        };
+        let port = v4.local_addr().map_err(|e| internal(&e))?.port();
+        let (sender, receiver) = oneshot::channel();
+        let stop = CancellationToken::new();
+        let shared = Arc::new(Shared {
+            expected_state,
+            path: if redirect.path.is_empty() { "/".into() } else { redirect.path.clone() },
+            sender: Mutex::new(Some(sender)),
+            done: stop.clone(),
+        });
+        let app = axum::Router::new().fallback(handle).with_state(shared);
+        for listener in std::iter::once(v4).chain(v6) {
+            let app = app.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
+            });
+        }
+        Ok(Self { redirect_uri: redirect.with_port(port), receiver, stop })
+    }
+
+    /// The exact redirect URI to send in the authorization and token requests.
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// Wait for the one matching redirect. `None` if the listener stopped first.
+    pub async fn wait(&mut self) -> Option<CallbackParams> {
+        (&mut self.receiver).await.ok()
+    }
+}
+
+fn internal(e: &std::io::Error) -> ErrorInfo {
+    ErrorInfo::new(ErrorCode::Internal, "Patchbay could not start listening for the sign-in.", "Try again.")
+        .with_detail(e.to_string())
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, Query(query): Query<HashMap<String, String>>) -> Response {
+    if uri.path() != shared.path {
+        return page(StatusCode::NOT_FOUND, "Not found", "This address is not part of a Patchbay sign-in.");
+    }
+    let Some(params) = CallbackParams::from_query(&query) else {
+        return page(StatusCode::BAD_REQUEST, "Not a sign-in response", "This request has no state, so Patchbay ignored it.");
+    };
+    if !state_matches(&shared.expected_state, &params.state) {
+        tracing::warn!("ignored a callback whose state does not match the pending sign-in");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in is not the one Patchbay is waiting for",
+            "Patchbay ignored it. Finish the sign-in that Patchbay opened, or start again from Patchbay.",
+        );
+    }
+    let Some(sender) = shared.sender.lock().expect("callback sender").take() else {
+        return page(StatusCode::BAD_REQUEST, "Already received", "Patchbay already has this sign-in. You can close this tab.");
+    };
+    let failed = params.error.clone();
+    let description = params.error_description.clone();
+    let _ = sender.send(params);
+    // Close once this answer is on its way.
+    let done = shared.done.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        done.cancel();
+    });
+    match failed {
+        None => page(StatusCode::OK, "You can close this tab", "Patchbay received your sign-in and is finishing the connection."),
+        Some(error) => {
+            let reason = description.as_deref().and_then(|d| d.lines().next()).unwrap_or(&error).to_string();
+            page(StatusCode::OK, "Sign-in did not complete", &format!("Return to Patchbay to see what to do. ({reason})"))
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<meta name=\"color-scheme\" content=\"light dark\"><title>Patchbay: {t}</title><style>body{{font:16px system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0}}\
+main{{max-width:32rem;padding:2rem;border:1px solid #8884;border-radius:12px}}h1{{font-size:1.3rem}}</style></head>\
+<body><main><h1>{t}</h1><p>{m}</p></main></body></html>",
+        t = escape(title),
+        m = escape(message)
+    );
+    let mut response = (status, Html(html)).into_response();
+    response.headers_mut().insert("cache-control", "no-store".parse().expect("static header"));
+    response.headers_mut().insert("referrer-policy", "no-referrer".parse().expect("static header"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_keep_their_registered_form() {
+        let r = LoopbackRedirect::parse("http://localhost").unwrap();
+        assert_eq!(r, LoopbackRedirect { host: "localhost".into(), port: None, path: "".into() });
+        assert_eq!(r.with_port(5000), "http://localhost:5000");
+        assert_eq!(r.to_register(), "http://localhost");
+        let r = LoopbackRedirect::parse("http://127.0.0.1:8400/callback").unwrap();
+        assert_eq!(r.port, Some(8400));
+        assert_eq!(r.with_port(8400), "http://127.0.0.1:8400/callback");
+        assert_eq!(LoopbackRedirect::parse("http://[::1]/cb").unwrap().host, "[::1]");
+        for bad in ["https://localhost", "http://example.com/cb", "http://localhost/cb?x=1", "nope"] {
+            assert_eq!(LoopbackRedirect::parse(bad).unwrap_err().code, ErrorCode::InvalidInput, "{bad}");
+        }
+    }
+
+    #[test]
+    fn state_comparison_is_exact() {
+        assert!(state_matches("abc", "abc"));
+        assert!(!state_matches("abc", "abd"));
+        assert!(!state_matches("abc", "abcd"));
+        assert!(!state_matches("abc", ""));
+    }
+
+    #[tokio::test]
+    async fn a_forged_callback_is_refused_and_the_real_one_completes() {
+        let redirect = LoopbackRedirect::parse("http://127.0.0.1/cb").unwrap();
+        let mut listener = LoopbackListener::bind(&redirect, "good-state".into()).await.unwrap();
+        let uri = listener.redirect_uri().to_string();
+        assert!(uri.starts_with("http://127.0.0.1:") && uri.ends_with("/cb"), "{uri}");
+        let http = reqwest::Client::new();
+        let forged = http.get(format!("{uri}?code=evil&state=bad-state")).send().await.unwrap();
+        assert_eq!(forged.status(), 400);
+        let no_state = http.get(format!("{uri}?code=evil")).send().await.unwrap();
+        assert_eq!(no_state.status(), 400);
+        let wrong_path = http.get(uri.replace("/cb", "/other")).send().await.unwrap();
+        assert_eq!(wrong_path.status(), 404);
+        let real = http.get(format!("{uri}?code=the-code&state=good-state&iss=x")).send().await.unwrap();
+        assert_eq!(real.status(), 200);
+        assert!(real.text().await.unwrap().contains("You can close this tab"));
+        let got = listener.wait().await.unwrap();
+        assert_eq!(got.code.as_deref(), Some("the-code"));
+        assert_eq!(got.iss.as_deref(), Some("x"));
+        assert!(!format!("{got:?}").contains("the-code"), "Debug must not print the code");
+        // The listener closes after the one answer.
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert!(http.get(format!("{uri}?code=again&state=good-state")).send().await.is_err());
+    }
+
+    #[tokio::test]
+    async fn it_listens_on_ipv6_loopback_too() {
+        let redirect = LoopbackRedirect::parse("http://localhost").unwrap();
+        let listener = LoopbackListener::bind(&redirect, "s".into()).await.unwrap();
+        let port: u16 = listener.redirect_uri().rsplit(':').next().unwrap().parse().unwrap();
+        let response = reqwest::get(format!("http://[::1]:{port}/?state=wrong")).await.unwrap();
+        assert_eq!(response.status(), 400);
+    }
+
+    #[test]
+    fn pages_escape_what_they_echo() {
+        assert_eq!(escape("<script>\"'&"), "&lt;script&gt;&quot;&#39;&amp;");
+    }
+}

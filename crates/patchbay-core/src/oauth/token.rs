@@ -1,0 +1,190 @@
+//! Authorization URL and token endpoint calls, through the `oauth2` crate with Microsoft's error shape kept.
+//! The client secret, when there is one, is sent only to the token endpoint (in the request body, as
+//! Microsoft documents).
+
+use crate::error::{ErrorCode, ErrorInfo};
+use crate::oauth::aad::ProviderError;
+use crate::oauth::discovery::{network_error, ProviderMetadata};
+use oauth2::basic::{BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The ID token rides along with the token response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdTokenField {
+    #[serde(default)]
+    pub id_token: Option<String>,
+}
+impl ExtraTokenFields for IdTokenField {}
+
+type TokenResp = StandardTokenResponse<IdTokenField, BasicTokenType>;
+type OAuthClient = oauth2::Client<
+    ProviderError,
+    TokenResp,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// What a token request returns. Every token is a secret: `Debug` redacts them, nothing serialises them.
+#[derive(Debug)]
+pub struct TokenSet {
+    pub access_token: SecretString,
+    pub refresh_token: Option<SecretString>,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Granted scopes when the provider says (Microsoft always does).
+    pub scopes: Option<Vec<String>>,
+    pub id_token: Option<SecretString>,
+}
+
+/// Why a token request failed.
+#[derive(Debug)]
+pub enum TokenError {
+    /// The provider answered with an OAuth error (Microsoft's shape kept).
+    Provider(ProviderError),
+    /// No usable answer: network, or a response that is not OAuth.
+    Other(ErrorInfo),
+}
+
+/// What the authorization request carries besides the endpoint and client.
+pub struct AuthorizeParams<'a> {
+    pub scopes: &'a [String],
+    pub state: &'a str,
+    pub nonce: &'a str,
+    pub pkce_challenge: PkceCodeChallenge,
+    /// `select_account` for a new connection so the browser's current account is never bound silently.
+    pub prompt: Option<&'a str>,
+    pub login_hint: Option<&'a str>,
+}
+
+pub struct TokenClient {
+    client: OAuthClient,
+    token_endpoint: Url,
+    http: reqwest::Client,
+}
+
+/// A fresh PKCE pair (S256).
+pub fn new_pkce() -> (PkceCodeChallenge, PkceCodeVerifier) {
+    PkceCodeChallenge::new_random_sha256()
+}
+
+/// A fresh random value for `state` or `nonce`.
+pub fn new_random_token() -> String {
+    CsrfToken::new_random_len(32).secret().clone()
+}
+
+impl TokenClient {
+    pub fn new(
+        metadata: &ProviderMetadata,
+        client_id: &str,
+        client_secret: Option<&SecretString>,
+        redirect_uri: Option<&str>,
+        http: reqwest::Client,
+    ) -> Result<Self, ErrorInfo> {
+        let bad = |what: &str, e: url::ParseError| {
+            ErrorInfo::new(ErrorCode::ProviderError, format!("The provider's {what} is not a valid URL."), "Check the authority.")
+                .with_detail(e.to_string())
+        };
+        let mut client = oauth2::Client::new(ClientId::new(client_id.to_string()))
+            .set_auth_uri(AuthUrl::from_url(metadata.authorization_endpoint.clone()))
+            .set_token_uri(TokenUrl::from_url(metadata.token_endpoint.clone()))
+            .set_auth_type(oauth2::AuthType::RequestBody);
+        if let Some(secret) = client_secret {
+            client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
+        }
+        if let Some(uri) = redirect_uri {
+            client = client.set_redirect_uri(RedirectUrl::new(uri.to_string()).map_err(|e| bad("redirect URI", e))?);
+        }
+        Ok(Self { client, token_endpoint: metadata.token_endpoint.clone(), http })
+    }
+
+    /// The URL to open in the browser.
+    pub fn authorize_url(&self, p: AuthorizeParams<'_>) -> Url {
+        let state = p.state.to_string();
+        let mut request = self
+            .client
+            .authorize_url(move || CsrfToken::new(state))
+            .add_scopes(p.scopes.iter().map(|s| Scope::new(s.clone())))
+            .set_pkce_challenge(p.pkce_challenge)
+            .add_extra_param("nonce", p.nonce.to_string())
+            .add_extra_param("response_mode", "query");
+        if let Some(prompt) = p.prompt {
+            request = request.add_extra_param("prompt", prompt.to_string());
+        }
+        if let Some(hint) = p.login_hint {
+            request = request.add_extra_param("login_hint", hint.to_string());
+        }
+        request.url().0
+    }
+
+    pub async fn exchange_code(&self, code: String, verifier: PkceCodeVerifier) -> Result<TokenSet, TokenError> {
+        let result = self
+            .client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&self.http)
+            .await;
+        self.finish(result)
+    }
+
+    pub async fn refresh(&self, refresh_token: &SecretString, scopes: &[String]) -> Result<TokenSet, TokenError> {
+        let token = RefreshToken::new(refresh_token.expose_secret().to_string());
+        let result = self
+            .client
+            .exchange_refresh_token(&token)
+            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
+            .request_async(&self.http)
+            .await;
+        self.finish(result)
+    }
+
+    fn finish(
+        &self,
+        result: Result<TokenResp, RequestTokenError<oauth2::HttpClientError<reqwest::Error>, ProviderError>>,
+    ) -> Result<TokenSet, TokenError> {
+        let response = result.map_err(|e| match e {
+            RequestTokenError::ServerResponse(provider) => TokenError::Provider(provider),
+            RequestTokenError::Request(oauth2::HttpClientError::Reqwest(inner)) => {
+                TokenError::Other(network_error(&self.token_endpoint, &inner))
+            }
+            // Never echo the body: a half-parsed success would hold tokens.
+            RequestTokenError::Parse(inner, _body) => TokenError::Other(
+                ErrorInfo::new(
+                    ErrorCode::ProviderError,
+                    "The sign-in service sent an answer Patchbay cannot read.",
+                    "Try again in a minute. If it keeps happening, the service may be down.",
+                )
+                .with_detail(format!("at {}", inner.path())),
+            ),
+            other => TokenError::Other(
+                ErrorInfo::new(
+                    ErrorCode::ProviderError,
+                    "The token request failed.",
+                    "Try again in a minute. If it keeps happening, the service may be down.",
+                )
+                .with_detail(other.to_string()),
+            ),
+        })?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let expires_in = response.expires_in().map(|d| d.as_secs() as i64).unwrap_or(3600);
+        Ok(TokenSet {
+            access_token: SecretString::from(response.access_token().secret().to_string()),
+            refresh_token: response.refresh_token().map(|t| SecretString::from(t.secret().to_string())),
+            expires_at: now + expires_in,
+            scopes: response.scopes().map(|s| s.iter().map(|x| x.to_string()).collect()),
+            id_token: response.extra_fields().id_token.clone().map(SecretString::from),
+        })
+    }
+}
