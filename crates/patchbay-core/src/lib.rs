@@ -6,6 +6,9 @@ pub mod environment;
 pub mod error;
 pub mod model;
 pub mod oauth;
+pub mod store;
+pub mod vault;
+pub mod secrets;
 pub mod service;
 
 pub use config::CoreConfig;

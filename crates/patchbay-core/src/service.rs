@@ -1,21 +1,104 @@
 //! [`Patchbay`]: the one object the desktop shell and the CLI hold. It ties the catalogue, the store, the vault
 //! and the OAuth flows together.
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{AuthType, Catalogue, Connector, ConnectorStatus};
 use crate::config::CoreConfig;
-use crate::environment::{presets, EnvironmentPreset};
-use crate::model::BuiltInApp;
+use crate::environment::{presets, EnvironmentId, EnvironmentPreset, Endpoints};
+use crate::error::{ErrorCode, ErrorInfo};
+use crate::model::{BuiltInApp, ConnectEvent, ConnectRequest, ConnectionStatus, ConnectionSummary, RedirectAdvice};
+use crate::oauth::aad::{explain_provider_error, ErrorContext, ProviderError};
+use crate::oauth::callback::{state_matches, CallbackParams, LoopbackListener, LoopbackRedirect};
+use crate::oauth::discovery::Discovery;
+use crate::oauth::id_token::validate_id_token;
+use crate::oauth::token::{new_pkce, new_random_token, AuthorizeParams, TokenClient, TokenError};
+use crate::secrets::ConnectionSecrets;
+use crate::store::{ConnectionRecord, Store};
+use crate::vault::{Keychain, KeyStore, Vault};
+use secrecy::ExposeSecret;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+/// The deep-link redirect URI (register it under "Mobile and desktop applications").
+pub const DEEP_LINK_REDIRECT: &str = "patchbay://oauth/callback";
+
+/// How a sign-in runs.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Open the system browser (the CLI's `--no-browser` and headless tests turn it off).
+    pub open_browser: bool,
+    /// Give up waiting for the browser after this long.
+    pub timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self { open_browser: true, timeout: Duration::from_secs(300) }
+    }
+}
+
+struct PendingFlow {
+    state: String,
+    sender: Option<oneshot::Sender<CallbackParams>>,
+}
 
 pub struct Patchbay {
     config: CoreConfig,
     catalogue: Catalogue,
+    store: Store,
+    vault: Vault,
+    discovery: Discovery,
+    http: reqwest::Client,
+    pending: Mutex<HashMap<String, PendingFlow>>,
+}
+
+fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("UTC time formats")
+}
+
+fn invalid(title: impl Into<String>, message: impl Into<String>) -> ErrorInfo {
+    ErrorInfo::new(ErrorCode::InvalidInput, title, message)
+}
+
+/// `https://graph.microsoft.com/Mail.Read` and `mail.read` are the same scope.
+fn scope_key(scope: &str) -> String {
+    let short = if scope.contains("://") { scope.rsplit('/').next().unwrap_or(scope) } else { scope };
+    short.to_ascii_lowercase()
+}
+
+/// How a redirect comes back.
+enum Redirect {
+    Loopback(LoopbackRedirect),
+    DeepLink,
 }
 
 impl Patchbay {
+    /// Patchbay with the OS keychain guarding the vault key.
     pub fn new(config: CoreConfig) -> Self {
+        let keys = Box::new(Keychain::new(config.keychain_service.clone()));
+        Self::with_key_store(config, keys)
+    }
+
+    /// Patchbay with another key store (unit tests use an in-memory one).
+    pub fn with_key_store(config: CoreConfig, keys: Box<dyn KeyStore>) -> Self {
+        let store = Store::new(config.data_dir.clone());
+        let vault = Vault::new(config.data_dir.join("secrets"), keys);
         Self {
             config,
             catalogue: Catalogue::builtin(),
+            store,
+            vault,
+            discovery: Discovery::default(),
+            http: crate::oauth::http_client(),
+            pending: Mutex::new(HashMap::new()),
         }
     }
 
@@ -34,4 +117,388 @@ impl Patchbay {
     pub fn builtin_app(&self) -> &BuiltInApp {
         &self.config.builtin_app
     }
+
+    /// The redirect URI to register for a bring-your-own app, and under which platform.
+    pub fn redirect_advice(&self, redirect_uri: Option<&str>, confidential: bool) -> Result<RedirectAdvice, ErrorInfo> {
+        let uri = redirect_uri.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("http://localhost");
+        if uri == DEEP_LINK_REDIRECT {
+            return Ok(RedirectAdvice {
+                redirect_uri: uri.into(),
+                platform: "Mobile and desktop applications".into(),
+                explanation: "The browser hands the sign-in back to Patchbay through its patchbay:// link. Public clients only (no secret).".into(),
+            });
+        }
+        let redirect = LoopbackRedirect::parse(uri)?;
+        let (platform, explanation) = if confidential {
+            (
+                "Web",
+                "With a client secret, register it under Web. Microsoft ignores the port of http://localhost, so Patchbay can pick a free one each time.",
+            )
+        } else {
+            (
+                "Mobile and desktop applications",
+                "Without a secret (a public client), register it under Mobile and desktop applications. Any port works for http://localhost.",
+            )
+        };
+        Ok(RedirectAdvice { redirect_uri: redirect.to_register(), platform: platform.into(), explanation: explanation.into() })
+    }
+
+    /// Every connection, newest last.
+    pub fn list(&self) -> Result<Vec<ConnectionSummary>, ErrorInfo> {
+        Ok(self.store.read()?.into_iter().map(|r| r.summary).collect())
+    }
+
+    pub fn get(&self, id: &str) -> Result<ConnectionSummary, ErrorInfo> {
+        self.store.read()?.into_iter().find(|r| r.summary.id == id).map(|r| r.summary).ok_or_else(|| not_found(id))
+    }
+
+    pub fn rename(&self, id: &str, name: &str) -> Result<ConnectionSummary, ErrorInfo> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(invalid("A connection needs a name.", "Use 1 to 200 characters."));
+        }
+        self.store.update(|records| {
+            let record = records.iter_mut().find(|r| r.summary.id == id).ok_or_else(|| not_found(id))?;
+            record.summary.name = name.to_string();
+            Ok(record.summary.clone())
+        })
+    }
+
+    /// Remove a connection: its metadata and its sealed secrets go; nothing else is touched.
+    pub fn remove(&self, id: &str) -> Result<(), ErrorInfo> {
+        self.store.update(|records| {
+            let before = records.len();
+            records.retain(|r| r.summary.id != id);
+            if records.len() == before {
+                return Err(not_found(id));
+            }
+            Ok(())
+        })?;
+        self.vault.remove(id)
+    }
+
+    /// Hand a `patchbay://oauth/callback?...` deep link to the sign-in waiting for it. A link whose state matches
+    /// no pending sign-in is refused.
+    pub fn deliver_callback(&self, url: &str) -> Result<(), ErrorInfo> {
+        let refused = || {
+            ErrorInfo::new(
+                ErrorCode::StateMismatch,
+                "This sign-in link does not belong to a sign-in Patchbay started.",
+                "Patchbay ignored it. Start the connection again from Patchbay.",
+            )
+        };
+        let parsed = url::Url::parse(url).map_err(|_| refused())?;
+        let params = CallbackParams::from_url(&parsed).ok_or_else(refused)?;
+        let mut pending = self.pending.lock().expect("pending flows");
+        let flow = pending
+            .values_mut()
+            .find(|f| state_matches(&f.state, &params.state) && f.sender.is_some())
+            .ok_or_else(refused)?;
+        let _ = flow.sender.take().expect("checked above").send(params);
+        Ok(())
+    }
+
+    fn resolve_endpoints(&self, req: &ConnectRequest, tenant: &str) -> Result<Endpoints, ErrorInfo> {
+        let to_info = |e: crate::environment::EnvironmentError| invalid("The environment is not complete.", e.to_string());
+        match (req.environment, req.authority.as_deref(), req.graph_url.as_deref()) {
+            (_, Some(authority), Some(graph)) => Endpoints::custom(authority, graph).map_err(to_info),
+            (EnvironmentId::Sandbox | EnvironmentId::Custom, _, _) => Err(invalid(
+                "The environment is not complete.",
+                "Enter both the authority URL and the Graph base URL.",
+            )),
+            (preset, _, _) => Endpoints::for_preset(preset, tenant).map_err(to_info),
+        }
+    }
+
+    fn scopes_for(&self, connector: &Connector, req: &ConnectRequest) -> Result<Vec<String>, ErrorInfo> {
+        if let Some(scopes) = req.scopes.as_ref().filter(|s| !s.is_empty()) {
+            let mut all: Vec<String> = connector.base_scopes.clone();
+            for s in scopes {
+                if s.contains(char::is_whitespace) || s.is_empty() {
+                    return Err(invalid("A scope is not valid.", format!("{s:?} must be one word such as Mail.Read.")));
+                }
+                if !all.iter().any(|a| scope_key(a) == scope_key(s)) {
+                    all.push(s.clone());
+                }
+            }
+            return Ok(all);
+        }
+        match req.auth_type {
+            AuthType::BuiltInApp => Ok(connector.default_scopes.clone()),
+            AuthType::BringYourOwnApp => {
+                let features: Vec<String> = match &req.features {
+                    Some(f) => f.clone(),
+                    None => connector.features.iter().filter(|f| f.default).map(|f| f.id.clone()).collect(),
+                };
+                connector
+                    .scopes_for_features(&features)
+                    .map_err(|e| invalid("A feature is not known.", e.to_string()))
+            }
+        }
+    }
+
+    /// Sign in and create a connection. Progress goes to `events`; `cancel` stops waiting at any point.
+    pub async fn connect(
+        &self,
+        req: ConnectRequest,
+        options: ConnectOptions,
+        flow_id: &str,
+        events: &(dyn Fn(ConnectEvent) + Send + Sync),
+        cancel: CancellationToken,
+    ) -> Result<ConnectionSummary, ErrorInfo> {
+        let result = self.connect_inner(req, options, flow_id, events, cancel).await;
+        self.pending.lock().expect("pending flows").remove(flow_id);
+        match &result {
+            Ok(summary) => events(ConnectEvent::Connected { flow_id: flow_id.into(), connection: summary.clone() }),
+            Err(error) => events(ConnectEvent::Failed { flow_id: flow_id.into(), error: error.clone() }),
+        }
+        result
+    }
+
+    async fn connect_inner(
+        &self,
+        req: ConnectRequest,
+        options: ConnectOptions,
+        flow_id: &str,
+        events: &(dyn Fn(ConnectEvent) + Send + Sync),
+        cancel: CancellationToken,
+    ) -> Result<ConnectionSummary, ErrorInfo> {
+        let connector = self.catalogue.get(&req.connector_id).map_err(|e| invalid("Unknown connector.", e.to_string()))?;
+        if connector.status != ConnectorStatus::Available {
+            return Err(invalid(format!("{} is coming soon.", connector.name), "Choose Microsoft Outlook 365 for now."));
+        }
+        let built_in = req.auth_type == AuthType::BuiltInApp;
+        let client_id = if built_in {
+            self.config.builtin_app.client_id.clone()
+        } else {
+            let id = req.client_id.as_deref().map(str::trim).unwrap_or_default();
+            if id.is_empty() || id.contains(char::is_whitespace) || id.len() > 200 {
+                return Err(invalid(
+                    "Enter your app's client ID.",
+                    "Copy the Application (client) ID from App registrations → your app → Overview.",
+                ));
+            }
+            id.to_string()
+        };
+        let client_secret = if built_in {
+            None
+        } else {
+            req.client_secret.clone().filter(|s| !s.expose_secret().trim().is_empty())
+        };
+        let tenant = req.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("organizations").to_string();
+        crate::environment::check_tenant(&tenant).map_err(|e| invalid("The tenant is not valid.", e.to_string()))?;
+        let endpoints = self.resolve_endpoints(&req, &tenant)?;
+        let scopes = self.scopes_for(connector, &req)?;
+
+        let redirect_text = if built_in {
+            self.config.builtin_app.redirect_uri.clone()
+        } else {
+            req.redirect_uri.clone().filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "http://localhost".into())
+        };
+        let redirect = if redirect_text.trim() == DEEP_LINK_REDIRECT {
+            Redirect::DeepLink
+        } else {
+            Redirect::Loopback(LoopbackRedirect::parse(&redirect_text)?)
+        };
+        let advice = self.redirect_advice(Some(&redirect_text), client_secret.is_some())?;
+        let ctx = ErrorContext {
+            authority: endpoints.authority.clone(),
+            tenant: tenant.clone(),
+            client_id: client_id.clone(),
+            redirect_uri_to_register: advice.redirect_uri.clone(),
+            redirect_platform: advice.platform.clone(),
+            scopes: scopes.clone(),
+            graph_url: endpoints.graph_url.clone(),
+            built_in_app: built_in,
+        };
+
+        let metadata = self.discovery.get(&self.http, &endpoints.authority).await?;
+        let state = new_random_token();
+        let nonce = new_random_token();
+        let (challenge, verifier) = new_pkce();
+
+        let (mut listener, redirect_uri) = match &redirect {
+            Redirect::Loopback(loopback) => {
+                let listener = LoopbackListener::bind(loopback, state.clone()).await?;
+                let uri = listener.redirect_uri().to_string();
+                (Some(listener), uri)
+            }
+            Redirect::DeepLink => (None, DEEP_LINK_REDIRECT.to_string()),
+        };
+        let (deep_tx, deep_rx) = oneshot::channel();
+        self.pending
+            .lock()
+            .expect("pending flows")
+            .insert(flow_id.to_string(), PendingFlow { state: state.clone(), sender: Some(deep_tx) });
+
+        let client = TokenClient::new(&metadata, &client_id, client_secret.as_ref(), Some(&redirect_uri), self.http.clone())?;
+        let auth_url = client.authorize_url(AuthorizeParams {
+            scopes: &scopes,
+            state: &state,
+            nonce: &nonce,
+            pkce_challenge: challenge,
+            prompt: Some("select_account"),
+            login_hint: None,
+        });
+        let opened = options.open_browser && open::that_detached(auth_url.as_str()).is_ok();
+        if options.open_browser && !opened {
+            tracing::warn!("the system browser could not be opened; the person can copy the link");
+        }
+        events(ConnectEvent::WaitingForBrowser {
+            flow_id: flow_id.into(),
+            auth_url: auth_url.to_string(),
+            redirect_uri: redirect_uri.clone(),
+            opened,
+        });
+
+        let from_loopback = async {
+            match listener.as_mut() {
+                Some(l) => l.wait().await,
+                None => std::future::pending().await,
+            }
+        };
+        let params = tokio::select! {
+            Some(params) = from_loopback => params,
+            Ok(params) = deep_rx => params,
+            _ = cancel.cancelled() => {
+                return Err(ErrorInfo::new(ErrorCode::Cancelled, "Sign-in was cancelled.", "Nothing was changed."));
+            }
+            _ = tokio::time::sleep(options.timeout) => {
+                return Err(ErrorInfo::new(
+                    ErrorCode::Timeout,
+                    format!("No sign-in arrived within {} minutes.", options.timeout.as_secs().div_ceil(60)),
+                    "Start again, and finish signing in in the browser window Patchbay opens (or copy the link into your browser). If the browser showed an error, it tells what to fix.",
+                ));
+            }
+        };
+        drop(listener);
+
+        if let Some(error) = &params.error {
+            let provider = ProviderError::new(error, params.error_description.as_deref());
+            return Err(explain_provider_error(&provider, &ctx));
+        }
+        // RFC 9207: a provider that announces `iss` must send its own; any `iss` must be this provider's.
+        match &params.iss {
+            Some(iss) if !metadata.matches_issuer(iss) => {
+                return Err(ErrorInfo::new(
+                    ErrorCode::StateMismatch,
+                    "The sign-in came back from a different sign-in service.",
+                    "Patchbay refused it to protect your account. Start again.",
+                )
+                .with_detail(format!("iss {iss:?} is not {:?}", metadata.issuer)));
+            }
+            None if metadata.authorization_response_iss_parameter_supported => {
+                return Err(ErrorInfo::new(
+                    ErrorCode::StateMismatch,
+                    "The sign-in response is missing its issuer.",
+                    "Patchbay refused it to protect your account. Start again.",
+                ));
+            }
+            _ => {}
+        }
+        let code = params.code.clone().ok_or_else(|| {
+            ErrorInfo::new(ErrorCode::ProviderError, "The sign-in came back without a code.", "Start again.")
+        })?;
+
+        events(ConnectEvent::Exchanging { flow_id: flow_id.into() });
+        let tokens = client.exchange_code(code, verifier).await.map_err(|e| match e {
+            TokenError::Provider(p) => explain_provider_error(&p, &ctx),
+            TokenError::Other(info) => info,
+        })?;
+        let id_token = tokens.id_token.as_ref().ok_or_else(|| {
+            ErrorInfo::new(
+                ErrorCode::ProviderError,
+                "The sign-in service did not say who signed in (no ID token).",
+                "Make sure the openid scope is allowed for the app.",
+            )
+        })?;
+        let claims = validate_id_token(id_token.expose_secret(), &metadata, &client_id, &nonce, now_unix())?;
+        if let Some(iss) = &params.iss {
+            if iss != &claims.iss {
+                return Err(ErrorInfo::new(
+                    ErrorCode::StateMismatch,
+                    "The sign-in's issuer changed between the browser and the token.",
+                    "Patchbay refused it to protect your account. Start again.",
+                ));
+            }
+        }
+        let Some(refresh_token) = tokens.refresh_token else {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidScope,
+                "The sign-in service gave no refresh token, so the connection would stop within the hour.",
+                "Make sure the offline_access permission is allowed for the app (an administrator may need to approve it), then connect again.",
+            ));
+        };
+
+        // Requested versus granted (no `scope` in the answer means all were granted, RFC 6749 §5.1).
+        let granted_raw = tokens.scopes.clone().unwrap_or_else(|| scopes.clone());
+        let granted_keys: Vec<String> = granted_raw.iter().map(|s| scope_key(s)).collect();
+        let is_granted = |s: &String| {
+            let key = scope_key(s);
+            granted_keys.contains(&key) || (key == "offline_access") || matches!(key.as_str(), "openid" | "profile" | "email")
+        };
+        let scopes_granted: Vec<String> = scopes.iter().filter(|s| is_granted(s)).cloned().collect();
+        let scopes_missing: Vec<String> = scopes.iter().filter(|s| !is_granted(s)).cloned().collect();
+        let missing_keys: Vec<String> = scopes_missing.iter().map(|s| scope_key(s)).collect();
+        let features_unavailable: Vec<String> = connector
+            .features
+            .iter()
+            .filter(|f| f.scopes.iter().any(|s| missing_keys.contains(&scope_key(s))))
+            .map(|f| f.label.clone())
+            .collect();
+
+        let account = claims.account();
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = now_rfc3339();
+        let summary = ConnectionSummary {
+            id: id.clone(),
+            name: req.name.clone().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| {
+                if account.email.is_empty() { account.name.clone() } else { account.email.clone() }
+            }),
+            connector_id: connector.id.clone(),
+            environment: req.environment,
+            authority: endpoints.authority.to_string(),
+            graph_url: endpoints.graph_url.to_string(),
+            auth_type: req.auth_type,
+            tenant,
+            client_id,
+            account,
+            scopes_requested: scopes,
+            scopes_granted,
+            scopes_missing,
+            features_unavailable,
+            status: ConnectionStatus::Connected,
+            status_reason: None,
+            created_at: now.clone(),
+            last_refreshed_at: now,
+        };
+        let secrets = ConnectionSecrets {
+            refresh_token: Some(refresh_token),
+            client_secret,
+            access_token: Some(tokens.access_token),
+            access_expires_at: Some(tokens.expires_at),
+        };
+        let record = ConnectionRecord {
+            summary: summary.clone(),
+            redirect_uri: redirect_text,
+            has_client_secret: secrets.client_secret.is_some(),
+        };
+        // Seal first, then record: a crash in between leaves an orphan sealed file, never a connection without
+        // its secrets. Both happen under the store lock, which also guards creating the vault key.
+        self.store.update(|records| {
+            self.vault.seal(&id, &secrets.seal_bytes())?;
+            records.push(record);
+            Ok(())
+        })?;
+        tracing::info!(connection = %id, "connected");
+        Ok(summary)
+    }
+}
+
+fn not_found(id: &str) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::NotFound,
+        format!("There is no connection {id}."),
+        "It may have been removed in another window or by the CLI. Run `patchbay list` to see the connections.",
+    )
 }

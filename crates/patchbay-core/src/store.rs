@@ -1,0 +1,269 @@
+//! Connection metadata (never a secret) in `connections.json`: versioned, written atomically (temp file + fsync +
+//! rename), mode 0600, and changed only under a cross-process lock so the app and the CLI can run at once
+//! without losing each other's updates. A file Patchbay cannot read is left untouched and reported.
+
+use crate::error::{ErrorCode, ErrorInfo};
+use crate::model::ConnectionSummary;
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const STORE_VERSION: u32 = 1;
+const FILE_NAME: &str = "connections.json";
+const LOCK_NAME: &str = ".lock";
+
+/// What is kept about a connection besides its summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionRecord {
+    #[serde(flatten)]
+    pub summary: ConnectionSummary,
+    /// The redirect URI used at sign-in (a fix signs in the same way).
+    pub redirect_uri: String,
+    /// Whether a client secret is sealed for this connection.
+    pub has_client_secret: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoreFile {
+    version: u32,
+    connections: Vec<ConnectionRecord>,
+}
+
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// Held while a process changes the store; released on drop.
+pub struct StoreLock {
+    file: File,
+}
+
+impl Drop for StoreLock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+fn storage_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::Storage,
+        format!("Patchbay could not {what}."),
+        format!("Check that {} is readable and writable by you and the disk is not full.", path.display()),
+    )
+    .with_detail(e.to_string())
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Create `dir` (mode 0700) if needed.
+pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)?;
+        set_mode(dir, 0o700)?;
+    }
+    Ok(())
+}
+
+/// Write `bytes` to `path` atomically: a temp file in `dir`, mode 0600, fsync, rename, fsync the directory.
+pub fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    ensure_private_dir(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    set_mode(tmp.path(), 0o600)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+impl Store {
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn file_path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    /// Take the cross-process lock (blocks while another process holds it; holders keep it for milliseconds).
+    pub fn lock(&self) -> Result<StoreLock, ErrorInfo> {
+        ensure_private_dir(&self.dir).map_err(|e| storage_error("create its data folder", &self.dir, e))?;
+        let path = self.dir.join(LOCK_NAME);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| storage_error("open its lock file", &path, e))?;
+        file.lock().map_err(|e| storage_error("lock its data folder", &path, e))?;
+        Ok(StoreLock { file })
+    }
+
+    /// Read every record (no lock needed: writes are atomic renames).
+    pub fn read(&self) -> Result<Vec<ConnectionRecord>, ErrorInfo> {
+        let path = self.file_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(storage_error("read its connections", &path, e)),
+        };
+        #[derive(Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        let damaged = |e: serde_json::Error| {
+            ErrorInfo::new(
+                ErrorCode::Storage,
+                "Patchbay's list of connections is damaged.",
+                format!(
+                    "Patchbay left {} untouched. Restore it from a backup, or move it away to start with an empty list.",
+                    path.display()
+                ),
+            )
+            .with_detail(e.to_string())
+        };
+        let version: Version = serde_json::from_str(&text).map_err(damaged)?;
+        if version.version > STORE_VERSION {
+            return Err(ErrorInfo::new(
+                ErrorCode::Storage,
+                "Your connections were saved by a newer Patchbay.",
+                "Update Patchbay to use them. This version left them untouched.",
+            ));
+        }
+        let file: StoreFile = serde_json::from_str(&text).map_err(damaged)?;
+        Ok(file.connections)
+    }
+
+    /// Read, change and write the records under the lock. `f`'s error leaves the file as it was.
+    pub fn update<T>(
+        &self,
+        f: impl FnOnce(&mut Vec<ConnectionRecord>) -> Result<T, ErrorInfo>,
+    ) -> Result<T, ErrorInfo> {
+        let _lock = self.lock()?;
+        let mut records = self.read()?;
+        let out = f(&mut records)?;
+        let text = serde_json::to_vec_pretty(&StoreFile { version: STORE_VERSION, connections: records })
+            .map_err(|e| storage_error("encode its connections", &self.dir, e))?;
+        write_atomic(&self.dir, &self.file_path(), &text)
+            .map_err(|e| storage_error("save its connections", &self.dir, e))?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::AuthType;
+    use crate::environment::EnvironmentId;
+    use crate::model::{Account, ConnectionStatus};
+
+    pub fn record(id: &str) -> ConnectionRecord {
+        ConnectionRecord {
+            summary: ConnectionSummary {
+                id: id.into(),
+                name: format!("name {id}"),
+                connector_id: "outlook365".into(),
+                environment: EnvironmentId::Global,
+                authority: "https://login.microsoftonline.com/organizations/v2.0".into(),
+                graph_url: "https://graph.microsoft.com/".into(),
+                auth_type: AuthType::BuiltInApp,
+                tenant: "organizations".into(),
+                client_id: "c".into(),
+                account: Account { oid: "o".into(), tid: "t".into(), name: "n".into(), email: "e@x".into() },
+                scopes_requested: vec!["openid".into()],
+                scopes_granted: vec!["openid".into()],
+                scopes_missing: vec![],
+                features_unavailable: vec![],
+                status: ConnectionStatus::Connected,
+                status_reason: None,
+                created_at: "2026-11-26T00:00:00Z".into(),
+                last_refreshed_at: "2026-11-26T00:00:00Z".into(),
+            },
+            redirect_uri: "http://localhost".into(),
+            has_client_secret: false,
+        }
+    }
+
+    #[test]
+    fn records_round_trip_with_private_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("data"));
+        assert!(store.read().unwrap().is_empty());
+        store.update(|r| Ok(r.push(record("a")))).unwrap();
+        assert_eq!(store.read().unwrap(), vec![record("a")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.file_path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let dir_mode = std::fs::metadata(store.dir()).unwrap().permissions().mode();
+            assert_eq!(dir_mode & 0o777, 0o700);
+        }
+        let text = std::fs::read_to_string(store.file_path()).unwrap();
+        assert!(text.contains("\"version\": 1"));
+    }
+
+    #[test]
+    fn a_failed_update_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        store.update(|r| Ok(r.push(record("a")))).unwrap();
+        let err = store
+            .update(|r| {
+                r.clear();
+                Err::<(), _>(ErrorInfo::new(ErrorCode::Internal, "no", "no"))
+            })
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Internal);
+        assert_eq!(store.read().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn damaged_and_newer_files_are_reported_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        std::fs::write(store.file_path(), "{ not json").unwrap();
+        let err = store.update(|r| Ok(r.push(record("a")))).unwrap_err();
+        assert!(err.title.contains("damaged"), "{err:?}");
+        assert_eq!(std::fs::read_to_string(store.file_path()).unwrap(), "{ not json");
+        std::fs::write(store.file_path(), r#"{"version": 9, "connections": []}"#).unwrap();
+        assert!(store.read().unwrap_err().title.contains("newer Patchbay"));
+    }
+
+    #[test]
+    fn concurrent_writers_in_many_threads_lose_no_update() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    // A Store per thread: each opens its own lock file handle, as separate processes do.
+                    let store = Store::new(path);
+                    for j in 0..10 {
+                        store.update(|r| Ok(r.push(record(&format!("t{i}-{j}"))))).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(Store::new(path).read().unwrap().len(), 80);
+    }
+}

@@ -1,0 +1,244 @@
+//! Secrets at rest. One random vault key per installation lives in the OS keychain (one item, one prompt on
+//! macOS, no 2,560-byte Windows limit to hit); every secret is sealed with XChaCha20-Poly1305 under that key in
+//! `secrets/<name>.sealed` (mode 0600). Without the keychain nothing is stored: there is no plain-text fallback.
+
+use crate::error::{ErrorCode, ErrorInfo};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use zeroize::Zeroizing;
+
+const MAGIC: &[u8; 4] = b"PBV1";
+const KEY_ACCOUNT: &str = "vault-key";
+
+/// Where the vault key lives.
+pub trait KeyStore: Send + Sync {
+    /// The stored key, `None` if there is none yet.
+    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo>;
+    fn store(&self, key: &[u8]) -> Result<(), ErrorInfo>;
+}
+
+/// The OS keychain through the `keyring` crate (Secret Service on Linux, Keychain on macOS, Credential Manager
+/// on Windows).
+pub struct Keychain {
+    service: String,
+}
+
+impl Keychain {
+    pub fn new(service: impl Into<String>) -> Self {
+        Self { service: service.into() }
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, ErrorInfo> {
+        keyring::Entry::new(&self.service, KEY_ACCOUNT).map_err(|e| keychain_error(&e))
+    }
+}
+
+impl KeyStore for Keychain {
+    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo> {
+        match self.entry()?.get_secret() {
+            Ok(key) => Ok(Some(Zeroizing::new(key))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(&e)),
+        }
+    }
+
+    fn store(&self, key: &[u8]) -> Result<(), ErrorInfo> {
+        self.entry()?.set_secret(key).map_err(|e| keychain_error(&e))
+    }
+}
+
+/// The message for a keychain that is missing, locked or refusing.
+pub fn keychain_error(e: &keyring::Error) -> ErrorInfo {
+    let linux = cfg!(target_os = "linux");
+    let message = if linux {
+        "Patchbay keeps its secrets in your keychain (the Secret Service) and could not use it. Start and unlock a \
+         keyring: on GNOME it is gnome-keyring (\"Passwords and Keys\"), on KDE KWallet with Secret Service on, or \
+         KeePassXC with Secret Service integration. Then try again. Patchbay never falls back to storing secrets in \
+         plain text."
+    } else {
+        "Patchbay keeps its secrets in your system keychain and could not use it. Unlock it (or allow Patchbay access) \
+         and try again. Patchbay never falls back to storing secrets in plain text."
+    };
+    let status = match keyring::Entry::store_status() {
+        Ok(()) => String::new(),
+        Err(s) => format!(" (store: {s})"),
+    };
+    ErrorInfo::new(ErrorCode::KeychainUnavailable, "The keychain is not available.", message)
+        .with_detail(format!("{e}{status}"))
+}
+
+/// An in-memory key store for unit tests.
+#[derive(Default)]
+pub struct MemoryKeyStore(Mutex<Option<Vec<u8>>>);
+
+impl KeyStore for MemoryKeyStore {
+    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo> {
+        Ok(self.0.lock().expect("memory key").clone().map(Zeroizing::new))
+    }
+    fn store(&self, key: &[u8]) -> Result<(), ErrorInfo> {
+        *self.0.lock().expect("memory key") = Some(key.to_vec());
+        Ok(())
+    }
+}
+
+pub struct Vault {
+    dir: PathBuf,
+    keys: Box<dyn KeyStore>,
+    key: Mutex<Option<Zeroizing<Vec<u8>>>>,
+}
+
+fn storage_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::Storage,
+        format!("Patchbay could not {what}."),
+        format!("Check that {} exists and is writable by you, and that the disk is not full.", path.display()),
+    )
+    .with_detail(e.to_string())
+}
+
+impl Vault {
+    /// A vault whose sealed files live in `dir` (created mode 0700 when needed).
+    pub fn new(dir: PathBuf, keys: Box<dyn KeyStore>) -> Self {
+        Self { dir, keys, key: Mutex::new(None) }
+    }
+
+    /// The key, created on first use. Callers hold the store's cross-process lock when they may create it, so two
+    /// processes never race to make different keys.
+    fn key(&self, create: bool) -> Result<Zeroizing<Vec<u8>>, ErrorInfo> {
+        let mut cached = self.key.lock().expect("vault key");
+        if let Some(key) = cached.as_ref() {
+            return Ok(key.clone());
+        }
+        let key = match self.keys.load()? {
+            Some(key) if key.len() == 32 => key,
+            Some(_) => {
+                return Err(ErrorInfo::new(
+                    ErrorCode::KeychainUnavailable,
+                    "Patchbay's vault key in the keychain is damaged.",
+                    "Remove the \"vault-key\" item of Patchbay from your keychain and fix each connection by signing in again.",
+                ))
+            }
+            None if create => {
+                let mut key = Zeroizing::new(vec![0u8; 32]);
+                rand::rngs::OsRng.fill_bytes(&mut key);
+                self.keys.store(&key)?;
+                key
+            }
+            None => {
+                return Err(ErrorInfo::new(
+                    ErrorCode::KeychainUnavailable,
+                    "Patchbay's vault key is missing from the keychain.",
+                    "The keychain was reset or is a different one. Fix each connection by signing in again.",
+                ))
+            }
+        };
+        *cached = Some(key.clone());
+        Ok(key)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.sealed"))
+    }
+
+    fn aad(name: &str) -> Vec<u8> {
+        format!("patchbay-vault-v1:{name}").into_bytes()
+    }
+
+    /// Seal `plaintext` as `name` (an id: letters, digits, dashes).
+    pub fn seal(&self, name: &str, plaintext: &[u8]) -> Result<(), ErrorInfo> {
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "vault names are ids");
+        let key = self.key(true)?;
+        let cipher = XChaCha20Poly1305::new_from_slice(&key).expect("32-byte key");
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ciphertext = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: &Self::aad(name) })
+            .map_err(|_| ErrorInfo::new(ErrorCode::Internal, "Sealing a secret failed.", "Try again."))?;
+        let mut file = Vec::with_capacity(4 + 24 + ciphertext.len());
+        file.extend_from_slice(MAGIC);
+        file.extend_from_slice(&nonce);
+        file.extend_from_slice(&ciphertext);
+        crate::store::write_atomic(&self.dir, &self.path(name), &file)
+            .map_err(|e| storage_error("save a sealed secret", &self.dir, e))
+    }
+
+    /// Open the secret sealed as `name`; `None` if there is none.
+    pub fn open(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo> {
+        let path = self.path(name);
+        let file = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(storage_error("read a sealed secret", &path, e)),
+        };
+        let damaged = || {
+            ErrorInfo::new(
+                ErrorCode::Storage,
+                "A sealed secret cannot be opened.",
+                "It is damaged or was sealed with another vault key. Fix the connection by signing in again.",
+            )
+        };
+        if file.len() < 4 + 24 + 16 || &file[..4] != MAGIC {
+            return Err(damaged());
+        }
+        let key = self.key(false)?;
+        let cipher = XChaCha20Poly1305::new_from_slice(&key).expect("32-byte key");
+        let plaintext = cipher
+            .decrypt(XNonce::from_slice(&file[4..28]), Payload { msg: &file[28..], aad: &Self::aad(name) })
+            .map_err(|_| damaged())?;
+        Ok(Some(Zeroizing::new(plaintext)))
+    }
+
+    pub fn remove(&self, name: &str) -> Result<(), ErrorInfo> {
+        match std::fs::remove_file(self.path(name)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(storage_error("remove a sealed secret", &self.dir, e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vault(dir: &Path) -> Vault {
+        Vault::new(dir.to_path_buf(), Box::<MemoryKeyStore>::default())
+    }
+
+    #[test]
+    fn seal_and_open_round_trip_without_plaintext_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        v.seal("conn-1", b"refresh-token-value-123").unwrap();
+        assert_eq!(&v.open("conn-1").unwrap().unwrap()[..], b"refresh-token-value-123");
+        let on_disk = std::fs::read(dir.path().join("conn-1.sealed")).unwrap();
+        assert!(!on_disk.windows(10).any(|w| w == b"refresh-to"));
+        assert!(v.open("missing").unwrap().is_none());
+        v.remove("conn-1").unwrap();
+        assert!(v.open("conn-1").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_file_renamed_to_another_connection_does_not_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        v.seal("a", b"secret").unwrap();
+        std::fs::copy(dir.path().join("a.sealed"), dir.path().join("b.sealed")).unwrap();
+        assert_eq!(v.open("b").unwrap_err().code, ErrorCode::Storage);
+    }
+
+    #[test]
+    fn another_key_cannot_open_and_a_missing_key_is_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        vault(dir.path()).seal("a", b"secret").unwrap();
+        let other = vault(dir.path());
+        other.keys.store(&[7u8; 32]).unwrap();
+        assert_eq!(other.open("a").unwrap_err().code, ErrorCode::Storage);
+        let err = vault(dir.path()).open("a").unwrap_err();
+        assert_eq!(err.code, ErrorCode::KeychainUnavailable);
+        assert!(err.title.contains("missing"));
+    }
+}

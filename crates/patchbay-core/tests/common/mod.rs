@@ -1,0 +1,105 @@
+//! Shared harness: a sandbox, a Patchbay over a temp data dir, and a sign-in driven over plain HTTP.
+#![allow(dead_code)]
+
+use patchbay_core::catalogue::AuthType;
+use patchbay_core::environment::EnvironmentId;
+use patchbay_core::error::ErrorInfo;
+use patchbay_core::model::{ConnectEvent, ConnectRequest, ConnectionSummary};
+use patchbay_core::service::ConnectOptions;
+use patchbay_core::vault::MemoryKeyStore;
+use patchbay_core::{CoreConfig, Patchbay};
+use patchbay_sandbox::{Sandbox, SandboxOptions};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+pub const ADELE: &str = "adele@contoso.example";
+
+pub struct Harness {
+    pub sandbox: Sandbox,
+    pub core: Arc<Patchbay>,
+    pub data: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+impl Harness {
+    pub async fn new() -> Self {
+        let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let core = Patchbay::with_key_store(
+            CoreConfig::with_data_dir(data.path().to_path_buf()),
+            Box::<MemoryKeyStore>::default(),
+        );
+        Self { sandbox, core: Arc::new(core), data, http: browser() }
+    }
+
+    pub fn request(&self, auth_type: AuthType) -> ConnectRequest {
+        ConnectRequest {
+            connector_id: "outlook365".into(),
+            environment: EnvironmentId::Sandbox,
+            authority: Some(self.sandbox.authority("organizations").to_string()),
+            graph_url: Some(self.sandbox.graph_url().to_string()),
+            auth_type,
+            client_id: None,
+            client_secret: None,
+            tenant: None,
+            features: None,
+            scopes: None,
+            redirect_uri: None,
+            name: None,
+        }
+    }
+}
+
+/// A sign-in in progress: its events and its result.
+pub struct Flow {
+    pub events: mpsc::UnboundedReceiver<ConnectEvent>,
+    pub cancel: CancellationToken,
+    pub result: tokio::task::JoinHandle<Result<ConnectionSummary, ErrorInfo>>,
+}
+
+pub fn start(core: &Arc<Patchbay>, req: ConnectRequest, timeout: Duration) -> Flow {
+    let (tx, events) = mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let core = core.clone();
+    let c = cancel.clone();
+    let result = tokio::spawn(async move {
+        let options = ConnectOptions { open_browser: false, timeout };
+        let send = move |e: ConnectEvent| {
+            let _ = tx.send(e);
+        };
+        core.connect(req, options, "flow-1", &send, c).await
+    });
+    Flow { events, cancel, result }
+}
+
+impl Flow {
+    /// The authorization URL from the first event.
+    pub async fn auth_url(&mut self) -> Url {
+        match tokio::time::timeout(Duration::from_secs(10), self.events.recv()).await {
+            Ok(Some(ConnectEvent::WaitingForBrowser { auth_url, opened, .. })) => {
+                assert!(!opened, "tests never open a browser");
+                Url::parse(&auth_url).unwrap()
+            }
+            other => panic!("expected waiting_for_browser, got {other:?}"),
+        }
+    }
+
+    pub async fn finish(self) -> Result<ConnectionSummary, ErrorInfo> {
+        tokio::time::timeout(Duration::from_secs(20), self.result).await.expect("the flow ends").unwrap()
+    }
+}
+
+/// Drive the sandbox pages as `user`, then follow the redirect to Patchbay's listener.
+pub async fn sign_in(http: &reqwest::Client, auth_url: &Url, user: &str, accept: bool) -> Url {
+    let back = patchbay_sandbox::driver::sign_in(http, auth_url, user, accept).await.unwrap();
+    let response = http.get(back.clone()).send().await.unwrap();
+    assert!(response.status().is_success(), "the listener answered {}", response.status());
+    back
+}

@@ -1,0 +1,351 @@
+//! Connect against the sandbox identity platform over real HTTP: both auth types and every error a person can
+//! meet, each with the message they get.
+
+mod common;
+
+use common::*;
+use patchbay_core::catalogue::AuthType;
+use patchbay_core::error::ErrorCode;
+use patchbay_core::model::{ConnectEvent, ConnectionStatus};
+use patchbay_sandbox::{AppRegistration, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET, DEMO_PUBLIC_APP_CLIENT_ID, DEMO_TENANT_ID};
+use secrecy::SecretString;
+use std::collections::HashMap;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn built_in_app_connects_with_the_full_scope_list_and_pkce() {
+    let h = Harness::new().await;
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    let q: HashMap<String, String> = auth_url.query_pairs().into_owned().collect();
+    assert_eq!(q["client_id"], patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID);
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(q["prompt"], "select_account");
+    assert_eq!(q["response_type"], "code");
+    assert!(q["redirect_uri"].starts_with("http://localhost:"), "{}", q["redirect_uri"]);
+    assert!(!q["redirect_uri"].ends_with('/'));
+    assert_eq!(q["state"].len(), 43);
+    assert!(q.contains_key("nonce"));
+    assert_eq!(q["scope"].split(' ').count(), 16);
+
+    let back = sign_in(&h.http, &auth_url, ADELE, true).await;
+    assert!(back.query_pairs().any(|(k, _)| k == "iss"), "the sandbox sends RFC 9207 iss");
+    let mut kinds = vec![];
+    let summary = flow.finish_with(&mut kinds).await.unwrap();
+    assert_eq!(kinds, ["exchanging", "connected"]);
+    assert_eq!(summary.account.email, ADELE);
+    assert_eq!(summary.account.tid, DEMO_TENANT_ID);
+    assert!(!summary.account.oid.is_empty());
+    assert_eq!(summary.name, ADELE);
+    assert_eq!(summary.status, ConnectionStatus::Connected);
+    assert_eq!(summary.scopes_requested.len(), 16);
+    assert!(summary.scopes_missing.is_empty(), "{:?}", summary.scopes_missing);
+    assert_eq!(h.core.list().unwrap(), vec![summary.clone()]);
+
+    // Rename and remove: metadata and sealed secrets go, nothing else.
+    let renamed = h.core.rename(&summary.id, "  Work mail ").unwrap();
+    assert_eq!(renamed.name, "Work mail");
+    let sealed = h.data.path().join("secrets").join(format!("{}.sealed", summary.id));
+    assert!(sealed.exists());
+    h.core.remove(&summary.id).unwrap();
+    assert!(h.core.list().unwrap().is_empty());
+    assert!(!sealed.exists());
+    assert_eq!(h.core.remove(&summary.id).unwrap_err().code, ErrorCode::NotFound);
+}
+
+trait FinishWith {
+    async fn finish_with(self, kinds: &mut Vec<String>) -> Result<patchbay_core::model::ConnectionSummary, patchbay_core::error::ErrorInfo>;
+}
+
+impl FinishWith for Flow {
+    async fn finish_with(mut self, kinds: &mut Vec<String>) -> Result<patchbay_core::model::ConnectionSummary, patchbay_core::error::ErrorInfo> {
+        let result = tokio::time::timeout(Duration::from_secs(20), &mut self.result).await.unwrap().unwrap();
+        while let Ok(event) = self.events.try_recv() {
+            kinds.push(
+                match event {
+                    ConnectEvent::WaitingForBrowser { .. } => "waiting_for_browser",
+                    ConnectEvent::Exchanging { .. } => "exchanging",
+                    ConnectEvent::Connected { .. } => "connected",
+                    ConnectEvent::Failed { .. } => "failed",
+                }
+                .to_string(),
+            );
+        }
+        result
+    }
+}
+
+#[tokio::test]
+async fn bring_your_own_confidential_app_asks_only_for_the_chosen_features() {
+    let h = Harness::new().await;
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.client_id = Some(DEMO_APP_CLIENT_ID.into());
+    req.client_secret = Some(SecretString::from(DEMO_APP_SECRET));
+    req.features = Some(vec!["read_mail".into(), "read_calendar".into()]);
+    req.name = Some("My mailbox".into());
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    let q: HashMap<String, String> = auth_url.query_pairs().into_owned().collect();
+    assert_eq!(q["scope"], "openid profile email offline_access User.Read Mail.Read Calendars.Read");
+    assert!(!auth_url.as_str().contains(DEMO_APP_SECRET), "the secret goes only to the token endpoint");
+    sign_in(&h.http, &auth_url, "megan@contoso.example", true).await;
+    let summary = flow.finish().await.unwrap();
+    assert_eq!(summary.name, "My mailbox");
+    assert_eq!(summary.client_id, DEMO_APP_CLIENT_ID);
+    assert_eq!(summary.account.email, "megan@contoso.example");
+    assert_eq!(summary.scopes_requested.len(), 7);
+    assert!(summary.scopes_missing.is_empty());
+}
+
+#[tokio::test]
+async fn bring_your_own_public_app_needs_no_secret() {
+    let h = Harness::new().await;
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.client_id = Some(DEMO_PUBLIC_APP_CLIENT_ID.into());
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    assert_eq!(flow.finish().await.unwrap().client_id, DEMO_PUBLIC_APP_CLIENT_ID);
+}
+
+#[tokio::test]
+async fn fewer_scopes_granted_are_listed_with_the_features_they_disable() {
+    let h = Harness::new().await;
+    h.sandbox
+        .control()
+        .deny_scopes(patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID, vec!["Mail.Send".into(), "Calendars.ReadWrite".into()])
+        .unwrap();
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    let summary = flow.finish().await.unwrap();
+    assert_eq!(summary.scopes_missing, ["Mail.Send", "Calendars.ReadWrite"]);
+    assert_eq!(summary.features_unavailable, ["Send mail", "Write calendar"]);
+    assert!(!summary.scopes_granted.iter().any(|s| s == "Mail.Send"));
+}
+
+#[tokio::test]
+async fn declining_consent_is_a_cancelled_sign_in() {
+    let h = Harness::new().await;
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, false).await;
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Cancelled);
+    assert!(h.core.list().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn admin_approval_needed_gives_the_admin_consent_link() {
+    let h = Harness::new().await;
+    h.sandbox.control().set_admin_consent_required(None, true).unwrap();
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::AdminConsentRequired, "{err:?}");
+    let link = url::Url::parse(&err.action.expect("a link to copy").url).unwrap();
+    assert!(link.as_str().starts_with(h.sandbox.authority("organizations").as_str()), "{link}");
+    assert!(link.path().ends_with("/v2.0/adminconsent"));
+    let q: HashMap<String, String> = link.query_pairs().into_owned().collect();
+    assert_eq!(q["client_id"], patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID);
+    assert!(err.detail.unwrap().contains("AADSTS65001"));
+}
+
+#[tokio::test]
+async fn a_wrong_client_secret_says_to_use_the_secret_value() {
+    let h = Harness::new().await;
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.client_id = Some(DEMO_APP_CLIENT_ID.into());
+    req.client_secret = Some(SecretString::from("the-secret-id-not-its-value"));
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidClientSecret);
+    assert!(err.message.contains("Value (not its Secret ID)"));
+    assert!(!format!("{err:?}").contains("the-secret-id-not-its-value"), "no secret in the error");
+}
+
+#[tokio::test]
+async fn an_expired_client_secret_says_how_to_rotate_it() {
+    let h = Harness::new().await;
+    h.sandbox.control().expire_secret(DEMO_APP_CLIENT_ID).unwrap();
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.client_id = Some(DEMO_APP_CLIENT_ID.into());
+    req.client_secret = Some(SecretString::from(DEMO_APP_SECRET));
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ClientSecretExpired);
+    assert!(err.message.contains("create a new client secret"));
+}
+
+#[tokio::test]
+async fn mfa_required_is_explained() {
+    let h = Harness::new().await;
+    h.sandbox.control().set_mfa_required(true);
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    assert_eq!(flow.finish().await.unwrap_err().code, ErrorCode::MfaRequired);
+}
+
+#[tokio::test]
+async fn mixing_default_with_named_scopes_is_an_invalid_scope() {
+    let h = Harness::new().await;
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.client_id = Some(DEMO_PUBLIC_APP_CLIENT_ID.into());
+    req.scopes = Some(vec!["https://graph.microsoft.com/.default".into(), "Mail.Read".into()]);
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap();
+    h.http.get(back).send().await.unwrap();
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidScope, "{err:?}");
+    assert!(err.message.contains(".default"));
+}
+
+#[tokio::test]
+async fn an_unknown_app_and_a_wrong_redirect_uri_are_shown_on_microsofts_page_and_the_advice_names_the_uri() {
+    let h = Harness::new().await;
+    // Microsoft shows these on its own page (no redirect back): the person sees the AADSTS code there, and the
+    // wizard shows the exact URI to register beforehand.
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.client_id = Some("00000000-1111-2222-3333-444444444444".into());
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap_err();
+    assert!(page.contains("AADSTS700016"), "{page}");
+    flow.cancel.cancel();
+    assert_eq!(flow.finish().await.unwrap_err().code, ErrorCode::Cancelled);
+
+    h.sandbox
+        .control()
+        .register_app(AppRegistration {
+            client_id: "aaaaaaaa-0000-0000-0000-000000000001".into(),
+            client_secret: None,
+            redirect_uris: vec!["http://localhost/only-this".into()],
+            public: true,
+            name: None,
+            default_scopes: None,
+        })
+        .unwrap();
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.client_id = Some("aaaaaaaa-0000-0000-0000-000000000001".into());
+    req.redirect_uri = Some("http://localhost/other".into());
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap_err();
+    assert!(page.contains("AADSTS50011"), "{page}");
+    flow.cancel.cancel();
+    let _ = flow.finish().await;
+    let advice = h.core.redirect_advice(Some("http://localhost/other"), false).unwrap();
+    assert_eq!(advice.redirect_uri, "http://localhost/other");
+    assert_eq!(advice.platform, "Mobile and desktop applications");
+    assert_eq!(h.core.redirect_advice(None, true).unwrap().platform, "Web");
+}
+
+#[tokio::test]
+async fn a_forged_callback_is_refused_and_the_real_one_still_completes() {
+    let h = Harness::new().await;
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap();
+    let mut forged = back.clone();
+    forged.set_query(Some("code=attacker-code&state=attacker-state"));
+    assert_eq!(h.http.get(forged).send().await.unwrap().status(), 400);
+    // A deep link with a wrong state is refused too.
+    let err = h.core.deliver_callback("patchbay://oauth/callback?code=x&state=nope").unwrap_err();
+    assert_eq!(err.code, ErrorCode::StateMismatch);
+    assert_eq!(h.http.get(back).send().await.unwrap().status(), 200);
+    assert_eq!(flow.finish().await.unwrap().account.email, ADELE);
+}
+
+#[tokio::test]
+async fn the_deep_link_callback_completes_a_flow_registered_for_it() {
+    let h = Harness::new().await;
+    h.sandbox
+        .control()
+        .register_app(AppRegistration {
+            client_id: "aaaaaaaa-0000-0000-0000-000000000002".into(),
+            client_secret: None,
+            redirect_uris: vec!["patchbay://oauth/callback".into()],
+            public: true,
+            name: None,
+            default_scopes: None,
+        })
+        .unwrap();
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.client_id = Some("aaaaaaaa-0000-0000-0000-000000000002".into());
+    req.redirect_uri = Some("patchbay://oauth/callback".into());
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap();
+    assert_eq!(back.scheme(), "patchbay");
+    h.core.deliver_callback(back.as_str()).unwrap();
+    assert_eq!(flow.finish().await.unwrap().account.email, ADELE);
+}
+
+#[tokio::test]
+async fn no_sign_in_within_the_time_limit_is_a_timeout_and_cancel_stops_at_once() {
+    let h = Harness::new().await;
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), Duration::from_millis(300));
+    flow.auth_url().await;
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Timeout);
+    assert!(err.title.contains("1 minutes") || err.title.contains("minute"), "{}", err.title);
+
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    flow.auth_url().await;
+    flow.cancel.cancel();
+    assert_eq!(flow.finish().await.unwrap_err().code, ErrorCode::Cancelled);
+}
+
+#[tokio::test]
+async fn an_unreachable_authority_says_so() {
+    let h = Harness::new().await;
+    let mut req = h.request(AuthType::BuiltInApp);
+    req.authority = Some("http://127.0.0.1:9/organizations/v2.0".into());
+    let flow = start(&h.core, req, WAIT);
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NetworkUnreachable, "{err:?}");
+    assert!(err.title.contains("127.0.0.1"));
+}
+
+#[tokio::test]
+async fn discovery_is_fetched_once_per_authority() {
+    let h = Harness::new().await;
+    for _ in 0..2 {
+        let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+        let auth_url = flow.auth_url().await;
+        sign_in(&h.http, &auth_url, ADELE, true).await;
+        flow.finish().await.unwrap();
+    }
+    let stats = h.sandbox.control().stats();
+    assert_eq!(stats.discovery_requests, 1);
+    assert_eq!(stats.token_requests.get("authorization_code"), Some(&2));
+    assert_eq!(h.core.list().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_any_browser_opens() {
+    let h = Harness::new().await;
+    let cases: Vec<(Box<dyn Fn(&mut patchbay_core::model::ConnectRequest)>, &str)> = vec![
+        (Box::new(|r| r.connector_id = "teams".into()), "coming soon"),
+        (Box::new(|r| r.connector_id = "nope".into()), "Unknown connector"),
+        (Box::new(|r| r.auth_type = AuthType::BringYourOwnApp), "client ID"),
+        (Box::new(|r| r.tenant = Some("bad/tenant".into())), "tenant"),
+        (Box::new(|r| r.authority = None), "environment"),
+    ];
+    for (edit, fragment) in cases {
+        let mut req = h.request(AuthType::BuiltInApp);
+        edit(&mut req);
+        let err = start(&h.core, req, WAIT).finish().await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{fragment}: {err:?}");
+        assert!(err.title.contains(fragment), "{fragment}: {}", err.title);
+    }
+}
