@@ -10,7 +10,7 @@ const uiRoot = fileURLToPath(new URL("./ui", import.meta.url));
 // "devUrl": "http://localhost:1420").
 export default defineConfig({
   root: uiRoot,
-  plugins: [svelte(), svelteTesting()],
+  plugins: [svelte({ configFile: fileURLToPath(new URL("./svelte.config.js", import.meta.url)) }), svelteTesting()],
   clearScreen: false,
   publicDir: false,
   envPrefix: ["VITE_", "TAURI_ENV_"],

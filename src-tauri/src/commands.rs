@@ -1,11 +1,15 @@
-//! Tauri commands: take state, call the core, map the error. Nothing here holds a token.
+//! Tauri commands: take state, call the core, map the error. Nothing here holds a token: connections travel as
+//! summaries, sign-in progress as events that carry no secret.
 
 use crate::state::AppState;
 use patchbay_core::catalogue::Connector;
-use patchbay_core::environment::EnvironmentPreset;
+use patchbay_core::environment::{EnvironmentId, EnvironmentPreset};
 use patchbay_core::error::{ErrorCode, ErrorInfo};
-use patchbay_core::model::BuiltInApp;
-use tauri::State;
+use patchbay_core::model::{BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, RedirectAdvice};
+use patchbay_core::service::ConnectOptions;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
+use tokio_util::sync::CancellationToken;
 
 #[tauri::command]
 pub fn list_connectors(state: State<'_, AppState>) -> Vec<Connector> {
@@ -22,6 +26,84 @@ pub fn builtin_app(state: State<'_, AppState>) -> BuiltInApp {
     state.core.builtin_app().clone()
 }
 
+#[tauri::command]
+pub fn redirect_advice(
+    state: State<'_, AppState>,
+    redirect_uri: Option<String>,
+    confidential: bool,
+) -> Result<RedirectAdvice, ErrorInfo> {
+    state.core.redirect_advice(redirect_uri.as_deref(), confidential)
+}
+
+#[tauri::command]
+pub fn list_connections(state: State<'_, AppState>) -> Result<Vec<ConnectionSummary>, ErrorInfo> {
+    state.core.list()
+}
+
+#[tauri::command]
+pub fn rename_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+) -> Result<ConnectionSummary, ErrorInfo> {
+    let summary = state.core.rename(&id, &name)?;
+    crate::connections_changed(&app);
+    Ok(summary)
+}
+
+#[tauri::command]
+pub fn remove_connection<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<(), ErrorInfo> {
+    state.core.remove(&id)?;
+    crate::connections_changed(&app);
+    Ok(())
+}
+
+/// Start a sign-in. Returns its flow id at once; progress arrives on `on_event`.
+#[tauri::command]
+pub async fn start_connect<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    mut request: ConnectRequest,
+    on_event: Channel<ConnectEvent>,
+) -> Result<String, ErrorInfo> {
+    if request.environment == EnvironmentId::Sandbox {
+        let sandbox = state.sandbox().await?;
+        let tenant = request.tenant.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "organizations".into());
+        request.authority = Some(sandbox.authority(&tenant).to_string());
+        request.graph_url = Some(sandbox.graph_url().to_string());
+    }
+    let flow_id = uuid::Uuid::new_v4().to_string();
+    let cancel = CancellationToken::new();
+    state.flows.lock().expect("flows").insert(flow_id.clone(), cancel.clone());
+    let options = ConnectOptions {
+        open_browser: std::env::var("PATCHBAY_NO_BROWSER").map(|v| v != "1").unwrap_or(true),
+        ..ConnectOptions::default()
+    };
+    let core = state.core.clone();
+    let id = flow_id.clone();
+    tauri::async_runtime::spawn(async move {
+        let send = move |event: ConnectEvent| {
+            let _ = on_event.send(event);
+        };
+        let result = core.connect(request, options, &id, &send, cancel).await;
+        if let Some(state) = app.try_state::<AppState>() {
+            state.flows.lock().expect("flows").remove(&id);
+        }
+        if result.is_ok() {
+            crate::connections_changed(&app);
+        }
+    });
+    Ok(flow_id)
+}
+
+#[tauri::command]
+pub fn cancel_connect(state: State<'_, AppState>, flow_id: String) {
+    if let Some(cancel) = state.flows.lock().expect("flows").get(&flow_id) {
+        cancel.cancel();
+    }
+}
+
 /// Open an https link (an admin-center page, an admin-consent URL) in the system browser.
 #[tauri::command]
 pub fn open_url(url: String) -> Result<(), ErrorInfo> {
@@ -30,19 +112,11 @@ pub fn open_url(url: String) -> Result<(), ErrorInfo> {
         return Err(invalid_url(&url));
     }
     open::that_detached(parsed.as_str()).map_err(|e| {
-        ErrorInfo::new(
-            ErrorCode::Internal,
-            "The browser could not be opened.",
-            format!("Copy the link and open it yourself: {url}"),
-        )
-        .with_detail(e.to_string())
+        ErrorInfo::new(ErrorCode::Internal, "The browser could not be opened.", format!("Copy the link and open it yourself: {url}"))
+            .with_detail(e.to_string())
     })
 }
 
 fn invalid_url(url: &str) -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::InvalidInput,
-        "That link cannot be opened.",
-        format!("Only https links open from Patchbay: {url}"),
-    )
+    ErrorInfo::new(ErrorCode::InvalidInput, "That link cannot be opened.", format!("Only https links open from Patchbay: {url}"))
 }

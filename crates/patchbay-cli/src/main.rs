@@ -1,1 +1,52 @@
-fn main() {}
+//! `patchbay`: the command-line companion of the Patchbay desktop app, over the same core.
+
+mod cli;
+mod commands;
+mod output;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use patchbay_core::error::ErrorInfo;
+use patchbay_core::{CoreConfig, Patchbay};
+use std::process::ExitCode;
+
+/// The exit status after Ctrl-C (128 + SIGINT), as shells report it.
+const EXIT_INTERRUPTED: u8 = 130;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            output::note(&format!("patchbay: {}", error.one_line()));
+            if commands::connect::was_interrupted() {
+                ExitCode::from(EXIT_INTERRUPTED)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), ErrorInfo> {
+    let core = Patchbay::new(CoreConfig::from_env());
+    match cli.command {
+        Command::Connectors(args) => commands::connectors::run(&core, &args),
+        Command::Connect(args) => commands::connect::run(&core, &args).await,
+        Command::List(args) => commands::connections::list(&core, &args),
+        Command::Remove(args) => commands::connections::remove(&core, &args),
+        Command::Rename(args) => commands::connections::rename(&core, &args),
+    }
+}
+
+/// `PATCHBAY_LOG` (a tracing filter such as `debug` or `patchbay_core=trace`) to stderr; warnings by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PATCHBAY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -24,8 +24,16 @@ pub struct SignError;
 
 impl Signer {
     pub fn load() -> std::io::Result<Signer> {
-        let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("sandbox key: {what}"));
-        let b64: String = SIGNING_KEY_PEM.lines().filter(|l| !l.starts_with("-----")).collect();
+        let bad = |what: &str| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("sandbox key: {what}"),
+            )
+        };
+        let b64: String = SIGNING_KEY_PEM
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
         let der = STANDARD.decode(b64.trim()).map_err(|_| bad("not base64"))?;
         let key = RsaKeyPair::from_pkcs8(&der).map_err(|e| bad(&e.to_string()))?;
         let components = PublicKeyComponents::<Vec<u8>>::from(key.public_key());
@@ -34,7 +42,13 @@ impl Signer {
         // A thumbprint-like key id, stable for the embedded key.
         let digest = ring::digest::digest(&ring::digest::SHA256, &components.n);
         let kid = URL_SAFE_NO_PAD.encode(&digest.as_ref()[..20]);
-        Ok(Signer { key, rng: SystemRandom::new(), kid, n, e })
+        Ok(Signer {
+            key,
+            rng: SystemRandom::new(),
+            kid,
+            n,
+            e,
+        })
     }
 
     /// `header.claims.signature` with `{"typ":"JWT","alg":"RS256","kid":...}`.
@@ -47,9 +61,17 @@ impl Signer {
         );
         let mut signature = vec![0u8; self.key.public().modulus_len()];
         self.key
-            .sign(&RSA_PKCS1_SHA256, &self.rng, signing_input.as_bytes(), &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &self.rng,
+                signing_input.as_bytes(),
+                &mut signature,
+            )
             .map_err(|_| SignError)?;
-        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+        Ok(format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature)
+        ))
     }
 
     /// The JSON Web Key, in Microsoft's JWKS shape (with the `issuer` extension).
@@ -68,14 +90,19 @@ impl Signer {
     #[cfg(test)]
     pub fn verify(&self, token: &str) -> bool {
         use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
-        let Some((input, sig)) = token.rsplit_once('.') else { return false };
-        let Ok(sig) = URL_SAFE_NO_PAD.decode(sig) else { return false };
+        let Some((input, sig)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let Ok(sig) = URL_SAFE_NO_PAD.decode(sig) else {
+            return false;
+        };
         UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, self.key.public_key().as_ref())
             .verify(input.as_bytes(), &sig)
             .is_ok()
     }
 }
 
+#[cfg(test)]
 /// The claims of a JWT, without checking the signature (the sandbox checks tokens by lookup).
 pub fn decode_claims(token: &str) -> Option<Value> {
     let mut parts = token.split('.');

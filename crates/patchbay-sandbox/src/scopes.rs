@@ -12,46 +12,91 @@ pub const KNOWN_SCOPES: &[(&str, &str)] = &[
     ("openid", "Sign you in"),
     ("profile", "View your basic profile"),
     ("email", "View your email address"),
-    ("offline_access", "Maintain access to data you have given it access to"),
+    (
+        "offline_access",
+        "Maintain access to data you have given it access to",
+    ),
     ("User.Read", "Sign you in and read your profile"),
     ("User.ReadWrite", "Read and update your profile"),
     ("User.ReadBasic.All", "Read all users' basic profiles"),
     ("User.Read.All", "Read all users' full profiles"),
     ("Mail.Read", "Read your mail"),
     ("Mail.ReadBasic", "Read basic mail in your mailbox"),
-    ("Mail.Read.Shared", "Read mail you can access, including shared mail"),
+    (
+        "Mail.Read.Shared",
+        "Read mail you can access, including shared mail",
+    ),
     ("Mail.ReadWrite", "Read and write access to your mail"),
-    ("Mail.ReadWrite.Shared", "Read and write mail you can access, including shared mail"),
+    (
+        "Mail.ReadWrite.Shared",
+        "Read and write mail you can access, including shared mail",
+    ),
     ("Mail.Send", "Send mail as you"),
-    ("Mail.Send.Shared", "Send mail on behalf of others or yourself"),
+    (
+        "Mail.Send.Shared",
+        "Send mail on behalf of others or yourself",
+    ),
     ("MailboxSettings.Read", "Read your mailbox settings"),
-    ("MailboxSettings.ReadWrite", "Read and write your mailbox settings"),
+    (
+        "MailboxSettings.ReadWrite",
+        "Read and write your mailbox settings",
+    ),
     ("Calendars.Read", "Read your calendars"),
-    ("Calendars.Read.Shared", "Read calendars you can access, including shared calendars"),
+    (
+        "Calendars.Read.Shared",
+        "Read calendars you can access, including shared calendars",
+    ),
     ("Calendars.ReadWrite", "Have full access to your calendars"),
-    ("Calendars.ReadWrite.Shared", "Read and write calendars you can access, including shared calendars"),
+    (
+        "Calendars.ReadWrite.Shared",
+        "Read and write calendars you can access, including shared calendars",
+    ),
     ("Contacts.Read", "Read your contacts"),
     ("Contacts.ReadWrite", "Have full access to your contacts"),
     ("Tasks.Read", "Read your tasks and task lists"),
-    ("Tasks.ReadWrite", "Create, read, update, and delete your tasks and task lists"),
+    (
+        "Tasks.ReadWrite",
+        "Create, read, update, and delete your tasks and task lists",
+    ),
     ("People.Read", "Read your relevant people list"),
     ("Files.Read", "Read your files"),
     ("Files.ReadWrite", "Have full access to your files"),
     ("Files.Read.All", "Read all files that you can access"),
-    ("Files.ReadWrite.All", "Have full access to all files you have access to"),
+    (
+        "Files.ReadWrite.All",
+        "Have full access to all files you have access to",
+    ),
     ("Sites.Read.All", "Read items in all site collections"),
-    ("Sites.ReadWrite.All", "Edit or delete items in all site collections"),
+    (
+        "Sites.ReadWrite.All",
+        "Edit or delete items in all site collections",
+    ),
     ("Chat.Read", "Read your chat messages"),
-    ("Chat.ReadBasic", "Read names and members of your chat threads"),
+    (
+        "Chat.ReadBasic",
+        "Read names and members of your chat threads",
+    ),
     ("Chat.ReadWrite", "Read and write your chat messages"),
     ("ChannelMessage.Read.All", "Read your channel messages"),
     ("ChannelMessage.Send", "Send channel messages"),
-    ("Team.ReadBasic.All", "Read the names and descriptions of teams"),
-    ("Channel.ReadBasic.All", "Read the names and descriptions of channels"),
+    (
+        "Team.ReadBasic.All",
+        "Read the names and descriptions of teams",
+    ),
+    (
+        "Channel.ReadBasic.All",
+        "Read the names and descriptions of channels",
+    ),
     ("Notes.Read", "Read your OneNote notebooks"),
-    ("Notes.ReadWrite", "Read and write access to your OneNote notebooks"),
+    (
+        "Notes.ReadWrite",
+        "Read and write access to your OneNote notebooks",
+    ),
     ("Presence.Read", "Read your presence information"),
-    ("OnlineMeetings.ReadWrite", "Read and create your online meetings"),
+    (
+        "OnlineMeetings.ReadWrite",
+        "Read and create your online meetings",
+    ),
 ];
 
 /// What the `scope` parameter asked for, normalised to the canonical short names.
@@ -68,7 +113,10 @@ pub enum ScopeRequest {
 pub struct InvalidScope(pub String);
 
 fn canonical(name: &str) -> Option<&'static str> {
-    KNOWN_SCOPES.iter().map(|(s, _)| *s).find(|s| s.eq_ignore_ascii_case(name))
+    KNOWN_SCOPES
+        .iter()
+        .map(|(s, _)| *s)
+        .find(|s| s.eq_ignore_ascii_case(name))
 }
 
 pub fn is_oidc(scope: &str) -> bool {
@@ -76,14 +124,21 @@ pub fn is_oidc(scope: &str) -> bool {
 }
 
 pub fn describe(scope: &str) -> &str {
-    KNOWN_SCOPES.iter().find(|(s, _)| s.eq_ignore_ascii_case(scope)).map(|(_, d)| *d).unwrap_or(scope)
+    KNOWN_SCOPES
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case(scope))
+        .map(|(_, d)| *d)
+        .unwrap_or(scope)
 }
 
 /// Strip a Graph resource prefix: `https://graph.microsoft.com/Mail.Read` → `Mail.Read`.
 /// `None` if the scope names another resource.
 fn strip_resource(scope: &str) -> Option<&str> {
     let lower = scope.to_ascii_lowercase();
-    for prefix in ["https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000/"] {
+    for prefix in [
+        "https://graph.microsoft.com/",
+        "00000003-0000-0000-c000-000000000000/",
+    ] {
         if lower.starts_with(prefix) {
             return Some(&scope[prefix.len()..]);
         }
@@ -114,7 +169,11 @@ pub fn parse(scope: &str) -> Result<ScopeRequest, InvalidScope> {
                 "The provided value for the input parameter 'scope' is not valid. The scope '{raw}' does not exist."
             )));
         };
-        let list = if is_oidc(canon) { &mut oidc } else { &mut named };
+        let list = if is_oidc(canon) {
+            &mut oidc
+        } else {
+            &mut named
+        };
         if !list.iter().any(|s| s == canon) {
             list.push(canon.to_string());
         }
@@ -170,7 +229,9 @@ mod tests {
     fn default_alone_or_with_oidc() {
         assert_eq!(
             parse("https://graph.microsoft.com/.default offline_access").unwrap(),
-            ScopeRequest::Default { oidc: vec!["offline_access".into()] }
+            ScopeRequest::Default {
+                oidc: vec!["offline_access".into()]
+            }
         );
         assert!(parse("https://graph.microsoft.com/.default Mail.Read").is_err());
     }

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::jwt::Signer;
 use crate::{
-    BUILT_IN_CLIENT_ID, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET, DEMO_PUBLIC_APP_CLIENT_ID, DEMO_TENANT_DOMAIN,
-    DEMO_TENANT_ID,
+    BUILT_IN_CLIENT_ID, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET, DEMO_PUBLIC_APP_CLIENT_ID,
+    DEMO_TENANT_DOMAIN, DEMO_TENANT_ID,
 };
 
 pub const DEMO_TENANT_NAME: &str = "Contoso (sandbox)";
@@ -41,9 +41,27 @@ fn user(id: &str, given: &str, surname: &str, email: &str, job: &str) -> DemoUse
 
 pub fn demo_users() -> Vec<DemoUser> {
     vec![
-        user("87d349ed-44d7-43e1-9a83-5f2406dee5bd", "Adele", "Vance", "adele@contoso.example", "Retail Manager"),
-        user("074e56ea-0b50-4461-89e5-c67ae14a2c0b", "Megan", "Bowen", "megan@contoso.example", "Marketing Manager"),
-        user("1fa9d1a8-7a0b-4b5e-9d6c-3a6f4b1c2d71", "Alex", "Wilber", "alex@contoso.example", "Marketing Assistant"),
+        user(
+            "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+            "Adele",
+            "Vance",
+            "adele@contoso.example",
+            "Retail Manager",
+        ),
+        user(
+            "074e56ea-0b50-4461-89e5-c67ae14a2c0b",
+            "Megan",
+            "Bowen",
+            "megan@contoso.example",
+            "Marketing Manager",
+        ),
+        user(
+            "1fa9d1a8-7a0b-4b5e-9d6c-3a6f4b1c2d71",
+            "Alex",
+            "Wilber",
+            "alex@contoso.example",
+            "Marketing Assistant",
+        ),
     ]
 }
 
@@ -68,22 +86,31 @@ impl App {
     /// Microsoft's redirect URI matching: exact, except that for `http` loopback URIs the port is ignored
     /// (and, for public clients, `localhost` and `127.0.0.1` are interchangeable). An empty path equals `/`.
     pub fn accepts_redirect(&self, requested: &url::Url) -> bool {
-        self.redirect_uris.iter().filter_map(|r| url::Url::parse(r).ok()).any(|reg| {
-            if reg.as_str() == requested.as_str() {
-                return true;
-            }
-            let loopback = |u: &url::Url| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-            if reg.scheme() != "http" || requested.scheme() != "http" || !loopback(&reg) || !loopback(requested) {
-                return false;
-            }
-            let same_host = reg.host_str() == requested.host_str() || self.public;
-            same_host
-                && reg.path() == requested.path()
-                && reg.query() == requested.query()
-                && requested.fragment().is_none()
-                && requested.username().is_empty()
-                && requested.password().is_none()
-        })
+        self.redirect_uris
+            .iter()
+            .filter_map(|r| url::Url::parse(r).ok())
+            .any(|reg| {
+                if reg.as_str() == requested.as_str() {
+                    return true;
+                }
+                let loopback = |u: &url::Url| {
+                    matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+                };
+                if reg.scheme() != "http"
+                    || requested.scheme() != "http"
+                    || !loopback(&reg)
+                    || !loopback(requested)
+                {
+                    return false;
+                }
+                let same_host = reg.host_str() == requested.host_str() || self.public;
+                same_host
+                    && reg.path() == requested.path()
+                    && reg.query() == requested.query()
+                    && requested.fragment().is_none()
+                    && requested.username().is_empty()
+                    && requested.password().is_none()
+            })
     }
 }
 
@@ -103,7 +130,10 @@ pub fn built_in_apps() -> HashMap<String, App> {
             name: "Patchbay demo (web)".into(),
             secret: Some(DEMO_APP_SECRET.into()),
             secret_expired: false,
-            redirect_uris: vec!["http://localhost".into(), "http://localhost/callback".into()],
+            redirect_uris: vec![
+                "http://localhost".into(),
+                "http://localhost/callback".into(),
+            ],
             public: false,
             default_scopes: vec!["User.Read".into(), "Mail.Read".into()],
         },
@@ -260,7 +290,9 @@ impl Inner {
 
     pub fn user_by_email(&self, email: &str) -> Option<&DemoUser> {
         let email = email.trim();
-        self.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     pub fn user_by_id(&self, id: &str) -> Option<&DemoUser> {
@@ -273,7 +305,10 @@ impl Inner {
         if plan.remaining <= 1 {
             self.fail = None;
         } else {
-            self.fail = Some(FailPlan { remaining: plan.remaining - 1, ..plan });
+            self.fail = Some(FailPlan {
+                remaining: plan.remaining - 1,
+                ..plan
+            });
         }
         if plan.remaining == 0 {
             return None;
@@ -296,7 +331,8 @@ impl Inner {
         });
         self.codes.retain(|_, c| c.issued.elapsed() < day);
         let now = crate::util::unix_now();
-        self.access_tokens.retain(|_, a| a.expires_unix + 24 * 3600 > now);
+        self.access_tokens
+            .retain(|_, a| a.expires_unix + 24 * 3600 > now);
     }
 }
 
@@ -311,11 +347,18 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(base: String, signer: Signer, settings: Settings) -> AppState {
-        AppState { base, signer, initial_settings: settings, inner: Mutex::new(Inner::new(settings)) }
+        AppState {
+            base,
+            signer,
+            initial_settings: settings,
+            inner: Mutex::new(Inner::new(settings)),
+        }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The issuer of the demo tenant: `{base}/{tenant id}/v2.0`.
@@ -326,14 +369,22 @@ impl AppState {
 
 /// The tenant segments the sandbox answers to.
 pub fn tenant_known(tenant: &str) -> bool {
-    ["common", "organizations", "consumers", DEMO_TENANT_ID, DEMO_TENANT_DOMAIN]
-        .iter()
-        .any(|t| t.eq_ignore_ascii_case(tenant))
+    [
+        "common",
+        "organizations",
+        "consumers",
+        DEMO_TENANT_ID,
+        DEMO_TENANT_DOMAIN,
+    ]
+    .iter()
+    .any(|t| t.eq_ignore_ascii_case(tenant))
 }
 
 /// Multi-tenant authorities (their discovery issuer is the `{tenantid}` template).
 pub fn tenant_is_multi(tenant: &str) -> bool {
-    ["common", "organizations", "consumers"].iter().any(|t| t.eq_ignore_ascii_case(tenant))
+    ["common", "organizations", "consumers"]
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(tenant))
 }
 
 #[cfg(test)]

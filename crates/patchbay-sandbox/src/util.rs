@@ -20,7 +20,10 @@ pub fn new_guid() -> String {
 }
 
 pub fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs()
 }
 
 /// Days since 1970-01-01 to (year, month, day) — Howard Hinnant's `civil_from_days`.
@@ -72,7 +75,10 @@ pub fn param<'a>(map: &'a HashMap<String, String>, name: &str) -> Option<&'a str
 
 /// RFC 7636 S256: base64url(SHA-256(verifier)).
 pub fn pkce_s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()))
+    URL_SAFE_NO_PAD.encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        verifier.as_bytes(),
+    ))
 }
 
 /// Escape text for HTML element content and double- or single-quoted attribute values.
@@ -112,7 +118,10 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(escape_html(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]

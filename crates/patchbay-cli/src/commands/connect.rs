@@ -1,0 +1,328 @@
+//! `patchbay connect`: sign in through the browser and save the connection.
+
+use super::invalid;
+use crate::cli::{ConnectArgs, Environment};
+use crate::output;
+use patchbay_core::catalogue::{AuthType, Connector, ConnectorStatus};
+use patchbay_core::error::{ErrorCode, ErrorInfo};
+use patchbay_core::model::{ConnectEvent, ConnectRequest, ConnectionSummary};
+use patchbay_core::service::ConnectOptions;
+use patchbay_core::Patchbay;
+use patchbay_sandbox::{Sandbox, SandboxOptions};
+use secrecy::zeroize::Zeroize;
+use secrecy::SecretString;
+use std::io::{BufRead, IsTerminal};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Set once Ctrl-C was pressed during a sign-in (main exits with 130 then).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How long a cancelled sign-in may take to wind down before the command gives up on it.
+const CANCEL_GRACE: Duration = Duration::from_secs(5);
+
+pub fn was_interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
+    let connector = available_connector(core, &args.connector)?;
+    check_environment(args)?;
+    if let Some(features) = &args.features {
+        check_features(connector, features)?;
+    }
+    let scopes = args.scopes.as_deref().map(parse_scopes).transpose()?;
+    let client_secret = if args.client_secret_stdin {
+        Some(read_secret()?)
+    } else {
+        None
+    };
+
+    let sandbox = if args.environment == Environment::Sandbox {
+        Some(start_sandbox().await?)
+    } else {
+        None
+    };
+    let (authority, graph_url) = match &sandbox {
+        Some(sandbox) => {
+            let tenant = args
+                .tenant
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .unwrap_or("organizations");
+            (
+                Some(sandbox.authority(tenant).to_string()),
+                Some(sandbox.graph_url().to_string()),
+            )
+        }
+        None => (args.authority.clone(), args.graph_url.clone()),
+    };
+    let request = ConnectRequest {
+        connector_id: connector.id.clone(),
+        environment: args.environment.into(),
+        authority,
+        graph_url,
+        auth_type: if args.client_id.is_some() {
+            AuthType::BringYourOwnApp
+        } else {
+            AuthType::BuiltInApp
+        },
+        client_id: args.client_id.clone(),
+        client_secret,
+        tenant: args.tenant.clone(),
+        features: args.features.clone(),
+        scopes,
+        redirect_uri: args.redirect_uri.clone(),
+        name: args.name.clone(),
+    };
+    let options = ConnectOptions {
+        open_browser: !args.no_browser,
+        timeout: Duration::from_secs(args.timeout),
+    };
+
+    let result = sign_in(core, request, options, args.no_browser).await;
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
+    let summary = result?;
+    if args.json {
+        output::json(&summary)
+    } else {
+        output::out(&describe(&summary));
+        if args.environment == Environment::Sandbox {
+            output::note("The sandbox stopped with this command: this demo connection stays listed, but cannot refresh.");
+        }
+        Ok(())
+    }
+}
+
+/// Run the flow with progress on stderr; Ctrl-C cancels it.
+async fn sign_in(
+    core: &Patchbay,
+    request: ConnectRequest,
+    options: ConnectOptions,
+    no_browser: bool,
+) -> Result<ConnectionSummary, ErrorInfo> {
+    let cancel = CancellationToken::new();
+    let watcher = tokio::spawn(watch_ctrl_c(cancel.clone()));
+    let events = move |event: ConnectEvent| progress(event, no_browser);
+    let flow_id = format!("cli-{}", std::process::id());
+    let result = tokio::select! {
+        result = core.connect(request, options, &flow_id, &events, cancel.clone()) => result,
+        // The core stops at once when cancelled; should it be stuck in a request, do not wait for it forever.
+        () = async { cancel.cancelled().await; tokio::time::sleep(CANCEL_GRACE).await } => {
+            Err(ErrorInfo::new(ErrorCode::Cancelled, "Sign-in was cancelled.", "Nothing was changed."))
+        }
+    };
+    watcher.abort();
+    result
+}
+
+/// The first Ctrl-C cancels the sign-in; a second one ends the process at once.
+async fn watch_ctrl_c(cancel: CancellationToken) {
+    if tokio::signal::ctrl_c().await.is_ok() {
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        cancel.cancel();
+    }
+    if tokio::signal::ctrl_c().await.is_ok() {
+        std::process::exit(130);
+    }
+}
+
+fn progress(event: ConnectEvent, no_browser: bool) {
+    match event {
+        ConnectEvent::WaitingForBrowser {
+            auth_url, opened, ..
+        } => {
+            if no_browser {
+                // Alone on its line and flushed: a script reads it from stdout.
+                output::out(&auth_url);
+                output::note("Open the link above in a browser to sign in.");
+            } else if opened {
+                output::note(&format!(
+                    "Opening your browser… If it did not open, go to: {auth_url}"
+                ));
+            } else {
+                output::note(&format!("Could not open a browser. Go to: {auth_url}"));
+            }
+            output::note("Waiting for the sign-in in your browser (Ctrl-C to cancel)…");
+        }
+        ConnectEvent::Exchanging { .. } => output::note("Exchanging the code…"),
+        ConnectEvent::Connected { .. } | ConnectEvent::Failed { .. } => {}
+    }
+}
+
+fn available_connector<'a>(core: &'a Patchbay, id: &str) -> Result<&'a Connector, ErrorInfo> {
+    let catalogue = core.catalogue();
+    let available: Vec<&str> = catalogue
+        .connectors()
+        .iter()
+        .filter(|c| c.status == ConnectorStatus::Available)
+        .map(|c| c.id.as_str())
+        .collect();
+    let connector = catalogue.get(id).map_err(|_| {
+        invalid(
+            format!("There is no connector {id:?}."),
+            format!(
+                "Use --connector {} (run `patchbay connectors` to see them all).",
+                available.join(" or ")
+            ),
+        )
+    })?;
+    if connector.status != ConnectorStatus::Available {
+        return Err(invalid(
+            format!("{} is coming soon.", connector.name),
+            format!("Use --connector {} for now.", available.join(" or ")),
+        ));
+    }
+    Ok(connector)
+}
+
+fn check_environment(args: &ConnectArgs) -> Result<(), ErrorInfo> {
+    match args.environment {
+        Environment::Custom if args.authority.is_none() || args.graph_url.is_none() => Err(invalid(
+            "The custom environment needs its URLs.",
+            "Give both --authority (e.g. https://login.example.com/TENANT/v2.0) and --graph-url (e.g. https://graph.example.com).",
+        )),
+        Environment::Sandbox if args.authority.is_some() || args.graph_url.is_some() => Err(invalid(
+            "The sandbox chooses its own URLs.",
+            "Leave out --authority and --graph-url, or use --environment custom to point at a sandbox already running.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_features(connector: &Connector, features: &[String]) -> Result<(), ErrorInfo> {
+    let known: Vec<&str> = connector.features.iter().map(|f| f.id.as_str()).collect();
+    match features.iter().find(|f| !known.contains(&f.as_str())) {
+        Some(unknown) => Err(invalid(
+            format!("{} has no feature {unknown:?}.", connector.name),
+            format!("Choose from: {}.", known.join(", ")),
+        )),
+        None if features.is_empty() => Err(invalid(
+            "--features is empty.",
+            format!("Name at least one of: {}.", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `"Mail.Read Calendars.Read"` or `"Mail.Read,Calendars.Read"`.
+fn parse_scopes(text: &str) -> Result<Vec<String>, ErrorInfo> {
+    let scopes: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    if scopes.is_empty() {
+        return Err(invalid(
+            "--scopes is empty.",
+            "Give scopes separated by spaces, e.g. --scopes \"Mail.Read Calendars.Read\".",
+        ));
+    }
+    Ok(scopes)
+}
+
+/// One line from stdin, trimmed; never echoed back or logged.
+fn read_secret() -> Result<SecretString, ErrorInfo> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        output::note("Paste the client secret's Value and press Enter (or pipe it in: `… --client-secret-stdin < secret.txt`):");
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    let secret = line.trim().to_string();
+    line.zeroize();
+    if let Err(e) = read {
+        return Err(invalid(
+            "Could not read the client secret from stdin.",
+            "Pipe the secret in on one line.",
+        )
+        .with_detail(e.kind().to_string()));
+    }
+    if secret.is_empty() {
+        return Err(invalid(
+            "The client secret read from stdin is empty.",
+            "Pipe the secret's Value in on one line (Certificates & secrets → your secret → Value), or leave out --client-secret-stdin for a public app.",
+        ));
+    }
+    Ok(SecretString::from(secret))
+}
+
+async fn start_sandbox() -> Result<Sandbox, ErrorInfo> {
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Internal,
+                "The local sandbox could not start.",
+                "Check that 127.0.0.1 can be listened on, then try again.",
+            )
+            .with_detail(e.to_string())
+        })?;
+    let users: Vec<String> = sandbox
+        .control()
+        .users()
+        .iter()
+        .map(|u| format!("{} {}", u.given_name, u.email))
+        .collect();
+    output::note(&format!(
+        "A local sandbox is running at {} until this command ends. Sign in as one of its demo users ({}); any password works.",
+        sandbox.base_url(),
+        users.join(", ")
+    ));
+    Ok(sandbox)
+}
+
+/// The new connection in words.
+fn describe(c: &ConnectionSummary) -> String {
+    let account = if c.account.name.is_empty() {
+        c.account.email.clone()
+    } else {
+        format!("{} <{}>", c.account.name, c.account.email)
+    };
+    let tenant = if c.account.tid.is_empty() || c.account.tid == c.tenant {
+        c.tenant.clone()
+    } else {
+        format!("{} (signed in through {})", c.account.tid, c.tenant)
+    };
+    let mut lines = vec![
+        format!("Connected {}.", c.name),
+        format!("  ID:           {}", c.id),
+        format!("  Account:      {account}"),
+        format!("  Tenant:       {tenant}"),
+        format!("  Environment:  {}", c.environment.as_str()),
+        format!(
+            "  Scopes:       {} of {} requested granted: {}",
+            c.scopes_granted.len(),
+            c.scopes_requested.len(),
+            c.scopes_granted.join(" ")
+        ),
+    ];
+    if !c.scopes_missing.is_empty() {
+        lines.push(format!("  Not granted:  {}", c.scopes_missing.join(" ")));
+        if !c.features_unavailable.is_empty() {
+            lines.push(format!(
+                "  Unavailable:  {} (an administrator may grant the missing scopes)",
+                c.features_unavailable.join(", ")
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_split_on_spaces_and_commas() {
+        assert_eq!(
+            parse_scopes(" Mail.Read,Calendars.Read  User.Read ").unwrap(),
+            ["Mail.Read", "Calendars.Read", "User.Read"]
+        );
+        assert!(parse_scopes(" , ").is_err());
+    }
+}

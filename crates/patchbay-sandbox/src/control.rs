@@ -1,0 +1,616 @@
+//! Test and demo levers: [`SandboxControl`] in process, and the same under `/_sandbox/` as JSON endpoints.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::pages;
+use crate::scopes;
+use crate::state::{App, AppState, DemoUser, FailPlan, Inner, Stats};
+use crate::util::escape_html as esc;
+
+/// An app registration for [`SandboxControl::register_app`] and `POST /_sandbox/apps`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppRegistration {
+    pub client_id: String,
+    /// Required for confidential apps, absent for public ones.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Public client ("Mobile and desktop applications"): PKCE required, no secret, any loopback port.
+    #[serde(default)]
+    pub public: bool,
+    /// Display name (defaults to the client ID).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What `.default` stands for (defaults to `User.Read`).
+    #[serde(default)]
+    pub default_scopes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ControlError {
+    #[error("there is no user '{0}' in the sandbox tenant")]
+    UnknownUser(String),
+    #[error("there is no app with client ID '{0}'")]
+    UnknownApp(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// In-process handle on the sandbox state (same effect as the `/_sandbox/` endpoints). Cheap to clone.
+#[derive(Clone)]
+pub struct SandboxControl {
+    pub(crate) state: Arc<AppState>,
+}
+
+fn user_id(inner: &Inner, email: Option<&str>) -> Result<Option<String>, ControlError> {
+    match email {
+        None => Ok(None),
+        Some(e) => inner
+            .user_by_email(e)
+            .map(|u| Some(u.id.clone()))
+            .ok_or_else(|| ControlError::UnknownUser(e.to_string())),
+    }
+}
+
+impl SandboxControl {
+    /// The demo tenant's users.
+    pub fn users(&self) -> Vec<DemoUser> {
+        self.state.lock().users.clone()
+    }
+
+    /// Revoke all of a user's refresh tokens (`AADSTS50173` on their next use). Returns how many.
+    pub fn revoke_user(&self, email: &str) -> Result<usize, ControlError> {
+        let mut inner = self.state.lock();
+        let id = user_id(&inner, Some(email))?;
+        let mut n = 0;
+        for grant in inner
+            .refresh_tokens
+            .values_mut()
+            .filter(|g| Some(&g.user_id) == id.as_ref())
+        {
+            if !grant.revoked {
+                grant.revoked = true;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Make refresh tokens (of one user, or all) expire as if inactive (`AADSTS700082`). Returns how many.
+    pub fn expire_refresh_tokens(&self, email: Option<&str>) -> Result<usize, ControlError> {
+        let mut inner = self.state.lock();
+        let id = user_id(&inner, email)?;
+        let mut n = 0;
+        for grant in inner.refresh_tokens.values_mut() {
+            if id.as_ref().is_none_or(|id| &grant.user_id == id) && !grant.expired {
+                grant.expired = true;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Make access tokens (of one user, or all) expired now (Graph answers 401). Returns how many.
+    pub fn expire_access_tokens(&self, email: Option<&str>) -> Result<usize, ControlError> {
+        let mut inner = self.state.lock();
+        let id = user_id(&inner, email)?;
+        let past = crate::util::unix_now().saturating_sub(1);
+        let mut n = 0;
+        for grant in inner.access_tokens.values_mut() {
+            if id.as_ref().is_none_or(|id| &grant.user_id == id) && grant.expires_unix > past {
+                grant.expires_unix = past;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The app's client secret is now expired (`AADSTS7000222`).
+    pub fn expire_secret(&self, client_id: &str) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        let app = inner
+            .apps
+            .get_mut(client_id)
+            .ok_or_else(|| ControlError::UnknownApp(client_id.to_string()))?;
+        if app.secret.is_none() {
+            return Err(ControlError::Invalid(format!(
+                "app '{client_id}' is a public client and has no secret"
+            )));
+        }
+        app.secret_expired = true;
+        Ok(())
+    }
+
+    /// Register (or replace) an app.
+    pub fn register_app(&self, reg: AppRegistration) -> Result<(), ControlError> {
+        let client_id = reg.client_id.trim().to_string();
+        if client_id.is_empty() {
+            return Err(ControlError::Invalid("client_id is required".into()));
+        }
+        let secret = reg.client_secret.filter(|s| !s.is_empty());
+        match (reg.public, &secret) {
+            (true, Some(_)) => {
+                return Err(ControlError::Invalid(
+                    "a public client has no client_secret".into(),
+                ))
+            }
+            (false, None) => {
+                return Err(ControlError::Invalid(
+                    "a confidential client needs a client_secret".into(),
+                ))
+            }
+            _ => {}
+        }
+        if reg.redirect_uris.is_empty() {
+            return Err(ControlError::Invalid(
+                "at least one redirect URI is required".into(),
+            ));
+        }
+        for uri in &reg.redirect_uris {
+            if url::Url::parse(uri).is_err() {
+                return Err(ControlError::Invalid(format!(
+                    "'{uri}' is not an absolute URI"
+                )));
+            }
+        }
+        let default_scopes = match reg.default_scopes {
+            None => vec!["User.Read".to_string()],
+            Some(list) => match scopes::parse(&list.join(" ")) {
+                Ok(scopes::ScopeRequest::Named(list)) => list,
+                _ => {
+                    return Err(ControlError::Invalid(
+                        "default_scopes must be known, named scopes".into(),
+                    ))
+                }
+            },
+        };
+        let app = App {
+            name: reg
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| client_id.clone()),
+            client_id: client_id.clone(),
+            secret,
+            secret_expired: false,
+            redirect_uris: reg.redirect_uris,
+            public: reg.public,
+            default_scopes,
+        };
+        self.state.lock().apps.insert(client_id, app);
+        Ok(())
+    }
+
+    /// "Users can't consent": for one client, or (with `None`) for every client. Sign-ins then come back
+    /// with `consent_required` (`AADSTS65001`) until an admin consents via `/{tenant}/v2.0/adminconsent`.
+    pub fn set_admin_consent_required(
+        &self,
+        client_id: Option<&str>,
+        required: bool,
+    ) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        match client_id {
+            None => {
+                inner.admin_consent_required_all = required;
+                if required {
+                    inner.admin_consented.clear();
+                } else {
+                    inner.admin_consent_required.clear();
+                }
+            }
+            Some(id) => {
+                if !inner.apps.contains_key(id) {
+                    return Err(ControlError::UnknownApp(id.to_string()));
+                }
+                if required {
+                    inner.admin_consent_required.insert(id.to_string());
+                    inner.admin_consented.remove(id);
+                } else {
+                    inner.admin_consent_required.remove(id);
+                    if inner.admin_consent_required_all {
+                        inner.admin_consented.insert(id.to_string());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sign-ins come back with `interaction_required` (`AADSTS50076`).
+    pub fn set_mfa_required(&self, required: bool) {
+        self.state.lock().mfa_required = required;
+    }
+
+    /// Consent to this client succeeds but these scopes are left out of the grant (empty list: none).
+    pub fn deny_scopes(&self, client_id: &str, scopes: Vec<String>) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        if !inner.apps.contains_key(client_id) {
+            return Err(ControlError::UnknownApp(client_id.to_string()));
+        }
+        let scopes: Vec<String> = scopes
+            .iter()
+            .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if scopes.is_empty() {
+            inner.deny_scopes.remove(client_id);
+        } else {
+            inner.deny_scopes.insert(client_id.to_string(), scopes);
+        }
+        Ok(())
+    }
+
+    /// Delay added to every identity and Graph response.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state.lock().latency = latency;
+    }
+
+    /// The next `count` token/Graph requests answer `status` (429 or 5xx) in Microsoft's shape, with
+    /// `Retry-After: retry_after` when given. `count == 0` cancels.
+    pub fn fail_next(
+        &self,
+        status: u16,
+        count: u32,
+        retry_after: Option<u64>,
+    ) -> Result<(), ControlError> {
+        if !(status == 429 || (500..=599).contains(&status)) {
+            return Err(ControlError::Invalid(format!(
+                "status {status}: use 429 or a 5xx status"
+            )));
+        }
+        let mut inner = self.state.lock();
+        inner.fail = (count > 0).then_some(FailPlan {
+            status,
+            remaining: count,
+            retry_after,
+        });
+        Ok(())
+    }
+
+    pub fn set_access_token_lifetime(&self, lifetime: Duration) {
+        self.state.lock().settings.access_token_lifetime = lifetime;
+    }
+
+    /// How long a rotated refresh token keeps working after its first use (default 0).
+    pub fn set_refresh_token_grace(&self, grace: Duration) {
+        self.state.lock().settings.refresh_token_grace = grace;
+    }
+
+    pub fn set_code_lifetime(&self, lifetime: Duration) {
+        self.state.lock().settings.code_lifetime = lifetime;
+    }
+
+    /// Back to the start: built-in apps only, no tokens, consents or toggles, zeroed counters.
+    pub fn reset(&self) {
+        let settings = self.state.initial_settings;
+        *self.state.lock() = Inner::new(settings);
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.state.lock().stats.clone()
+    }
+}
+
+// ---- HTTP ----
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/_sandbox", get(home))
+        .route("/_sandbox/", get(home))
+        .route("/_sandbox/stats", get(stats))
+        .route("/_sandbox/users", get(users))
+        .route("/_sandbox/apps", get(apps).post(register))
+        .route(
+            "/_sandbox/apps/{client_id}/expire-secret",
+            post(expire_secret),
+        )
+        .route("/_sandbox/revoke", post(revoke))
+        .route(
+            "/_sandbox/admin-consent-required",
+            post(admin_consent_required),
+        )
+        .route("/_sandbox/mfa-required", post(mfa_required))
+        .route("/_sandbox/deny-scopes", post(deny_scopes))
+        .route("/_sandbox/latency", post(latency))
+        .route("/_sandbox/fail", post(fail))
+        .route(
+            "/_sandbox/expire-refresh-tokens",
+            post(expire_refresh_tokens),
+        )
+        .route("/_sandbox/expire-access-tokens", post(expire_access_tokens))
+        .route("/_sandbox/settings", post(settings))
+        .route("/_sandbox/reset", post(reset))
+}
+
+fn control(st: &Arc<AppState>) -> SandboxControl {
+    SandboxControl { state: st.clone() }
+}
+
+fn bad_request(message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": "bad_request", "message": message})),
+    )
+        .into_response()
+}
+
+fn control_error(err: ControlError) -> Response {
+    let (status, code) = match err {
+        ControlError::UnknownUser(_) | ControlError::UnknownApp(_) => {
+            (StatusCode::NOT_FOUND, "not_found")
+        }
+        ControlError::Invalid(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+    };
+    (
+        status,
+        Json(json!({"error": code, "message": err.to_string()})),
+    )
+        .into_response()
+}
+
+fn ok(extra: serde_json::Value) -> Response {
+    let mut body = json!({"ok": true});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    Json(body).into_response()
+}
+
+/// JSON body; an empty body reads as `{}`.
+#[allow(clippy::result_large_err)] // the error is the finished response, returned once
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
+    let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(bytes).map_err(|e| bad_request(&format!("invalid JSON body: {e}")))
+}
+
+macro_rules! body {
+    ($ty:ty, $bytes:expr) => {
+        match parse::<$ty>(&$bytes) {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+async fn stats(State(st): State<Arc<AppState>>) -> Response {
+    Json(control(&st).stats()).into_response()
+}
+
+async fn users(State(st): State<Arc<AppState>>) -> Response {
+    Json(control(&st).users()).into_response()
+}
+
+async fn apps(State(st): State<Arc<AppState>>) -> Response {
+    let mut list: Vec<App> = st.lock().apps.values().cloned().collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    Json(list).into_response()
+}
+
+async fn register(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let reg = body!(AppRegistration, b);
+    let id = reg.client_id.clone();
+    match control(&st).register_app(reg) {
+        Ok(()) => (
+            StatusCode::CREATED,
+            Json(json!({"ok": true, "client_id": id})),
+        )
+            .into_response(),
+        Err(e) => control_error(e),
+    }
+}
+
+async fn expire_secret(State(st): State<Arc<AppState>>, Path(client_id): Path<String>) -> Response {
+    match control(&st).expire_secret(&client_id) {
+        Ok(()) => ok(json!({})),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct UserBody {
+    user: String,
+}
+
+#[derive(Deserialize)]
+struct OptionalUserBody {
+    #[serde(default)]
+    user: Option<String>,
+}
+
+async fn revoke(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(UserBody, b);
+    match control(&st).revoke_user(&req.user) {
+        Ok(n) => ok(json!({"revoked": n})),
+        Err(e) => control_error(e),
+    }
+}
+
+async fn expire_refresh_tokens(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(OptionalUserBody, b);
+    match control(&st).expire_refresh_tokens(req.user.as_deref()) {
+        Ok(n) => ok(json!({"expired": n})),
+        Err(e) => control_error(e),
+    }
+}
+
+async fn expire_access_tokens(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(OptionalUserBody, b);
+    match control(&st).expire_access_tokens(req.user.as_deref()) {
+        Ok(n) => ok(json!({"expired": n})),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct AdminConsentBody {
+    #[serde(default)]
+    client_id: Option<String>,
+    required: bool,
+}
+
+async fn admin_consent_required(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(AdminConsentBody, b);
+    match control(&st).set_admin_consent_required(req.client_id.as_deref(), req.required) {
+        Ok(()) => ok(json!({})),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct RequiredBody {
+    required: bool,
+}
+
+async fn mfa_required(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(RequiredBody, b);
+    control(&st).set_mfa_required(req.required);
+    ok(json!({}))
+}
+
+#[derive(Deserialize)]
+struct DenyBody {
+    client_id: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+async fn deny_scopes(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(DenyBody, b);
+    match control(&st).deny_scopes(&req.client_id, req.scopes) {
+        Ok(()) => ok(json!({})),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct LatencyBody {
+    ms: u64,
+}
+
+async fn latency(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(LatencyBody, b);
+    control(&st).set_latency(Duration::from_millis(req.ms.min(60_000)));
+    ok(json!({}))
+}
+
+#[derive(Deserialize)]
+struct FailBody {
+    status: u16,
+    #[serde(default = "one")]
+    count: u32,
+    #[serde(default)]
+    retry_after: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+async fn fail(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(FailBody, b);
+    match control(&st).fail_next(req.status, req.count, req.retry_after) {
+        Ok(()) => ok(json!({})),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct SettingsBody {
+    #[serde(default)]
+    access_token_lifetime_secs: Option<u64>,
+    #[serde(default)]
+    refresh_token_grace_secs: Option<u64>,
+    #[serde(default)]
+    code_lifetime_secs: Option<u64>,
+}
+
+async fn settings(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(SettingsBody, b);
+    let c = control(&st);
+    if let Some(s) = req.access_token_lifetime_secs {
+        c.set_access_token_lifetime(Duration::from_secs(s));
+    }
+    if let Some(s) = req.refresh_token_grace_secs {
+        c.set_refresh_token_grace(Duration::from_secs(s));
+    }
+    if let Some(s) = req.code_lifetime_secs {
+        c.set_code_lifetime(Duration::from_secs(s));
+    }
+    ok(json!({}))
+}
+
+async fn reset(State(st): State<Arc<AppState>>) -> Response {
+    control(&st).reset();
+    ok(json!({}))
+}
+
+async fn home(State(st): State<Arc<AppState>>) -> Response {
+    let base = &st.base;
+    let inner = st.lock();
+    let users: String = inner
+        .users
+        .iter()
+        .map(|u| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                esc(&u.display_name),
+                esc(&u.email),
+                esc(&u.id)
+            )
+        })
+        .collect();
+    let mut apps: Vec<&App> = inner.apps.values().collect();
+    apps.sort_by(|a, b| a.name.cmp(&b.name));
+    let apps: String = apps
+        .iter()
+        .map(|a| {
+            format!(
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                esc(&a.name),
+                esc(&a.client_id),
+                if a.public { "public" } else { "confidential" },
+                esc(&a.redirect_uris.join(" ")),
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h1>Patchbay sandbox</h1>\n<p>A local stand-in for the Microsoft identity platform (v2.0) and a little of \
+         Microsoft Graph. Nothing here is real; the signing key is public.</p>\n\
+         <p>Authority: <code>{base}/organizations/v2.0</code><br>Discovery: \
+         <a href=\"/organizations/v2.0/.well-known/openid-configuration\">/organizations/v2.0/.well-known/openid-configuration</a>\
+         <br>Graph: <code>{base}/graph/v1.0/me</code></p>\n\
+         <h2>Users</h2><p class=\"muted\">Any password works.</p><table>{users}</table>\n\
+         <h2>Apps</h2><table>{apps}</table>\n\
+         <h2>Toggles</h2><p class=\"muted\">MFA required: {mfa} &middot; admin consent required for all: {admin} \
+         &middot; latency: {latency} ms</p>\n\
+         <h2>Control endpoints</h2><p class=\"muted\">POST JSON to /_sandbox/revoke, /apps, /apps/{{id}}/expire-secret, \
+         /admin-consent-required, /mfa-required, /deny-scopes, /latency, /fail, /expire-refresh-tokens, \
+         /expire-access-tokens, /settings, /reset; GET /_sandbox/stats, /users, /apps.</p>",
+        base = esc(base),
+        mfa = inner.mfa_required,
+        admin = inner.admin_consent_required_all,
+        latency = inner.latency.as_millis(),
+    );
+    drop(inner);
+    pages::page(
+        StatusCode::OK,
+        "Patchbay sandbox",
+        &[("pb-page", "sandbox-home")],
+        &body,
+    )
+}

@@ -1,0 +1,54 @@
+//! The `patchbay-sandbox` binary prints one JSON line and serves until SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[tokio::test]
+async fn prints_its_urls_and_stops_on_sigterm() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patchbay-sandbox"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the binary");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).expect("one JSON line");
+    let base = info["base_url"].as_str().unwrap();
+    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with('/'));
+    assert_eq!(info["authority"], format!("{base}organizations/v2.0"));
+    assert_eq!(info["graph_url"], format!("{base}graph"));
+
+    let doc: serde_json::Value = reqwest::get(format!(
+        "{}/.well-known/openid-configuration",
+        info["authority"].as_str().unwrap()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(doc["issuer"]
+        .as_str()
+        .unwrap()
+        .ends_with("/{tenantid}/v2.0"));
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn rejects_bad_arguments() {
+    let out = Command::new(env!("CARGO_BIN_EXE_patchbay-sandbox"))
+        .args(["--port", "banana"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}

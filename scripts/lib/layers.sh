@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # LAYERS, LAYER_LIMIT and LAYER_TITLE are used by scripts/test.
+# The test layers of scripts/test. Each runs as its own process (`scripts/test --run-layer NAME`) inside the
+# headless session, so `set -e` holds inside it and a hung layer can be timed out alone. Source after common.sh.
+
+# Layer names, in the order they run, and a time limit for each (seconds; generous: a cold build on 2 cores is
+# part of `rust`).
+LAYERS=(lints rust ui interop e2e)
+declare -A LAYER_LIMIT=([lints]=1500 [rust]=2400 [ui]=600 [interop]=600 [e2e]=1200)
+declare -A LAYER_TITLE=(
+  [lints]="lints (fmt, clippy, typecheck, eslint, core without Tauri)"
+  [rust]="rust (cargo nextest: unit, bindings drift, keychain, tray)"
+  [ui]="ui (vitest, IPC mocked)"
+  [interop]="interop (OpenID provider fixture)"
+  [e2e]="e2e (WebDriver: tauri-driver + WebKitWebDriver)"
+)
+
+ARTIFACTS="${PATCHBAY_ARTIFACTS:-$REPO/artifacts}"
+export PATCHBAY_ARTIFACTS="$ARTIFACTS"
+
+# The app binary the e2e layer drives: the one `cargo nextest run --workspace` builds (same feature set, so it is
+# built once).
+test_app_binary() {
+  app_binary debug
+}
+
+# Build every test target of the workspace (and so target/debug/patchbay-app) exactly as nextest will run them.
+build_tests() {
+  if command -v cargo-nextest >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-run
+  else
+    cargo test --workspace --no-run
+  fi
+}
+
+# --- lints -------------------------------------------------------------------------------------------------------
+
+_lint_failed=()
+_lint() {
+  local name="$1"
+  shift
+  say "lints: $name"
+  if "$@"; then
+    note "$(ok_text ok): $name"
+  else
+    note "$(fail_text FAILED): $name"
+    _lint_failed+=("$name")
+  fi
+}
+
+# patchbay-core must not depend on Tauri, on any platform, for normal or build dependencies.
+core_has_no_tauri() {
+  local tree hits
+  tree="$(cargo tree -p patchbay-core -e normal,build --target all --prefix none --format '{p}')" || {
+    echo "cargo tree failed" >&2
+    return 1
+  }
+  hits="$(grep -E '^tauri([-_ ]|$)' <<<"$tree" | sort -u || true)"
+  if [[ -n "$hits" ]]; then
+    echo "patchbay-core has Tauri in its dependency tree (it must know nothing of Tauri):" >&2
+    printf '    %s\n' "$hits" >&2
+    echo "See how it gets there: cargo tree -p patchbay-core -e normal,build --target all -i <crate>" >&2
+    return 1
+  fi
+  note "patchbay-core: $(wc -l <<<"$tree") dependency lines, none of them tauri*"
+}
+
+layer_lints() {
+  cd "$REPO" || return
+  _lint "cargo fmt --all -- --check" cargo fmt --all -- --check
+  _lint "cargo clippy --workspace --all-targets -- -D warnings" \
+    cargo clippy --workspace --all-targets --quiet -- -D warnings
+  _lint "npm run typecheck" npm run --silent typecheck
+  _lint "npm run lint" npm run --silent lint
+  _lint "patchbay-core has no Tauri in its dependency tree" core_has_no_tauri
+  if ((${#_lint_failed[@]})); then
+    echo "lints failed: ${_lint_failed[*]}" >&2
+    return 1
+  fi
+}
+
+# --- rust --------------------------------------------------------------------------------------------------------
+
+layer_rust() {
+  cd "$REPO" || return
+  [[ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]] || echo "warning: no session bus; keychain and tray tests will fail" >&2
+  if command -v cargo-nextest >/dev/null 2>&1; then
+    say "cargo nextest run --workspace --no-fail-fast"
+    cargo nextest run --workspace --no-fail-fast
+  else
+    say "cargo-nextest not found: cargo test --workspace --no-fail-fast"
+    cargo test --workspace --no-fail-fast
+  fi
+}
+
+# --- ui ----------------------------------------------------------------------------------------------------------
+
+layer_ui() {
+  cd "$REPO" || return
+  say "npm run test (vitest)"
+  npm run --silent test
+}
+
+# --- interop -----------------------------------------------------------------------------------------------------
+
+layer_interop() {
+  cd "$REPO" || return
+  if [[ ! -d tests/interop/oidc-provider ]]; then
+    echo "tests/interop/oidc-provider does not exist: nothing to run" >&2
+    return 1
+  fi
+  say "node --test tests/interop/oidc-provider/"
+  node --test tests/interop/oidc-provider/
+}
+
+# --- e2e ---------------------------------------------------------------------------------------------------------
+
+layer_e2e() {
+  cd "$REPO" || return
+  say "building the app binary (a no-op after the rust layer: same feature set)"
+  build_tests
+  local bin
+  bin="$(test_app_binary)"
+  [[ -x "$bin" ]] || {
+    echo "no app binary at $bin" >&2
+    return 1
+  }
+  [[ -f ui/dist/index.html ]] || {
+    echo "ui/dist is missing: npm run build" >&2
+    return 1
+  }
+  mkdir -p "$ARTIFACTS"
+  say "e2e: tests/e2e (app $bin, DISPLAY=${DISPLAY:-unset})"
+  cd tests/e2e || return
+  PATCHBAY_APP_BINARY="$bin" npm test
+}
