@@ -5,7 +5,9 @@ use crate::state::AppState;
 use patchbay_core::catalogue::Connector;
 use patchbay_core::environment::{EnvironmentId, EnvironmentPreset};
 use patchbay_core::error::{ErrorCode, ErrorInfo};
-use patchbay_core::model::{BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, RedirectAdvice};
+use patchbay_core::model::{
+    BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, RedirectAdvice,
+};
 use patchbay_core::service::ConnectOptions;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -32,7 +34,9 @@ pub fn redirect_advice(
     redirect_uri: Option<String>,
     confidential: bool,
 ) -> Result<RedirectAdvice, ErrorInfo> {
-    state.core.redirect_advice(redirect_uri.as_deref(), confidential)
+    state
+        .core
+        .redirect_advice(redirect_uri.as_deref(), confidential)
 }
 
 #[tauri::command]
@@ -53,7 +57,11 @@ pub fn rename_connection<R: Runtime>(
 }
 
 #[tauri::command]
-pub fn remove_connection<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> Result<(), ErrorInfo> {
+pub fn remove_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<(), ErrorInfo> {
     state.core.remove(&id)?;
     crate::connections_changed(&app);
     Ok(())
@@ -69,15 +77,25 @@ pub async fn start_connect<R: Runtime>(
 ) -> Result<String, ErrorInfo> {
     if request.environment == EnvironmentId::Sandbox {
         let sandbox = state.sandbox().await?;
-        let tenant = request.tenant.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "organizations".into());
+        let tenant = request
+            .tenant
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| "organizations".into());
         request.authority = Some(sandbox.authority(&tenant).to_string());
         request.graph_url = Some(sandbox.graph_url().to_string());
     }
     let flow_id = uuid::Uuid::new_v4().to_string();
     let cancel = CancellationToken::new();
-    state.flows.lock().expect("flows").insert(flow_id.clone(), cancel.clone());
+    state
+        .flows
+        .lock()
+        .expect("flows")
+        .insert(flow_id.clone(), cancel.clone());
     let options = ConnectOptions {
-        open_browser: std::env::var("PATCHBAY_NO_BROWSER").map(|v| v != "1").unwrap_or(true),
+        open_browser: std::env::var("PATCHBAY_NO_BROWSER")
+            .map(|v| v != "1")
+            .unwrap_or(true),
         ..ConnectOptions::default()
     };
     let core = state.core.clone();
@@ -112,11 +130,19 @@ pub fn open_url(url: String) -> Result<(), ErrorInfo> {
         return Err(invalid_url(&url));
     }
     open::that_detached(parsed.as_str()).map_err(|e| {
-        ErrorInfo::new(ErrorCode::Internal, "The browser could not be opened.", format!("Copy the link and open it yourself: {url}"))
-            .with_detail(e.to_string())
+        ErrorInfo::new(
+            ErrorCode::Internal,
+            "The browser could not be opened.",
+            format!("Copy the link and open it yourself: {url}"),
+        )
+        .with_detail(e.to_string())
     })
 }
 
 fn invalid_url(url: &str) -> ErrorInfo {
-    ErrorInfo::new(ErrorCode::InvalidInput, "That link cannot be opened.", format!("Only https links open from Patchbay: {url}"))
+    ErrorInfo::new(
+        ErrorCode::InvalidInput,
+        "That link cannot be opened.",
+        format!("Only https links open from Patchbay: {url}"),
+    )
 }

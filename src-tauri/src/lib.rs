@@ -23,7 +23,10 @@ pub struct AppOptions {
 
 impl AppOptions {
     pub fn from_env() -> Self {
-        Self { core: CoreConfig::from_env(), desktop_integration: true }
+        Self {
+            core: CoreConfig::from_env(),
+            desktop_integration: true,
+        }
     }
 }
 
@@ -43,22 +46,32 @@ pub fn connections_changed<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<AppState>() else { return };
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
     match state.core.list() {
         Ok(list) => {
-            let broken = list.iter().filter(|c| c.status == ConnectionStatus::NeedsRepair).count();
+            let broken = list
+                .iter()
+                .filter(|c| c.status == ConnectionStatus::NeedsRepair)
+                .count();
             if let Err(e) = tray::refresh(app, &tray::tray_model(list.len(), broken)) {
                 tracing::warn!("could not update the tray: {e}");
             }
         }
-        Err(e) => tracing::warn!("could not read the connections for the tray: {}", e.one_line()),
+        Err(e) => tracing::warn!(
+            "could not read the connections for the tray: {}",
+            e.one_line()
+        ),
     }
 }
 
 /// A `patchbay://oauth/callback?…` link reached the app (directly or from a second launch).
 fn handle_deep_link<R: Runtime>(app: &AppHandle<R>, url: &str) {
     show_main_window(app);
-    let Some(state) = app.try_state::<AppState>() else { return };
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
     if let Err(e) = state.core.deliver_callback(url) {
         tracing::warn!("{}", e.one_line());
     }
@@ -140,7 +153,10 @@ pub fn run() {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PATCHBAY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 #[cfg(test)]
@@ -152,8 +168,13 @@ mod tests {
 
     fn app() -> (tauri::App<tauri::test::MockRuntime>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let options = AppOptions { core: CoreConfig::with_data_dir(dir.path().to_path_buf()), desktop_integration: false };
-        let app = build_app(mock_builder(), options).build(mock_context(noop_assets())).unwrap();
+        let options = AppOptions {
+            core: CoreConfig::with_data_dir(dir.path().to_path_buf()),
+            desktop_integration: false,
+        };
+        let app = build_app(mock_builder(), options)
+            .build(mock_context(noop_assets()))
+            .unwrap();
         (app, dir)
     }
 
@@ -180,22 +201,41 @@ mod tests {
     #[test]
     fn commands_answer_on_the_mock_runtime() {
         let (app, _dir) = app();
-        let webview = tauri::WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default()).build().unwrap();
+        let webview = tauri::WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default())
+            .build()
+            .unwrap();
         let connectors = invoke(&webview, "list_connectors", serde_json::json!({})).unwrap();
         assert_eq!(connectors[0]["id"], "outlook365");
-        assert_eq!(connectors[0]["default_scopes"].as_array().unwrap().len(), 16);
+        assert_eq!(
+            connectors[0]["default_scopes"].as_array().unwrap().len(),
+            16
+        );
         let envs = invoke(&webview, "list_environments", serde_json::json!({})).unwrap();
         assert_eq!(envs.as_array().unwrap().len(), 6);
         let connections = invoke(&webview, "list_connections", serde_json::json!({})).unwrap();
         assert_eq!(connections, serde_json::json!([]));
-        let advice =
-            invoke(&webview, "redirect_advice", serde_json::json!({"redirectUri": null, "confidential": false})).unwrap();
+        let advice = invoke(
+            &webview,
+            "redirect_advice",
+            serde_json::json!({"redirectUri": null, "confidential": false}),
+        )
+        .unwrap();
         assert_eq!(advice["redirect_uri"], "http://localhost");
         // Errors cross as { code, title, message }.
-        let err = invoke(&webview, "remove_connection", serde_json::json!({"id": "missing"})).unwrap_err();
+        let err = invoke(
+            &webview,
+            "remove_connection",
+            serde_json::json!({"id": "missing"}),
+        )
+        .unwrap_err();
         assert_eq!(err["code"], "not_found");
         assert!(err["message"].as_str().unwrap().contains("patchbay list"));
-        let err = invoke(&webview, "open_url", serde_json::json!({"url": "file:///etc/passwd"})).unwrap_err();
+        let err = invoke(
+            &webview,
+            "open_url",
+            serde_json::json!({"url": "file:///etc/passwd"}),
+        )
+        .unwrap_err();
         assert_eq!(err["code"], "invalid_input");
     }
 }

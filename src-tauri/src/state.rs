@@ -18,16 +18,26 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(core: Patchbay) -> Self {
-        Self { core: Arc::new(core), flows: Mutex::new(HashMap::new()), sandbox: OnceCell::new() }
+        Self {
+            core: Arc::new(core),
+            flows: Mutex::new(HashMap::new()),
+            sandbox: OnceCell::new(),
+        }
     }
 
     pub async fn sandbox(&self) -> Result<&Sandbox, ErrorInfo> {
         self.sandbox
             .get_or_try_init(|| async {
-                let sandbox = Sandbox::start(SandboxOptions::default()).await.map_err(|e| {
-                    ErrorInfo::new(ErrorCode::Internal, "The sandbox could not start.", "Try again, or choose another environment.")
+                let sandbox = Sandbox::start(SandboxOptions::default())
+                    .await
+                    .map_err(|e| {
+                        ErrorInfo::new(
+                            ErrorCode::Internal,
+                            "The sandbox could not start.",
+                            "Try again, or choose another environment.",
+                        )
                         .with_detail(e.to_string())
-                })?;
+                    })?;
                 tracing::info!(url = %sandbox.base_url(), "sandbox started");
                 Ok(sandbox)
             })

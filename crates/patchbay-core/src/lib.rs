@@ -6,10 +6,10 @@ pub mod environment;
 pub mod error;
 pub mod model;
 pub mod oauth;
-pub mod store;
-pub mod vault;
 pub mod secrets;
 pub mod service;
+pub mod store;
+pub mod vault;
 
 pub use config::CoreConfig;
 pub use service::Patchbay;

@@ -109,6 +109,7 @@ pub struct ConnectRequest {
 /// Progress of one sign-in, streamed to the wizard (a Tauri channel) or the CLI.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // four events per sign-in: size does not matter
 pub enum ConnectEvent {
     /// The authorization URL is ready and the browser was asked to open it (`opened` false when that failed:
     /// the person can copy the link instead). Neither URL holds a secret.

@@ -45,7 +45,11 @@ impl ConnectionSecrets {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ErrorInfo> {
         let parsed: In = serde_json::from_slice(bytes).map_err(|_| {
-            ErrorInfo::new(ErrorCode::Storage, "A connection's sealed secrets are damaged.", "Fix the connection by signing in again.")
+            ErrorInfo::new(
+                ErrorCode::Storage,
+                "A connection's sealed secrets are damaged.",
+                "Fix the connection by signing in again.",
+            )
         })?;
         Ok(Self {
             refresh_token: parsed.refresh_token.map(SecretString::from),
@@ -69,7 +73,10 @@ mod tests {
             access_expires_at: Some(5),
         };
         let debug = format!("{s:?}");
-        assert!(!debug.contains("rt-value") && !debug.contains("cs-value"), "{debug}");
+        assert!(
+            !debug.contains("rt-value") && !debug.contains("cs-value"),
+            "{debug}"
+        );
         let back = ConnectionSecrets::from_bytes(&s.seal_bytes()).unwrap();
         assert_eq!(back.refresh_token.unwrap().expose_secret(), "rt-value");
         assert_eq!(back.access_expires_at, Some(5));

@@ -3,9 +3,11 @@
 
 use crate::catalogue::{AuthType, Catalogue, Connector, ConnectorStatus};
 use crate::config::CoreConfig;
-use crate::environment::{presets, EnvironmentId, EnvironmentPreset, Endpoints};
+use crate::environment::{presets, Endpoints, EnvironmentId, EnvironmentPreset};
 use crate::error::{ErrorCode, ErrorInfo};
-use crate::model::{BuiltInApp, ConnectEvent, ConnectRequest, ConnectionStatus, ConnectionSummary, RedirectAdvice};
+use crate::model::{
+    BuiltInApp, ConnectEvent, ConnectRequest, ConnectionStatus, ConnectionSummary, RedirectAdvice,
+};
 use crate::oauth::aad::{explain_provider_error, ErrorContext, ProviderError};
 use crate::oauth::callback::{state_matches, CallbackParams, LoopbackListener, LoopbackRedirect};
 use crate::oauth::discovery::Discovery;
@@ -13,7 +15,7 @@ use crate::oauth::id_token::validate_id_token;
 use crate::oauth::token::{new_pkce, new_random_token, AuthorizeParams, TokenClient, TokenError};
 use crate::secrets::ConnectionSecrets;
 use crate::store::{ConnectionRecord, Store};
-use crate::vault::{Keychain, KeyStore, Vault};
+use crate::vault::{KeyStore, Keychain, Vault};
 use secrecy::ExposeSecret;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -35,7 +37,10 @@ pub struct ConnectOptions {
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        Self { open_browser: true, timeout: Duration::from_secs(300) }
+        Self {
+            open_browser: true,
+            timeout: Duration::from_secs(300),
+        }
     }
 }
 
@@ -70,7 +75,11 @@ fn invalid(title: impl Into<String>, message: impl Into<String>) -> ErrorInfo {
 
 /// `https://graph.microsoft.com/Mail.Read` and `mail.read` are the same scope.
 fn scope_key(scope: &str) -> String {
-    let short = if scope.contains("://") { scope.rsplit('/').next().unwrap_or(scope) } else { scope };
+    let short = if scope.contains("://") {
+        scope.rsplit('/').next().unwrap_or(scope)
+    } else {
+        scope
+    };
     short.to_ascii_lowercase()
 }
 
@@ -119,8 +128,15 @@ impl Patchbay {
     }
 
     /// The redirect URI to register for a bring-your-own app, and under which platform.
-    pub fn redirect_advice(&self, redirect_uri: Option<&str>, confidential: bool) -> Result<RedirectAdvice, ErrorInfo> {
-        let uri = redirect_uri.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("http://localhost");
+    pub fn redirect_advice(
+        &self,
+        redirect_uri: Option<&str>,
+        confidential: bool,
+    ) -> Result<RedirectAdvice, ErrorInfo> {
+        let uri = redirect_uri
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("http://localhost");
         if uri == DEEP_LINK_REDIRECT {
             return Ok(RedirectAdvice {
                 redirect_uri: uri.into(),
@@ -140,7 +156,11 @@ impl Patchbay {
                 "Without a secret (a public client), register it under Mobile and desktop applications. Any port works for http://localhost.",
             )
         };
-        Ok(RedirectAdvice { redirect_uri: redirect.to_register(), platform: platform.into(), explanation: explanation.into() })
+        Ok(RedirectAdvice {
+            redirect_uri: redirect.to_register(),
+            platform: platform.into(),
+            explanation: explanation.into(),
+        })
     }
 
     /// Every connection, newest last.
@@ -149,16 +169,27 @@ impl Patchbay {
     }
 
     pub fn get(&self, id: &str) -> Result<ConnectionSummary, ErrorInfo> {
-        self.store.read()?.into_iter().find(|r| r.summary.id == id).map(|r| r.summary).ok_or_else(|| not_found(id))
+        self.store
+            .read()?
+            .into_iter()
+            .find(|r| r.summary.id == id)
+            .map(|r| r.summary)
+            .ok_or_else(|| not_found(id))
     }
 
     pub fn rename(&self, id: &str, name: &str) -> Result<ConnectionSummary, ErrorInfo> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(invalid("A connection needs a name.", "Use 1 to 200 characters."));
+            return Err(invalid(
+                "A connection needs a name.",
+                "Use 1 to 200 characters.",
+            ));
         }
         self.store.update(|records| {
-            let record = records.iter_mut().find(|r| r.summary.id == id).ok_or_else(|| not_found(id))?;
+            let record = records
+                .iter_mut()
+                .find(|r| r.summary.id == id)
+                .ok_or_else(|| not_found(id))?;
             record.summary.name = name.to_string();
             Ok(record.summary.clone())
         })
@@ -198,10 +229,22 @@ impl Patchbay {
         Ok(())
     }
 
-    fn resolve_endpoints(&self, req: &ConnectRequest, tenant: &str) -> Result<Endpoints, ErrorInfo> {
-        let to_info = |e: crate::environment::EnvironmentError| invalid("The environment is not complete.", e.to_string());
-        match (req.environment, req.authority.as_deref(), req.graph_url.as_deref()) {
-            (_, Some(authority), Some(graph)) => Endpoints::custom(authority, graph).map_err(to_info),
+    fn resolve_endpoints(
+        &self,
+        req: &ConnectRequest,
+        tenant: &str,
+    ) -> Result<Endpoints, ErrorInfo> {
+        let to_info = |e: crate::environment::EnvironmentError| {
+            invalid("The environment is not complete.", e.to_string())
+        };
+        match (
+            req.environment,
+            req.authority.as_deref(),
+            req.graph_url.as_deref(),
+        ) {
+            (_, Some(authority), Some(graph)) => {
+                Endpoints::custom(authority, graph).map_err(to_info)
+            }
             (EnvironmentId::Sandbox | EnvironmentId::Custom, _, _) => Err(invalid(
                 "The environment is not complete.",
                 "Enter both the authority URL and the Graph base URL.",
@@ -210,12 +253,19 @@ impl Patchbay {
         }
     }
 
-    fn scopes_for(&self, connector: &Connector, req: &ConnectRequest) -> Result<Vec<String>, ErrorInfo> {
+    fn scopes_for(
+        &self,
+        connector: &Connector,
+        req: &ConnectRequest,
+    ) -> Result<Vec<String>, ErrorInfo> {
         if let Some(scopes) = req.scopes.as_ref().filter(|s| !s.is_empty()) {
             let mut all: Vec<String> = connector.base_scopes.clone();
             for s in scopes {
                 if s.contains(char::is_whitespace) || s.is_empty() {
-                    return Err(invalid("A scope is not valid.", format!("{s:?} must be one word such as Mail.Read.")));
+                    return Err(invalid(
+                        "A scope is not valid.",
+                        format!("{s:?} must be one word such as Mail.Read."),
+                    ));
                 }
                 if !all.iter().any(|a| scope_key(a) == scope_key(s)) {
                     all.push(s.clone());
@@ -228,7 +278,12 @@ impl Patchbay {
             AuthType::BringYourOwnApp => {
                 let features: Vec<String> = match &req.features {
                     Some(f) => f.clone(),
-                    None => connector.features.iter().filter(|f| f.default).map(|f| f.id.clone()).collect(),
+                    None => connector
+                        .features
+                        .iter()
+                        .filter(|f| f.default)
+                        .map(|f| f.id.clone())
+                        .collect(),
                 };
                 connector
                     .scopes_for_features(&features)
@@ -246,11 +301,19 @@ impl Patchbay {
         events: &(dyn Fn(ConnectEvent) + Send + Sync),
         cancel: CancellationToken,
     ) -> Result<ConnectionSummary, ErrorInfo> {
-        let result = self.connect_inner(req, options, flow_id, events, cancel).await;
+        let result = self
+            .connect_inner(req, options, flow_id, events, cancel)
+            .await;
         self.pending.lock().expect("pending flows").remove(flow_id);
         match &result {
-            Ok(summary) => events(ConnectEvent::Connected { flow_id: flow_id.into(), connection: summary.clone() }),
-            Err(error) => events(ConnectEvent::Failed { flow_id: flow_id.into(), error: error.clone() }),
+            Ok(summary) => events(ConnectEvent::Connected {
+                flow_id: flow_id.into(),
+                connection: summary.clone(),
+            }),
+            Err(error) => events(ConnectEvent::Failed {
+                flow_id: flow_id.into(),
+                error: error.clone(),
+            }),
         }
         result
     }
@@ -263,9 +326,15 @@ impl Patchbay {
         events: &(dyn Fn(ConnectEvent) + Send + Sync),
         cancel: CancellationToken,
     ) -> Result<ConnectionSummary, ErrorInfo> {
-        let connector = self.catalogue.get(&req.connector_id).map_err(|e| invalid("Unknown connector.", e.to_string()))?;
+        let connector = self
+            .catalogue
+            .get(&req.connector_id)
+            .map_err(|e| invalid("Unknown connector.", e.to_string()))?;
         if connector.status != ConnectorStatus::Available {
-            return Err(invalid(format!("{} is coming soon.", connector.name), "Choose Microsoft Outlook 365 for now."));
+            return Err(invalid(
+                format!("{} is coming soon.", connector.name),
+                "Choose Microsoft Outlook 365 for now.",
+            ));
         }
         let built_in = req.auth_type == AuthType::BuiltInApp;
         let client_id = if built_in {
@@ -283,17 +352,29 @@ impl Patchbay {
         let client_secret = if built_in {
             None
         } else {
-            req.client_secret.clone().filter(|s| !s.expose_secret().trim().is_empty())
+            req.client_secret
+                .clone()
+                .filter(|s| !s.expose_secret().trim().is_empty())
         };
-        let tenant = req.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("organizations").to_string();
-        crate::environment::check_tenant(&tenant).map_err(|e| invalid("The tenant is not valid.", e.to_string()))?;
+        let tenant = req
+            .tenant
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .unwrap_or("organizations")
+            .to_string();
+        crate::environment::check_tenant(&tenant)
+            .map_err(|e| invalid("The tenant is not valid.", e.to_string()))?;
         let endpoints = self.resolve_endpoints(&req, &tenant)?;
         let scopes = self.scopes_for(connector, &req)?;
 
         let redirect_text = if built_in {
             self.config.builtin_app.redirect_uri.clone()
         } else {
-            req.redirect_uri.clone().filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "http://localhost".into())
+            req.redirect_uri
+                .clone()
+                .filter(|r| !r.trim().is_empty())
+                .unwrap_or_else(|| "http://localhost".into())
         };
         let redirect = if redirect_text.trim() == DEEP_LINK_REDIRECT {
             Redirect::DeepLink
@@ -326,12 +407,21 @@ impl Patchbay {
             Redirect::DeepLink => (None, DEEP_LINK_REDIRECT.to_string()),
         };
         let (deep_tx, deep_rx) = oneshot::channel();
-        self.pending
-            .lock()
-            .expect("pending flows")
-            .insert(flow_id.to_string(), PendingFlow { state: state.clone(), sender: Some(deep_tx) });
+        self.pending.lock().expect("pending flows").insert(
+            flow_id.to_string(),
+            PendingFlow {
+                state: state.clone(),
+                sender: Some(deep_tx),
+            },
+        );
 
-        let client = TokenClient::new(&metadata, &client_id, client_secret.as_ref(), Some(&redirect_uri), self.http.clone())?;
+        let client = TokenClient::new(
+            &metadata,
+            &client_id,
+            client_secret.as_ref(),
+            Some(&redirect_uri),
+            self.http.clone(),
+        )?;
         let auth_url = client.authorize_url(AuthorizeParams {
             scopes: &scopes,
             state: &state,
@@ -397,14 +487,23 @@ impl Patchbay {
             _ => {}
         }
         let code = params.code.clone().ok_or_else(|| {
-            ErrorInfo::new(ErrorCode::ProviderError, "The sign-in came back without a code.", "Start again.")
+            ErrorInfo::new(
+                ErrorCode::ProviderError,
+                "The sign-in came back without a code.",
+                "Start again.",
+            )
         })?;
 
-        events(ConnectEvent::Exchanging { flow_id: flow_id.into() });
-        let tokens = client.exchange_code(code, verifier).await.map_err(|e| match e {
-            TokenError::Provider(p) => explain_provider_error(&p, &ctx),
-            TokenError::Other(info) => info,
-        })?;
+        events(ConnectEvent::Exchanging {
+            flow_id: flow_id.into(),
+        });
+        let tokens = client
+            .exchange_code(code, verifier)
+            .await
+            .map_err(|e| match e {
+                TokenError::Provider(p) => explain_provider_error(&p, &ctx),
+                TokenError::Other(info) => info,
+            })?;
         let id_token = tokens.id_token.as_ref().ok_or_else(|| {
             ErrorInfo::new(
                 ErrorCode::ProviderError,
@@ -412,7 +511,13 @@ impl Patchbay {
                 "Make sure the openid scope is allowed for the app.",
             )
         })?;
-        let claims = validate_id_token(id_token.expose_secret(), &metadata, &client_id, &nonce, now_unix())?;
+        let claims = validate_id_token(
+            id_token.expose_secret(),
+            &metadata,
+            &client_id,
+            &nonce,
+            now_unix(),
+        )?;
         if let Some(iss) = &params.iss {
             if iss != &claims.iss {
                 return Err(ErrorInfo::new(
@@ -435,15 +540,23 @@ impl Patchbay {
         let granted_keys: Vec<String> = granted_raw.iter().map(|s| scope_key(s)).collect();
         let is_granted = |s: &String| {
             let key = scope_key(s);
-            granted_keys.contains(&key) || (key == "offline_access") || matches!(key.as_str(), "openid" | "profile" | "email")
+            granted_keys.contains(&key)
+                || (key == "offline_access")
+                || matches!(key.as_str(), "openid" | "profile" | "email")
         };
-        let scopes_granted: Vec<String> = scopes.iter().filter(|s| is_granted(s)).cloned().collect();
-        let scopes_missing: Vec<String> = scopes.iter().filter(|s| !is_granted(s)).cloned().collect();
+        let scopes_granted: Vec<String> =
+            scopes.iter().filter(|s| is_granted(s)).cloned().collect();
+        let scopes_missing: Vec<String> =
+            scopes.iter().filter(|s| !is_granted(s)).cloned().collect();
         let missing_keys: Vec<String> = scopes_missing.iter().map(|s| scope_key(s)).collect();
         let features_unavailable: Vec<String> = connector
             .features
             .iter()
-            .filter(|f| f.scopes.iter().any(|s| missing_keys.contains(&scope_key(s))))
+            .filter(|f| {
+                f.scopes
+                    .iter()
+                    .any(|s| missing_keys.contains(&scope_key(s)))
+            })
             .map(|f| f.label.clone())
             .collect();
 
@@ -452,9 +565,18 @@ impl Patchbay {
         let now = now_rfc3339();
         let summary = ConnectionSummary {
             id: id.clone(),
-            name: req.name.clone().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| {
-                if account.email.is_empty() { account.name.clone() } else { account.email.clone() }
-            }),
+            name: req
+                .name
+                .clone()
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| {
+                    if account.email.is_empty() {
+                        account.name.clone()
+                    } else {
+                        account.email.clone()
+                    }
+                }),
             connector_id: connector.id.clone(),
             environment: req.environment,
             authority: endpoints.authority.to_string(),

@@ -49,7 +49,10 @@ fn storage_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ErrorInf
     ErrorInfo::new(
         ErrorCode::Storage,
         format!("Patchbay could not {what}."),
-        format!("Check that {} is readable and writable by you and the disk is not full.", path.display()),
+        format!(
+            "Check that {} is readable and writable by you and the disk is not full.",
+            path.display()
+        ),
     )
     .with_detail(e.to_string())
 }
@@ -102,7 +105,8 @@ impl Store {
 
     /// Take the cross-process lock (blocks while another process holds it; holders keep it for milliseconds).
     pub fn lock(&self) -> Result<StoreLock, ErrorInfo> {
-        ensure_private_dir(&self.dir).map_err(|e| storage_error("create its data folder", &self.dir, e))?;
+        ensure_private_dir(&self.dir)
+            .map_err(|e| storage_error("create its data folder", &self.dir, e))?;
         let path = self.dir.join(LOCK_NAME);
         let file = OpenOptions::new()
             .create(true)
@@ -110,7 +114,8 @@ impl Store {
             .write(true)
             .open(&path)
             .map_err(|e| storage_error("open its lock file", &path, e))?;
-        file.lock().map_err(|e| storage_error("lock its data folder", &path, e))?;
+        file.lock()
+            .map_err(|e| storage_error("lock its data folder", &path, e))?;
         Ok(StoreLock { file })
     }
 
@@ -157,8 +162,11 @@ impl Store {
         let _lock = self.lock()?;
         let mut records = self.read()?;
         let out = f(&mut records)?;
-        let text = serde_json::to_vec_pretty(&StoreFile { version: STORE_VERSION, connections: records })
-            .map_err(|e| storage_error("encode its connections", &self.dir, e))?;
+        let text = serde_json::to_vec_pretty(&StoreFile {
+            version: STORE_VERSION,
+            connections: records,
+        })
+        .map_err(|e| storage_error("encode its connections", &self.dir, e))?;
         write_atomic(&self.dir, &self.file_path(), &text)
             .map_err(|e| storage_error("save its connections", &self.dir, e))?;
         Ok(out)
@@ -184,7 +192,12 @@ mod tests {
                 auth_type: AuthType::BuiltInApp,
                 tenant: "organizations".into(),
                 client_id: "c".into(),
-                account: Account { oid: "o".into(), tid: "t".into(), name: "n".into(), email: "e@x".into() },
+                account: Account {
+                    oid: "o".into(),
+                    tid: "t".into(),
+                    name: "n".into(),
+                    email: "e@x".into(),
+                },
                 scopes_requested: vec!["openid".into()],
                 scopes_granted: vec!["openid".into()],
                 scopes_missing: vec![],
@@ -199,17 +212,25 @@ mod tests {
         }
     }
 
+    fn add(records: &mut Vec<ConnectionRecord>, r: ConnectionRecord) -> Result<(), ErrorInfo> {
+        records.push(r);
+        Ok(())
+    }
+
     #[test]
     fn records_round_trip_with_private_permissions() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path().join("data"));
         assert!(store.read().unwrap().is_empty());
-        store.update(|r| Ok(r.push(record("a")))).unwrap();
+        store.update(|r| add(r, record("a"))).unwrap();
         assert_eq!(store.read().unwrap(), vec![record("a")]);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(store.file_path()).unwrap().permissions().mode();
+            let mode = std::fs::metadata(store.file_path())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
             let dir_mode = std::fs::metadata(store.dir()).unwrap().permissions().mode();
             assert_eq!(dir_mode & 0o777, 0o700);
@@ -222,7 +243,7 @@ mod tests {
     fn a_failed_update_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path().to_path_buf());
-        store.update(|r| Ok(r.push(record("a")))).unwrap();
+        store.update(|r| add(r, record("a"))).unwrap();
         let err = store
             .update(|r| {
                 r.clear();
@@ -238,9 +259,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path().to_path_buf());
         std::fs::write(store.file_path(), "{ not json").unwrap();
-        let err = store.update(|r| Ok(r.push(record("a")))).unwrap_err();
+        let err = store.update(|r| add(r, record("a"))).unwrap_err();
         assert!(err.title.contains("damaged"), "{err:?}");
-        assert_eq!(std::fs::read_to_string(store.file_path()).unwrap(), "{ not json");
+        assert_eq!(
+            std::fs::read_to_string(store.file_path()).unwrap(),
+            "{ not json"
+        );
         std::fs::write(store.file_path(), r#"{"version": 9, "connections": []}"#).unwrap();
         assert!(store.read().unwrap_err().title.contains("newer Patchbay"));
     }
@@ -256,7 +280,9 @@ mod tests {
                     // A Store per thread: each opens its own lock file handle, as separate processes do.
                     let store = Store::new(path);
                     for j in 0..10 {
-                        store.update(|r| Ok(r.push(record(&format!("t{i}-{j}"))))).unwrap();
+                        store
+                            .update(|r| add(r, record(&format!("t{i}-{j}"))))
+                            .unwrap();
                     }
                 })
             })

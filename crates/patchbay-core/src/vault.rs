@@ -28,7 +28,9 @@ pub struct Keychain {
 
 impl Keychain {
     pub fn new(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self {
+            service: service.into(),
+        }
     }
 
     fn entry(&self) -> Result<keyring::Entry, ErrorInfo> {
@@ -46,7 +48,9 @@ impl KeyStore for Keychain {
     }
 
     fn store(&self, key: &[u8]) -> Result<(), ErrorInfo> {
-        self.entry()?.set_secret(key).map_err(|e| keychain_error(&e))
+        self.entry()?
+            .set_secret(key)
+            .map_err(|e| keychain_error(&e))
     }
 }
 
@@ -66,8 +70,12 @@ pub fn keychain_error(e: &keyring::Error) -> ErrorInfo {
         Ok(()) => String::new(),
         Err(s) => format!(" (store: {s})"),
     };
-    ErrorInfo::new(ErrorCode::KeychainUnavailable, "The keychain is not available.", message)
-        .with_detail(format!("{e}{status}"))
+    ErrorInfo::new(
+        ErrorCode::KeychainUnavailable,
+        "The keychain is not available.",
+        message,
+    )
+    .with_detail(format!("{e}{status}"))
 }
 
 /// An in-memory key store for unit tests.
@@ -76,7 +84,12 @@ pub struct MemoryKeyStore(Mutex<Option<Vec<u8>>>);
 
 impl KeyStore for MemoryKeyStore {
     fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo> {
-        Ok(self.0.lock().expect("memory key").clone().map(Zeroizing::new))
+        Ok(self
+            .0
+            .lock()
+            .expect("memory key")
+            .clone()
+            .map(Zeroizing::new))
     }
     fn store(&self, key: &[u8]) -> Result<(), ErrorInfo> {
         *self.0.lock().expect("memory key") = Some(key.to_vec());
@@ -94,7 +107,10 @@ fn storage_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ErrorInf
     ErrorInfo::new(
         ErrorCode::Storage,
         format!("Patchbay could not {what}."),
-        format!("Check that {} exists and is writable by you, and that the disk is not full.", path.display()),
+        format!(
+            "Check that {} exists and is writable by you, and that the disk is not full.",
+            path.display()
+        ),
     )
     .with_detail(e.to_string())
 }
@@ -102,7 +118,11 @@ fn storage_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ErrorInf
 impl Vault {
     /// A vault whose sealed files live in `dir` (created mode 0700 when needed).
     pub fn new(dir: PathBuf, keys: Box<dyn KeyStore>) -> Self {
-        Self { dir, keys, key: Mutex::new(None) }
+        Self {
+            dir,
+            keys,
+            key: Mutex::new(None),
+        }
     }
 
     /// The key, created on first use. Callers hold the store's cross-process lock when they may create it, so two
@@ -149,14 +169,29 @@ impl Vault {
 
     /// Seal `plaintext` as `name` (an id: letters, digits, dashes).
     pub fn seal(&self, name: &str, plaintext: &[u8]) -> Result<(), ErrorInfo> {
-        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "vault names are ids");
+        assert!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            "vault names are ids"
+        );
         let key = self.key(true)?;
         let cipher = XChaCha20Poly1305::new_from_slice(&key).expect("32-byte key");
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ciphertext = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: &Self::aad(name) })
-            .map_err(|_| ErrorInfo::new(ErrorCode::Internal, "Sealing a secret failed.", "Try again."))?;
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &Self::aad(name),
+                },
+            )
+            .map_err(|_| {
+                ErrorInfo::new(
+                    ErrorCode::Internal,
+                    "Sealing a secret failed.",
+                    "Try again.",
+                )
+            })?;
         let mut file = Vec::with_capacity(4 + 24 + ciphertext.len());
         file.extend_from_slice(MAGIC);
         file.extend_from_slice(&nonce);
@@ -186,7 +221,13 @@ impl Vault {
         let key = self.key(false)?;
         let cipher = XChaCha20Poly1305::new_from_slice(&key).expect("32-byte key");
         let plaintext = cipher
-            .decrypt(XNonce::from_slice(&file[4..28]), Payload { msg: &file[28..], aad: &Self::aad(name) })
+            .decrypt(
+                XNonce::from_slice(&file[4..28]),
+                Payload {
+                    msg: &file[28..],
+                    aad: &Self::aad(name),
+                },
+            )
             .map_err(|_| damaged())?;
         Ok(Some(Zeroizing::new(plaintext)))
     }
@@ -213,7 +254,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let v = vault(dir.path());
         v.seal("conn-1", b"refresh-token-value-123").unwrap();
-        assert_eq!(&v.open("conn-1").unwrap().unwrap()[..], b"refresh-token-value-123");
+        assert_eq!(
+            &v.open("conn-1").unwrap().unwrap()[..],
+            b"refresh-token-value-123"
+        );
         let on_disk = std::fs::read(dir.path().join("conn-1.sealed")).unwrap();
         assert!(!on_disk.windows(10).any(|w| w == b"refresh-to"));
         assert!(v.open("missing").unwrap().is_none());

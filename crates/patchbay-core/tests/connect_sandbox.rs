@@ -7,7 +7,9 @@ use common::*;
 use patchbay_core::catalogue::AuthType;
 use patchbay_core::error::ErrorCode;
 use patchbay_core::model::{ConnectEvent, ConnectionStatus};
-use patchbay_sandbox::{AppRegistration, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET, DEMO_PUBLIC_APP_CLIENT_ID, DEMO_TENANT_ID};
+use patchbay_sandbox::{
+    AppRegistration, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET, DEMO_PUBLIC_APP_CLIENT_ID, DEMO_TENANT_ID,
+};
 use secrecy::SecretString;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -20,18 +22,28 @@ async fn built_in_app_connects_with_the_full_scope_list_and_pkce() {
     let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
     let auth_url = flow.auth_url().await;
     let q: HashMap<String, String> = auth_url.query_pairs().into_owned().collect();
-    assert_eq!(q["client_id"], patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID);
+    assert_eq!(
+        q["client_id"],
+        patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID
+    );
     assert_eq!(q["code_challenge_method"], "S256");
     assert_eq!(q["prompt"], "select_account");
     assert_eq!(q["response_type"], "code");
-    assert!(q["redirect_uri"].starts_with("http://localhost:"), "{}", q["redirect_uri"]);
+    assert!(
+        q["redirect_uri"].starts_with("http://localhost:"),
+        "{}",
+        q["redirect_uri"]
+    );
     assert!(!q["redirect_uri"].ends_with('/'));
     assert_eq!(q["state"].len(), 43);
     assert!(q.contains_key("nonce"));
     assert_eq!(q["scope"].split(' ').count(), 16);
 
     let back = sign_in(&h.http, &auth_url, ADELE, true).await;
-    assert!(back.query_pairs().any(|(k, _)| k == "iss"), "the sandbox sends RFC 9207 iss");
+    assert!(
+        back.query_pairs().any(|(k, _)| k == "iss"),
+        "the sandbox sends RFC 9207 iss"
+    );
     let mut kinds = vec![];
     let summary = flow.finish_with(&mut kinds).await.unwrap();
     assert_eq!(kinds, ["exchanging", "connected"]);
@@ -41,27 +53,47 @@ async fn built_in_app_connects_with_the_full_scope_list_and_pkce() {
     assert_eq!(summary.name, ADELE);
     assert_eq!(summary.status, ConnectionStatus::Connected);
     assert_eq!(summary.scopes_requested.len(), 16);
-    assert!(summary.scopes_missing.is_empty(), "{:?}", summary.scopes_missing);
+    assert!(
+        summary.scopes_missing.is_empty(),
+        "{:?}",
+        summary.scopes_missing
+    );
     assert_eq!(h.core.list().unwrap(), vec![summary.clone()]);
 
     // Rename and remove: metadata and sealed secrets go, nothing else.
     let renamed = h.core.rename(&summary.id, "  Work mail ").unwrap();
     assert_eq!(renamed.name, "Work mail");
-    let sealed = h.data.path().join("secrets").join(format!("{}.sealed", summary.id));
+    let sealed = h
+        .data
+        .path()
+        .join("secrets")
+        .join(format!("{}.sealed", summary.id));
     assert!(sealed.exists());
     h.core.remove(&summary.id).unwrap();
     assert!(h.core.list().unwrap().is_empty());
     assert!(!sealed.exists());
-    assert_eq!(h.core.remove(&summary.id).unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(
+        h.core.remove(&summary.id).unwrap_err().code,
+        ErrorCode::NotFound
+    );
 }
 
 trait FinishWith {
-    async fn finish_with(self, kinds: &mut Vec<String>) -> Result<patchbay_core::model::ConnectionSummary, patchbay_core::error::ErrorInfo>;
+    async fn finish_with(
+        self,
+        kinds: &mut Vec<String>,
+    ) -> Result<patchbay_core::model::ConnectionSummary, patchbay_core::error::ErrorInfo>;
 }
 
 impl FinishWith for Flow {
-    async fn finish_with(mut self, kinds: &mut Vec<String>) -> Result<patchbay_core::model::ConnectionSummary, patchbay_core::error::ErrorInfo> {
-        let result = tokio::time::timeout(Duration::from_secs(20), &mut self.result).await.unwrap().unwrap();
+    async fn finish_with(
+        mut self,
+        kinds: &mut Vec<String>,
+    ) -> Result<patchbay_core::model::ConnectionSummary, patchbay_core::error::ErrorInfo> {
+        let result = tokio::time::timeout(Duration::from_secs(20), &mut self.result)
+            .await
+            .unwrap()
+            .unwrap();
         while let Ok(event) = self.events.try_recv() {
             kinds.push(
                 match event {
@@ -88,8 +120,14 @@ async fn bring_your_own_confidential_app_asks_only_for_the_chosen_features() {
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
     let q: HashMap<String, String> = auth_url.query_pairs().into_owned().collect();
-    assert_eq!(q["scope"], "openid profile email offline_access User.Read Mail.Read Calendars.Read");
-    assert!(!auth_url.as_str().contains(DEMO_APP_SECRET), "the secret goes only to the token endpoint");
+    assert_eq!(
+        q["scope"],
+        "openid profile email offline_access User.Read Mail.Read Calendars.Read"
+    );
+    assert!(
+        !auth_url.as_str().contains(DEMO_APP_SECRET),
+        "the secret goes only to the token endpoint"
+    );
     sign_in(&h.http, &auth_url, "megan@contoso.example", true).await;
     let summary = flow.finish().await.unwrap();
     assert_eq!(summary.name, "My mailbox");
@@ -107,7 +145,10 @@ async fn bring_your_own_public_app_needs_no_secret() {
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
     sign_in(&h.http, &auth_url, ADELE, true).await;
-    assert_eq!(flow.finish().await.unwrap().client_id, DEMO_PUBLIC_APP_CLIENT_ID);
+    assert_eq!(
+        flow.finish().await.unwrap().client_id,
+        DEMO_PUBLIC_APP_CLIENT_ID
+    );
 }
 
 #[tokio::test]
@@ -115,14 +156,20 @@ async fn fewer_scopes_granted_are_listed_with_the_features_they_disable() {
     let h = Harness::new().await;
     h.sandbox
         .control()
-        .deny_scopes(patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID, vec!["Mail.Send".into(), "Calendars.ReadWrite".into()])
+        .deny_scopes(
+            patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID,
+            vec!["Mail.Send".into(), "Calendars.ReadWrite".into()],
+        )
         .unwrap();
     let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
     let auth_url = flow.auth_url().await;
     sign_in(&h.http, &auth_url, ADELE, true).await;
     let summary = flow.finish().await.unwrap();
     assert_eq!(summary.scopes_missing, ["Mail.Send", "Calendars.ReadWrite"]);
-    assert_eq!(summary.features_unavailable, ["Send mail", "Write calendar"]);
+    assert_eq!(
+        summary.features_unavailable,
+        ["Send mail", "Write calendar"]
+    );
     assert!(!summary.scopes_granted.iter().any(|s| s == "Mail.Send"));
 }
 
@@ -140,17 +187,27 @@ async fn declining_consent_is_a_cancelled_sign_in() {
 #[tokio::test]
 async fn admin_approval_needed_gives_the_admin_consent_link() {
     let h = Harness::new().await;
-    h.sandbox.control().set_admin_consent_required(None, true).unwrap();
+    h.sandbox
+        .control()
+        .set_admin_consent_required(None, true)
+        .unwrap();
     let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
     let auth_url = flow.auth_url().await;
     sign_in(&h.http, &auth_url, ADELE, true).await;
     let err = flow.finish().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AdminConsentRequired, "{err:?}");
     let link = url::Url::parse(&err.action.expect("a link to copy").url).unwrap();
-    assert!(link.as_str().starts_with(h.sandbox.authority("organizations").as_str()), "{link}");
+    assert!(
+        link.as_str()
+            .starts_with(h.sandbox.authority("organizations").as_str()),
+        "{link}"
+    );
     assert!(link.path().ends_with("/v2.0/adminconsent"));
     let q: HashMap<String, String> = link.query_pairs().into_owned().collect();
-    assert_eq!(q["client_id"], patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID);
+    assert_eq!(
+        q["client_id"],
+        patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID
+    );
     assert!(err.detail.unwrap().contains("AADSTS65001"));
 }
 
@@ -166,13 +223,19 @@ async fn a_wrong_client_secret_says_to_use_the_secret_value() {
     let err = flow.finish().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidClientSecret);
     assert!(err.message.contains("Value (not its Secret ID)"));
-    assert!(!format!("{err:?}").contains("the-secret-id-not-its-value"), "no secret in the error");
+    assert!(
+        !format!("{err:?}").contains("the-secret-id-not-its-value"),
+        "no secret in the error"
+    );
 }
 
 #[tokio::test]
 async fn an_expired_client_secret_says_how_to_rotate_it() {
     let h = Harness::new().await;
-    h.sandbox.control().expire_secret(DEMO_APP_CLIENT_ID).unwrap();
+    h.sandbox
+        .control()
+        .expire_secret(DEMO_APP_CLIENT_ID)
+        .unwrap();
     let mut req = h.request(AuthType::BringYourOwnApp);
     req.client_id = Some(DEMO_APP_CLIENT_ID.into());
     req.client_secret = Some(SecretString::from(DEMO_APP_SECRET));
@@ -191,7 +254,10 @@ async fn mfa_required_is_explained() {
     let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
     let auth_url = flow.auth_url().await;
     sign_in(&h.http, &auth_url, ADELE, true).await;
-    assert_eq!(flow.finish().await.unwrap_err().code, ErrorCode::MfaRequired);
+    assert_eq!(
+        flow.finish().await.unwrap_err().code,
+        ErrorCode::MfaRequired
+    );
 }
 
 #[tokio::test]
@@ -199,10 +265,15 @@ async fn mixing_default_with_named_scopes_is_an_invalid_scope() {
     let h = Harness::new().await;
     let mut req = h.request(AuthType::BringYourOwnApp);
     req.client_id = Some(DEMO_PUBLIC_APP_CLIENT_ID.into());
-    req.scopes = Some(vec!["https://graph.microsoft.com/.default".into(), "Mail.Read".into()]);
+    req.scopes = Some(vec![
+        "https://graph.microsoft.com/.default".into(),
+        "Mail.Read".into(),
+    ]);
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
-    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap();
+    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
+        .await
+        .unwrap();
     h.http.get(back).send().await.unwrap();
     let err = flow.finish().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidScope, "{err:?}");
@@ -210,7 +281,8 @@ async fn mixing_default_with_named_scopes_is_an_invalid_scope() {
 }
 
 #[tokio::test]
-async fn an_unknown_app_and_a_wrong_redirect_uri_are_shown_on_microsofts_page_and_the_advice_names_the_uri() {
+async fn an_unknown_app_and_a_wrong_redirect_uri_are_shown_on_microsofts_page_and_the_advice_names_the_uri(
+) {
     let h = Harness::new().await;
     // Microsoft shows these on its own page (no redirect back): the person sees the AADSTS code there, and the
     // wizard shows the exact URI to register beforehand.
@@ -218,7 +290,9 @@ async fn an_unknown_app_and_a_wrong_redirect_uri_are_shown_on_microsofts_page_an
     req.client_id = Some("00000000-1111-2222-3333-444444444444".into());
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
-    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap_err();
+    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
+        .await
+        .unwrap_err();
     assert!(page.contains("AADSTS700016"), "{page}");
     flow.cancel.cancel();
     assert_eq!(flow.finish().await.unwrap_err().code, ErrorCode::Cancelled);
@@ -239,11 +313,16 @@ async fn an_unknown_app_and_a_wrong_redirect_uri_are_shown_on_microsofts_page_an
     req.redirect_uri = Some("http://localhost/other".into());
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
-    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap_err();
+    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
+        .await
+        .unwrap_err();
     assert!(page.contains("AADSTS50011"), "{page}");
     flow.cancel.cancel();
     let _ = flow.finish().await;
-    let advice = h.core.redirect_advice(Some("http://localhost/other"), false).unwrap();
+    let advice = h
+        .core
+        .redirect_advice(Some("http://localhost/other"), false)
+        .unwrap();
     assert_eq!(advice.redirect_uri, "http://localhost/other");
     assert_eq!(advice.platform, "Mobile and desktop applications");
     assert_eq!(h.core.redirect_advice(None, true).unwrap().platform, "Web");
@@ -254,12 +333,17 @@ async fn a_forged_callback_is_refused_and_the_real_one_still_completes() {
     let h = Harness::new().await;
     let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
     let auth_url = flow.auth_url().await;
-    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap();
+    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
+        .await
+        .unwrap();
     let mut forged = back.clone();
     forged.set_query(Some("code=attacker-code&state=attacker-state"));
     assert_eq!(h.http.get(forged).send().await.unwrap().status(), 400);
     // A deep link with a wrong state is refused too.
-    let err = h.core.deliver_callback("patchbay://oauth/callback?code=x&state=nope").unwrap_err();
+    let err = h
+        .core
+        .deliver_callback("patchbay://oauth/callback?code=x&state=nope")
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::StateMismatch);
     assert_eq!(h.http.get(back).send().await.unwrap().status(), 200);
     assert_eq!(flow.finish().await.unwrap().account.email, ADELE);
@@ -284,7 +368,9 @@ async fn the_deep_link_callback_completes_a_flow_registered_for_it() {
     req.redirect_uri = Some("patchbay://oauth/callback".into());
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
-    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true).await.unwrap();
+    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
+        .await
+        .unwrap();
     assert_eq!(back.scheme(), "patchbay");
     h.core.deliver_callback(back.as_str()).unwrap();
     assert_eq!(flow.finish().await.unwrap().account.email, ADELE);
@@ -293,11 +379,19 @@ async fn the_deep_link_callback_completes_a_flow_registered_for_it() {
 #[tokio::test]
 async fn no_sign_in_within_the_time_limit_is_a_timeout_and_cancel_stops_at_once() {
     let h = Harness::new().await;
-    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), Duration::from_millis(300));
+    let mut flow = start(
+        &h.core,
+        h.request(AuthType::BuiltInApp),
+        Duration::from_millis(300),
+    );
     flow.auth_url().await;
     let err = flow.finish().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Timeout);
-    assert!(err.title.contains("1 minutes") || err.title.contains("minute"), "{}", err.title);
+    assert!(
+        err.title.contains("1 minutes") || err.title.contains("minute"),
+        "{}",
+        err.title
+    );
 
     let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
     flow.auth_url().await;
@@ -334,10 +428,17 @@ async fn discovery_is_fetched_once_per_authority() {
 #[tokio::test]
 async fn bad_input_is_refused_before_any_browser_opens() {
     let h = Harness::new().await;
-    let cases: Vec<(Box<dyn Fn(&mut patchbay_core::model::ConnectRequest)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut patchbay_core::model::ConnectRequest)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (Box::new(|r| r.connector_id = "teams".into()), "coming soon"),
-        (Box::new(|r| r.connector_id = "nope".into()), "Unknown connector"),
-        (Box::new(|r| r.auth_type = AuthType::BringYourOwnApp), "client ID"),
+        (
+            Box::new(|r| r.connector_id = "nope".into()),
+            "Unknown connector",
+        ),
+        (
+            Box::new(|r| r.auth_type = AuthType::BringYourOwnApp),
+            "client ID",
+        ),
         (Box::new(|r| r.tenant = Some("bad/tenant".into())), "tenant"),
         (Box::new(|r| r.authority = None), "environment"),
     ];

@@ -63,7 +63,7 @@ pub fn page(status: StatusCode, title: &str, metas: &[(&str, &str)], body: &str)
             (header::X_FRAME_OPTIONS, "DENY"),
             (
                 header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+                "default-src 'none'; style-src 'unsafe-inline'",
             ),
         ],
         html,

@@ -165,9 +165,10 @@ export async function startApp(options = {}) {
   };
 
   let browser;
-  const t0 = performance.now();
+  let t0 = performance.now();
   try {
     await waitForPort(port, driver, 15_000);
+    t0 = performance.now();
     browser = await remote({
       hostname: HOST,
       port,
@@ -186,7 +187,7 @@ export async function startApp(options = {}) {
   }
   const sessionMs = performance.now() - t0;
   const appPid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
-  return new App({ browser, name, binary, dataDir, work, appLog, driverLog, appPid, stopDriver, sessionMs });
+  return new App({ browser, name, binary, dataDir, work, appLog, driverLog, appPid, stopDriver, sessionMs, sessionStartedAt: t0 });
 }
 
 export class App {
@@ -202,6 +203,8 @@ export class App {
     this.appPid = o.appPid;
     /** Milliseconds from starting the WebDriver session request to the session being ready. */
     this.sessionMs = o.sessionMs;
+    /** performance.now() when the session (and so the app) was requested. */
+    this.sessionStartedAt = o.sessionStartedAt;
     this._work = o.work;
     this._stopDriver = o.stopDriver;
     this._stopped = false;

@@ -30,7 +30,11 @@ impl oauth2::ErrorResponse for ProviderError {}
 
 impl ProviderError {
     pub fn new(error: &str, description: Option<&str>) -> Self {
-        Self { error: error.into(), error_description: description.map(str::to_string), ..Default::default() }
+        Self {
+            error: error.into(),
+            error_description: description.map(str::to_string),
+            ..Default::default()
+        }
     }
 
     /// The AADSTS number: from `error_codes`, or the `AADSTSnnnn:` prefix of the description.
@@ -40,13 +44,20 @@ impl ProviderError {
         }
         let description = self.error_description.as_deref()?;
         let start = description.find("AADSTS")? + 6;
-        let digits: String = description[start..].chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = description[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         digits.parse().ok()
     }
 
     /// `error: first line of the description` — for a detail field. Never contains a secret.
     pub fn summary(&self) -> String {
-        match self.error_description.as_deref().and_then(|d| d.lines().next()) {
+        match self
+            .error_description
+            .as_deref()
+            .and_then(|d| d.lines().next())
+        {
             Some(first) if !first.is_empty() => format!("{}: {}", self.error, first.trim()),
             _ => self.error.clone(),
         }
@@ -71,13 +82,22 @@ impl ErrorContext {
     /// Microsoft's admin-consent URL for this tenant and app, with the scopes as Graph resource scopes.
     pub fn admin_consent_url(&self) -> String {
         let mut url = self.authority.clone();
-        let base = url.path().trim_end_matches('/').trim_end_matches("/v2.0").to_string();
+        let base = url
+            .path()
+            .trim_end_matches('/')
+            .trim_end_matches("/v2.0")
+            .to_string();
         url.set_path(&format!("{base}/v2.0/adminconsent"));
         let graph = self.graph_url.as_str().trim_end_matches('/');
         let scopes: Vec<String> = self
             .scopes
             .iter()
-            .filter(|s| !matches!(s.as_str(), "openid" | "profile" | "email" | "offline_access"))
+            .filter(|s| {
+                !matches!(
+                    s.as_str(),
+                    "openid" | "profile" | "email" | "offline_access"
+                )
+            })
             .map(|s| format!("{graph}/{s}"))
             .collect();
         url.query_pairs_mut()
@@ -210,17 +230,29 @@ mod tests {
 
     #[test]
     fn aadsts_comes_from_error_codes_or_the_description() {
-        let mut e = err("invalid_client", "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x");
+        let mut e = err(
+            "invalid_client",
+            "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x",
+        );
         assert_eq!(e.aadsts(), Some(7000215));
         e.error_codes = Some(vec![7000222]);
         assert_eq!(e.aadsts(), Some(7000222));
         assert_eq!(err("access_denied", "the user said no").aadsts(), None);
-        assert_eq!(e.summary(), "invalid_client: AADSTS7000215: Invalid client secret provided.");
+        assert_eq!(
+            e.summary(),
+            "invalid_client: AADSTS7000215: Invalid client secret provided."
+        );
     }
 
     #[test]
     fn admin_consent_gives_the_tenant_admin_consent_link() {
-        let info = explain_provider_error(&err("consent_required", "AADSTS65001: The user or administrator has not consented"), &ctx());
+        let info = explain_provider_error(
+            &err(
+                "consent_required",
+                "AADSTS65001: The user or administrator has not consented",
+            ),
+            &ctx(),
+        );
         assert_eq!(info.code, ErrorCode::AdminConsentRequired);
         let url = Url::parse(&info.action.unwrap().url).unwrap();
         assert_eq!(url.path(), "/organizations/v2.0/adminconsent");
@@ -234,23 +266,71 @@ mod tests {
     #[test]
     fn each_known_code_maps_to_its_fix() {
         let cases = [
-            ("invalid_request", "AADSTS50011: The redirect URI 'x' specified", ErrorCode::RedirectUriMismatch),
-            ("invalid_client", "AADSTS7000215: Invalid client secret provided", ErrorCode::InvalidClientSecret),
-            ("invalid_client", "AADSTS7000222: The provided client secret keys are expired", ErrorCode::ClientSecretExpired),
-            ("unauthorized_client", "AADSTS700016: Application with identifier", ErrorCode::AppNotFound),
-            ("interaction_required", "AADSTS50076: Due to a configuration change", ErrorCode::MfaRequired),
-            ("interaction_required", "AADSTS50079: Due to a configuration change", ErrorCode::MfaRequired),
-            ("invalid_scope", "AADSTS70011: The provided value for scope", ErrorCode::InvalidScope),
-            ("access_denied", "AADSTS65004: User declined to consent", ErrorCode::Cancelled),
+            (
+                "invalid_request",
+                "AADSTS50011: The redirect URI 'x' specified",
+                ErrorCode::RedirectUriMismatch,
+            ),
+            (
+                "invalid_client",
+                "AADSTS7000215: Invalid client secret provided",
+                ErrorCode::InvalidClientSecret,
+            ),
+            (
+                "invalid_client",
+                "AADSTS7000222: The provided client secret keys are expired",
+                ErrorCode::ClientSecretExpired,
+            ),
+            (
+                "unauthorized_client",
+                "AADSTS700016: Application with identifier",
+                ErrorCode::AppNotFound,
+            ),
+            (
+                "interaction_required",
+                "AADSTS50076: Due to a configuration change",
+                ErrorCode::MfaRequired,
+            ),
+            (
+                "interaction_required",
+                "AADSTS50079: Due to a configuration change",
+                ErrorCode::MfaRequired,
+            ),
+            (
+                "invalid_scope",
+                "AADSTS70011: The provided value for scope",
+                ErrorCode::InvalidScope,
+            ),
+            (
+                "access_denied",
+                "AADSTS65004: User declined to consent",
+                ErrorCode::Cancelled,
+            ),
             ("access_denied", "", ErrorCode::Cancelled),
-            ("invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked", ErrorCode::RefreshTokenRevoked),
-            ("invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity", ErrorCode::RefreshTokenRevoked),
-            ("invalid_request", "AADSTS90094: admin approval", ErrorCode::AdminConsentRequired),
+            (
+                "invalid_grant",
+                "AADSTS50173: The provided grant has expired due to it being revoked",
+                ErrorCode::RefreshTokenRevoked,
+            ),
+            (
+                "invalid_grant",
+                "AADSTS700082: The refresh token has expired due to inactivity",
+                ErrorCode::RefreshTokenRevoked,
+            ),
+            (
+                "invalid_request",
+                "AADSTS90094: admin approval",
+                ErrorCode::AdminConsentRequired,
+            ),
         ];
         for (error, description, expected) in cases {
             let info = explain_provider_error(&err(error, description), &ctx());
             assert_eq!(info.code, expected, "{description}");
-            assert!(!info.message.contains("invalid_grant"), "raw protocol words leak into {:?}", info.message);
+            assert!(
+                !info.message.contains("invalid_grant"),
+                "raw protocol words leak into {:?}",
+                info.message
+            );
         }
         let redirect = explain_provider_error(&err("invalid_request", "AADSTS50011: x"), &ctx());
         assert_eq!(redirect.action.unwrap().url, "http://localhost");

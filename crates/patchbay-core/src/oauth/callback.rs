@@ -85,14 +85,26 @@ impl LoopbackRedirect {
             Some(url::Host::Domain("localhost")) => "localhost".to_string(),
             Some(url::Host::Ipv4(ip)) if ip.is_loopback() => ip.to_string(),
             Some(url::Host::Ipv6(ip)) if ip.is_loopback() => format!("[{ip}]"),
-            _ => return Err(bad("Its host is not this computer (localhost, 127.0.0.1 or [::1]).")),
+            _ => {
+                return Err(bad(
+                    "Its host is not this computer (localhost, 127.0.0.1 or [::1]).",
+                ))
+            }
         };
         if url.query().is_some() || url.fragment().is_some() {
             return Err(bad("It must not have a query or fragment."));
         }
         let after_scheme = &text.trim()["http://".len()..];
-        let path = if after_scheme.contains('/') { url.path().to_string() } else { String::new() };
-        Ok(Self { host, port: url.port(), path })
+        let path = if after_scheme.contains('/') {
+            url.path().to_string()
+        } else {
+            String::new()
+        };
+        Ok(Self {
+            host,
+            port: url.port(),
+            path,
+        })
     }
 
     pub fn with_port(&self, port: u16) -> String {
@@ -134,24 +146,38 @@ async fn bind_pair(port: u16) -> std::io::Result<(TcpListener, Option<TcpListene
     match TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port))).await {
         Ok(v6) => Ok((v4, Some(v6))),
         // No IPv6 on this machine: 127.0.0.1 alone serves `localhost` too.
-        Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable || e.raw_os_error() == Some(97) => Ok((v4, None)),
+        Err(e)
+            if e.kind() == std::io::ErrorKind::AddrNotAvailable || e.raw_os_error() == Some(97) =>
+        {
+            Ok((v4, None))
+        }
         Err(e) => Err(e),
     }
 }
 
 impl LoopbackListener {
     /// Bind for `redirect` and wait for a request carrying `expected_state`.
-    pub async fn bind(redirect: &LoopbackRedirect, expected_state: String) -> Result<Self, ErrorInfo> {
+    pub async fn bind(
+        redirect: &LoopbackRedirect,
+        expected_state: String,
+    ) -> Result<Self, ErrorInfo> {
         let mut attempt = 0;
         let (v4, v6) = loop {
             match bind_pair(redirect.port.unwrap_or(0)).await {
                 Ok(pair) => break pair,
                 // The ephemeral port was free on 127.0.0.1 but taken on ::1: try another.
-                Err(e) if redirect.port.is_none() && attempt < 5 && e.kind() == std::io::ErrorKind::AddrInUse => {
+                Err(e)
+                    if redirect.port.is_none()
+                        && attempt < 5
+                        && e.kind() == std::io::ErrorKind::AddrInUse =>
+                {
                     attempt += 1;
                 }
                 Err(e) => {
-                    let port = redirect.port.map(|p| p.to_string()).unwrap_or_else(|| "an ephemeral port".into());
+                    let port = redirect
+                        .port
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "an ephemeral port".into());
                     return Err(ErrorInfo::new(
                         ErrorCode::InvalidInput,
                         format!("Patchbay could not listen for the sign-in on port {port}."),
@@ -166,7 +192,11 @@ impl LoopbackListener {
         let stop = CancellationToken::new();
         let shared = Arc::new(Shared {
             expected_state,
-            path: if redirect.path.is_empty() { "/".into() } else { redirect.path.clone() },
+            path: if redirect.path.is_empty() {
+                "/".into()
+            } else {
+                redirect.path.clone()
+            },
             sender: Mutex::new(Some(sender)),
             done: stop.clone(),
         });
@@ -175,10 +205,16 @@ impl LoopbackListener {
             let app = app.clone();
             let stop = stop.clone();
             tokio::spawn(async move {
-                let _ = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await;
             });
         }
-        Ok(Self { redirect_uri: redirect.with_port(port), receiver, stop })
+        Ok(Self {
+            redirect_uri: redirect.with_port(port),
+            receiver,
+            stop,
+        })
     }
 
     /// The exact redirect URI to send in the authorization and token requests.
@@ -193,16 +229,32 @@ impl LoopbackListener {
 }
 
 fn internal(e: &std::io::Error) -> ErrorInfo {
-    ErrorInfo::new(ErrorCode::Internal, "Patchbay could not start listening for the sign-in.", "Try again.")
-        .with_detail(e.to_string())
+    ErrorInfo::new(
+        ErrorCode::Internal,
+        "Patchbay could not start listening for the sign-in.",
+        "Try again.",
+    )
+    .with_detail(e.to_string())
 }
 
-async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     if uri.path() != shared.path {
-        return page(StatusCode::NOT_FOUND, "Not found", "This address is not part of a Patchbay sign-in.");
+        return page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "This address is not part of a Patchbay sign-in.",
+        );
     }
     let Some(params) = CallbackParams::from_query(&query) else {
-        return page(StatusCode::BAD_REQUEST, "Not a sign-in response", "This request has no state, so Patchbay ignored it.");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Not a sign-in response",
+            "This request has no state, so Patchbay ignored it.",
+        );
     };
     if !state_matches(&shared.expected_state, &params.state) {
         tracing::warn!("ignored a callback whose state does not match the pending sign-in");
@@ -213,7 +265,11 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, Query(query): Query
         );
     }
     let Some(sender) = shared.sender.lock().expect("callback sender").take() else {
-        return page(StatusCode::BAD_REQUEST, "Already received", "Patchbay already has this sign-in. You can close this tab.");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Already received",
+            "Patchbay already has this sign-in. You can close this tab.",
+        );
     };
     let failed = params.error.clone();
     let description = params.error_description.clone();
@@ -225,16 +281,32 @@ async fn handle(State(shared): State<Arc<Shared>>, uri: Uri, Query(query): Query
         done.cancel();
     });
     match failed {
-        None => page(StatusCode::OK, "You can close this tab", "Patchbay received your sign-in and is finishing the connection."),
+        None => page(
+            StatusCode::OK,
+            "You can close this tab",
+            "Patchbay received your sign-in and is finishing the connection.",
+        ),
         Some(error) => {
-            let reason = description.as_deref().and_then(|d| d.lines().next()).unwrap_or(&error).to_string();
-            page(StatusCode::OK, "Sign-in did not complete", &format!("Return to Patchbay to see what to do. ({reason})"))
+            let reason = description
+                .as_deref()
+                .and_then(|d| d.lines().next())
+                .unwrap_or(&error)
+                .to_string();
+            page(
+                StatusCode::OK,
+                "Sign-in did not complete",
+                &format!("Return to Patchbay to see what to do. ({reason})"),
+            )
         }
     }
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn page(status: StatusCode, title: &str, message: &str) -> Response {
@@ -247,8 +319,13 @@ main{{max-width:32rem;padding:2rem;border:1px solid #8884;border-radius:12px}}h1
         m = escape(message)
     );
     let mut response = (status, Html(html)).into_response();
-    response.headers_mut().insert("cache-control", "no-store".parse().expect("static header"));
-    response.headers_mut().insert("referrer-policy", "no-referrer".parse().expect("static header"));
+    response
+        .headers_mut()
+        .insert("cache-control", "no-store".parse().expect("static header"));
+    response.headers_mut().insert(
+        "referrer-policy",
+        "no-referrer".parse().expect("static header"),
+    );
     response
 }
 
@@ -259,15 +336,34 @@ mod tests {
     #[test]
     fn redirect_uris_keep_their_registered_form() {
         let r = LoopbackRedirect::parse("http://localhost").unwrap();
-        assert_eq!(r, LoopbackRedirect { host: "localhost".into(), port: None, path: "".into() });
+        assert_eq!(
+            r,
+            LoopbackRedirect {
+                host: "localhost".into(),
+                port: None,
+                path: "".into()
+            }
+        );
         assert_eq!(r.with_port(5000), "http://localhost:5000");
         assert_eq!(r.to_register(), "http://localhost");
         let r = LoopbackRedirect::parse("http://127.0.0.1:8400/callback").unwrap();
         assert_eq!(r.port, Some(8400));
         assert_eq!(r.with_port(8400), "http://127.0.0.1:8400/callback");
-        assert_eq!(LoopbackRedirect::parse("http://[::1]/cb").unwrap().host, "[::1]");
-        for bad in ["https://localhost", "http://example.com/cb", "http://localhost/cb?x=1", "nope"] {
-            assert_eq!(LoopbackRedirect::parse(bad).unwrap_err().code, ErrorCode::InvalidInput, "{bad}");
+        assert_eq!(
+            LoopbackRedirect::parse("http://[::1]/cb").unwrap().host,
+            "[::1]"
+        );
+        for bad in [
+            "https://localhost",
+            "http://example.com/cb",
+            "http://localhost/cb?x=1",
+            "nope",
+        ] {
+            assert_eq!(
+                LoopbackRedirect::parse(bad).unwrap_err().code,
+                ErrorCode::InvalidInput,
+                "{bad}"
+            );
         }
     }
 
@@ -282,34 +378,66 @@ mod tests {
     #[tokio::test]
     async fn a_forged_callback_is_refused_and_the_real_one_completes() {
         let redirect = LoopbackRedirect::parse("http://127.0.0.1/cb").unwrap();
-        let mut listener = LoopbackListener::bind(&redirect, "good-state".into()).await.unwrap();
+        let mut listener = LoopbackListener::bind(&redirect, "good-state".into())
+            .await
+            .unwrap();
         let uri = listener.redirect_uri().to_string();
-        assert!(uri.starts_with("http://127.0.0.1:") && uri.ends_with("/cb"), "{uri}");
+        assert!(
+            uri.starts_with("http://127.0.0.1:") && uri.ends_with("/cb"),
+            "{uri}"
+        );
         let http = reqwest::Client::new();
-        let forged = http.get(format!("{uri}?code=evil&state=bad-state")).send().await.unwrap();
+        let forged = http
+            .get(format!("{uri}?code=evil&state=bad-state"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(forged.status(), 400);
         let no_state = http.get(format!("{uri}?code=evil")).send().await.unwrap();
         assert_eq!(no_state.status(), 400);
         let wrong_path = http.get(uri.replace("/cb", "/other")).send().await.unwrap();
         assert_eq!(wrong_path.status(), 404);
-        let real = http.get(format!("{uri}?code=the-code&state=good-state&iss=x")).send().await.unwrap();
+        let real = http
+            .get(format!("{uri}?code=the-code&state=good-state&iss=x"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(real.status(), 200);
-        assert!(real.text().await.unwrap().contains("You can close this tab"));
+        assert!(real
+            .text()
+            .await
+            .unwrap()
+            .contains("You can close this tab"));
         let got = listener.wait().await.unwrap();
         assert_eq!(got.code.as_deref(), Some("the-code"));
         assert_eq!(got.iss.as_deref(), Some("x"));
-        assert!(!format!("{got:?}").contains("the-code"), "Debug must not print the code");
+        assert!(
+            !format!("{got:?}").contains("the-code"),
+            "Debug must not print the code"
+        );
         // The listener closes after the one answer.
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-        assert!(http.get(format!("{uri}?code=again&state=good-state")).send().await.is_err());
+        assert!(http
+            .get(format!("{uri}?code=again&state=good-state"))
+            .send()
+            .await
+            .is_err());
     }
 
     #[tokio::test]
     async fn it_listens_on_ipv6_loopback_too() {
         let redirect = LoopbackRedirect::parse("http://localhost").unwrap();
         let listener = LoopbackListener::bind(&redirect, "s".into()).await.unwrap();
-        let port: u16 = listener.redirect_uri().rsplit(':').next().unwrap().parse().unwrap();
-        let response = reqwest::get(format!("http://[::1]:{port}/?state=wrong")).await.unwrap();
+        let port: u16 = listener
+            .redirect_uri()
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let response = reqwest::get(format!("http://[::1]:{port}/?state=wrong"))
+            .await
+            .unwrap();
         assert_eq!(response.status(), 400);
     }
 

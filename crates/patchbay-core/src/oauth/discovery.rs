@@ -33,7 +33,9 @@ impl ProviderMetadata {
             Some((prefix, suffix)) => iss
                 .strip_prefix(prefix)
                 .and_then(|rest| rest.strip_suffix(suffix))
-                .is_some_and(|tid| !tid.is_empty() && tid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')),
+                .is_some_and(|tid| {
+                    !tid.is_empty() && tid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                }),
         }
     }
 }
@@ -46,25 +48,39 @@ pub struct Discovery {
 
 pub fn discovery_url(authority: &Url) -> Url {
     let mut url = authority.clone();
-    let path = format!("{}/.well-known/openid-configuration", authority.path().trim_end_matches('/'));
+    let path = format!(
+        "{}/.well-known/openid-configuration",
+        authority.path().trim_end_matches('/')
+    );
     url.set_path(&path);
     url
 }
 
 impl Discovery {
-    pub async fn get(&self, http: &reqwest::Client, authority: &Url) -> Result<Arc<ProviderMetadata>, ErrorInfo> {
+    pub async fn get(
+        &self,
+        http: &reqwest::Client,
+        authority: &Url,
+    ) -> Result<Arc<ProviderMetadata>, ErrorInfo> {
         let key = authority.as_str().trim_end_matches('/').to_string();
         if let Some(found) = self.cache.lock().expect("discovery cache").get(&key) {
             return Ok(found.clone());
         }
         let url = discovery_url(authority);
-        let response = http.get(url.clone()).send().await.map_err(|e| network_error(&url, &e))?;
+        let response = http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| network_error(&url, &e))?;
         let status = response.status();
         let body = response.text().await.map_err(|e| network_error(&url, &e))?;
         if !status.is_success() {
             // Microsoft answers an unknown tenant with its own error shape (AADSTS90002).
             let provider = serde_json::from_str::<crate::oauth::ProviderError>(&body).ok();
-            let detail = provider.as_ref().map(|p| p.summary()).unwrap_or_else(|| format!("HTTP {status}"));
+            let detail = provider
+                .as_ref()
+                .map(|p| p.summary())
+                .unwrap_or_else(|| format!("HTTP {status}"));
             return Err(ErrorInfo::new(
                 ErrorCode::InvalidInput,
                 "The sign-in service does not know this authority or tenant.",
@@ -81,7 +97,10 @@ impl Discovery {
             .with_detail(e.to_string())
         })?;
         let metadata = Arc::new(metadata);
-        self.cache.lock().expect("discovery cache").insert(key, metadata.clone());
+        self.cache
+            .lock()
+            .expect("discovery cache")
+            .insert(key, metadata.clone());
         Ok(metadata)
     }
 }
@@ -89,7 +108,11 @@ impl Discovery {
 /// A request that never got an HTTP answer.
 pub fn network_error(url: &Url, e: &reqwest::Error) -> ErrorInfo {
     let host = url.host_str().unwrap_or("the sign-in service").to_string();
-    let what = if e.is_timeout() { "did not answer in time" } else { "could not be reached" };
+    let what = if e.is_timeout() {
+        "did not answer in time"
+    } else {
+        "could not be reached"
+    };
     ErrorInfo::new(
         ErrorCode::NetworkUnreachable,
         format!("{host} {what}."),
@@ -126,11 +149,16 @@ mod tests {
     #[test]
     fn issuer_templates_match_any_tenant_but_nothing_else() {
         let m = meta("https://login.microsoftonline.com/{tenantid}/v2.0");
-        assert!(m.matches_issuer("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"));
+        assert!(m.matches_issuer(
+            "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
+        ));
         assert!(!m.matches_issuer("https://login.microsoftonline.com//v2.0"));
         assert!(!m.matches_issuer("https://evil.example/72f988bf/v2.0"));
         assert!(!m.matches_issuer("https://login.microsoftonline.com/a/b/v2.0"));
-        assert_eq!(m.issuer_for_tenant("t1"), "https://login.microsoftonline.com/t1/v2.0");
+        assert_eq!(
+            m.issuer_for_tenant("t1"),
+            "https://login.microsoftonline.com/t1/v2.0"
+        );
         let fixed = meta("http://127.0.0.1:9/");
         assert!(fixed.matches_issuer("http://127.0.0.1:9/"));
         assert!(!fixed.matches_issuer("http://127.0.0.1:9"));
@@ -144,6 +172,9 @@ mod tests {
             "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
         );
         let root = Url::parse("http://127.0.0.1:4000").unwrap();
-        assert_eq!(discovery_url(&root).as_str(), "http://127.0.0.1:4000/.well-known/openid-configuration");
+        assert_eq!(
+            discovery_url(&root).as_str(),
+            "http://127.0.0.1:4000/.well-known/openid-configuration"
+        );
     }
 }

@@ -49,9 +49,17 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 
 impl IdTokenClaims {
     pub fn account(&self) -> Account {
-        let email = self.email.clone().or_else(|| self.preferred_username.clone()).unwrap_or_default();
+        let email = self
+            .email
+            .clone()
+            .or_else(|| self.preferred_username.clone())
+            .unwrap_or_default();
         Account {
-            oid: self.oid.clone().or_else(|| self.sub.clone()).unwrap_or_default(),
+            oid: self
+                .oid
+                .clone()
+                .or_else(|| self.sub.clone())
+                .unwrap_or_default(),
             tid: self.tid.clone().unwrap_or_default(),
             name: self.name.clone().unwrap_or_else(|| email.clone()),
             email,
@@ -80,31 +88,42 @@ pub fn validate_id_token(
     now: i64,
 ) -> Result<IdTokenClaims, ErrorInfo> {
     let mut parts = token.split('.');
-    let (Some(_header), Some(payload), Some(_signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(_header), Some(payload), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(invalid("the ID token is not a JWT"));
     };
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| invalid("the ID token payload is not base64url"))?;
-    let claims: IdTokenClaims =
-        serde_json::from_slice(&bytes).map_err(|e| invalid(format!("the ID token claims cannot be read: {e}")))?;
+    let claims: IdTokenClaims = serde_json::from_slice(&bytes)
+        .map_err(|e| invalid(format!("the ID token claims cannot be read: {e}")))?;
 
     let expected_issuer = match &claims.tid {
         Some(tid) if metadata.issuer.contains("{tenantid}") => metadata.issuer_for_tenant(tid),
         _ => metadata.issuer.clone(),
     };
     if claims.iss != expected_issuer || !metadata.matches_issuer(&claims.iss) {
-        return Err(invalid(format!("issuer {:?} is not {:?}", claims.iss, expected_issuer)));
+        return Err(invalid(format!(
+            "issuer {:?} is not {:?}",
+            claims.iss, expected_issuer
+        )));
     }
     if !claims.aud.iter().any(|a| a == client_id) {
-        return Err(invalid(format!("the ID token is for {:?}, not this app ({client_id})", claims.aud)));
+        return Err(invalid(format!(
+            "the ID token is for {:?}, not this app ({client_id})",
+            claims.aud
+        )));
     }
     if claims.exp + SKEW_SECONDS < now {
-        return Err(invalid("the ID token has expired (check this computer's clock)"));
+        return Err(invalid(
+            "the ID token has expired (check this computer's clock)",
+        ));
     }
     if claims.iat.is_some_and(|iat| iat > now + SKEW_SECONDS) {
-        return Err(invalid("the ID token was issued in the future (check this computer's clock)"));
+        return Err(invalid(
+            "the ID token was issued in the future (check this computer's clock)",
+        ));
     }
     match &claims.nonce {
         Some(nonce) if state_matches(expected_nonce, nonce) => {}
@@ -122,8 +141,14 @@ mod tests {
     use serde_json::json;
 
     fn jwt(claims: serde_json::Value) -> String {
-        let e = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        format!("{}.{}.sig", e(&json!({"alg": "RS256", "typ": "JWT"})), e(&claims))
+        let e = |v: &serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        format!(
+            "{}.{}.sig",
+            e(&json!({"alg": "RS256", "typ": "JWT"})),
+            e(&claims)
+        )
     }
 
     fn meta() -> ProviderMetadata {
@@ -158,15 +183,36 @@ mod tests {
             let mut c = good();
             edit(&mut c);
             let err = validate_id_token(&jwt(c), &meta(), "client-1", "n-1", now).unwrap_err();
-            assert!(err.detail.as_deref().unwrap_or("").contains(fragment), "{fragment}: {err:?}");
+            assert!(
+                err.detail.as_deref().unwrap_or("").contains(fragment),
+                "{fragment}: {err:?}"
+            );
         };
-        check(&|c| c["iss"] = json!("https://evil.example/tid-1/v2.0"), 1500, "issuer");
+        check(
+            &|c| c["iss"] = json!("https://evil.example/tid-1/v2.0"),
+            1500,
+            "issuer",
+        );
         check(&|c| c["tid"] = json!("tid-2"), 1500, "issuer");
-        check(&|c| c["aud"] = json!(["someone-else"]), 1500, "not this app");
+        check(
+            &|c| c["aud"] = json!(["someone-else"]),
+            1500,
+            "not this app",
+        );
         check(&|_| {}, 2000 + SKEW_SECONDS + 1, "expired");
         check(&|c| c["iat"] = json!(9999), 1500, "future");
         check(&|c| c["nonce"] = json!("n-2"), 1500, "nonce");
-        check(&|c| c.as_object_mut().unwrap().remove("nonce").map(|_| ()).unwrap(), 1500, "nonce");
+        check(
+            &|c| {
+                c.as_object_mut()
+                    .unwrap()
+                    .remove("nonce")
+                    .map(|_| ())
+                    .unwrap()
+            },
+            1500,
+            "nonce",
+        );
         assert!(validate_id_token("not-a-jwt", &meta(), "client-1", "n-1", 1500).is_err());
     }
 }

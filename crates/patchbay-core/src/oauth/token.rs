@@ -5,11 +5,14 @@
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::oauth::aad::ProviderError;
 use crate::oauth::discovery::{network_error, ProviderMetadata};
-use oauth2::basic::{BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::basic::{
+    BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
+};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
+    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -94,20 +97,31 @@ impl TokenClient {
         http: reqwest::Client,
     ) -> Result<Self, ErrorInfo> {
         let bad = |what: &str, e: url::ParseError| {
-            ErrorInfo::new(ErrorCode::ProviderError, format!("The provider's {what} is not a valid URL."), "Check the authority.")
-                .with_detail(e.to_string())
+            ErrorInfo::new(
+                ErrorCode::ProviderError,
+                format!("The provider's {what} is not a valid URL."),
+                "Check the authority.",
+            )
+            .with_detail(e.to_string())
         };
         let mut client = oauth2::Client::new(ClientId::new(client_id.to_string()))
             .set_auth_uri(AuthUrl::from_url(metadata.authorization_endpoint.clone()))
             .set_token_uri(TokenUrl::from_url(metadata.token_endpoint.clone()))
             .set_auth_type(oauth2::AuthType::RequestBody);
         if let Some(secret) = client_secret {
-            client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
+            client =
+                client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
         }
         if let Some(uri) = redirect_uri {
-            client = client.set_redirect_uri(RedirectUrl::new(uri.to_string()).map_err(|e| bad("redirect URI", e))?);
+            client = client.set_redirect_uri(
+                RedirectUrl::new(uri.to_string()).map_err(|e| bad("redirect URI", e))?,
+            );
         }
-        Ok(Self { client, token_endpoint: metadata.token_endpoint.clone(), http })
+        Ok(Self {
+            client,
+            token_endpoint: metadata.token_endpoint.clone(),
+            http,
+        })
     }
 
     /// The URL to open in the browser.
@@ -129,7 +143,11 @@ impl TokenClient {
         request.url().0
     }
 
-    pub async fn exchange_code(&self, code: String, verifier: PkceCodeVerifier) -> Result<TokenSet, TokenError> {
+    pub async fn exchange_code(
+        &self,
+        code: String,
+        verifier: PkceCodeVerifier,
+    ) -> Result<TokenSet, TokenError> {
         let result = self
             .client
             .exchange_code(AuthorizationCode::new(code))
@@ -139,7 +157,11 @@ impl TokenClient {
         self.finish(result)
     }
 
-    pub async fn refresh(&self, refresh_token: &SecretString, scopes: &[String]) -> Result<TokenSet, TokenError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &SecretString,
+        scopes: &[String],
+    ) -> Result<TokenSet, TokenError> {
         let token = RefreshToken::new(refresh_token.expose_secret().to_string());
         let result = self
             .client
@@ -152,7 +174,10 @@ impl TokenClient {
 
     fn finish(
         &self,
-        result: Result<TokenResp, RequestTokenError<oauth2::HttpClientError<reqwest::Error>, ProviderError>>,
+        result: Result<
+            TokenResp,
+            RequestTokenError<oauth2::HttpClientError<reqwest::Error>, ProviderError>,
+        >,
     ) -> Result<TokenSet, TokenError> {
         let response = result.map_err(|e| match e {
             RequestTokenError::ServerResponse(provider) => TokenError::Provider(provider),
@@ -178,13 +203,24 @@ impl TokenClient {
             ),
         })?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let expires_in = response.expires_in().map(|d| d.as_secs() as i64).unwrap_or(3600);
+        let expires_in = response
+            .expires_in()
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(3600);
         Ok(TokenSet {
             access_token: SecretString::from(response.access_token().secret().to_string()),
-            refresh_token: response.refresh_token().map(|t| SecretString::from(t.secret().to_string())),
+            refresh_token: response
+                .refresh_token()
+                .map(|t| SecretString::from(t.secret().to_string())),
             expires_at: now + expires_in,
-            scopes: response.scopes().map(|s| s.iter().map(|x| x.to_string()).collect()),
-            id_token: response.extra_fields().id_token.clone().map(SecretString::from),
+            scopes: response
+                .scopes()
+                .map(|s| s.iter().map(|x| x.to_string()).collect()),
+            id_token: response
+                .extra_fields()
+                .id_token
+                .clone()
+                .map(SecretString::from),
         })
     }
 }

@@ -25,7 +25,10 @@ pub struct Harness {
 }
 
 pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 impl Harness {
@@ -36,7 +39,12 @@ impl Harness {
             CoreConfig::with_data_dir(data.path().to_path_buf()),
             Box::<MemoryKeyStore>::default(),
         );
-        Self { sandbox, core: Arc::new(core), data, http: browser() }
+        Self {
+            sandbox,
+            core: Arc::new(core),
+            data,
+            http: browser(),
+        }
     }
 
     pub fn request(&self, auth_type: AuthType) -> ConnectRequest {
@@ -70,20 +78,29 @@ pub fn start(core: &Arc<Patchbay>, req: ConnectRequest, timeout: Duration) -> Fl
     let core = core.clone();
     let c = cancel.clone();
     let result = tokio::spawn(async move {
-        let options = ConnectOptions { open_browser: false, timeout };
+        let options = ConnectOptions {
+            open_browser: false,
+            timeout,
+        };
         let send = move |e: ConnectEvent| {
             let _ = tx.send(e);
         };
         core.connect(req, options, "flow-1", &send, c).await
     });
-    Flow { events, cancel, result }
+    Flow {
+        events,
+        cancel,
+        result,
+    }
 }
 
 impl Flow {
     /// The authorization URL from the first event.
     pub async fn auth_url(&mut self) -> Url {
         match tokio::time::timeout(Duration::from_secs(10), self.events.recv()).await {
-            Ok(Some(ConnectEvent::WaitingForBrowser { auth_url, opened, .. })) => {
+            Ok(Some(ConnectEvent::WaitingForBrowser {
+                auth_url, opened, ..
+            })) => {
                 assert!(!opened, "tests never open a browser");
                 Url::parse(&auth_url).unwrap()
             }
@@ -92,14 +109,23 @@ impl Flow {
     }
 
     pub async fn finish(self) -> Result<ConnectionSummary, ErrorInfo> {
-        tokio::time::timeout(Duration::from_secs(20), self.result).await.expect("the flow ends").unwrap()
+        tokio::time::timeout(Duration::from_secs(20), self.result)
+            .await
+            .expect("the flow ends")
+            .unwrap()
     }
 }
 
 /// Drive the sandbox pages as `user`, then follow the redirect to Patchbay's listener.
 pub async fn sign_in(http: &reqwest::Client, auth_url: &Url, user: &str, accept: bool) -> Url {
-    let back = patchbay_sandbox::driver::sign_in(http, auth_url, user, accept).await.unwrap();
+    let back = patchbay_sandbox::driver::sign_in(http, auth_url, user, accept)
+        .await
+        .unwrap();
     let response = http.get(back.clone()).send().await.unwrap();
-    assert!(response.status().is_success(), "the listener answered {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "the listener answered {}",
+        response.status()
+    );
     back
 }

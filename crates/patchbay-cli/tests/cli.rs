@@ -1,0 +1,542 @@
+//! The real `patchbay` binary, run as a person or a script would: each test has its own data directory and its
+//! own keychain entry. Sign-ins run against the sandbox the CLI starts in-process (`--environment sandbox`); the
+//! test learns its URL from the authorization URL the CLI prints, and walks its pages over HTTP.
+
+use patchbay_sandbox::{DEMO_APP_CLIENT_ID, DEMO_APP_SECRET};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdout};
+use url::Url;
+
+const ADELE: &str = "adele@contoso.example";
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// One person's Patchbay: a data directory and a keychain entry no other test shares.
+struct Home {
+    data: tempfile::TempDir,
+    keychain_service: String,
+}
+
+impl Home {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        Self {
+            data: tempfile::tempdir().unwrap(),
+            keychain_service: format!("dev.patchbay.cli-test.{}.{n}", std::process::id()),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_patchbay"));
+        cmd.args(args)
+            .env("PATCHBAY_DATA_DIR", self.data.path())
+            .env("PATCHBAY_KEYCHAIN_SERVICE", &self.keychain_service)
+            .env_remove("PATCHBAY_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// Run to the end.
+    async fn run(&self, args: &[&str]) -> Output {
+        tokio::time::timeout(LIMIT, self.command(args).output())
+            .await
+            .expect("patchbay ends")
+            .unwrap()
+    }
+
+    async fn list(&self) -> Vec<Value> {
+        let out = self.run(&["list", "--json"]).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// `patchbay connect --environment sandbox --no-browser …`, stopped at the authorization URL.
+    async fn start_connect(&self, extra: &[&str], secret: Option<&str>) -> Connecting {
+        let mut args = vec![
+            "connect",
+            "--connector",
+            "outlook365",
+            "--environment",
+            "sandbox",
+            "--no-browser",
+        ];
+        args.extend_from_slice(extra);
+        let mut cmd = self.command(&args);
+        if secret.is_some() {
+            cmd.stdin(Stdio::piped());
+        }
+        let mut child = cmd.spawn().unwrap();
+        if let Some(secret) = secret {
+            let mut stdin = child.stdin.take().unwrap();
+            stdin
+                .write_all(format!("{secret}\n").as_bytes())
+                .await
+                .unwrap();
+            drop(stdin);
+        }
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        tokio::time::timeout(LIMIT, stdout.read_line(&mut line))
+            .await
+            .expect("the URL line")
+            .unwrap();
+        let auth_url =
+            Url::parse(line.trim_end()).unwrap_or_else(|e| panic!("not a URL ({e}): {line:?}"));
+        Connecting {
+            child,
+            stdout,
+            auth_url,
+        }
+    }
+}
+
+/// A `patchbay connect` waiting for the browser.
+struct Connecting {
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+    auth_url: Url,
+}
+
+struct Finished {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Connecting {
+    /// Walk the sandbox's pages as `user`, then deliver the redirect to the CLI's loopback listener.
+    async fn sign_in(&self, user: &str, accept: bool) {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let back = patchbay_sandbox::driver::sign_in(&http, &self.auth_url, user, accept)
+            .await
+            .unwrap();
+        let response = http.get(back.clone()).send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "the listener answered {} to {back}",
+            response.status()
+        );
+    }
+
+    async fn finish(mut self) -> Finished {
+        let mut rest = String::new();
+        tokio::time::timeout(LIMIT, self.stdout.read_to_string(&mut rest))
+            .await
+            .expect("stdout closes")
+            .unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .await
+            .unwrap();
+        let status = tokio::time::timeout(LIMIT, self.child.wait())
+            .await
+            .expect("patchbay ends")
+            .unwrap();
+        Finished {
+            code: status.code(),
+            stdout: rest,
+            stderr,
+        }
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The error line: the last line of stderr, and the only one that starts with `patchbay:`.
+fn error_line(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("patchbay:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one error line in {stderr:?}");
+    assert_eq!(
+        stderr.lines().last(),
+        Some(lines[0]),
+        "the error line comes last: {stderr:?}"
+    );
+    lines[0].to_string()
+}
+
+#[tokio::test]
+async fn help_and_version() {
+    let home = Home::new();
+    let out = home.run(&["--version"]).await;
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("patchbay {}", env!("CARGO_PKG_VERSION"))
+    );
+    let out = home.run(&["--help"]).await;
+    assert!(out.status.success());
+    for command in ["connectors", "connect", "list", "remove", "rename"] {
+        assert!(text(&out.stdout).contains(command), "{command}");
+    }
+    let out = home.run(&["connect", "--help"]).await;
+    for flag in [
+        "--no-browser",
+        "--client-secret-stdin",
+        "--environment",
+        "--timeout",
+        "usgov-dod",
+    ] {
+        assert!(text(&out.stdout).contains(flag), "{flag}");
+    }
+    let out = home.run(&["frobnicate"]).await;
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[tokio::test]
+async fn connectors_as_a_table_and_as_json() {
+    let home = Home::new();
+    let out = home.run(&["connectors"]).await;
+    assert!(out.status.success());
+    let table = text(&out.stdout);
+    let outlook = table
+        .lines()
+        .find(|l| l.starts_with("outlook365 "))
+        .expect("an outlook365 row");
+    assert!(
+        outlook.contains("available") && outlook.trim_end().ends_with("16"),
+        "{outlook}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("teams ") && l.contains("coming soon")),
+        "{table}"
+    );
+
+    let out = home.run(&["connectors", "--json"]).await;
+    assert!(out.status.success());
+    let connectors: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let by_id = |id: &str| connectors.iter().find(|c| c["id"] == id).unwrap().clone();
+    assert_eq!(by_id("outlook365")["status"], "available");
+    assert_eq!(
+        by_id("outlook365")["default_scopes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        16
+    );
+    assert_eq!(by_id("teams")["status"], "coming_soon");
+}
+
+#[tokio::test]
+async fn sign_in_with_the_built_in_app_then_list_rename_and_remove() {
+    let home = Home::new();
+    let out = home.run(&["list"]).await;
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "No connections yet. Add one with `patchbay connect --connector outlook365`."
+    );
+    assert!(home.list().await.is_empty());
+
+    let connecting = home.start_connect(&["--json"], None).await;
+    let q: std::collections::HashMap<String, String> =
+        connecting.auth_url.query_pairs().into_owned().collect();
+    assert_eq!(q["scope"].split(' ').count(), 16);
+    connecting.sign_in(ADELE, true).await;
+    let done = connecting.finish().await;
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    assert!(
+        done.stderr
+            .contains("A local sandbox is running at http://127.0.0.1:"),
+        "{}",
+        done.stderr
+    );
+    assert!(
+        done.stderr.contains(ADELE),
+        "the demo users are listed: {}",
+        done.stderr
+    );
+    assert!(
+        done.stderr.contains("Exchanging the code…"),
+        "{}",
+        done.stderr
+    );
+    let summary: Value =
+        serde_json::from_str(&done.stdout).unwrap_or_else(|e| panic!("{e}: {}", done.stdout));
+    assert_eq!(summary["account"]["email"], ADELE);
+    assert!(!summary["account"]["oid"].as_str().unwrap().is_empty());
+    assert_eq!(summary["status"], "connected");
+    assert_eq!(summary["environment"], "sandbox");
+    assert_eq!(summary["scopes_requested"].as_array().unwrap().len(), 16);
+    assert_eq!(summary["scopes_granted"].as_array().unwrap().len(), 16);
+    let id = summary["id"].as_str().unwrap().to_string();
+
+    assert_eq!(home.list().await, vec![summary.clone()]);
+    let table = text(&home.run(&["list"]).await.stdout);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&id))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(
+        row.contains(ADELE) && row.contains("sandbox") && row.contains("connected"),
+        "{row}"
+    );
+
+    let out = home.run(&["rename", &id, "Work mail"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(home.list().await[0]["name"], "Work mail");
+
+    let out = home.run(&["remove", &id]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("Removed connection Work mail ({id}).")
+    );
+    assert!(home.list().await.is_empty());
+    let out = home.run(&["list"]).await;
+    assert!(text(&out.stdout).starts_with("No connections yet."));
+}
+
+/// Every file under `dir`, read as bytes.
+fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn bring_your_own_app_reads_its_secret_from_stdin_and_never_shows_it() {
+    let home = Home::new();
+    let connecting = home
+        .start_connect(
+            &[
+                "--client-id",
+                DEMO_APP_CLIENT_ID,
+                "--client-secret-stdin",
+                "--features",
+                "read_mail",
+                "--name",
+                "Mine",
+                "--json",
+            ],
+            Some(DEMO_APP_SECRET),
+        )
+        .await;
+    assert!(!connecting.auth_url.as_str().contains(DEMO_APP_SECRET));
+    let q: std::collections::HashMap<String, String> =
+        connecting.auth_url.query_pairs().into_owned().collect();
+    assert_eq!(q["client_id"], DEMO_APP_CLIENT_ID);
+    assert_eq!(
+        q["scope"],
+        "openid profile email offline_access User.Read Mail.Read"
+    );
+    connecting.sign_in("megan@contoso.example", true).await;
+    let done = connecting.finish().await;
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    let summary: Value = serde_json::from_str(&done.stdout).unwrap();
+    assert_eq!(summary["name"], "Mine");
+    assert_eq!(summary["auth_type"], "bring_your_own_app");
+    assert_eq!(summary["client_id"], DEMO_APP_CLIENT_ID);
+    assert_eq!(summary["account"]["email"], "megan@contoso.example");
+    assert_eq!(summary["scopes_requested"].as_array().unwrap().len(), 6);
+
+    assert!(!done.stdout.contains(DEMO_APP_SECRET) && !done.stderr.contains(DEMO_APP_SECRET));
+    let files = files_under(home.data.path());
+    assert!(!files.is_empty());
+    for (path, bytes) in files {
+        let found = bytes
+            .windows(DEMO_APP_SECRET.len())
+            .any(|w| w == DEMO_APP_SECRET.as_bytes());
+        assert!(!found, "the secret is in {}", path.display());
+    }
+    let out = home.run(&["list", "--json"]).await;
+    assert!(!text(&out.stdout).contains(DEMO_APP_SECRET));
+}
+
+#[tokio::test]
+async fn without_json_the_connection_is_described_in_words() {
+    let home = Home::new();
+    let connecting = home
+        .start_connect(
+            &["--scopes", "Mail.Read Calendars.Read", "--name", "Demo"],
+            None,
+        )
+        .await;
+    connecting.sign_in(ADELE, true).await;
+    let done = connecting.finish().await;
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    let out = &done.stdout;
+    assert!(out.starts_with("Connected Demo."), "{out}");
+    assert!(
+        out.contains("Account:      Adele Vance <adele@contoso.example>"),
+        "{out}"
+    );
+    assert!(out.contains("Environment:  sandbox"), "{out}");
+    assert!(out.contains("7 of 7 requested granted"), "{out}");
+    assert!(!out.contains("Not granted"), "{out}");
+}
+
+#[tokio::test]
+async fn mistakes_exit_1_with_one_line_saying_what_to_do() {
+    let home = Home::new();
+    let out = home.run(&["connect", "--connector", "myspace"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let line = error_line(&text(&out.stderr));
+    assert!(
+        line.contains("\"myspace\"") && line.contains("--connector outlook365"),
+        "{line}"
+    );
+
+    let out = home.run(&["connect", "--connector", "teams"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(error_line(&text(&out.stderr)).contains("coming soon"));
+
+    let out = home
+        .run(&[
+            "connect",
+            "--connector",
+            "outlook365",
+            "--environment",
+            "custom",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(1));
+    let line = error_line(&text(&out.stderr));
+    assert!(
+        line.contains("--authority") && line.contains("--graph-url"),
+        "{line}"
+    );
+
+    let out = home.run(&["remove", "no-such-id"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        error_line(&text(&out.stderr)).starts_with("patchbay: There is no connection no-such-id.")
+    );
+
+    let out = home.run(&["rename", "no-such-id", "x"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(error_line(&text(&out.stderr)).contains("There is no connection"));
+
+    let out = home
+        .run(&[
+            "connect",
+            "--connector",
+            "outlook365",
+            "--client-id",
+            "x",
+            "--features",
+            "read_mail,teleport",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(error_line(&text(&out.stderr)).contains("\"teleport\""));
+
+    // An empty secret on stdin (here: none at all) is refused before anything starts.
+    let out = home
+        .run(&[
+            "connect",
+            "--connector",
+            "outlook365",
+            "--environment",
+            "sandbox",
+            "--client-id",
+            DEMO_APP_CLIENT_ID,
+            "--client-secret-stdin",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(error_line(&text(&out.stderr)).contains("client secret read from stdin is empty"));
+
+    // A secret is never an argument; flags that only make sense with your own app say so.
+    let out = home
+        .run(&[
+            "connect",
+            "--connector",
+            "outlook365",
+            "--client-secret",
+            "s3cret",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+    let out = home
+        .run(&[
+            "connect",
+            "--connector",
+            "outlook365",
+            "--client-secret-stdin",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--client-id"));
+}
+
+#[tokio::test]
+async fn declining_consent_exits_1_with_sign_in_was_cancelled() {
+    let home = Home::new();
+    let connecting = home.start_connect(&[], None).await;
+    connecting.sign_in(ADELE, false).await;
+    let done = connecting.finish().await;
+    assert_eq!(done.code, Some(1), "{}", done.stderr);
+    assert!(done.stdout.trim().is_empty(), "{}", done.stdout);
+    assert!(
+        error_line(&done.stderr).starts_with("patchbay: Sign-in was cancelled. "),
+        "{}",
+        done.stderr
+    );
+    assert!(home.list().await.is_empty());
+}
+
+#[tokio::test]
+async fn no_sign_in_within_the_timeout_says_so() {
+    let home = Home::new();
+    let connecting = home.start_connect(&["--timeout", "1"], None).await;
+    let done = connecting.finish().await;
+    assert_eq!(done.code, Some(1), "{}", done.stderr);
+    assert!(
+        error_line(&done.stderr).contains("No sign-in arrived"),
+        "{}",
+        done.stderr
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn ctrl_c_cancels_the_sign_in_and_exits_130() {
+    let home = Home::new();
+    let connecting = home.start_connect(&[], None).await;
+    let pid = connecting.child.id().unwrap().to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let done = connecting.finish().await;
+    assert_eq!(done.code, Some(130), "{}", done.stderr);
+    assert!(
+        error_line(&done.stderr).starts_with("patchbay: Sign-in was cancelled."),
+        "{}",
+        done.stderr
+    );
+    assert!(home.list().await.is_empty());
+}
