@@ -193,6 +193,9 @@ fn item_proxy<'a>(conn: &Connection, item: &'a ItemAddress, iface: &'a str) -> P
 /// One dbusmenu entry: id, properties.
 type MenuEntry = (i32, HashMap<String, String>);
 
+/// The reply of `GetLayout`: revision, root node `(id, properties, children)`.
+type Layout = (u32, (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>));
+
 fn str_of(value: &Value<'_>) -> Option<String> {
     match value {
         Value::Str(s) => Some(s.to_string()),
@@ -231,10 +234,7 @@ fn collect_entries(node: &Value<'_>, out: &mut Vec<MenuEntry>) {
 }
 
 fn menu_entries(menu: &Proxy<'_>) -> Vec<MenuEntry> {
-    let (_revision, (root_id, root_props, children)): (
-        u32,
-        (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>),
-    ) = menu
+    let (_revision, (root_id, root_props, children)): Layout = menu
         .call("GetLayout", &(0i32, -1i32, Vec::<String>::new()))
         .expect("com.canonical.dbusmenu.GetLayout failed");
     let mut out = vec![(

@@ -247,7 +247,7 @@ impl Patchbay {
             }
             (EnvironmentId::Sandbox | EnvironmentId::Custom, _, _) => Err(invalid(
                 "The environment is not complete.",
-                "Enter both the authority URL and the Graph base URL.",
+                "Give both the authority URL and the Graph base URL (in the app: Advanced; in the CLI: --authority and --graph-url).",
             )),
             (preset, _, _) => Endpoints::for_preset(preset, tenant).map_err(to_info),
         }
@@ -287,7 +287,7 @@ impl Patchbay {
                 };
                 connector
                     .scopes_for_features(&features)
-                    .map_err(|e| invalid("A feature is not known.", e.to_string()))
+                    .map_err(|e| invalid("A feature is not known.", sentence(&e.to_string())))
             }
         }
     }
@@ -301,9 +301,12 @@ impl Patchbay {
         events: &(dyn Fn(ConnectEvent) + Send + Sync),
         cancel: CancellationToken,
     ) -> Result<ConnectionSummary, ErrorInfo> {
-        let result = self
-            .connect_inner(req, options, flow_id, events, cancel)
-            .await;
+        // Cancel stops every step (discovery, waiting, the code exchange), not only the wait for the browser.
+        let stop = cancel.clone();
+        let result = tokio::select! {
+            result = self.connect_inner(req, options, flow_id, events, cancel) => result,
+            _ = stop.cancelled() => Err(cancelled()),
+        };
         self.pending.lock().expect("pending flows").remove(flow_id);
         match &result {
             Ok(summary) => events(ConnectEvent::Connected {
@@ -329,7 +332,7 @@ impl Patchbay {
         let connector = self
             .catalogue
             .get(&req.connector_id)
-            .map_err(|e| invalid("Unknown connector.", e.to_string()))?;
+            .map_err(|e| invalid("Unknown connector.", sentence(&e.to_string())))?;
         if connector.status != ConnectorStatus::Available {
             return Err(invalid(
                 format!("{} is coming soon.", connector.name),
@@ -451,12 +454,12 @@ impl Patchbay {
             Some(params) = from_loopback => params,
             Ok(params) = deep_rx => params,
             _ = cancel.cancelled() => {
-                return Err(ErrorInfo::new(ErrorCode::Cancelled, "Sign-in was cancelled.", "Nothing was changed."));
+                return Err(cancelled());
             }
             _ = tokio::time::sleep(options.timeout) => {
                 return Err(ErrorInfo::new(
                     ErrorCode::Timeout,
-                    format!("No sign-in arrived within {} minutes.", options.timeout.as_secs().div_ceil(60)),
+                    format!("No sign-in arrived within {}.", minutes(options.timeout)),
                     "Start again, and finish signing in in the browser window Patchbay opens (or copy the link into your browser). If the browser showed an error, it tells what to fix.",
                 ));
             }
@@ -614,6 +617,30 @@ impl Patchbay {
         })?;
         tracing::info!(connection = %id, "connected");
         Ok(summary)
+    }
+}
+
+/// Library errors start in lower case; a message to a person starts with a capital.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn cancelled() -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::Cancelled,
+        "Sign-in was cancelled.",
+        "Nothing was changed.",
+    )
+}
+
+fn minutes(duration: Duration) -> String {
+    match duration.as_secs().div_ceil(60) {
+        1 => "1 minute".to_string(),
+        n => format!("{n} minutes"),
     }
 }
 

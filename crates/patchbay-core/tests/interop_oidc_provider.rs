@@ -47,7 +47,7 @@ const HOW_TO_FIX: &str =
     "run `npm ci --prefix tests/interop/oidc-provider` from the repository root (scripts/test does it for you)";
 
 fn fixture_dir() -> PathBuf {
-    PathBuf::from("/tmp/oidcfix") /*TEMP*/
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/oidc-provider")
 }
 
 /// The fixture, running on 127.0.0.1 for one test. It exits when its stdin closes, so dropping this stops it even

@@ -27,6 +27,7 @@ describe('catalogue', () => {
   });
 
   after(async () => {
+    if (app) console.log(`# last screen: ${await app.screenshot('e2e-catalogue-end').catch((e) => `none (${e})`)}`);
     await app?.stop();
   });
 

@@ -106,7 +106,7 @@ async fn sign_in(
     no_browser: bool,
 ) -> Result<ConnectionSummary, ErrorInfo> {
     let cancel = CancellationToken::new();
-    let watcher = tokio::spawn(watch_ctrl_c(cancel.clone()));
+    let watcher = tokio::spawn(watch_ctrl_c(Interrupts::listen()?, cancel.clone()));
     let events = move |event: ConnectEvent| progress(event, no_browser);
     let flow_id = format!("cli-{}", std::process::id());
     let result = tokio::select! {
@@ -120,13 +120,43 @@ async fn sign_in(
     result
 }
 
+/// Ctrl-C, listened for from the moment this exists (so one pressed right after the URL shows is never lost).
+struct Interrupts {
+    #[cfg(unix)]
+    inner: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    inner: tokio::signal::windows::CtrlC,
+}
+
+impl Interrupts {
+    fn listen() -> Result<Self, ErrorInfo> {
+        #[cfg(unix)]
+        let inner = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+        #[cfg(windows)]
+        let inner = tokio::signal::windows::ctrl_c();
+        let inner = inner.map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Internal,
+                "Could not listen for Ctrl-C.",
+                "Try again.",
+            )
+            .with_detail(e.to_string())
+        })?;
+        Ok(Self { inner })
+    }
+
+    async fn recv(&mut self) -> Option<()> {
+        self.inner.recv().await
+    }
+}
+
 /// The first Ctrl-C cancels the sign-in; a second one ends the process at once.
-async fn watch_ctrl_c(cancel: CancellationToken) {
-    if tokio::signal::ctrl_c().await.is_ok() {
+async fn watch_ctrl_c(mut interrupts: Interrupts, cancel: CancellationToken) {
+    if interrupts.recv().await.is_some() {
         INTERRUPTED.store(true, Ordering::SeqCst);
         cancel.cancel();
     }
-    if tokio::signal::ctrl_c().await.is_ok() {
+    if interrupts.recv().await.is_some() {
         std::process::exit(130);
     }
 }
