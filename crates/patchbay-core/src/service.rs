@@ -397,6 +397,11 @@ impl Patchbay {
         };
 
         let metadata = self.discovery.get(&self.http, &endpoints.authority).await?;
+        // Make sure the keychain works before the person signs in, not after.
+        {
+            let _lock = self.store.lock()?;
+            self.vault.ensure_key()?;
+        }
         let state = new_random_token();
         let nonce = new_random_token();
         let (challenge, verifier) = new_pkce();
@@ -430,10 +435,12 @@ impl Patchbay {
             state: &state,
             nonce: &nonce,
             pkce_challenge: challenge,
-            prompt: Some("select_account"),
+            // Always let the person pick the account, so the browser's current one is never bound silently —
+            // where the provider supports it (Microsoft and the sandbox do without saying so).
+            prompt: supports_select_account(&metadata, req.environment).then_some("select_account"),
             login_hint: None,
         });
-        let opened = options.open_browser && open::that_detached(auth_url.as_str()).is_ok();
+        let opened = options.open_browser && open_browser(auth_url.as_str());
         if options.open_browser && !opened {
             tracing::warn!("the system browser could not be opened; the person can copy the link");
         }
@@ -617,6 +624,50 @@ impl Patchbay {
         })?;
         tracing::info!(connection = %id, "connected");
         Ok(summary)
+    }
+}
+
+/// Whether to send `prompt=select_account`: when discovery lists it, or for Microsoft's clouds and the sandbox
+/// (whose discovery documents do not list prompt values).
+fn supports_select_account(
+    metadata: &crate::oauth::ProviderMetadata,
+    environment: EnvironmentId,
+) -> bool {
+    match &metadata.prompt_values_supported {
+        Some(values) => values.iter().any(|v| v == "select_account"),
+        None => {
+            let microsoft_host = metadata.authorization_endpoint.host_str().is_some_and(|h| {
+                [
+                    "login.microsoftonline.com",
+                    "login.microsoftonline.us",
+                    "login.chinacloudapi.cn",
+                    "login.partner.microsoftonline.cn",
+                ]
+                .contains(&h)
+            });
+            environment != EnvironmentId::Custom || microsoft_host
+        }
+    }
+}
+
+/// Open the system browser. `$BROWSER` (the usual Unix convention, first entry of a `:` list) wins over the
+/// platform's default handler.
+fn open_browser(url: &str) -> bool {
+    let chosen = std::env::var("BROWSER").ok();
+    match chosen
+        .as_deref()
+        .and_then(|b| b.split(':').find(|c| !c.trim().is_empty()))
+    {
+        Some(command) => std::process::Command::new(command.trim())
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            // Reap it when it exits, so no zombie is left behind.
+            .map(|mut child| std::thread::spawn(move || child.wait()))
+            .is_ok(),
+        None => open::that_detached(url).is_ok(),
     }
 }
 

@@ -159,6 +159,11 @@ impl Vault {
         Ok(key)
     }
 
+    /// Load the vault key, creating it if there is none. Call under the store lock.
+    pub fn ensure_key(&self) -> Result<(), ErrorInfo> {
+        self.key(true).map(|_| ())
+    }
+
     fn path(&self, name: &str) -> PathBuf {
         self.dir.join(format!("{name}.sealed"))
     }

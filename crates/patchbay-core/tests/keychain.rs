@@ -49,13 +49,26 @@ fn unique_service(what: &str) -> String {
     format!("dev.patchbay.test.{what}.{}", uuid::Uuid::new_v4())
 }
 
-/// `secret-tool search service NAME` (libsecret-tools): what another Secret Service client sees.
+/// `secret-tool search --all service NAME` (libsecret-tools): what another Secret Service client sees. It prints
+/// label and secret on stdout and the `attribute.NAME = VALUE` lines on stderr; both are returned.
 fn secret_tool_search(service: &str) -> String {
     let out = Command::new("secret-tool")
         .args(["search", "--all", "service", service])
         .output()
         .unwrap_or_else(|e| panic!("secret-tool (package libsecret-tools) is needed: {e}"));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `text` without its `secret = ...` lines, for assertion messages.
+fn redacted(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with("secret = "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Deletes a keychain item when dropped, so a failing test leaves nothing behind.
@@ -213,11 +226,13 @@ async fn a_connection_seals_its_tokens_under_a_vault_key_in_the_secret_service()
     let seen = secret_tool_search(&service);
     assert!(
         seen.contains(&format!("attribute.service = {service}")),
-        "secret-tool sees the vault key:\n{seen}"
+        "secret-tool sees the vault key:\n{}",
+        redacted(&seen)
     );
     assert!(
         seen.contains(&format!("attribute.username = {VAULT_KEY_ACCOUNT}")),
-        "{seen}"
+        "{}",
+        redacted(&seen)
     );
 
     // Open the sealed secrets with a fresh vault over the same keychain item (as another process would).
@@ -308,7 +323,7 @@ fn without_a_secret_service_connecting_says_how_to_fix_it_and_writes_nothing() {
     );
     let json = stdout
         .lines()
-        .find_map(|l| l.strip_prefix(CHILD_MARKER))
+        .find_map(|l| l.split_once(CHILD_MARKER).map(|(_, json)| json))
         .unwrap_or_else(|| panic!("the child printed no error:\n{stdout}\n{stderr}"));
     let err: ErrorInfo = serde_json::from_str(json).unwrap();
 

@@ -27,6 +27,27 @@ import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { remote } from 'webdriverio';
 
+// The tests only ever talk to 127.0.0.1/::1 (tauri-driver, and the app's own loopback servers): refuse any other
+// TCP target, so a client library that tried to reach the internet (to fetch a driver, say) fails loudly.
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost|::ffff:127\.\d+\.\d+\.\d+)$/;
+const originalConnect = net.Socket.prototype.connect;
+/** @this {net.Socket} */
+net.Socket.prototype.connect = /** @type {any} */ (
+  function connect(/** @type {any[]} */ ...args) {
+    const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+    let host;
+    if (first && typeof first === 'object') {
+      host = first.path ? undefined : first.host;
+    } else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
+      host = typeof args[1] === 'string' ? args[1] : undefined;
+    }
+    if (host !== undefined && !LOOPBACK.test(String(host))) {
+      throw new Error(`e2e: refusing a connection to ${host}: the tests only talk to 127.0.0.1/::1`);
+    }
+    return originalConnect.apply(this, /** @type {any} */ (args));
+  }
+);
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '../../..');
 export const ARTIFACTS = process.env.PATCHBAY_ARTIFACTS || path.join(REPO, 'artifacts');

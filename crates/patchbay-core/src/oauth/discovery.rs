@@ -18,6 +18,9 @@ pub struct ProviderMetadata {
     /// RFC 9207: the provider adds `iss` to the authorization response.
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
+    /// OpenID prompt values the provider supports, when it says (Microsoft does not; oidc-provider does).
+    #[serde(default)]
+    pub prompt_values_supported: Option<Vec<String>>,
 }
 
 impl ProviderMetadata {
@@ -143,6 +146,7 @@ mod tests {
             token_endpoint: Url::parse("https://x/token").unwrap(),
             jwks_uri: None,
             authorization_response_iss_parameter_supported: false,
+            prompt_values_supported: None,
         }
     }
 
