@@ -17,6 +17,8 @@ const DEMO_APP_CLIENT_ID = 'b7f3c1d2-5e6a-4f8b-9c0d-1e2f3a4b5c6d';
 
 /** Save a picture of the window, and copy it for the README when asked. */
 async function shot(app, name) {
+  // WebKitWebDriver snapshots the last painted frame: give the page a moment to paint the latest state.
+  await app.browser.pause(400);
   await app.screenshot(`e2e-${name}`);
   const out = process.env.PATCHBAY_SCREENSHOTS;
   if (out) {
@@ -91,6 +93,10 @@ describe('connect', () => {
     await app.click('add-connection-outlook365');
     await app.waitFor('wizard');
     await app.click('env-sandbox');
+    await app.browser.waitUntil(
+      () => app.browser.execute(() => !!document.querySelector('[data-testid="env-sandbox"]')?.closest('.selected')),
+      { timeout: 5_000, timeoutMsg: 'the Sandbox choice shows as selected' },
+    );
     await shot(app, 'wizard-environment');
     await app.click('next');
 
