@@ -204,6 +204,15 @@ fn str_of(value: &Value<'_>) -> Option<String> {
     }
 }
 
+/// A dbusmenu property as text: strings as they are, booleans (e.g. "enabled") as "true"/"false".
+fn prop_of(value: &Value<'_>) -> Option<String> {
+    match value {
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Value(inner) => prop_of(inner),
+        other => str_of(other),
+    }
+}
+
 /// Walk a dbusmenu layout node `(ia{sv}av)`, collecting every entry's id and string properties.
 fn collect_entries(node: &Value<'_>, out: &mut Vec<MenuEntry>) {
     match node {
@@ -217,7 +226,7 @@ fn collect_entries(node: &Value<'_>, out: &mut Vec<MenuEntry>) {
             let mut props = HashMap::new();
             if let Some(Value::Dict(dict)) = fields.get(1) {
                 for (k, v) in dict.iter() {
-                    if let (Some(k), Some(v)) = (str_of(k), str_of(v)) {
+                    if let (Some(k), Some(v)) = (str_of(k), prop_of(v)) {
                         props.insert(k, v);
                     }
                 }
@@ -241,7 +250,7 @@ fn menu_entries(menu: &Proxy<'_>) -> Vec<MenuEntry> {
         root_id,
         root_props
             .iter()
-            .filter_map(|(k, v)| str_of(v).map(|v| (k.clone(), v)))
+            .filter_map(|(k, v)| prop_of(v).map(|v| (k.clone(), v)))
             .collect(),
     )];
     for child in &children {
@@ -385,6 +394,22 @@ fn tray_registers_shows_its_menu_and_quits() {
         .unwrap_or_else(|| panic!("no \"Open Patchbay\" entry in the tray menu: {labels:?}"));
     let quit_id = id_of(&entries, "Quit")
         .unwrap_or_else(|| panic!("no \"Quit\" entry in the tray menu: {labels:?}"));
+    // Linux trays show no tooltip, so the status is the menu's first line, and it cannot be clicked.
+    assert_eq!(
+        labels.first().copied(),
+        Some("No connections yet"),
+        "the tray menu does not start with the connections' status: {labels:?}"
+    );
+    let status = &entries[1..]
+        .iter()
+        .find(|(_, p)| p.contains_key("label"))
+        .expect("a labelled entry")
+        .1;
+    assert_eq!(
+        status.get("enabled").map(String::as_str),
+        Some("false"),
+        "the status line in the tray menu can be clicked: {status:?}"
+    );
 
     // "Open Patchbay" shows the window; the app keeps running.
     click(&menu, open_id);

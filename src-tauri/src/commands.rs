@@ -15,6 +15,9 @@ use tokio_util::sync::CancellationToken;
 
 #[tauri::command]
 pub fn list_connectors(state: State<'_, AppState>) -> Vec<Connector> {
+    state
+        .page_ready
+        .call_once(|| tracing::info!("page ready: the UI asked for the catalogue"));
     state.core.catalogue().connectors().to_vec()
 }
 

@@ -39,6 +39,14 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// Name the process "Patchbay" for the desktop. On Linux the tray item's Title (what panels and
+/// accessibility tools read) is GLib's application name, which otherwise falls back to the binary's name.
+fn set_app_name() {
+    // g_get_application_name() falls back to the program name, so there is nothing to ask first; setup runs once.
+    #[cfg(target_os = "linux")]
+    glib::set_application_name("Patchbay");
+}
+
 /// Tell the UI to reload the list and bring the tray up to date.
 pub fn connections_changed<R: Runtime>(app: &AppHandle<R>) {
     let _ = app.emit(CONNECTIONS_CHANGED, ());
@@ -107,6 +115,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
         ])
         .setup(move |app| {
             if desktop {
+                set_app_name();
                 tray::create(app.handle(), &tray::tray_model(0, 0))?;
                 refresh_tray(app.handle());
                 setup_deep_links(app.handle());

@@ -14,6 +14,8 @@ pub struct AppState {
     pub flows: Mutex<HashMap<String, CancellationToken>>,
     /// The in-process sandbox, started the first time someone picks the Sandbox environment.
     sandbox: OnceCell<Sandbox>,
+    /// Logs "page ready" once, on the page's first command (scripts/measure times start-up by it).
+    pub page_ready: std::sync::Once,
 }
 
 impl AppState {
@@ -22,6 +24,7 @@ impl AppState {
             core: Arc::new(core),
             flows: Mutex::new(HashMap::new()),
             sandbox: OnceCell::new(),
+            page_ready: std::sync::Once::new(),
         }
     }
 

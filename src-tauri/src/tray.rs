@@ -9,36 +9,45 @@ pub const TRAY_ID: &str = "patchbay";
 pub const MENU_OPEN: &str = "open";
 pub const MENU_QUIT: &str = "quit";
 
+/// One entry of the tray menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayItem {
+    /// A line of status text that cannot be clicked. Linux trays (libayatana-appindicator) show no tooltip,
+    /// so the status is also the first line of the menu.
+    Status(String),
+    /// A clickable entry: (menu id, label).
+    Action(String, String),
+    Separator,
+}
+
 /// What the tray shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrayModel {
     pub tooltip: String,
     pub needs_attention: bool,
-    /// (id, label) of each menu entry; `None` is a separator.
-    pub items: Vec<Option<(String, String)>>,
+    pub items: Vec<TrayItem>,
 }
 
 /// The tray's content for the given number of connections and how many need repair.
 pub fn tray_model(connections: usize, needing_repair: usize) -> TrayModel {
-    let tooltip = match (connections, needing_repair) {
-        (0, _) => "Patchbay: no connections yet".to_string(),
-        (n, 0) => format!(
-            "Patchbay: {n} connection{} valid",
-            if n == 1 { "" } else { "s" }
-        ),
+    let status = match (connections, needing_repair) {
+        (0, _) => "No connections yet".to_string(),
+        (n, 0) => format!("{n} connection{} valid", if n == 1 { "" } else { "s" }),
         (_, r) => format!(
-            "Patchbay: {r} connection{} need{} repair",
+            "{r} connection{} need{} repair",
             if r == 1 { "" } else { "s" },
             if r == 1 { "s" } else { "" }
         ),
     };
     TrayModel {
-        tooltip,
+        tooltip: format!("Patchbay: {status}"),
         needs_attention: needing_repair > 0,
         items: vec![
-            Some((MENU_OPEN.into(), "Open Patchbay".into())),
-            None,
-            Some((MENU_QUIT.into(), "Quit".into())),
+            TrayItem::Status(status),
+            TrayItem::Separator,
+            TrayItem::Action(MENU_OPEN.into(), "Open Patchbay".into()),
+            TrayItem::Separator,
+            TrayItem::Action(MENU_QUIT.into(), "Quit".into()),
         ],
     }
 }
@@ -47,10 +56,17 @@ fn build_menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Resul
     let menu = Menu::new(app)?;
     for item in &model.items {
         match item {
-            Some((id, label)) => {
+            TrayItem::Status(text) => menu.append(&MenuItem::with_id(
+                app,
+                "status",
+                text,
+                false,
+                None::<&str>,
+            )?)?,
+            TrayItem::Action(id, label) => {
                 menu.append(&MenuItem::with_id(app, id, label, true, None::<&str>)?)?
             }
-            None => menu.append(&PredefinedMenuItem::separator(app)?)?,
+            TrayItem::Separator => menu.append(&PredefinedMenuItem::separator(app)?)?,
         }
     }
     Ok(menu)
@@ -67,8 +83,9 @@ fn icon(needs_attention: bool) -> tauri::Result<tauri::image::Image<'static>> {
 
 /// Create the tray icon with its menu.
 pub fn create<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<TrayIcon<R>> {
+    // The StatusNotifierItem's Title on Linux is the GLib application name (see `crate::set_app_name`);
+    // `.title()` there would put a text label beside the icon, which no tray icon should have.
     TrayIconBuilder::with_id(TRAY_ID)
-        .title("Patchbay")
         .tooltip(&model.tooltip)
         .icon(icon(model.needs_attention)?)
         .menu(&build_menu(app, model)?)
@@ -96,12 +113,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn menu_has_open_and_quit() {
+    fn menu_has_status_open_and_quit() {
         let m = tray_model(0, 0);
-        let labels: Vec<_> = m.items.iter().flatten().map(|(_, l)| l.as_str()).collect();
-        assert_eq!(labels, ["Open Patchbay", "Quit"]);
+        let actions: Vec<_> = m
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                TrayItem::Action(id, label) => Some((id.as_str(), label.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(actions, [(MENU_OPEN, "Open Patchbay"), (MENU_QUIT, "Quit")]);
+        assert_eq!(m.items[0], TrayItem::Status("No connections yet".into()));
         assert!(!m.needs_attention);
-        assert_eq!(m.tooltip, "Patchbay: no connections yet");
+        assert_eq!(m.tooltip, "Patchbay: No connections yet");
+    }
+
+    #[test]
+    fn the_status_line_matches_the_tooltip() {
+        for (n, r) in [(0, 0), (1, 0), (4, 0), (2, 1), (5, 3)] {
+            let m = tray_model(n, r);
+            let TrayItem::Status(status) = &m.items[0] else {
+                panic!("the first tray entry is not the status: {:?}", m.items[0]);
+            };
+            assert_eq!(m.tooltip, format!("Patchbay: {status}"));
+        }
     }
 
     #[test]
