@@ -125,11 +125,23 @@ pub fn cancel_connect(state: State<'_, AppState>, flow_id: String) {
     }
 }
 
-/// Open an https link (an admin-center page, an admin-consent URL) in the system browser.
+/// The person pasted the error Microsoft's sign-in page shows (it never redirects back for some): the
+/// sign-in ends with that error explained, through the flow's channel. Text without an AADSTS code is refused.
+#[tauri::command]
+pub fn report_sign_in_page_error(
+    state: State<'_, AppState>,
+    flow_id: String,
+    text: String,
+) -> Result<ErrorInfo, ErrorInfo> {
+    state.core.report_sign_in_page_error(&flow_id, &text)
+}
+
+/// Open a link in the system browser: https (an admin-center page, an admin-consent URL), or http on this
+/// computer only (the sandbox's and local providers' sign-in pages).
 #[tauri::command]
 pub fn open_url(url: String) -> Result<(), ErrorInfo> {
     let parsed = url::Url::parse(&url).map_err(|_| invalid_url(&url))?;
-    if parsed.scheme() != "https" {
+    if !openable(&parsed) {
         return Err(invalid_url(&url));
     }
     open::that_detached(parsed.as_str()).map_err(|e| {
@@ -142,10 +154,49 @@ pub fn open_url(url: String) -> Result<(), ErrorInfo> {
     })
 }
 
+fn openable(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
 fn invalid_url(url: &str) -> ErrorInfo {
     ErrorInfo::new(
         ErrorCode::InvalidInput,
         "That link cannot be opened.",
-        format!("Only https links open from Patchbay: {url}"),
+        format!("Only https links, or http links on this computer, open from Patchbay: {url}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::openable;
+
+    #[test]
+    fn only_https_and_loopback_http_links_open() {
+        for ok in [
+            "https://login.microsoftonline.com/x",
+            "http://127.0.0.1:8080/authorize",
+            "http://[::1]:9/a",
+            "http://localhost:3000/",
+        ] {
+            assert!(openable(&url::Url::parse(ok).unwrap()), "{ok}");
+        }
+        for refused in [
+            "http://example.com/",
+            "http://127.0.0.1.example.com/",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "patchbay://oauth/callback",
+        ] {
+            assert!(!openable(&url::Url::parse(refused).unwrap()), "{refused}");
+        }
+    }
 }

@@ -111,6 +111,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::remove_connection,
             commands::start_connect,
             commands::cancel_connect,
+            commands::report_sign_in_page_error,
             commands::open_url,
         ])
         .setup(move |app| {

@@ -64,6 +64,18 @@ impl Home {
 
     /// `patchbay connect --environment sandbox --no-browser …`, stopped at the authorization URL.
     async fn start_connect(&self, extra: &[&str], secret: Option<&str>) -> Connecting {
+        self.start_connect_with(extra, secret, false, &[]).await
+    }
+
+    /// As [`Home::start_connect`]; `keep_stdin` leaves stdin open for the test to write to (`Connecting::stdin`),
+    /// `env` adds environment variables.
+    async fn start_connect_with(
+        &self,
+        extra: &[&str],
+        secret: Option<&str>,
+        keep_stdin: bool,
+        env: &[(&str, &str)],
+    ) -> Connecting {
         let mut args = vec![
             "connect",
             "--connector",
@@ -74,17 +86,20 @@ impl Home {
         ];
         args.extend_from_slice(extra);
         let mut cmd = self.command(&args);
-        if secret.is_some() {
+        cmd.envs(env.iter().copied());
+        if secret.is_some() || keep_stdin {
             cmd.stdin(Stdio::piped());
         }
         let mut child = cmd.spawn().unwrap();
+        let mut stdin = child.stdin.take();
         if let Some(secret) = secret {
-            let mut stdin = child.stdin.take().unwrap();
-            stdin
-                .write_all(format!("{secret}\n").as_bytes())
+            let mut pipe = stdin.take().unwrap();
+            pipe.write_all(format!("{secret}\n").as_bytes())
                 .await
                 .unwrap();
-            drop(stdin);
+            if keep_stdin {
+                stdin = Some(pipe);
+            }
         }
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
@@ -98,6 +113,7 @@ impl Home {
             child,
             stdout,
             auth_url,
+            stdin,
         }
     }
 }
@@ -107,6 +123,7 @@ struct Connecting {
     child: Child,
     stdout: BufReader<ChildStdout>,
     auth_url: Url,
+    stdin: Option<tokio::process::ChildStdin>,
 }
 
 struct Finished {
@@ -134,6 +151,7 @@ impl Connecting {
     }
 
     async fn finish(mut self) -> Finished {
+        drop(self.stdin.take());
         let mut rest = String::new();
         tokio::time::timeout(LIMIT, self.stdout.read_to_string(&mut rest))
             .await
@@ -312,6 +330,24 @@ async fn sign_in_with_the_built_in_app_then_list_rename_and_remove() {
 }
 
 /// Every file under `dir`, read as bytes.
+/// A token-shaped string, if the text holds one: a JWT (access or ID token) or a sandbox refresh token
+/// (`1.A` and base64url).
+fn token_in(text: &str) -> Option<String> {
+    let b64 = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    for marker in ["eyJ", "1.A"] {
+        for (at, _) in text.match_indices(marker) {
+            let run: String = text[at + marker.len()..]
+                .chars()
+                .take_while(|c| b64(*c) || *c == '.')
+                .collect();
+            if run.len() >= 40 {
+                return Some(format!("{marker}{}…", &run[..20]));
+            }
+        }
+    }
+    None
+}
+
 fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut found = vec![];
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -328,8 +364,9 @@ fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 #[tokio::test]
 async fn bring_your_own_app_reads_its_secret_from_stdin_and_never_shows_it() {
     let home = Home::new();
+    // Every log line on, from every crate: still no secret or token may show.
     let connecting = home
-        .start_connect(
+        .start_connect_with(
             &[
                 "--client-id",
                 DEMO_APP_CLIENT_ID,
@@ -341,6 +378,8 @@ async fn bring_your_own_app_reads_its_secret_from_stdin_and_never_shows_it() {
                 "--json",
             ],
             Some(DEMO_APP_SECRET),
+            false,
+            &[("PATCHBAY_LOG", "trace")],
         )
         .await;
     assert!(!connecting.auth_url.as_str().contains(DEMO_APP_SECRET));
@@ -362,6 +401,14 @@ async fn bring_your_own_app_reads_its_secret_from_stdin_and_never_shows_it() {
     assert_eq!(summary["scopes_requested"].as_array().unwrap().len(), 6);
 
     assert!(!done.stdout.contains(DEMO_APP_SECRET) && !done.stderr.contains(DEMO_APP_SECRET));
+    assert!(
+        done.stderr.lines().count() > 5,
+        "trace logging is on: {}",
+        done.stderr
+    );
+    if let Some(token) = token_in(&done.stderr) {
+        panic!("a token is in the trace log: {token}");
+    }
     let files = files_under(home.data.path());
     assert!(!files.is_empty());
     for (path, bytes) in files {
@@ -489,6 +536,47 @@ async fn mistakes_exit_1_with_one_line_saying_what_to_do() {
         .await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--client-id"));
+}
+
+#[tokio::test]
+async fn an_error_pasted_from_microsofts_page_ends_the_sign_in_with_the_fix() {
+    let home = Home::new();
+    let unknown = "00000000-1111-2222-3333-444444444444";
+    let mut connecting = home
+        .start_connect_with(&["--client-id", unknown], None, true, &[])
+        .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Microsoft (and the sandbox) show AADSTS700016 on the sign-in page and never redirect back.
+    let page = patchbay_sandbox::driver::sign_in(&http, &connecting.auth_url, ADELE, true)
+        .await
+        .unwrap_err();
+    assert!(page.contains("AADSTS700016"), "{page}");
+    let stdin = connecting.stdin.as_mut().unwrap();
+    stdin.write_all(b"no code on this line\n").await.unwrap();
+    stdin
+        .write_all(format!("{page}\n").as_bytes())
+        .await
+        .unwrap();
+    let done = connecting.finish().await;
+    assert_eq!(done.code, Some(1), "{}", done.stderr);
+    assert!(
+        done.stderr
+            .contains("There is no Microsoft error code in that text."),
+        "the line without a code gets a hint: {}",
+        done.stderr
+    );
+    let line = error_line(&done.stderr);
+    assert!(
+        line.starts_with(&format!(
+            "patchbay: The app {unknown} is not known in this tenant."
+        )),
+        "{line}"
+    );
+    assert!(line.contains("Directory (tenant) ID"), "{line}");
+    assert!(home.list().await.is_empty());
 }
 
 #[tokio::test]

@@ -47,7 +47,14 @@ impl Default for ConnectOptions {
 struct PendingFlow {
     state: String,
     sender: Option<oneshot::Sender<CallbackParams>>,
+    /// What the flow asked for, to explain an error the person copies from the sign-in page.
+    ctx: ErrorContext,
+    /// Ends the flow with an error the sign-in page showed (Microsoft never redirects back for some).
+    abort: Option<oneshot::Sender<ErrorInfo>>,
 }
+
+/// The longest text [`Patchbay::report_sign_in_page_error`] looks at.
+const MAX_PAGE_ERROR_TEXT: usize = 4000;
 
 pub struct Patchbay {
     config: CoreConfig,
@@ -197,15 +204,15 @@ impl Patchbay {
 
     /// Remove a connection: its metadata and its sealed secrets go; nothing else is touched.
     pub fn remove(&self, id: &str) -> Result<(), ErrorInfo> {
+        // Both under the store's lock: should the sealed file not go, the metadata stays and the person can retry.
         self.store.update(|records| {
             let before = records.len();
             records.retain(|r| r.summary.id != id);
             if records.len() == before {
                 return Err(not_found(id));
             }
-            Ok(())
-        })?;
-        self.vault.remove(id)
+            self.vault.remove(id)
+        })
     }
 
     /// Hand a `patchbay://oauth/callback?...` deep link to the sign-in waiting for it. A link whose state matches
@@ -227,6 +234,55 @@ impl Patchbay {
             .ok_or_else(refused)?;
         let _ = flow.sender.take().expect("checked above").send(params);
         Ok(())
+    }
+
+    /// Microsoft shows some errors on its own page and never redirects back (AADSTS50011 redirect URI mismatch,
+    /// AADSTS700016 unknown app, …). The person pastes that page's text here: the sign-in `flow_id` ends with
+    /// the error explained for exactly what it asked for, which is also returned. Text without an AADSTS code
+    /// is refused and the sign-in keeps waiting.
+    pub fn report_sign_in_page_error(
+        &self,
+        flow_id: &str,
+        text: &str,
+    ) -> Result<ErrorInfo, ErrorInfo> {
+        let mut text = text.trim();
+        if text.len() > MAX_PAGE_ERROR_TEXT {
+            let mut end = MAX_PAGE_ERROR_TEXT;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text = &text[..end];
+        }
+        let mut pending = self.pending.lock().expect("pending flows");
+        let flow = pending.get_mut(flow_id).ok_or_else(|| {
+            ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "No sign-in is in progress.",
+                "Start the connection again; if the browser shows an error, paste it while Patchbay waits.",
+            )
+        })?;
+        let provider = ProviderError::new("sign_in_page", Some(text));
+        let Some(code) = provider.aadsts() else {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "There is no Microsoft error code in that text.",
+                "Copy the line from the browser page that starts with AADSTS (for example \"AADSTS50011: The redirect URI …\") and paste it again.",
+            ));
+        };
+        let first_line = text
+            .lines()
+            .find(|l| l.contains("AADSTS"))
+            .unwrap_or(text)
+            .trim();
+        let error = explain_provider_error(&provider, &flow.ctx).with_detail(format!(
+            "shown on the sign-in page: {}",
+            clip(first_line, 300)
+        ));
+        tracing::info!(flow_id, code, "sign-in page error reported");
+        if let Some(abort) = flow.abort.take() {
+            let _ = abort.send(error.clone());
+        }
+        Ok(error)
     }
 
     fn resolve_endpoints(
@@ -415,11 +471,14 @@ impl Patchbay {
             Redirect::DeepLink => (None, DEEP_LINK_REDIRECT.to_string()),
         };
         let (deep_tx, deep_rx) = oneshot::channel();
+        let (abort_tx, abort_rx) = oneshot::channel();
         self.pending.lock().expect("pending flows").insert(
             flow_id.to_string(),
             PendingFlow {
                 state: state.clone(),
                 sender: Some(deep_tx),
+                ctx: ctx.clone(),
+                abort: Some(abort_tx),
             },
         );
 
@@ -460,15 +519,12 @@ impl Patchbay {
         let params = tokio::select! {
             Some(params) = from_loopback => params,
             Ok(params) = deep_rx => params,
+            Ok(error) = abort_rx => return Err(error),
             _ = cancel.cancelled() => {
                 return Err(cancelled());
             }
             _ = tokio::time::sleep(options.timeout) => {
-                return Err(ErrorInfo::new(
-                    ErrorCode::Timeout,
-                    format!("No sign-in arrived within {}.", minutes(options.timeout)),
-                    "Start again, and finish signing in in the browser window Patchbay opens (or copy the link into your browser). If the browser showed an error, it tells what to fix.",
-                ));
+                return Err(timed_out(options.timeout, &ctx));
             }
         };
         drop(listener);
@@ -677,6 +733,28 @@ fn sentence(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// No sign-in came back in time. Microsoft shows some errors on its own page without redirecting back, so
+/// the message names the fix for the two a person most likely saw there.
+fn timed_out(timeout: Duration, ctx: &ErrorContext) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::Timeout,
+        format!("No sign-in arrived within {}.", minutes(timeout)),
+        format!(
+            "Start again and finish signing in in the browser (or copy the link into your browser). If the browser showed AADSTS50011, \
+             add the redirect URI {} under the platform \"{}\" of the app registration; if it showed AADSTS700016, check the client ID {} \
+             and the tenant \"{}\".",
+            ctx.redirect_uri_to_register, ctx.redirect_platform, ctx.client_id, ctx.tenant
+        ),
+    )
+}
+
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
     }
 }
 

@@ -281,22 +281,57 @@ async fn mixing_default_with_named_scopes_is_an_invalid_scope() {
 }
 
 #[tokio::test]
-async fn an_unknown_app_and_a_wrong_redirect_uri_are_shown_on_microsofts_page_and_the_advice_names_the_uri(
-) {
+async fn an_unknown_app_shown_on_microsofts_page_is_explained_once_pasted() {
     let h = Harness::new().await;
-    // Microsoft shows these on its own page (no redirect back): the person sees the AADSTS code there, and the
-    // wizard shows the exact URI to register beforehand.
+    // Microsoft shows AADSTS700016 on its own page and never redirects back: the person pastes what it says.
     let mut req = h.request(AuthType::BringYourOwnApp);
     req.client_id = Some("00000000-1111-2222-3333-444444444444".into());
+    req.tenant = Some("contoso.onmicrosoft.com".into());
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
     let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
         .await
         .unwrap_err();
     assert!(page.contains("AADSTS700016"), "{page}");
-    flow.cancel.cancel();
-    assert_eq!(flow.finish().await.unwrap_err().code, ErrorCode::Cancelled);
 
+    // Text without a code is refused and the sign-in keeps waiting.
+    let refused = h
+        .core
+        .report_sign_in_page_error("flow-1", "Something went wrong")
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidInput);
+    assert!(refused.message.contains("AADSTS"), "{refused:?}");
+    assert!(!flow.result.is_finished());
+
+    let explained = h
+        .core
+        .report_sign_in_page_error(
+            "flow-1",
+            &format!("Sign in\nSorry, but we're having trouble signing you in.\n{page}"),
+        )
+        .unwrap();
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err, explained);
+    assert_eq!(err.code, ErrorCode::AppNotFound, "{err:?}");
+    assert!(
+        err.title.contains("00000000-1111-2222-3333-444444444444"),
+        "{err:?}"
+    );
+    assert!(err.message.contains("contoso.onmicrosoft.com"), "{err:?}");
+    assert!(err.detail.unwrap().contains("AADSTS700016"));
+    // Once the flow is over there is nothing to report to.
+    assert_eq!(
+        h.core
+            .report_sign_in_page_error("flow-1", &page)
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_redirect_uri_shown_on_microsofts_page_names_the_uri_to_register() {
+    let h = Harness::new().await;
     h.sandbox
         .control()
         .register_app(AppRegistration {
@@ -317,8 +352,18 @@ async fn an_unknown_app_and_a_wrong_redirect_uri_are_shown_on_microsofts_page_an
         .await
         .unwrap_err();
     assert!(page.contains("AADSTS50011"), "{page}");
-    flow.cancel.cancel();
-    let _ = flow.finish().await;
+    h.core.report_sign_in_page_error("flow-1", &page).unwrap();
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::RedirectUriMismatch, "{err:?}");
+    let action = err.action.expect("the URI to copy");
+    assert_eq!(action.url, "http://localhost/other");
+    assert!(
+        err.message.contains("Mobile and desktop applications"),
+        "{}",
+        err.message
+    );
+
+    // The wizard shows the same advice before the sign-in.
     let advice = h
         .core
         .redirect_advice(Some("http://localhost/other"), false)
@@ -326,6 +371,95 @@ async fn an_unknown_app_and_a_wrong_redirect_uri_are_shown_on_microsofts_page_an
     assert_eq!(advice.redirect_uri, "http://localhost/other");
     assert_eq!(advice.platform, "Mobile and desktop applications");
     assert_eq!(h.core.redirect_advice(None, true).unwrap().platform, "Web");
+}
+
+#[tokio::test]
+async fn the_need_admin_approval_page_is_explained_with_the_admin_consent_link() {
+    let h = Harness::new().await;
+    let control = h.sandbox.control();
+    control.set_admin_consent_required(None, true).unwrap();
+    control.set_admin_approval_page(true);
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
+        .await
+        .unwrap_err();
+    assert!(page.contains("AADSTS90094"), "{page}");
+    h.core.report_sign_in_page_error("flow-1", &page).unwrap();
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::AdminConsentRequired, "{err:?}");
+    let link = url::Url::parse(&err.action.expect("a link to copy").url).unwrap();
+    assert!(link.path().ends_with("/v2.0/adminconsent"), "{link}");
+    let q: HashMap<String, String> = link.query_pairs().into_owned().collect();
+    assert_eq!(
+        q["client_id"],
+        patchbay_core::config::DEFAULT_BUILTIN_CLIENT_ID
+    );
+}
+
+#[tokio::test]
+async fn mfa_registration_required_is_explained() {
+    let h = Harness::new().await;
+    h.sandbox.control().set_mfa_registration_required(true);
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::MfaRequired, "{err:?}");
+    assert!(err.detail.unwrap().contains("AADSTS50079"));
+}
+
+#[tokio::test]
+async fn an_issuer_on_the_redirect_that_is_not_the_providers_is_refused() {
+    let h = Harness::new().await;
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
+        .await
+        .unwrap();
+    // RFC 9207: the state is right, but the response says it comes from another issuer (a mix-up attack).
+    let pairs: Vec<(String, String)> = back.query_pairs().into_owned().collect();
+    assert!(
+        pairs.iter().any(|(k, _)| k == "iss"),
+        "the sandbox sends iss: {back}"
+    );
+    let mut mixed = back.clone();
+    mixed
+        .query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs.iter().map(|(k, v)| {
+            if k == "iss" {
+                (k.as_str(), "https://attacker.example/v2.0")
+            } else {
+                (k.as_str(), v.as_str())
+            }
+        }));
+    assert_eq!(h.http.get(mixed).send().await.unwrap().status(), 200);
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::StateMismatch, "{err:?}");
+    assert!(err.detail.unwrap().contains("attacker.example"));
+    assert!(h.core.list().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_missing_issuer_is_refused_where_the_provider_promises_one() {
+    let h = Harness::new().await;
+    let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+    let auth_url = flow.auth_url().await;
+    let back = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
+        .await
+        .unwrap();
+    let pairs: Vec<(String, String)> = back
+        .query_pairs()
+        .into_owned()
+        .filter(|(k, _)| k != "iss")
+        .collect();
+    let mut stripped = back.clone();
+    stripped.query_pairs_mut().clear().extend_pairs(pairs);
+    h.http.get(stripped).send().await.unwrap();
+    let err = flow.finish().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::StateMismatch, "{err:?}");
+    assert!(err.title.contains("issuer"), "{err:?}");
 }
 
 #[tokio::test]

@@ -327,6 +327,33 @@ fn after_sign_in(
             ),
         );
     }
+    if inner.mfa_registration_required {
+        inner.transactions.remove(tx);
+        return redirect_error_for(
+            st,
+            &req,
+            &AadError::new(
+                "interaction_required",
+                50079,
+                "Due to a configuration change made by your administrator, or because you moved to a new \
+                 location, you must enroll in multi-factor authentication to access this application.",
+            ),
+        );
+    }
+    if inner.admin_consent_blocks(&app.client_id) && inner.admin_approval_page {
+        inner.transactions.remove(tx);
+        // Microsoft's "Need admin approval" page: the person stays there (no redirect back to the app).
+        return pages::error(&AadError::new(
+            "access_denied",
+            90094,
+            format!(
+                "The grant requires admin permission. {} needs permission to access resources in your \
+                 organization that only an admin can grant. Please ask an admin to grant permission to this app \
+                 before you can use it.",
+                app.name
+            ),
+        ));
+    }
     if inner.admin_consent_blocks(&app.client_id) {
         inner.transactions.remove(tx);
         return redirect_error_for(

@@ -232,6 +232,17 @@ impl SandboxControl {
         self.state.lock().mfa_required = required;
     }
 
+    /// Sign-ins come back with `interaction_required` (`AADSTS50079`: the user must register for MFA first).
+    pub fn set_mfa_registration_required(&self, required: bool) {
+        self.state.lock().mfa_registration_required = required;
+    }
+
+    /// Where admin consent is required, show the "Need admin approval" page (`AADSTS90094`), which never
+    /// redirects back, instead of returning `consent_required` (`AADSTS65001`) to the app.
+    pub fn set_admin_approval_page(&self, on: bool) {
+        self.state.lock().admin_approval_page = on;
+    }
+
     /// Consent to this client succeeds but these scopes are left out of the grant (empty list: none).
     pub fn deny_scopes(&self, client_id: &str, scopes: Vec<String>) -> Result<(), ControlError> {
         let mut inner = self.state.lock();
@@ -321,6 +332,11 @@ pub fn router() -> Router<Arc<AppState>> {
             post(admin_consent_required),
         )
         .route("/_sandbox/mfa-required", post(mfa_required))
+        .route(
+            "/_sandbox/mfa-registration-required",
+            post(mfa_registration_required),
+        )
+        .route("/_sandbox/admin-approval-page", post(admin_approval_page))
         .route("/_sandbox/deny-scopes", post(deny_scopes))
         .route("/_sandbox/latency", post(latency))
         .route("/_sandbox/fail", post(fail))
@@ -482,6 +498,18 @@ async fn mfa_required(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
     ok(json!({}))
 }
 
+async fn mfa_registration_required(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(RequiredBody, b);
+    control(&st).set_mfa_registration_required(req.required);
+    ok(json!({}))
+}
+
+async fn admin_approval_page(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(RequiredBody, b);
+    control(&st).set_admin_approval_page(req.required);
+    ok(json!({}))
+}
+
 #[derive(Deserialize)]
 struct DenyBody {
     client_id: String,
@@ -599,7 +627,7 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
          <h2>Toggles</h2><p class=\"muted\">MFA required: {mfa} &middot; admin consent required for all: {admin} \
          &middot; latency: {latency} ms</p>\n\
          <h2>Control endpoints</h2><p class=\"muted\">POST JSON to /_sandbox/revoke, /apps, /apps/{{id}}/expire-secret, \
-         /admin-consent-required, /mfa-required, /deny-scopes, /latency, /fail, /expire-refresh-tokens, \
+         /admin-consent-required, /admin-approval-page, /mfa-required, /mfa-registration-required, /deny-scopes, /latency, /fail, /expire-refresh-tokens, \
          /expire-access-tokens, /settings, /reset; GET /_sandbox/stats, /users, /apps.</p>",
         base = esc(base),
         mfa = inner.mfa_required,

@@ -259,6 +259,11 @@ pub struct Inner {
     /// Clients an administrator consented to for the whole tenant.
     pub admin_consented: HashSet<String>,
     pub mfa_required: bool,
+    /// The user has not registered for MFA yet: sign-ins come back with AADSTS50079.
+    pub mfa_registration_required: bool,
+    /// Where admin consent is required, show Microsoft's "Need admin approval" page (AADSTS90094) and stay
+    /// there, instead of redirecting back with AADSTS65001.
+    pub admin_approval_page: bool,
     pub deny_scopes: HashMap<String, Vec<String>>,
     pub latency: Duration,
     pub fail: Option<FailPlan>,
@@ -280,6 +285,8 @@ impl Inner {
             admin_consent_required: HashSet::new(),
             admin_consented: HashSet::new(),
             mfa_required: false,
+            mfa_registration_required: false,
+            admin_approval_page: false,
             deny_scopes: HashMap::new(),
             latency: Duration::ZERO,
             fail: None,

@@ -35,7 +35,8 @@ function meta(html, name) {
 
 /**
  * Walk the sandbox's sign-in and consent pages as `user`, then deliver the final redirect to Patchbay's loopback
- * listener, as a browser would. Returns the listener's page text.
+ * listener, as a browser would. Returns the listener's page text; or, when the sandbox shows an error page and
+ * stays there (as Microsoft does for AADSTS50011, 700016, 90094), `{ errorPage }` with the error it shows.
  */
 async function signInLikeABrowser(authUrl, user, accept = true) {
   let response = await fetch(authUrl, { redirect: 'manual' });
@@ -54,6 +55,8 @@ async function signInLikeABrowser(authUrl, user, accept = true) {
       fields.set('passwd', 'demo');
     } else if (kind === 'consent' || kind === 'admin-consent') {
       fields.set('accept', accept ? 'yes' : 'no');
+    } else if (kind === 'error') {
+      return { status: response.status, errorPage: meta(html, 'pb-error') || '' };
     } else {
       throw new Error(`unexpected sandbox page ${kind} (${response.status}): ${meta(html, 'pb-error') || html.slice(0, 200)}`);
     }
@@ -164,5 +167,38 @@ describe('connect', () => {
     // Back to the app settings: the client ID is still there.
     await app.click('back');
     assert.equal(await app.value('client-id'), DEMO_APP_CLIENT_ID);
+  });
+
+  appTest(current, 'an error Microsoft shows on its own page, pasted into the wizard, names the fix', async (app) => {
+    const unknownApp = '00000000-1111-2222-3333-444444444444';
+    if (await app.isDisplayed('wizard')) {
+      await app.keys('Escape'); // the wizard a previous test left open
+      await app.waitGone('wizard');
+    }
+    await app.click('add-connection-outlook365');
+    await app.waitFor('wizard');
+    await app.click('env-sandbox');
+    await app.click('next');
+    await app.click('auth-bring_your_own_app');
+    await app.type('client-id', unknownApp);
+    await app.click('next');
+    await app.click('connect');
+    await app.waitFor('waiting', 20_000);
+    const page = await signInLikeABrowser(await app.value('auth-url'), ADELE);
+    assert.ok(page.errorPage, 'the sandbox stays on its error page');
+    assert.match(page.errorPage, /AADSTS700016/);
+
+    await app.click('page-error-toggle');
+    await app.type('page-error-text', page.errorPage);
+    await shot(app, 'wizard-page-error');
+    await app.click('page-error-explain');
+    const error = await app.waitFor('error', 20_000);
+    assert.equal(await error.getAttribute('data-code'), 'app_not_found');
+    const [words] = (await error.getText()).split('Details');
+    assert.match(words, new RegExp(`The app ${unknownApp} is not known in this tenant`));
+    assert.match(words, /Directory \(tenant\) ID/);
+    await shot(app, 'wizard-page-error-explained');
+    await app.click('back');
+    assert.equal(await app.value('client-id'), unknownApp, 'what was typed is kept');
   });
 });

@@ -6,6 +6,7 @@ import type { ConnectRequest } from "./bindings/ConnectRequest";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { Connector } from "./bindings/Connector";
 import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
+import type { ErrorInfo } from "./bindings/ErrorInfo";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { IpcError, toErrorInfo } from "./errors";
 
@@ -45,6 +46,15 @@ export function startConnect(request: ConnectRequest, onEvent: (event: ConnectEv
 
 export function cancelConnect(flowId: string): Promise<void> {
   return call("cancel_connect", { flowId });
+}
+
+/**
+ * Microsoft shows some errors (AADSTS50011, 700016, 90094…) on its own page and never returns to Patchbay. The
+ * person pastes that page's text: the sign-in ends with the error explained (a `failed` event on its channel).
+ * Rejects, and the sign-in keeps waiting, when the text has no AADSTS code.
+ */
+export function reportSignInPageError(flowId: string, text: string): Promise<ErrorInfo> {
+  return call("report_sign_in_page_error", { flowId, text });
 }
 
 export function listConnections(): Promise<ConnectionSummary[]> {

@@ -307,6 +307,37 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
           backend.fail({ code: "cancelled", title: "Sign-in cancelled.", message: "Nothing was saved." });
         }
         return null;
+      case "report_sign_in_page_error": {
+        const text = typeof args["text"] === "string" ? args["text"] : "";
+        if (!pending || pending.flowId !== args["flowId"]) {
+          throw invalid("No sign-in is in progress.");
+        }
+        const code = /AADSTS(\d+)/.exec(text)?.[1];
+        if (!code) {
+          throw {
+            code: "invalid_input",
+            title: "There is no Microsoft error code in that text.",
+            message: "Copy the line from the browser page that starts with AADSTS and paste it again.",
+          } satisfies ErrorInfo;
+        }
+        const explained: ErrorInfo =
+          code === "50011"
+            ? {
+                code: "redirect_uri_mismatch",
+                title: "The app registration does not list Patchbay's redirect URI.",
+                message: "Add the platform \"Mobile and desktop applications\" and the redirect URI exactly as shown, then connect again.",
+                action: { label: "Redirect URI to register", url: "http://localhost" },
+                detail: `shown on the sign-in page: AADSTS${code}`,
+              }
+            : {
+                code: "provider_error",
+                title: "The sign-in service refused the request.",
+                message: "Try again; if it keeps failing, send the details below to your administrator.",
+                detail: `shown on the sign-in page: AADSTS${code}`,
+              };
+        queueMicrotask(() => backend.fail(explained));
+        return explained;
+      }
       case "list_connections":
         return structuredClone(backend.connections);
       case "rename_connection": {

@@ -82,7 +82,9 @@ pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
         timeout: Duration::from_secs(args.timeout),
     };
 
-    let result = sign_in(core, request, options, args.no_browser).await;
+    // stdin carries the secret when --client-secret-stdin is given; otherwise it may carry a pasted error.
+    let paste = !args.client_secret_stdin;
+    let result = sign_in(core, request, options, args.no_browser, paste).await;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
@@ -104,13 +106,16 @@ async fn sign_in(
     request: ConnectRequest,
     options: ConnectOptions,
     no_browser: bool,
+    paste: bool,
 ) -> Result<ConnectionSummary, ErrorInfo> {
     let cancel = CancellationToken::new();
     let watcher = tokio::spawn(watch_ctrl_c(Interrupts::listen()?, cancel.clone()));
-    let events = move |event: ConnectEvent| progress(event, no_browser);
+    let hint_paste = paste && std::io::stdin().is_terminal();
+    let events = move |event: ConnectEvent| progress(event, no_browser, hint_paste);
     let flow_id = format!("cli-{}", std::process::id());
     let result = tokio::select! {
         result = core.connect(request, options, &flow_id, &events, cancel.clone()) => result,
+        () = watch_pasted_errors(core, &flow_id, paste) => unreachable!("the paste watcher never ends"),
         // The core stops at once when cancelled; should it be stuck in a request, do not wait for it forever.
         () = async { cancel.cancelled().await; tokio::time::sleep(CANCEL_GRACE).await } => {
             Err(ErrorInfo::new(ErrorCode::Cancelled, "Sign-in was cancelled.", "Nothing was changed."))
@@ -118,6 +123,33 @@ async fn sign_in(
     };
     watcher.abort();
     result
+}
+
+/// Microsoft shows some errors (AADSTS50011, 700016, 90094…) on its own page and never returns: a line pasted on
+/// stdin while waiting ends the sign-in with that error explained. Lines without a code get a hint; the sign-in
+/// keeps waiting. Never completes.
+async fn watch_pasted_errors(core: &Patchbay, flow_id: &str, enabled: bool) {
+    if enabled {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        // A plain thread: a blocking read must not hold the runtime open when the command ends.
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        while let Some(line) = rx.recv().await {
+            if line.trim().is_empty() {
+                continue;
+            }
+            if let Err(e) = core.report_sign_in_page_error(flow_id, &line) {
+                output::note(&format!("{} {}", e.title, e.message));
+            }
+        }
+    }
+    std::future::pending().await
 }
 
 /// Ctrl-C, listened for from the moment this exists (so one pressed right after the URL shows is never lost).
@@ -161,7 +193,7 @@ async fn watch_ctrl_c(mut interrupts: Interrupts, cancel: CancellationToken) {
     }
 }
 
-fn progress(event: ConnectEvent, no_browser: bool) {
+fn progress(event: ConnectEvent, no_browser: bool, hint_paste: bool) {
     match event {
         ConnectEvent::WaitingForBrowser {
             auth_url, opened, ..
@@ -178,6 +210,9 @@ fn progress(event: ConnectEvent, no_browser: bool) {
                 output::note(&format!("Could not open a browser. Go to: {auth_url}"));
             }
             output::note("Waiting for the sign-in in your browser (Ctrl-C to cancel)…");
+            if hint_paste {
+                output::note("If the browser shows an error (AADSTS…) instead, paste it here and press Enter.");
+            }
         }
         ConnectEvent::Exchanging { .. } => output::note("Exchanging the code…"),
         ConnectEvent::Connected { .. } | ConnectEvent::Failed { .. } => {}

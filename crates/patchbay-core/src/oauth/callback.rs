@@ -242,9 +242,10 @@ async fn handle(
     uri: Uri,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    // Anything but the one matching response is refused with 400 (browsers also ask for /favicon.ico).
     if uri.path() != shared.path {
         return page(
-            StatusCode::NOT_FOUND,
+            StatusCode::BAD_REQUEST,
             "Not found",
             "This address is not part of a Patchbay sign-in.",
         );
@@ -396,7 +397,7 @@ mod tests {
         let no_state = http.get(format!("{uri}?code=evil")).send().await.unwrap();
         assert_eq!(no_state.status(), 400);
         let wrong_path = http.get(uri.replace("/cb", "/other")).send().await.unwrap();
-        assert_eq!(wrong_path.status(), 404);
+        assert_eq!(wrong_path.status(), 400);
         let real = http
             .get(format!("{uri}?code=the-code&state=good-state&iss=x"))
             .send()

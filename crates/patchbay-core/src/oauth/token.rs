@@ -224,3 +224,73 @@ impl TokenClient {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiremock::matchers::{body_string_contains, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn metadata(server: &MockServer) -> ProviderMetadata {
+        let base = Url::parse(&server.uri()).unwrap();
+        ProviderMetadata {
+            issuer: server.uri(),
+            authorization_endpoint: base.join("/authorize").unwrap(),
+            token_endpoint: base.join("/token").unwrap(),
+            jwks_uri: None,
+            authorization_response_iss_parameter_supported: false,
+            prompt_values_supported: None,
+        }
+    }
+
+    fn token_body() -> serde_json::Value {
+        serde_json::json!({
+            "token_type": "Bearer",
+            "access_token": "at-from-the-redirect-target",
+            "expires_in": 3600,
+            "scope": "openid"
+        })
+    }
+
+    #[tokio::test]
+    async fn a_token_request_follows_no_redirect_and_sends_the_secret_only_in_the_body() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("client_secret=s3cret"))
+            .respond_with(ResponseTemplate::new(307).insert_header("location", "/elsewhere/token"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        // Were the redirect followed, the code, verifier and secret would land here.
+        Mock::given(method("POST"))
+            .and(path("/elsewhere/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(token_body()))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let secret = SecretString::from("s3cret".to_string());
+        let client = TokenClient::new(
+            &metadata(&server),
+            "client-1",
+            Some(&secret),
+            Some("http://localhost:1234"),
+            crate::oauth::http_client(),
+        )
+        .unwrap();
+        let (_, verifier) = new_pkce();
+        let result = client.exchange_code("the-code".into(), verifier).await;
+        let Err(TokenError::Other(info)) = result else {
+            panic!("a redirect from the token endpoint must fail: {result:?}");
+        };
+        assert_eq!(info.code, ErrorCode::ProviderError);
+        assert!(!format!("{info:?}").contains("s3cret"));
+        for request in server.received_requests().await.unwrap() {
+            assert!(
+                request.headers.get("authorization").is_none(),
+                "the secret goes in the body, not a header"
+            );
+        }
+        // `expect` counts are verified when the server drops.
+    }
+}

@@ -184,6 +184,37 @@ describe("Wizard", () => {
     expect(screen.getByTestId("connect")).toBeInTheDocument();
   });
 
+  it("explains an error pasted from Microsoft's page, and refuses text without a code", async () => {
+    const backend = useFakeBackend();
+    const { user } = open();
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("connect"));
+    await screen.findByTestId("auth-url");
+    await user.click(within(screen.getByTestId("page-error")).getByText("The browser shows an error instead?"));
+    const text = screen.getByLabelText("Error shown in the browser");
+
+    await user.click(screen.getByTestId("page-error-explain"));
+    expect(screen.getByTestId("page-error-problem")).toHaveTextContent("Paste the error");
+    expect(text).toHaveAttribute("aria-invalid", "true");
+
+    await user.type(text, "Something went wrong");
+    await user.click(screen.getByTestId("page-error-explain"));
+    expect(await screen.findByText(/no Microsoft error code/)).toBeInTheDocument();
+    expect(screen.getByTestId("auth-url")).toBeInTheDocument(); // still waiting
+
+    await user.clear(text);
+    await user.type(text, "AADSTS50011: The redirect URI 'http://localhost:1234' does not match.");
+    await user.click(screen.getByTestId("page-error-explain"));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveAttribute("data-code", "redirect_uri_mismatch");
+    expect(alert).toHaveTextContent("Redirect URI to register");
+    expect(backend.calls.find((c) => c.cmd === "report_sign_in_page_error")?.args).toEqual({
+      flowId: "flow-1",
+      text: "Something went wrong",
+    });
+  });
+
   it("closes on Escape and cancels a sign-in in progress", async () => {
     const backend = useFakeBackend();
     const { user, onClose } = open();
