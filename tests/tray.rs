@@ -114,19 +114,42 @@ impl Watcher {
 struct App {
     child: Child,
     exited: Option<ExitStatus>,
+    log: std::path::PathBuf,
 }
 
 impl App {
-    fn spawn(data_dir: &std::path::Path) -> App {
+    /// Start the app binary with `args`; its stderr (the log) goes to `<data_dir>/<name>.log`.
+    fn spawn(data_dir: &std::path::Path, name: &str, args: &[&str]) -> App {
+        let log = data_dir.join(format!("{name}.log"));
+        let file = std::fs::File::create(&log).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_patchbay-app"))
+            .args(args)
             .env("PATCHBAY_DATA_DIR", data_dir)
             .env("PATCHBAY_LOG", "debug")
+            .stderr(file)
             .spawn()
             .expect("could not start the patchbay-app binary");
         App {
             child,
             exited: None,
+            log,
         }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Wait (bounded) until the log holds `text`.
+    fn wait_log(&self, text: &str, timeout: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if self.log().contains(text) {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+        false
     }
 
     fn pid(&self) -> u32 {
@@ -296,7 +319,7 @@ fn tray_registers_shows_its_menu_and_quits() {
         });
 
     let data_dir = tempfile::tempdir().expect("temp data dir");
-    let mut app = App::spawn(data_dir.path());
+    let mut app = App::spawn(data_dir.path(), "first", &[]);
 
     // Wait (bounded) for the tray item to register; fail early if the app dies.
     let deadline = Instant::now() + REGISTER_TIMEOUT;
@@ -305,12 +328,16 @@ fn tray_registers_shows_its_menu_and_quits() {
             Ok(item) => break item,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Some(status) = app.poll() {
-                    panic!("the app exited ({status}) before its tray item registered");
+                    panic!(
+                        "the app exited ({status}) before its tray item registered:\n{}",
+                        app.log()
+                    );
                 }
                 if Instant::now() > deadline {
                     panic!(
-                        "no StatusNotifierItem registered within {REGISTER_TIMEOUT:?} (app pid {})",
-                        app.pid()
+                        "no StatusNotifierItem registered within {REGISTER_TIMEOUT:?} (app pid {}):\n{}",
+                        app.pid(),
+                        app.log()
                     );
                 }
             }
@@ -420,12 +447,45 @@ fn tray_registers_shows_its_menu_and_quits() {
         app.poll()
     );
 
+    // A second launch hands over to the running one and ends; a patchbay:// link it carries reaches the
+    // running app, which refuses one that belongs to no sign-in it started.
+    let mut second = App::spawn(
+        data_dir.path(),
+        "second",
+        &["patchbay://oauth/callback?code=forged&state=forged"],
+    );
+    let second_exit = second
+        .wait_exit(EXIT_TIMEOUT)
+        .unwrap_or_else(|| panic!("a second launch kept running: {}", second.log()));
+    assert!(
+        second_exit.success(),
+        "the second launch exited with {second_exit}"
+    );
+    assert!(
+        app.wait_log("second launch: focusing the running Patchbay", EXIT_TIMEOUT),
+        "the running app did not hear of the second launch:\n{}",
+        app.log()
+    );
+    assert!(
+        app.wait_log(
+            "does not belong to a sign-in Patchbay started",
+            EXIT_TIMEOUT
+        ),
+        "the running app did not refuse the forged patchbay:// link:\n{}",
+        app.log()
+    );
+    assert!(app.poll().is_none(), "the first app ended: {}", app.log());
+
     // "Quit" ends the app with status 0.
     click(&menu, quit_id);
     let exit = app.wait_exit(EXIT_TIMEOUT).unwrap_or_else(|| {
         panic!("the app was still running {EXIT_TIMEOUT:?} after Quit was clicked")
     });
-    assert!(exit.success(), "the app exited with {exit} after Quit");
+    assert!(
+        exit.success(),
+        "the app exited with {exit} after Quit:\n{}",
+        app.log()
+    );
     assert!(
         problems.is_empty(),
         "the tray item's properties are wrong:\n  {}",
