@@ -627,6 +627,7 @@ impl Patchbay {
             .collect();
 
         let account = claims.account();
+        let named = req.name.as_deref().is_some_and(|n| !n.trim().is_empty());
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_rfc3339();
         let summary = ConnectionSummary {
@@ -667,20 +668,38 @@ impl Patchbay {
             access_expires_at: Some(tokens.expires_at),
         };
         let record = ConnectionRecord {
-            summary: summary.clone(),
+            summary,
             redirect_uri: redirect_text,
             has_client_secret: secrets.client_secret.is_some(),
         };
         // Seal first, then record: a crash in between leaves an orphan sealed file, never a connection without
         // its secrets. Both happen under the store lock, which also guards creating the vault key.
-        self.store.update(|records| {
+        let summary = self.store.update(|records| {
+            let mut record = record;
+            // A second connection for the same account gets "email (2)", unless the person named it.
+            if !named {
+                record.summary.name = unique_name(&record.summary.name, records);
+            }
             self.vault.seal(&id, &secrets.seal_bytes())?;
+            let summary = record.summary.clone();
             records.push(record);
-            Ok(())
+            Ok(summary)
         })?;
         tracing::info!(connection = %id, "connected");
         Ok(summary)
     }
+}
+
+/// `name`, or `name (2)`, `name (3)`… whichever no connection has yet.
+fn unique_name(name: &str, records: &[ConnectionRecord]) -> String {
+    let taken = |candidate: &str| records.iter().any(|r| r.summary.name == candidate);
+    if !taken(name) {
+        return name.to_string();
+    }
+    (2..)
+        .map(|n| format!("{name} ({n})"))
+        .find(|candidate| !taken(candidate))
+        .expect("an unused name")
 }
 
 /// Whether to send `prompt=select_account`: when discovery lists it, or for Microsoft's clouds and the sandbox

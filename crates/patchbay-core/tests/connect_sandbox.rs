@@ -584,3 +584,31 @@ async fn bad_input_is_refused_before_any_browser_opens() {
         assert!(err.title.contains(fragment), "{fragment}: {}", err.title);
     }
 }
+
+#[tokio::test]
+async fn a_second_connection_for_the_same_account_gets_its_own_default_name() {
+    let h = Harness::new().await;
+    let mut names = vec![];
+    for _ in 0..3 {
+        let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
+        let auth_url = flow.auth_url().await;
+        sign_in(&h.http, &auth_url, ADELE, true).await;
+        names.push(flow.finish().await.unwrap().name);
+    }
+    assert_eq!(
+        names,
+        [
+            ADELE.to_string(),
+            format!("{ADELE} (2)"),
+            format!("{ADELE} (3)")
+        ]
+    );
+    // A name the person chose is kept as it is, even when another connection has it.
+    let mut req = h.request(AuthType::BuiltInApp);
+    req.name = Some(ADELE.into());
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    assert_eq!(flow.finish().await.unwrap().name, ADELE);
+    assert_eq!(h.core.list().unwrap().len(), 4);
+}
