@@ -56,6 +56,56 @@ async fn mfa_required_redirects_with_interaction_required() {
 }
 
 #[tokio::test]
+async fn mfa_registration_required_redirects_with_50079() {
+    let (sb, client) = start().await;
+    let (status, _) = control_post(
+        &client,
+        &sb,
+        "mfa-registration-required",
+        json!({"required": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let q = sign_in_redirect(&client, &sb, &builtin_flow(&sb)).await;
+    assert_eq!(q["error"], "interaction_required");
+    assert!(q["error_description"].starts_with("AADSTS50079: "));
+    control_post(
+        &client,
+        &sb,
+        "mfa-registration-required",
+        json!({"required": false}),
+    )
+    .await;
+    assert!(sign_in_redirect(&client, &sb, &builtin_flow(&sb))
+        .await
+        .contains_key("code"));
+}
+
+#[tokio::test]
+async fn the_need_admin_approval_page_stays_on_microsofts_side() {
+    let (sb, client) = start().await;
+    sb.control().set_admin_consent_required(None, true).unwrap();
+    let (status, _) = control_post(
+        &client,
+        &sb,
+        "admin-approval-page",
+        json!({"required": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let f = builtin_flow(&sb);
+    let page = get(&client, &f.url).await;
+    let page = submit(&client, &sb, &page, &[("login", "adele@contoso.example")]).await;
+    assert_eq!(page.kind(), "error", "{}", page.html);
+    assert!(page.location.is_none(), "no redirect back to the app");
+    let shown = meta(&page.html, "pb-error").unwrap();
+    assert!(
+        shown.starts_with("AADSTS90094: The grant requires admin permission."),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
 async fn admin_consent_required_then_granted() {
     let (sb, client) = start().await;
     let (status, _) = control_post(
