@@ -73,6 +73,8 @@ layer_lints() {
   _lint "npm run typecheck" npm run --silent typecheck
   _lint "npm run lint" npm run --silent lint
   _lint "patchbay-core has no Tauri in its dependency tree" core_has_no_tauri
+  _lint "shellcheck -x (scripts, .ci/run)" \
+    shellcheck -x scripts/run scripts/test scripts/measure scripts/lib/*.sh .ci/run
   if ((${#_lint_failed[@]})); then
     echo "lints failed: ${_lint_failed[*]}" >&2
     return 1
