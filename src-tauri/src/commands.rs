@@ -3,6 +3,7 @@
 
 use crate::state::AppState;
 use patchbay_core::catalogue::Connector;
+use patchbay_core::diagnose::Check;
 use patchbay_core::environment::{EnvironmentId, EnvironmentPreset};
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 use patchbay_core::model::{
@@ -134,6 +135,12 @@ pub fn report_sign_in_page_error(
     text: String,
 ) -> Result<ErrorInfo, ErrorInfo> {
     state.core.report_sign_in_page_error(&flow_id, &text)
+}
+
+/// Check this computer: the same checks as `patchbay doctor`.
+#[tauri::command]
+pub async fn diagnose(state: State<'_, AppState>) -> Result<Vec<Check>, ErrorInfo> {
+    Ok(state.core.diagnose().await)
 }
 
 /// Open a link in the system browser: https (an admin-center page, an admin-consent URL), or http on this

@@ -112,6 +112,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::start_connect,
             commands::cancel_connect,
             commands::report_sign_in_page_error,
+            commands::diagnose,
             commands::open_url,
         ])
         .setup(move |app| {

@@ -26,6 +26,15 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Rename a connection.
     Rename(RenameArgs),
+    /// Check this computer: keychain, data folder, connections' secrets, sign-in listener, browser, links.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as a JSON array.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

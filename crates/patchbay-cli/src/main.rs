@@ -38,6 +38,7 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
         Command::List(args) => commands::connections::list(&core, &args),
         Command::Remove(args) => commands::connections::remove(&core, &args),
         Command::Rename(args) => commands::connections::rename(&core, &args),
+        Command::Doctor(args) => commands::doctor::run(&core, &args).await,
     }
 }
 

@@ -628,3 +628,88 @@ async fn ctrl_c_cancels_the_sign_in_and_exits_130() {
     );
     assert!(home.list().await.is_empty());
 }
+
+#[tokio::test]
+async fn doctor_checks_this_computer_and_names_a_connection_whose_secrets_are_broken() {
+    let home = Home::new();
+    let out = home.run(&["doctor", "--json"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let checks: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "keychain",
+            "data_dir",
+            "secrets",
+            "loopback",
+            "browser",
+            "deep_link"
+        ]
+    );
+    let status = |checks: &[Value], id: &str| {
+        checks.iter().find(|c| c["id"] == id).unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for id in ["keychain", "data_dir", "secrets", "loopback"] {
+        assert_eq!(status(&checks, id), "ok", "{id}: {checks:?}");
+    }
+
+    // One connection: its secrets open. Then damage its sealed file: doctor names it and exits 1.
+    let connecting = home.start_connect(&["--name", "Work"], None).await;
+    connecting.sign_in(ADELE, true).await;
+    assert_eq!(connecting.finish().await.code, Some(0));
+    let out = home.run(&["doctor"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("[ok] Connections' secrets: All 1 connection's secrets open"),
+        "{}",
+        text(&out.stdout)
+    );
+    let id = home.list().await[0]["id"].as_str().unwrap().to_string();
+    let sealed = files_under(home.data.path())
+        .into_iter()
+        .map(|(path, _)| path)
+        .find(|p| p.to_string_lossy().contains(&id))
+        .expect("the sealed file");
+    std::fs::write(&sealed, b"not a sealed file").unwrap();
+    let out = home.run(&["doctor"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("[FAILED] Connections' secrets: The secrets of 1 of 1 connections cannot be used: \"Work\" (cannot be opened)."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fix: Fix those connections by signing in again"),
+        "{stdout}"
+    );
+    assert_eq!(
+        error_line(&text(&out.stderr)),
+        "patchbay: 1 check failed: Connections' secrets. Follow the fix under each failed check, then run patchbay doctor again."
+    );
+}
+
+#[tokio::test]
+async fn doctor_says_when_there_is_no_keychain() {
+    let home = Home::new();
+    let out = home
+        .command(&["doctor"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/patchbay-test-bus",
+        )
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("[FAILED] Keychain: The keychain is not available."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("gnome-keyring"), "{stdout}");
+    assert!(error_line(&text(&out.stderr)).starts_with("patchbay: 1 check failed: Keychain."));
+}

@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod config;
+pub mod diagnose;
 pub mod environment;
 pub mod error;
 pub mod model;

@@ -3,6 +3,7 @@
 
 use crate::catalogue::{AuthType, Catalogue, Connector, ConnectorStatus};
 use crate::config::CoreConfig;
+use crate::diagnose::Check;
 use crate::environment::{presets, Endpoints, EnvironmentId, EnvironmentPreset};
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::model::{
@@ -213,6 +214,117 @@ impl Patchbay {
             }
             self.vault.remove(id)
         })
+    }
+
+    /// Check this computer: keychain, data folder, every connection's sealed secrets, the loopback listener, the
+    /// browser and `patchbay://` links. Read-only, apart from creating the data folder when there is none.
+    pub async fn diagnose(&self) -> Vec<Check> {
+        const KEYCHAIN: &str = "Keychain";
+        const DATA: &str = "Data folder";
+        const SECRETS: &str = "Connections' secrets";
+        let key = self.vault.key_present();
+        let mut checks = vec![match &key {
+            Ok(true) => Check::ok(
+                "keychain",
+                KEYCHAIN,
+                "Your keychain works and holds Patchbay's vault key.",
+            ),
+            Ok(false) => Check::ok(
+                "keychain",
+                KEYCHAIN,
+                "Your keychain works. Patchbay puts its vault key there at the first connection.",
+            ),
+            Err(e) => Check::from_error("keychain", KEYCHAIN, e),
+        }];
+        let dir = self.config.data_dir.display().to_string();
+        let records = self.store.lock().and_then(|_lock| self.store.read());
+        checks.push(match &records {
+            Ok(records) => Check::ok(
+                "data_dir",
+                DATA,
+                format!(
+                    "Connections are kept in {dir} ({} connection{}).",
+                    records.len(),
+                    if records.len() == 1 { "" } else { "s" }
+                ),
+            ),
+            Err(e) => Check::from_error("data_dir", DATA, e),
+        });
+        checks.push(match (&records, &key) {
+            (Ok(records), _) if records.is_empty() => {
+                Check::ok("secrets", SECRETS, "No connections yet.")
+            }
+            (Err(_), _) => Check::failed(
+                "secrets",
+                SECRETS,
+                "Not checked: the list of connections cannot be read.",
+                "Fix the data folder first (above).",
+            ),
+            (Ok(_), Err(_)) => Check::failed(
+                "secrets",
+                SECRETS,
+                "Not checked: the keychain cannot be used, so no connection can refresh.",
+                "Fix the keychain first (above).",
+            ),
+            (Ok(records), Ok(false)) => Check::failed(
+                "secrets",
+                SECRETS,
+                format!(
+                    "Patchbay's vault key is missing from the keychain, so none of the {} connections can be opened.",
+                    records.len()
+                ),
+                "The keychain was reset or is a different one. Fix each connection by signing in again.",
+            ),
+            (Ok(records), Ok(true)) => self.check_sealed(records),
+        });
+        checks.push(crate::diagnose::check_loopback().await);
+        checks.push(crate::diagnose::check_browser());
+        checks.push(crate::diagnose::check_deep_link());
+        checks
+    }
+
+    /// Open every connection's sealed secrets (nothing is shown or kept) and name those that do not open.
+    fn check_sealed(&self, records: &[ConnectionRecord]) -> Check {
+        let broken: Vec<String> = records
+            .iter()
+            .filter_map(|r| {
+                let problem = match self.vault.open(&r.summary.id) {
+                    Ok(Some(bytes)) => ConnectionSecrets::from_bytes(&bytes)
+                        .err()
+                        .map(|_| "damaged"),
+                    Ok(None) => Some("missing"),
+                    Err(_) => Some("cannot be opened"),
+                };
+                problem.map(|p| format!("\"{}\" ({p})", r.summary.name))
+            })
+            .collect();
+        if broken.is_empty() {
+            Check::ok(
+                "secrets",
+                "Connections' secrets",
+                format!(
+                    "All {} connection{} open with the vault key.",
+                    records.len(),
+                    if records.len() == 1 {
+                        "'s secrets"
+                    } else {
+                        "s' secrets"
+                    }
+                ),
+            )
+        } else {
+            Check::failed(
+                "secrets",
+                "Connections' secrets",
+                format!(
+                    "The secrets of {} of {} connections cannot be used: {}.",
+                    broken.len(),
+                    records.len(),
+                    broken.join(", ")
+                ),
+                "Fix those connections by signing in again (as the same account), or remove them.",
+            )
+        }
     }
 
     /// Hand a `patchbay://oauth/callback?...` deep link to the sign-in waiting for it. A link whose state matches

@@ -159,6 +159,14 @@ impl Vault {
         Ok(key)
     }
 
+    /// Whether the vault key is in the keychain (never creates it). An error when the keychain cannot be used.
+    pub fn key_present(&self) -> Result<bool, ErrorInfo> {
+        if self.key.lock().expect("vault key").is_some() {
+            return Ok(true);
+        }
+        Ok(self.keys.load()?.is_some())
+    }
+
     /// Load the vault key, creating it if there is none. Call under the store lock.
     pub fn ensure_key(&self) -> Result<(), ErrorInfo> {
         self.key(true).map(|_| ())

@@ -124,4 +124,17 @@ describe('catalogue', () => {
       timeoutMsg: 'typing into the focused search box did not filter',
     });
   });
+
+  appTest(current, 'Check this computer finds the keychain, the data folder and the listener working', async (app) => {
+    await app.click('diagnose');
+    const verdict = await app.waitFor('diagnostics-verdict', 20_000);
+    for (const id of ['keychain', 'data_dir', 'secrets', 'loopback']) {
+      const check = await app.waitFor(`check-${id}`);
+      assert.equal(await check.getAttribute('data-status'), 'ok', `${id}: ${await check.getText()}`);
+    }
+    assert.doesNotMatch(await verdict.getText(), /problem/);
+    await app.browser.execute(() => document.querySelector('[data-testid="diagnostics"]')?.scrollIntoView());
+    await app.browser.pause(300);
+    await app.screenshot('e2e-diagnostics');
+  });
 });

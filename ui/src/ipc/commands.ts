@@ -1,6 +1,7 @@
 // Typed wrappers for the Rust commands. The only module (with events.ts) that talks to Tauri.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { BuiltInApp } from "./bindings/BuiltInApp";
+import type { Check } from "./bindings/Check";
 import type { ConnectEvent } from "./bindings/ConnectEvent";
 import type { ConnectRequest } from "./bindings/ConnectRequest";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
@@ -67,6 +68,11 @@ export function renameConnection(id: string, name: string): Promise<ConnectionSu
 
 export function removeConnection(id: string): Promise<void> {
   return call("remove_connection", { id });
+}
+
+/** Check this computer (keychain, data folder, connections' secrets, loopback, browser, links). */
+export function diagnose(): Promise<Check[]> {
+  return call("diagnose");
 }
 
 /** Open an https link in the system browser. */

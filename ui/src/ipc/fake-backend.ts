@@ -6,6 +6,7 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import catalogue from "../../../crates/patchbay-core/catalogue/connectors.json";
 import type { BuiltInApp } from "./bindings/BuiltInApp";
+import type { Check } from "./bindings/Check";
 import type { ConnectEvent } from "./bindings/ConnectEvent";
 import type { ConnectRequest } from "./bindings/ConnectRequest";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
@@ -22,6 +23,7 @@ export type Scenario =
   | "not_opened"
   | "admin_consent"
   | "redirect_mismatch"
+  | "no_keychain"
   | "load_error";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -32,6 +34,7 @@ export const SCENARIOS: readonly Scenario[] = [
   "not_opened",
   "admin_consent",
   "redirect_mismatch",
+  "no_keychain",
   "load_error",
 ];
 
@@ -337,6 +340,33 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
               };
         queueMicrotask(() => backend.fail(explained));
         return explained;
+      }
+      case "diagnose": {
+        const keychainOk = scenario !== "no_keychain";
+        const checks: Check[] = [
+          keychainOk
+            ? { id: "keychain", title: "Keychain", status: "ok", summary: "Your keychain works and holds Patchbay's vault key." }
+            : {
+                id: "keychain",
+                title: "Keychain",
+                status: "failed",
+                summary: "The keychain is not available.",
+                fix: "Start and unlock a keyring (gnome-keyring, KWallet or KeePassXC), then try again.",
+                detail: "Platform secure storage failure: org.freedesktop.secrets was not provided",
+              },
+          { id: "data_dir", title: "Data folder", status: "ok", summary: "Connections are kept in ~/.local/share/patchbay (1 connection)." },
+          { id: "secrets", title: "Connections' secrets", status: "ok", summary: "All 1 connection's secrets open with the vault key." },
+          { id: "loopback", title: "Sign-in listener (loopback)", status: "ok", summary: "Patchbay can listen on 127.0.0.1 and ::1 for the browser's return." },
+          { id: "browser", title: "System browser", status: "ok", summary: "Sign-in pages open in your default browser (xdg-open)." },
+          {
+            id: "deep_link",
+            title: "patchbay:// links",
+            status: "warning",
+            summary: "No application is registered for patchbay:// links yet.",
+            fix: "Start the Patchbay app once: it registers itself. Sign-ins use the loopback redirect and work without it.",
+          },
+        ];
+        return checks;
       }
       case "list_connections":
         return structuredClone(backend.connections);

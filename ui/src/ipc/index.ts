@@ -5,6 +5,8 @@ export * from "./errors";
 export type { Account } from "./bindings/Account";
 export type { AuthType } from "./bindings/AuthType";
 export type { BuiltInApp } from "./bindings/BuiltInApp";
+export type { Check } from "./bindings/Check";
+export type { CheckStatus } from "./bindings/CheckStatus";
 export type { ConnectEvent } from "./bindings/ConnectEvent";
 export type { ConnectRequest } from "./bindings/ConnectRequest";
 export type { ConnectionStatus } from "./bindings/ConnectionStatus";

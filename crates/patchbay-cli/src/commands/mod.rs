@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod connections;
 pub mod connectors;
+pub mod doctor;
 
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 
