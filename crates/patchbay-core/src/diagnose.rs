@@ -56,11 +56,7 @@ impl Check {
         summary: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
-        Self {
-            status: CheckStatus::Warning,
-            fix: Some(fix.into()),
-            ..Self::ok(id, title, summary)
-        }
+        Self::with_fix(CheckStatus::Warning, id, title, summary, fix)
     }
 
     pub fn failed(
@@ -69,8 +65,18 @@ impl Check {
         summary: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
+        Self::with_fix(CheckStatus::Failed, id, title, summary, fix)
+    }
+
+    fn with_fix(
+        status: CheckStatus,
+        id: &str,
+        title: &str,
+        summary: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Self {
-            status: CheckStatus::Failed,
+            status,
             fix: Some(fix.into()),
             ..Self::ok(id, title, summary)
         }
@@ -122,12 +128,7 @@ pub async fn check_loopback() -> Check {
 /// Which program opens the sign-in page: `$BROWSER`, or the platform's opener.
 pub fn check_browser() -> Check {
     const TITLE: &str = "System browser";
-    if let Some(command) = std::env::var("BROWSER").ok().and_then(|b| {
-        b.split(':')
-            .map(str::trim)
-            .find(|c| !c.is_empty())
-            .map(String::from)
-    }) {
+    if let Some(command) = crate::service::browser_override() {
         return match which(&command) {
             Some(path) => Check::ok(
                 "browser",

@@ -840,12 +840,8 @@ fn supports_select_account(
 /// Open the system browser. `$BROWSER` (the usual Unix convention, first entry of a `:` list) wins over the
 /// platform's default handler.
 fn open_browser(url: &str) -> bool {
-    let chosen = std::env::var("BROWSER").ok();
-    match chosen
-        .as_deref()
-        .and_then(|b| b.split(':').find(|c| !c.trim().is_empty()))
-    {
-        Some(command) => std::process::Command::new(command.trim())
+    match browser_override() {
+        Some(command) => std::process::Command::new(command)
             .arg(url)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -856,6 +852,16 @@ fn open_browser(url: &str) -> bool {
             .is_ok(),
         None => open::that_detached(url).is_ok(),
     }
+}
+
+/// The command `$BROWSER` names (its first non-empty `:`-separated entry), if any.
+pub(crate) fn browser_override() -> Option<String> {
+    std::env::var("BROWSER")
+        .ok()?
+        .split(':')
+        .map(str::trim)
+        .find(|c| !c.is_empty())
+        .map(String::from)
 }
 
 /// Library errors start in lower case; a message to a person starts with a capital.

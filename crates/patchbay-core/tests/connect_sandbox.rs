@@ -289,9 +289,7 @@ async fn an_unknown_app_shown_on_microsofts_page_is_explained_once_pasted() {
     req.tenant = Some("contoso.onmicrosoft.com".into());
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
-    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
-        .await
-        .unwrap_err();
+    let page = sign_in_to_error_page(&h.http, &auth_url, ADELE).await;
     assert!(page.contains("AADSTS700016"), "{page}");
 
     // Text without a code is refused and the sign-in keeps waiting.
@@ -348,9 +346,7 @@ async fn a_wrong_redirect_uri_shown_on_microsofts_page_names_the_uri_to_register
     req.redirect_uri = Some("http://localhost/other".into());
     let mut flow = start(&h.core, req, WAIT);
     let auth_url = flow.auth_url().await;
-    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
-        .await
-        .unwrap_err();
+    let page = sign_in_to_error_page(&h.http, &auth_url, ADELE).await;
     assert!(page.contains("AADSTS50011"), "{page}");
     h.core.report_sign_in_page_error("flow-1", &page).unwrap();
     let err = flow.finish().await.unwrap_err();
@@ -381,9 +377,7 @@ async fn the_need_admin_approval_page_is_explained_with_the_admin_consent_link()
     control.set_admin_approval_page(true);
     let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
     let auth_url = flow.auth_url().await;
-    let page = patchbay_sandbox::driver::sign_in(&h.http, &auth_url, ADELE, true)
-        .await
-        .unwrap_err();
+    let page = sign_in_to_error_page(&h.http, &auth_url, ADELE).await;
     assert!(page.contains("AADSTS90094"), "{page}");
     h.core.report_sign_in_page_error("flow-1", &page).unwrap();
     let err = flow.finish().await.unwrap_err();

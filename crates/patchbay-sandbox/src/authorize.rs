@@ -311,32 +311,27 @@ fn after_sign_in(
     app: &App,
     user: &DemoUser,
 ) -> Response {
-    if inner.mfa_required {
+    // MFA required (50076), or required before the user has registered a method (50079).
+    let mfa = if inner.mfa_required {
+        Some((50076, "use"))
+    } else if inner.mfa_registration_required {
+        Some((50079, "enroll in"))
+    } else {
+        None
+    };
+    if let Some((code, verb)) = mfa {
         inner.transactions.remove(tx);
         return redirect_error_for(
             st,
             &req,
             &AadError::new(
                 "interaction_required",
-                50076,
+                code,
                 format!(
                     "Due to a configuration change made by your administrator, or because you moved to a new \
-                     location, you must use multi-factor authentication to access '{}'.",
+                     location, you must {verb} multi-factor authentication to access '{}'.",
                     scopes::GRAPH_RESOURCE_ID
                 ),
-            ),
-        );
-    }
-    if inner.mfa_registration_required {
-        inner.transactions.remove(tx);
-        return redirect_error_for(
-            st,
-            &req,
-            &AadError::new(
-                "interaction_required",
-                50079,
-                "Due to a configuration change made by your administrator, or because you moved to a new \
-                 location, you must enroll in multi-factor authentication to access this application.",
             ),
         );
     }

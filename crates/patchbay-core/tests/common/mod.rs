@@ -129,3 +129,11 @@ pub async fn sign_in(http: &reqwest::Client, auth_url: &Url, user: &str, accept:
     );
     back
 }
+
+/// Sign in as `user` up to the page that stays on the provider's side (AADSTS50011, 700016, 90094…), and return
+/// the error it shows.
+pub async fn sign_in_to_error_page(http: &reqwest::Client, auth_url: &Url, user: &str) -> String {
+    patchbay_sandbox::driver::sign_in(http, auth_url, user, true)
+        .await
+        .expect_err("the sign-in stays on an error page")
+}
