@@ -1,24 +1,23 @@
 //! Tauri commands: take state, call the core, map the error. Nothing here holds a token: connections travel as
-//! summaries, sign-in progress as events that carry no secret.
+//! summaries, sign-in progress as events that carry no secret, and a client secret only ever travels in.
 
 use crate::state::AppState;
 use patchbay_core::catalogue::Connector;
+use patchbay_core::connect::ConnectOptions;
 use patchbay_core::diagnose::Check;
-use patchbay_core::environment::{EnvironmentId, EnvironmentPreset};
+use patchbay_core::environment::EnvironmentPreset;
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 use patchbay_core::model::{
-    BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, RedirectAdvice,
+    BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest, RedirectAdvice,
 };
-use patchbay_core::service::ConnectOptions;
+use secrecy::SecretString;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Manager, Runtime, State};
-use tokio_util::sync::CancellationToken;
+use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
 pub fn list_connectors(state: State<'_, AppState>) -> Vec<Connector> {
-    state
-        .page_ready
-        .call_once(|| tracing::info!("page ready: the UI asked for the catalogue"));
+    // Each time a window's page loads (scripts/measure times start-up and re-opening by this line).
+    tracing::info!("page ready: the UI asked for the catalogue");
     state.core.catalogue().connectors().to_vec()
 }
 
@@ -49,81 +48,60 @@ pub fn list_connections(state: State<'_, AppState>) -> Result<Vec<ConnectionSumm
 }
 
 #[tauri::command]
-pub fn rename_connection<R: Runtime>(
-    app: AppHandle<R>,
+pub fn rename_connection(
     state: State<'_, AppState>,
     id: String,
     name: String,
 ) -> Result<ConnectionSummary, ErrorInfo> {
-    let summary = state.core.rename(&id, &name)?;
-    crate::connections_changed(&app);
-    Ok(summary)
+    state.core.rename(&id, &name)
 }
 
 #[tauri::command]
-pub fn remove_connection<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<(), ErrorInfo> {
-    state.core.remove(&id)?;
-    crate::connections_changed(&app);
-    Ok(())
+pub fn remove_connection(state: State<'_, AppState>, id: String) -> Result<(), ErrorInfo> {
+    state.core.remove(&id)
 }
 
-/// Start a sign-in. Returns its flow id at once; progress arrives on `on_event`.
-#[tauri::command]
-pub async fn start_connect<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    mut request: ConnectRequest,
-    on_event: Channel<ConnectEvent>,
-) -> Result<String, ErrorInfo> {
-    if request.environment == EnvironmentId::Sandbox {
-        let sandbox = state.sandbox().await?;
-        let tenant = request
-            .tenant
-            .clone()
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| "organizations".into());
-        request.authority = Some(sandbox.authority(&tenant).to_string());
-        request.graph_url = Some(sandbox.graph_url().to_string());
-    }
-    let flow_id = uuid::Uuid::new_v4().to_string();
-    let cancel = CancellationToken::new();
-    state
-        .flows
-        .lock()
-        .expect("flows")
-        .insert(flow_id.clone(), cancel.clone());
-    let options = ConnectOptions {
+fn connect_options() -> ConnectOptions {
+    ConnectOptions {
         open_browser: std::env::var("PATCHBAY_NO_BROWSER")
             .map(|v| v != "1")
             .unwrap_or(true),
         ..ConnectOptions::default()
-    };
-    let core = state.core.clone();
-    let id = flow_id.clone();
-    tauri::async_runtime::spawn(async move {
-        let send = move |event: ConnectEvent| {
+    }
+}
+
+/// Start a sign-in. Returns its flow id at once; progress arrives on `on_event`. (Async: the core runs the flow
+/// on Tauri's Tokio runtime.)
+#[tauri::command]
+pub async fn start_connect(
+    state: State<'_, AppState>,
+    request: ConnectRequest,
+    on_event: Channel<ConnectEvent>,
+) -> Result<String, ErrorInfo> {
+    Ok(state
+        .core
+        .start_connect(request, connect_options(), move |event| {
             let _ = on_event.send(event);
-        };
-        let result = core.connect(request, options, &id, &send, cancel).await;
-        if let Some(state) = app.try_state::<AppState>() {
-            state.flows.lock().expect("flows").remove(&id);
-        }
-        if result.is_ok() {
-            crate::connections_changed(&app);
-        }
-    });
-    Ok(flow_id)
+        }))
+}
+
+/// Start fixing a connection: sign in again as its account. Progress arrives on `on_event`.
+#[tauri::command]
+pub async fn start_fix(
+    state: State<'_, AppState>,
+    request: FixRequest,
+    on_event: Channel<ConnectEvent>,
+) -> Result<String, ErrorInfo> {
+    Ok(state
+        .core
+        .start_fix(request, connect_options(), move |event| {
+            let _ = on_event.send(event);
+        }))
 }
 
 #[tauri::command]
 pub fn cancel_connect(state: State<'_, AppState>, flow_id: String) {
-    if let Some(cancel) = state.flows.lock().expect("flows").get(&flow_id) {
-        cancel.cancel();
-    }
+    state.core.cancel_connect(&flow_id);
 }
 
 /// The person pasted the error Microsoft's sign-in page shows (it never redirects back for some): the
@@ -137,73 +115,78 @@ pub fn report_sign_in_page_error(
     state.core.report_sign_in_page_error(&flow_id, &text)
 }
 
+/// Check connections now (`ids`, or all): they show as checking, and their statuses arrive as events.
+#[tauri::command]
+pub fn check_connections(
+    state: State<'_, AppState>,
+    ids: Option<Vec<String>>,
+) -> Result<(), ErrorInfo> {
+    let queued = match ids {
+        Some(ids) => state.core.check_now(ids),
+        None => state.core.check_all_now(),
+    };
+    if queued {
+        Ok(())
+    } else {
+        Err(ErrorInfo::new(
+            ErrorCode::Internal,
+            "Patchbay's health monitor is not running.",
+            "Restart Patchbay.",
+        ))
+    }
+}
+
+/// Replace a bring-your-own app connection's client secret; it is tried at once.
+#[tauri::command]
+pub async fn update_client_secret(
+    state: State<'_, AppState>,
+    id: String,
+    secret: SecretString,
+    expires_on: Option<String>,
+) -> Result<ConnectionSummary, ErrorInfo> {
+    state
+        .core
+        .update_client_secret(&id, secret, expires_on)
+        .await
+}
+
 /// Check this computer: the same checks as `patchbay doctor`.
 #[tauri::command]
 pub async fn diagnose(state: State<'_, AppState>) -> Result<Vec<Check>, ErrorInfo> {
     Ok(state.core.diagnose().await)
 }
 
-/// Open a link in the system browser: https (an admin-center page, an admin-consent URL), or http on this
-/// computer only (the sandbox's and local providers' sign-in pages).
+/// *Copy diagnostics*: versions, checks, statuses and recent errors with their ids. Never a token.
+#[tauri::command]
+pub async fn diagnostics_report<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<String, ErrorInfo> {
+    Ok(state
+        .core
+        .diagnostics_report(&app.package_info().version.to_string())
+        .await)
+}
+
+/// Open a link in the system browser: https, or http on this computer only.
 #[tauri::command]
 pub fn open_url(url: String) -> Result<(), ErrorInfo> {
-    let parsed = url::Url::parse(&url).map_err(|_| invalid_url(&url))?;
-    if !openable(&parsed) {
-        return Err(invalid_url(&url));
-    }
-    open::that_detached(parsed.as_str()).map_err(|e| {
-        ErrorInfo::new(
-            ErrorCode::Internal,
-            "The browser could not be opened.",
-            format!("Copy the link and open it yourself: {url}"),
-        )
-        .with_detail(e.to_string())
-    })
+    patchbay_core::browser::open_link(&url)
 }
 
-fn openable(url: &url::Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-            None => false,
-        },
-        _ => false,
-    }
+/// Whether Patchbay starts at login.
+#[tauri::command]
+pub fn autostart<R: Runtime>(app: AppHandle<R>) -> bool {
+    crate::autostart_enabled(&app)
 }
 
-fn invalid_url(url: &str) -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::InvalidInput,
-        "That link cannot be opened.",
-        format!("Only https links, or http links on this computer, open from Patchbay: {url}"),
-    )
+#[tauri::command]
+pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<bool, ErrorInfo> {
+    crate::set_autostart(&app, enabled)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::openable;
-
-    #[test]
-    fn only_https_and_loopback_http_links_open() {
-        for ok in [
-            "https://login.microsoftonline.com/x",
-            "http://127.0.0.1:8080/authorize",
-            "http://[::1]:9/a",
-            "http://localhost:3000/",
-        ] {
-            assert!(openable(&url::Url::parse(ok).unwrap()), "{ok}");
-        }
-        for refused in [
-            "http://example.com/",
-            "http://127.0.0.1.example.com/",
-            "file:///etc/passwd",
-            "javascript:alert(1)",
-            "patchbay://oauth/callback",
-        ] {
-            assert!(!openable(&url::Url::parse(refused).unwrap()), "{refused}");
-        }
-    }
+/// The Fix the tray or a notification asked for before the page could hear it (taken once).
+#[tauri::command]
+pub fn take_pending_fix(shell: State<'_, crate::ShellState>) -> Option<String> {
+    shell.take_pending_fix()
 }

@@ -1,24 +1,47 @@
-//! Patchbay's desktop shell: window, tray, single instance, deep links, and thin commands over the core.
+//! Patchbay's desktop shell: window, tray, notifications, single instance, deep links, and thin commands over
+//! the core. The core does the work and publishes what changed; this file turns its events into Tauri events,
+//! the tray and notifications.
+//!
+//! Patchbay lives in the tray all day, so closing the window destroys it (and its web view, most of the
+//! memory); "Open Patchbay" builds it again. Only "Quit" ends the process.
 
 mod commands;
+pub mod notify;
 pub mod state;
 pub mod tray;
 
+use patchbay_core::events::CoreEvent;
+use patchbay_core::health::MonitorConfig;
 use patchbay_core::model::ConnectionStatus;
 use patchbay_core::{CoreConfig, Patchbay};
 use state::AppState;
-use tauri::{AppHandle, Builder, Emitter, Manager, Runtime, WindowEvent};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use tauri::{
+    AppHandle, Builder, Emitter, Manager, RunEvent, Runtime, WebviewWindowBuilder, WindowEvent,
+};
 
 pub const MAIN_WINDOW: &str = "main";
 /// Emitted (no payload) whenever the list of connections changes.
 pub const CONNECTIONS_CHANGED: &str = "connections-changed";
+/// Emitted with the core's `status_changed` event (`{kind, connection, previous}`) when a status changes.
+pub const CONNECTION_STATUS: &str = "connection-status";
+/// Emitted with the core's `checks_finished` event when a round of checks ends.
+pub const CHECKS_FINISHED: &str = "checks-finished";
+/// Emitted with a connection id: open its Fix (from the tray or a notification).
+pub const OPEN_FIX: &str = "open-fix";
+/// The argument the login item starts Patchbay with: straight to the tray, no window.
+pub const BACKGROUND_ARG: &str = "--background";
 
 /// How the shell is put together; tests on the mock runtime switch the desktop integrations off.
 #[derive(Debug, Clone)]
 pub struct AppOptions {
     pub core: CoreConfig,
-    /// Single instance, deep links and the tray: they need a desktop session.
+    /// Single instance, deep links, the tray, autostart and the window itself: they need a desktop session.
     pub desktop_integration: bool,
+    /// The health monitor and the watcher of the data folder (`None`: not started).
+    pub monitor: Option<MonitorConfig>,
 }
 
 impl AppOptions {
@@ -26,44 +49,121 @@ impl AppOptions {
         Self {
             core: CoreConfig::from_env(),
             desktop_integration: true,
+            monitor: Some(MonitorConfig::from_env()),
         }
     }
 }
 
-/// Show, unminimise and focus the main window.
-pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
+/// What the shell remembers between events.
+#[derive(Default)]
+pub struct ShellState {
+    /// The last settled (not "checking") status of each connection: a notification goes out once per change
+    /// into a broken or at-risk status, not again when a check of a broken connection finds it still broken.
+    settled: Mutex<HashMap<String, ConnectionStatus>>,
+    /// A Fix asked for (tray, notification) before the window's page could hear it; the page takes it on load.
+    pending_fix: Mutex<Option<String>>,
+}
+
+impl ShellState {
+    pub fn take_pending_fix(&self) -> Option<String> {
+        self.pending_fix
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
+}
+
+/// Show, unminimise and focus the main window, building it again if it was closed.
+pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
+    match app.get_webview_window(MAIN_WINDOW) {
+        Some(window) => {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+        None => {
+            let started = std::time::Instant::now();
+            match create_main_window(app) {
+                Ok(()) => tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "window built again"
+                ),
+                Err(e) => tracing::warn!("could not open the window: {e}"),
+            }
+        }
+    }
+}
+
+/// Build the main window from its configuration (tauri.conf.json, `"create": false`).
+fn create_main_window<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN_WINDOW)
+        .cloned()
+        .unwrap_or_default();
+    WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    Ok(())
+}
+
+/// Open a connection's Fix: the window comes up and the page opens the Fix dialog.
+pub fn open_fix<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    tracing::info!(connection = %id, "opening its Fix");
+    if let Some(shell) = app.try_state::<ShellState>() {
+        *shell.pending_fix.lock().unwrap_or_else(|p| p.into_inner()) = Some(id.to_string());
+    }
+    show_main_window(app);
+    let _ = app.emit(OPEN_FIX, id);
 }
 
 /// Name the process "Patchbay" for the desktop. On Linux the tray item's Title (what panels and
 /// accessibility tools read) is GLib's application name, which otherwise falls back to the binary's name.
 fn set_app_name() {
-    // g_get_application_name() falls back to the program name, so there is nothing to ask first; setup runs once.
     #[cfg(target_os = "linux")]
     glib::set_application_name("Patchbay");
 }
 
-/// Tell the UI to reload the list and bring the tray up to date.
-pub fn connections_changed<R: Runtime>(app: &AppHandle<R>) {
-    let _ = app.emit(CONNECTIONS_CHANGED, ());
-    refresh_tray(app);
+pub fn autostart_enabled<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .is_some_and(|a| a.is_enabled().unwrap_or(false))
 }
 
+pub fn set_autostart<R: Runtime>(
+    app: &AppHandle<R>,
+    enabled: bool,
+) -> Result<bool, patchbay_core::error::ErrorInfo> {
+    let unavailable = |detail: String| {
+        patchbay_core::error::ErrorInfo::new(
+            patchbay_core::error::ErrorCode::Internal,
+            "Patchbay could not change whether it starts at login.",
+            "Check that your autostart folder (~/.config/autostart on Linux) is writable.",
+        )
+        .with_detail(detail)
+    };
+    let manager = app
+        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .ok_or_else(|| unavailable("no desktop session".into()))?;
+    let result = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    result.map_err(|e| unavailable(e.to_string()))?;
+    refresh_tray(app);
+    Ok(autostart_enabled(app))
+}
+
+/// Bring the tray up to date with every connection's status.
 fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
     match state.core.list() {
         Ok(list) => {
-            let broken = list
-                .iter()
-                .filter(|c| c.status == ConnectionStatus::NeedsRepair)
-                .count();
-            if let Err(e) = tray::refresh(app, &tray::tray_model(list.len(), broken)) {
+            let model = tray::tray_model(&list, autostart_enabled(app));
+            if let Err(e) = tray::refresh(app, &model) {
                 tracing::warn!("could not update the tray: {e}");
             }
         }
@@ -71,6 +171,104 @@ fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
             "could not read the connections for the tray: {}",
             e.one_line()
         ),
+    }
+}
+
+/// A click in the tray menu.
+pub fn on_tray_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    match id {
+        tray::MENU_OPEN => show_main_window(app),
+        tray::MENU_QUIT => app.exit(0),
+        tray::MENU_CHECK_ALL => {
+            if let Some(state) = app.try_state::<AppState>() {
+                tracing::info!("check all now (tray)");
+                state.core.check_all_now();
+            }
+        }
+        tray::MENU_AUTOSTART => {
+            let enabled = autostart_enabled(app);
+            if let Err(e) = set_autostart(app, !enabled) {
+                tracing::warn!("{}", e.one_line());
+            }
+        }
+        other => {
+            if let Some(connection) = other.strip_prefix(tray::MENU_FIX) {
+                open_fix(app, connection);
+            } else if other.starts_with(tray::MENU_CONNECTION) {
+                show_main_window(app);
+            }
+        }
+    }
+}
+
+/// Turn the core's events into Tauri events, the tray and notifications. Runs as one of the core's tasks, so
+/// it stops with the core.
+fn forward_events<R: Runtime>(app: &AppHandle<R>, core: &Patchbay) {
+    let mut events = core.subscribe();
+    let app = app.clone();
+    core.spawn(move |cancel| async move {
+        loop {
+            let event = tokio::select! {
+                _ = cancel.cancelled() => return,
+                event = events.recv() => event,
+            };
+            match event {
+                Ok(CoreEvent::ConnectionsChanged) => {
+                    let _ = app.emit(CONNECTIONS_CHANGED, ());
+                    refresh_tray(&app);
+                }
+                Ok(event @ CoreEvent::StatusChanged { .. }) => {
+                    let _ = app.emit(CONNECTION_STATUS, &event);
+                    if let CoreEvent::StatusChanged {
+                        connection,
+                        previous,
+                    } = &event
+                    {
+                        tracing::info!(connection = %connection.id, ?previous, now = ?connection.status, "status changed");
+                        refresh_tray(&app);
+                        notify_if_newly_broken(&app, connection);
+                    }
+                }
+                Ok(event @ CoreEvent::ChecksFinished { .. }) => {
+                    let _ = app.emit(CHECKS_FINISHED, &event);
+                }
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = app.emit(CONNECTIONS_CHANGED, ());
+                    refresh_tray(&app);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+/// One notification per change into a broken (or at-risk) status.
+fn notify_if_newly_broken<R: Runtime>(
+    app: &AppHandle<R>,
+    connection: &patchbay_core::model::ConnectionSummary,
+) {
+    if connection.status == ConnectionStatus::Checking {
+        return;
+    }
+    let Some(shell) = app.try_state::<ShellState>() else {
+        return;
+    };
+    let before = shell
+        .settled
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(connection.id.clone(), connection.status);
+    let alarming = |s: ConnectionStatus| tray::is_broken(s) || s == ConnectionStatus::AtRisk;
+    if alarming(connection.status) && before != Some(connection.status) {
+        notify::show(
+            app,
+            notify::broken(
+                &connection.name,
+                &connection.id,
+                connection.status_reason.as_deref(),
+            ),
+        );
     }
 }
 
@@ -85,10 +283,24 @@ fn handle_deep_link<R: Runtime>(app: &AppHandle<R>, url: &str) {
     }
 }
 
+/// Closing the window keeps Patchbay running; where no tray can show it, say where it went.
+fn window_closed<R: Runtime>(app: &AppHandle<R>) {
+    tracing::info!("window closed; Patchbay keeps running");
+    let app = app.clone();
+    std::thread::spawn(move || {
+        if let patchbay_core::diagnose::TrayHost::Absent(why) = patchbay_core::diagnose::tray_host()
+        {
+            tracing::info!("no tray host ({why}): telling the person where Patchbay went");
+            notify::show(&app, notify::still_running());
+        }
+    });
+}
+
 /// Add Patchbay's plugins, state, commands and handlers to a builder (the real one or Tauri's mock).
 pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builder<R> {
     let mut builder = builder;
-    if options.desktop_integration {
+    let desktop = options.desktop_integration;
+    if desktop {
         // Single instance first: a second launch (with or without a patchbay:// link) lands in the running one;
         // its deep-link feature forwards the link to `on_open_url` below.
         builder = builder
@@ -96,11 +308,16 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
                 tracing::info!("second launch: focusing the running Patchbay");
                 show_main_window(app);
             }))
-            .plugin(tauri_plugin_deep_link::init());
+            .plugin(tauri_plugin_deep_link::init())
+            .plugin(tauri_plugin_autostart::init(
+                tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+                Some(vec![BACKGROUND_ARG]),
+            ));
     }
-    let desktop = options.desktop_integration;
+    let monitor = options.monitor.clone();
     builder
         .manage(AppState::new(Patchbay::new(options.core)))
+        .manage(ShellState::default())
         .invoke_handler(tauri::generate_handler![
             commands::list_connectors,
             commands::list_environments,
@@ -110,26 +327,52 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::rename_connection,
             commands::remove_connection,
             commands::start_connect,
+            commands::start_fix,
             commands::cancel_connect,
             commands::report_sign_in_page_error,
+            commands::check_connections,
+            commands::update_client_secret,
             commands::diagnose,
+            commands::diagnostics_report,
             commands::open_url,
+            commands::autostart,
+            commands::set_autostart,
+            commands::take_pending_fix,
         ])
         .setup(move |app| {
+            let handle = app.handle();
+            let core = app.state::<AppState>().core.clone();
+            // The core spawns its tasks on Tokio; setup runs on the main thread, outside Tauri's runtime.
+            let runtime = tauri::async_runtime::handle();
+            let _inside = runtime.inner().enter();
+            if let (Some(shell), Ok(list)) = (app.try_state::<ShellState>(), core.list()) {
+                *shell.settled.lock().unwrap_or_else(|p| p.into_inner()) =
+                    list.iter().map(|c| (c.id.clone(), c.status)).collect();
+            }
+            if let Some(config) = monitor {
+                forward_events(handle, &core);
+                core.start_background(config);
+            }
             if desktop {
+                // The window before the application name: GDK names its hidden client-leader window after the
+                // application when the first window is made, and tools that look a window up by its name
+                // ("Patchbay") must find the real one, not that 10×10 helper.
+                if std::env::args().any(|a| a == BACKGROUND_ARG) {
+                    tracing::info!("started at login: in the tray, no window");
+                } else {
+                    create_main_window(handle)?;
+                }
                 set_app_name();
-                tray::create(app.handle(), &tray::tray_model(0, 0))?;
-                refresh_tray(app.handle());
-                setup_deep_links(app.handle());
+                let list = core.list().unwrap_or_default();
+                tray::create(handle, &tray::tray_model(&list, autostart_enabled(handle)))?;
+                setup_deep_links(handle);
             }
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Closing the window keeps Patchbay in the tray; Quit in the tray menu ends it.
-            if let WindowEvent::CloseRequested { api, .. } = event {
+            if let WindowEvent::Destroyed = event {
                 if window.label() == MAIN_WINDOW {
-                    api.prevent_close();
-                    let _ = window.hide();
+                    window_closed(window.app_handle());
                 }
             }
         })
@@ -156,17 +399,31 @@ pub fn run() {
     init_logging();
     let options = AppOptions::from_env();
     tracing::info!(data_dir = %options.core.data_dir.display(), "starting Patchbay");
-    build_app(tauri::Builder::default(), options)
-        .run(tauri::generate_context!())
+    let app = build_app(tauri::Builder::default(), options)
+        .build(tauri::generate_context!())
         .expect("Patchbay could not start its window");
+    app.run(|app, event| match event {
+        // The last window closed: stay in the tray. (Quit asks with an exit code and is let through.)
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        RunEvent::Exit => {
+            let core = app.state::<AppState>().core.clone();
+            let clean = tauri::async_runtime::block_on(core.shutdown(Duration::from_secs(5)));
+            tracing::info!(clean, "Patchbay stopped");
+        }
+        _ => {}
+    });
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PATCHBAY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only on a terminal: a log file (or a test reading it) gets plain text.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 
@@ -182,6 +439,7 @@ mod tests {
         let options = AppOptions {
             core: CoreConfig::with_data_dir(dir.path().to_path_buf()),
             desktop_integration: false,
+            monitor: None,
         };
         let app = build_app(mock_builder(), options)
             .build(mock_context(noop_assets()))
@@ -248,5 +506,23 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err["code"], "invalid_input");
+        // Without a monitor, Check now says so instead of pretending.
+        let err = invoke(&webview, "check_connections", serde_json::json!({})).unwrap_err();
+        assert_eq!(err["code"], "internal");
+        // A client secret only ever travels in; an unknown connection is named.
+        let err = invoke(
+            &webview,
+            "update_client_secret",
+            serde_json::json!({"id": "missing", "secret": "s3cret", "expiresOn": null}),
+        )
+        .unwrap_err();
+        assert_eq!(err["code"], "not_found");
+        assert!(!err.to_string().contains("s3cret"));
+        assert_eq!(
+            invoke(&webview, "take_pending_fix", serde_json::json!({})).unwrap(),
+            serde_json::Value::Null
+        );
+        let report = invoke(&webview, "diagnostics_report", serde_json::json!({})).unwrap();
+        assert!(report.as_str().unwrap().contains("Connections (0)"));
     }
 }

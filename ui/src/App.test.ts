@@ -2,6 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import App from "./App.svelte";
+import { sampleConnection } from "./ipc/fake-backend";
 import { useFakeBackend } from "./test/helpers";
 
 describe("App", () => {
@@ -36,6 +37,77 @@ describe("App", () => {
     backend.connections = [];
     await backend.emitChanged();
     await waitFor(() => expect(screen.queryByTestId("connection-conn-1")).not.toBeInTheDocument());
+  });
+
+  it("updates a connection in place when its status changes, without reloading the list", async () => {
+    const backend = useFakeBackend();
+    render(App);
+    const item = await screen.findByTestId("connection-conn-1");
+    expect(within(item).getByText("Healthy")).toBeInTheDocument();
+    const calls = backend.calls.filter((c) => c.cmd === "list_connections").length;
+    await backend.setStatus("conn-1", "needs_reconnect", "Microsoft revoked this connection's sign-in.");
+    await waitFor(() => expect(within(item).getByText("Needs reconnect")).toBeInTheDocument());
+    expect(within(item).getByTestId("status-reason")).toHaveTextContent("revoked");
+    expect(backend.calls.filter((c) => c.cmd === "list_connections").length).toBe(calls);
+  });
+
+  it("fixes a broken connection by signing in again as the same account", async () => {
+    const backend = useFakeBackend({ scenario: "repair" });
+    render(App);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("fix-conn-2"));
+    const dialog = screen.getByTestId("fix-dialog");
+    expect(within(dialog).getByTestId("fix-account")).toHaveTextContent("grace@fabrikam.onmicrosoft.com");
+    await user.click(within(dialog).getByTestId("fix-sign-in"));
+    const link = (await within(dialog).findByTestId("auth-url")) as HTMLInputElement;
+    expect(link.value).toContain("login_hint=grace%40fabrikam.onmicrosoft.com");
+    await backend.complete();
+    expect(await within(dialog).findByTestId("fix-done")).toHaveTextContent("works again");
+    await user.click(within(dialog).getByTestId("fix-close"));
+    await waitFor(() => expect(screen.queryByTestId("fix-dialog")).not.toBeInTheDocument());
+    const item = screen.getByTestId("connection-conn-2");
+    await waitFor(() => expect(within(item).getByText("Healthy")).toBeInTheDocument());
+  });
+
+  it("refuses a fix that signed in as someone else and offers a new connection instead", async () => {
+    const backend = useFakeBackend({ scenario: "repair" });
+    backend.fixAccountEmail = "mallory@fabrikam.onmicrosoft.com";
+    render(App);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("fix-conn-2"));
+    const dialog = screen.getByTestId("fix-dialog");
+    await user.click(within(dialog).getByTestId("fix-sign-in"));
+    await within(dialog).findByTestId("auth-url");
+    await backend.complete();
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("You signed in as mallory@fabrikam.onmicrosoft.com");
+    expect(backend.connections.find((c) => c.id === "conn-2")?.status).toBe("needs_reconnect");
+    await user.click(within(dialog).getByTestId("fix-add-new"));
+    expect(await screen.findByTestId("wizard")).toBeInTheDocument();
+  });
+
+  it("replaces an expired client secret without a new sign-in", async () => {
+    const backend = useFakeBackend({
+      connections: [
+        sampleConnection({
+          auth_type: "bring_your_own_app",
+          has_client_secret: true,
+          status: "app_credentials_invalid",
+          status_reason: "The app's client secret has expired.",
+        }),
+      ],
+    });
+    render(App);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("update-secret-conn-1"));
+    const dialog = screen.getByTestId("secret-dialog");
+    await user.click(within(dialog).getByTestId("secret-save"));
+    expect(within(dialog).getByRole("alert")).toHaveTextContent("Paste the new secret");
+    await user.type(within(dialog).getByTestId("new-secret"), "new-value");
+    await user.click(within(dialog).getByTestId("secret-save"));
+    expect(await within(dialog).findByTestId("secret-updated")).toHaveTextContent("healthy");
+    const call = backend.calls.find((c) => c.cmd === "update_client_secret");
+    expect(call?.args).toEqual({ id: "conn-1", secret: "new-value", expiresOn: null });
   });
 
   it("shows a load failure in words with Try again", async () => {

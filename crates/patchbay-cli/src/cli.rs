@@ -20,8 +20,16 @@ pub enum Command {
     Connectors(ConnectorsArgs),
     /// Sign in to a service and save the connection.
     Connect(Box<ConnectArgs>),
+    /// Sign in again for a connection that needs it, as the same account.
+    Fix(Box<FixArgs>),
+    /// Replace a bring-your-own app connection's client secret (read from stdin), without signing in again.
+    UpdateSecret(UpdateSecretArgs),
     /// List the saved connections.
     List(ListArgs),
+    /// Check connections now: a fresh token and a Graph probe each. Exit 1 when any is not healthy.
+    Check(CheckArgs),
+    /// Print a fresh access token for a connection on stdout, and nothing else (for scripts).
+    Token(TokenArgs),
     /// Remove a connection and its stored secrets.
     Remove(RemoveArgs),
     /// Rename a connection.
@@ -35,6 +43,62 @@ pub struct DoctorArgs {
     /// Print the checks as a JSON array.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The connection's id (see `patchbay list`).
+    #[arg(conflicts_with = "all", required_unless_present = "all")]
+    pub id: Option<String>,
+    /// Check every connection.
+    #[arg(long)]
+    pub all: bool,
+    /// Force a refresh-token grant, even when the stored token is still fresh.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Print a JSON array: id, name, status (healthy | needs_reconnect | app_credentials_invalid | unreachable |
+    /// at_risk), reason, checked_at, refreshed.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The connection's id (see `patchbay list`).
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The connection's id (see `patchbay list`).
+    pub id: String,
+    /// Bring your own app: read a new client secret from stdin (one line).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// The new secret's expiry date (YYYY-MM-DD), for a reminder 14 days ahead.
+    #[arg(long, value_name = "DATE", requires = "client_secret_stdin")]
+    pub secret_expires_on: Option<String>,
+    /// Do not open a browser: print the sign-in URL alone on one line of stdout and wait.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Give up waiting for the sign-in after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Print the fixed connection as a JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateSecretArgs {
+    /// The connection's id (see `patchbay list`).
+    pub id: String,
+    /// Read the new client secret from stdin (one line). Secrets are never taken as arguments.
+    #[arg(long, required = true)]
+    pub client_secret_stdin: bool,
+    /// The new secret's expiry date (YYYY-MM-DD), for a reminder 14 days ahead.
+    #[arg(long, value_name = "DATE")]
+    pub secret_expires_on: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +184,10 @@ pub struct ConnectArgs {
     /// Bring your own app: read its client secret from stdin (one line). Secrets are never taken as arguments.
     #[arg(long, requires = "client_id")]
     pub client_secret_stdin: bool,
+
+    /// Bring your own app: the client secret's expiry date (YYYY-MM-DD); Patchbay reminds 14 days ahead.
+    #[arg(long, value_name = "DATE", requires = "client_secret_stdin")]
+    pub secret_expires_on: Option<String>,
 
     /// organizations (default), common, a tenant ID or a domain such as contoso.onmicrosoft.com.
     #[arg(long, value_name = "T")]

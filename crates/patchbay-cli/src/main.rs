@@ -32,14 +32,21 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), ErrorInfo> {
     let core = Patchbay::new(CoreConfig::from_env());
-    match cli.command {
+    let result = match cli.command {
         Command::Connectors(args) => commands::connectors::run(&core, &args),
         Command::Connect(args) => commands::connect::run(&core, &args).await,
+        Command::Fix(args) => commands::connect::fix(&core, &args).await,
+        Command::UpdateSecret(args) => commands::connect::update_secret(&core, &args).await,
         Command::List(args) => commands::connections::list(&core, &args),
+        Command::Check(args) => commands::check::check(&core, &args).await,
+        Command::Token(args) => commands::check::token(&core, &args).await,
         Command::Remove(args) => commands::connections::remove(&core, &args),
         Command::Rename(args) => commands::connections::rename(&core, &args),
         Command::Doctor(args) => commands::doctor::run(&core, &args).await,
-    }
+    };
+    // Stop the in-process sandbox (if a sandbox connection started it) before the runtime goes.
+    core.shutdown(std::time::Duration::from_secs(3)).await;
+    result
 }
 
 /// `PATCHBAY_LOG` (a tracing filter such as `debug` or `patchbay_core=trace`) to stderr; warnings by default.

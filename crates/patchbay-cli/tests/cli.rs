@@ -2,199 +2,13 @@
 //! own keychain entry. Sign-ins run against the sandbox the CLI starts in-process (`--environment sandbox`); the
 //! test learns its URL from the authorization URL the CLI prints, and walks its pages over HTTP.
 
+mod common;
+
+use common::*;
 use patchbay_sandbox::{DEMO_APP_CLIENT_ID, DEMO_APP_SECRET};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdout};
-use url::Url;
-
-const ADELE: &str = "adele@contoso.example";
-const LIMIT: Duration = Duration::from_secs(60);
-
-/// One person's Patchbay: a data directory and a keychain entry no other test shares.
-struct Home {
-    data: tempfile::TempDir,
-    keychain_service: String,
-}
-
-impl Home {
-    fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        Self {
-            data: tempfile::tempdir().unwrap(),
-            keychain_service: format!("dev.patchbay.cli-test.{}.{n}", std::process::id()),
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_patchbay"));
-        cmd.args(args)
-            .env("PATCHBAY_DATA_DIR", self.data.path())
-            .env("PATCHBAY_KEYCHAIN_SERVICE", &self.keychain_service)
-            .env_remove("PATCHBAY_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        cmd
-    }
-
-    /// Run to the end.
-    async fn run(&self, args: &[&str]) -> Output {
-        tokio::time::timeout(LIMIT, self.command(args).output())
-            .await
-            .expect("patchbay ends")
-            .unwrap()
-    }
-
-    async fn list(&self) -> Vec<Value> {
-        let out = self.run(&["list", "--json"]).await;
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        serde_json::from_slice::<Value>(&out.stdout)
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .clone()
-    }
-
-    /// `patchbay connect --environment sandbox --no-browser …`, stopped at the authorization URL.
-    async fn start_connect(&self, extra: &[&str], secret: Option<&str>) -> Connecting {
-        self.start_connect_with(extra, secret, false, &[]).await
-    }
-
-    /// As [`Home::start_connect`]; `keep_stdin` leaves stdin open for the test to write to (`Connecting::stdin`),
-    /// `env` adds environment variables.
-    async fn start_connect_with(
-        &self,
-        extra: &[&str],
-        secret: Option<&str>,
-        keep_stdin: bool,
-        env: &[(&str, &str)],
-    ) -> Connecting {
-        let mut args = vec![
-            "connect",
-            "--connector",
-            "outlook365",
-            "--environment",
-            "sandbox",
-            "--no-browser",
-        ];
-        args.extend_from_slice(extra);
-        let mut cmd = self.command(&args);
-        cmd.envs(env.iter().copied());
-        if secret.is_some() || keep_stdin {
-            cmd.stdin(Stdio::piped());
-        }
-        let mut child = cmd.spawn().unwrap();
-        let mut stdin = child.stdin.take();
-        if let Some(secret) = secret {
-            let mut pipe = stdin.take().unwrap();
-            pipe.write_all(format!("{secret}\n").as_bytes())
-                .await
-                .unwrap();
-            if keep_stdin {
-                stdin = Some(pipe);
-            }
-        }
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        tokio::time::timeout(LIMIT, stdout.read_line(&mut line))
-            .await
-            .expect("the URL line")
-            .unwrap();
-        let auth_url =
-            Url::parse(line.trim_end()).unwrap_or_else(|e| panic!("not a URL ({e}): {line:?}"));
-        Connecting {
-            child,
-            stdout,
-            auth_url,
-            stdin,
-        }
-    }
-}
-
-/// A `patchbay connect` waiting for the browser.
-struct Connecting {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-    auth_url: Url,
-    stdin: Option<tokio::process::ChildStdin>,
-}
-
-struct Finished {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Connecting {
-    /// Walk the sandbox's pages as `user`, then deliver the redirect to the CLI's loopback listener.
-    async fn sign_in(&self, user: &str, accept: bool) {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let back = patchbay_sandbox::driver::sign_in(&http, &self.auth_url, user, accept)
-            .await
-            .unwrap();
-        let response = http.get(back.clone()).send().await.unwrap();
-        assert!(
-            response.status().is_success(),
-            "the listener answered {} to {back}",
-            response.status()
-        );
-    }
-
-    async fn finish(mut self) -> Finished {
-        drop(self.stdin.take());
-        let mut rest = String::new();
-        tokio::time::timeout(LIMIT, self.stdout.read_to_string(&mut rest))
-            .await
-            .expect("stdout closes")
-            .unwrap();
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .await
-            .unwrap();
-        let status = tokio::time::timeout(LIMIT, self.child.wait())
-            .await
-            .expect("patchbay ends")
-            .unwrap();
-        Finished {
-            code: status.code(),
-            stdout: rest,
-            stderr,
-        }
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The error line: the last line of stderr, and the only one that starts with `patchbay:`.
-fn error_line(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("patchbay:"))
-        .collect();
-    assert_eq!(lines.len(), 1, "one error line in {stderr:?}");
-    assert_eq!(
-        stderr.lines().last(),
-        Some(lines[0]),
-        "the error line comes last: {stderr:?}"
-    );
-    lines[0].to_string()
-}
+use tokio::io::AsyncWriteExt;
 
 #[tokio::test]
 async fn help_and_version() {
@@ -297,7 +111,7 @@ async fn sign_in_with_the_built_in_app_then_list_rename_and_remove() {
         serde_json::from_str(&done.stdout).unwrap_or_else(|e| panic!("{e}: {}", done.stdout));
     assert_eq!(summary["account"]["email"], ADELE);
     assert!(!summary["account"]["oid"].as_str().unwrap().is_empty());
-    assert_eq!(summary["status"], "connected");
+    assert_eq!(summary["status"], "healthy");
     assert_eq!(summary["environment"], "sandbox");
     assert_eq!(summary["scopes_requested"].as_array().unwrap().len(), 16);
     assert_eq!(summary["scopes_granted"].as_array().unwrap().len(), 16);
@@ -310,7 +124,7 @@ async fn sign_in_with_the_built_in_app_then_list_rename_and_remove() {
         .find(|l| l.starts_with(&id))
         .unwrap_or_else(|| panic!("{table}"));
     assert!(
-        row.contains(ADELE) && row.contains("sandbox") && row.contains("connected"),
+        row.contains(ADELE) && row.contains("sandbox") && row.contains("healthy"),
         "{row}"
     );
 
@@ -644,7 +458,8 @@ async fn doctor_checks_this_computer_and_names_a_connection_whose_secrets_are_br
             "secrets",
             "loopback",
             "browser",
-            "deep_link"
+            "deep_link",
+            "tray"
         ]
     );
     let status = |checks: &[Value], id: &str| {

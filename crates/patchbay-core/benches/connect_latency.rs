@@ -54,6 +54,7 @@ impl Bench {
             auth_type: AuthType::BuiltInApp,
             client_id: None,
             client_secret: None,
+            client_secret_expires_on: None,
             tenant: None,
             features: None,
             scopes: None,

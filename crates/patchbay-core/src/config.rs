@@ -15,6 +15,8 @@ pub struct CoreConfig {
     /// entries of an installed release.
     pub keychain_service: String,
     pub builtin_app: BuiltInApp,
+    /// How hard a token refresh tries when Microsoft cannot be reached.
+    pub retry: crate::tokens::RetryPolicy,
 }
 
 impl CoreConfig {
@@ -56,6 +58,7 @@ impl CoreConfig {
                 name: name.to_string(),
                 redirect_uri: "http://localhost".to_string(),
             },
+            retry: crate::tokens::RetryPolicy::default(),
         }
     }
 }

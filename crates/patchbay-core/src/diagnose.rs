@@ -2,8 +2,15 @@
 //! the keychain, the data directory, every connection's sealed secrets, the loopback listener, the browser and
 //! the `patchbay://` link handler. Each says what it found and, when something is wrong, exactly what to do.
 //! Nothing here creates, changes or prints a secret.
+//!
+//! Also here: *Copy diagnostics*, the text a person sends to support — versions, these checks, every
+//! connection's status and its last error with Microsoft's ids, never a token.
 
 use crate::error::ErrorInfo;
+use crate::model::ConnectionSummary;
+use crate::secrets::ConnectionSecrets;
+use crate::store::ConnectionRecord;
+use crate::Patchbay;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -21,7 +28,7 @@ pub enum CheckStatus {
 /// One check, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Check {
-    /// Stable id: `keychain`, `data_dir`, `secrets`, `loopback`, `browser`, `deep_link`.
+    /// Stable id: `keychain`, `data_dir`, `secrets`, `loopback`, `browser`, `deep_link`, `tray`.
     pub id: String,
     /// What was checked.
     pub title: String,
@@ -96,6 +103,299 @@ impl Check {
     }
 }
 
+impl Patchbay {
+    /// Check this computer: keychain, data folder, every connection's sealed secrets, the loopback listener, the
+    /// browser, `patchbay://` links and the tray. Read-only, apart from creating the data folder when there is
+    /// none.
+    pub async fn diagnose(&self) -> Vec<Check> {
+        const KEYCHAIN: &str = "Keychain";
+        const DATA: &str = "Data folder";
+        const SECRETS: &str = "Connections' secrets";
+        let inner = &self.inner;
+        let key = inner.vault.key_present();
+        let mut checks = vec![match &key {
+            Ok(true) => Check::ok(
+                "keychain",
+                KEYCHAIN,
+                "Your keychain works and holds Patchbay's vault key.",
+            ),
+            Ok(false) => Check::ok(
+                "keychain",
+                KEYCHAIN,
+                "Your keychain works. Patchbay puts its vault key there at the first connection.",
+            ),
+            Err(e) => Check::from_error("keychain", KEYCHAIN, e),
+        }];
+        let dir = inner.config.data_dir.display().to_string();
+        let records = inner.store.lock().and_then(|_lock| inner.store.read());
+        checks.push(match &records {
+            Ok(records) => Check::ok(
+                "data_dir",
+                DATA,
+                format!(
+                    "Connections are kept in {dir} ({} connection{}).",
+                    records.len(),
+                    if records.len() == 1 { "" } else { "s" }
+                ),
+            ),
+            Err(e) => Check::from_error("data_dir", DATA, e),
+        });
+        checks.push(match (&records, &key) {
+            (Ok(records), _) if records.is_empty() => {
+                Check::ok("secrets", SECRETS, "No connections yet.")
+            }
+            (Err(_), _) => Check::failed(
+                "secrets",
+                SECRETS,
+                "Not checked: the list of connections cannot be read.",
+                "Fix the data folder first (above).",
+            ),
+            (Ok(_), Err(_)) => Check::failed(
+                "secrets",
+                SECRETS,
+                "Not checked: the keychain cannot be used, so no connection can refresh.",
+                "Fix the keychain first (above).",
+            ),
+            (Ok(records), Ok(false)) => Check::failed(
+                "secrets",
+                SECRETS,
+                format!(
+                    "Patchbay's vault key is missing from the keychain, so none of the {} connections can be opened.",
+                    records.len()
+                ),
+                "The keychain was reset or is a different one. Fix each connection by signing in again.",
+            ),
+            (Ok(records), Ok(true)) => self.check_sealed(records),
+        });
+        checks.push(check_loopback().await);
+        checks.push(check_browser());
+        checks.push(check_deep_link());
+        checks.push(
+            tokio::task::spawn_blocking(check_tray)
+                .await
+                .unwrap_or_else(|e| {
+                    Check::warning(
+                        "tray",
+                        TRAY,
+                        "The tray could not be checked.",
+                        "Run patchbay doctor again.",
+                    )
+                    .with_detail(e.to_string())
+                }),
+        );
+        checks
+    }
+
+    /// Open every connection's sealed secrets (nothing is shown or kept) and name those that do not open.
+    fn check_sealed(&self, records: &[ConnectionRecord]) -> Check {
+        let broken: Vec<String> = records
+            .iter()
+            .filter_map(|r| {
+                let problem = match self.inner.vault.open(&r.info.id) {
+                    Ok(Some(bytes)) => ConnectionSecrets::from_bytes(&bytes)
+                        .err()
+                        .map(|_| "damaged"),
+                    Ok(None) => Some("missing"),
+                    Err(_) => Some("cannot be opened"),
+                };
+                problem.map(|p| format!("\"{}\" ({p})", r.info.name))
+            })
+            .collect();
+        if broken.is_empty() {
+            Check::ok(
+                "secrets",
+                "Connections' secrets",
+                format!(
+                    "All {} connection{} open with the vault key.",
+                    records.len(),
+                    if records.len() == 1 {
+                        "'s secrets"
+                    } else {
+                        "s' secrets"
+                    }
+                ),
+            )
+        } else {
+            Check::failed(
+                "secrets",
+                "Connections' secrets",
+                format!(
+                    "The secrets of {} of {} connections cannot be used: {}.",
+                    broken.len(),
+                    records.len(),
+                    broken.join(", ")
+                ),
+                "Fix those connections by signing in again (as the same account), or remove them.",
+            )
+        }
+    }
+
+    /// *Copy diagnostics*: what support needs, as plain text. Never a token or a secret: it is built from the
+    /// summaries and checks, which hold none.
+    pub async fn diagnostics_report(&self, app_version: &str) -> String {
+        let checks = self.diagnose().await;
+        report_text(app_version, &checks, self.list())
+    }
+}
+
+/// The text of *Copy diagnostics*.
+pub fn report_text(
+    app_version: &str,
+    checks: &[Check],
+    connections: Result<Vec<ConnectionSummary>, ErrorInfo>,
+) -> String {
+    let mut out = vec![
+        format!(
+            "Patchbay {app_version} ({} build) on {} {}",
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            },
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        ),
+        format!("Report made {}", crate::clock::now_rfc3339()),
+        String::new(),
+        "This computer:".into(),
+    ];
+    for c in checks {
+        let mark = match c.status {
+            CheckStatus::Ok => "ok",
+            CheckStatus::Warning => "warning",
+            CheckStatus::Failed => "FAILED",
+        };
+        out.push(format!("  [{mark}] {}: {}", c.title, c.summary));
+        if let Some(detail) = &c.detail {
+            out.push(format!("      detail: {detail}"));
+        }
+    }
+    out.push(String::new());
+    match connections {
+        Err(e) => out.push(format!("Connections: cannot be read: {}", e.one_line())),
+        Ok(list) => {
+            out.push(format!("Connections ({}):", list.len()));
+            for c in &list {
+                out.push(format!(
+                    "  - {} ({}): {:?}{}",
+                    c.name,
+                    c.id,
+                    c.status,
+                    c.status_reason
+                        .as_deref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default()
+                ));
+                out.push(format!(
+                    "    {} · {} · {:?} · tenant {} · client {}",
+                    c.account.email,
+                    c.environment.as_str(),
+                    c.auth_type,
+                    c.tenant,
+                    c.client_id
+                ));
+                out.push(format!(
+                    "    last checked {} · last refreshed {}{}",
+                    c.checked_at.as_deref().unwrap_or("never"),
+                    c.last_refreshed_at,
+                    c.unreachable_since
+                        .as_deref()
+                        .map(|t| format!(" · unreachable since {t}"))
+                        .unwrap_or_default()
+                ));
+                if let Some(e) = &c.last_error {
+                    let ids: Vec<String> = [
+                        ("trace ID", &e.trace_id),
+                        ("correlation ID", &e.correlation_id),
+                        ("request ID", &e.request_id),
+                    ]
+                    .iter()
+                    .filter_map(|(label, v)| v.as_ref().map(|v| format!("{label} {v}")))
+                    .collect();
+                    out.push(format!(
+                        "    last error {}: {}{}",
+                        e.at,
+                        e.summary,
+                        if ids.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", ids.join(", "))
+                        }
+                    ));
+                }
+            }
+        }
+    }
+    out.join("\n")
+}
+
+const TRAY: &str = "Tray";
+
+/// Whether the desktop shows tray icons: on Linux, a StatusNotifierWatcher with a host registered on the session
+/// bus (GNOME has none without the AppIndicator extension). Blocking (a D-Bus round trip).
+pub fn check_tray() -> Check {
+    match tray_host() {
+        TrayHost::Present => Check::ok(
+            "tray",
+            TRAY,
+            "This desktop shows tray icons: Patchbay's status and menu are there.",
+        ),
+        TrayHost::Absent(why) => Check::warning(
+            "tray",
+            TRAY,
+            format!("This desktop shows no tray icons ({why}), so Patchbay's icon and menu cannot appear."),
+            "On GNOME, install and enable the \"AppIndicator and KStatusNotifierItem Support\" extension (Debian/Ubuntu: gnome-shell-extension-appindicator), then log out and in. Meanwhile notifications carry the connections' status, and launching Patchbay again brings its window back.",
+        ),
+        TrayHost::NotApplicable => Check::ok(
+            "tray",
+            TRAY,
+            "The system tray (menu bar) is always there on this platform.",
+        ),
+    }
+}
+
+/// Is there somewhere for a tray icon to show?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayHost {
+    Present,
+    /// Why not.
+    Absent(String),
+    NotApplicable,
+}
+
+/// On Linux: is a StatusNotifierWatcher on the session bus, with a host registered?
+#[cfg(target_os = "linux")]
+pub fn tray_host() -> TrayHost {
+    const WATCHER: &str = "org.kde.StatusNotifierWatcher";
+    let connection = match zbus::blocking::Connection::session() {
+        Ok(c) => c,
+        Err(e) => return TrayHost::Absent(format!("no desktop session bus: {e}")),
+    };
+    let owned = zbus::blocking::fdo::DBusProxy::new(&connection)
+        .ok()
+        .and_then(|dbus| {
+            let name = zbus::names::BusName::try_from(WATCHER).ok()?;
+            dbus.name_has_owner(name).ok()
+        })
+        .unwrap_or(false);
+    if !owned {
+        return TrayHost::Absent(format!("no {WATCHER} on the session bus"));
+    }
+    let host = zbus::blocking::Proxy::new(&connection, WATCHER, "/StatusNotifierWatcher", WATCHER)
+        .and_then(|p| p.get_property::<bool>("IsStatusNotifierHostRegistered"));
+    match host {
+        Ok(true) => TrayHost::Present,
+        Ok(false) => TrayHost::Absent("a watcher runs but no tray host is registered".into()),
+        // Some watchers do not implement the property; the watcher itself is the better sign.
+        Err(_) => TrayHost::Present,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn tray_host() -> TrayHost {
+    TrayHost::NotApplicable
+}
+
 /// Can Patchbay listen for the sign-in on this computer? IPv4 loopback is required (the redirect is
 /// `http://localhost`, which browsers may resolve to either); IPv6 loopback missing is only a warning.
 pub async fn check_loopback() -> Check {
@@ -128,7 +428,7 @@ pub async fn check_loopback() -> Check {
 /// Which program opens the sign-in page: `$BROWSER`, or the platform's opener.
 pub fn check_browser() -> Check {
     const TITLE: &str = "System browser";
-    if let Some(command) = crate::service::browser_override() {
+    if let Some(command) = crate::browser::override_command() {
         return match which(&command) {
             Some(path) => Check::ok(
                 "browser",
@@ -238,6 +538,33 @@ mod tests {
         assert!(which("no-such-program-patchbay").is_none());
         assert!(which("/bin/sh").is_some());
         assert!(which("/nonexistent/browser").is_none());
+    }
+
+    #[test]
+    fn the_report_names_statuses_errors_and_ids() {
+        let mut c = ConnectionSummary::example("c-1");
+        c.status = crate::model::ConnectionStatus::NeedsReconnect;
+        c.status_reason = Some("Revoked.".into());
+        c.last_error = Some(crate::model::ProblemReport {
+            at: "2026-11-29T10:00:00Z".into(),
+            summary: "invalid_grant: AADSTS50173: revoked".into(),
+            detail: None,
+            trace_id: Some("trace-9".into()),
+            correlation_id: Some("corr-9".into()),
+            request_id: None,
+        });
+        let text = report_text(
+            "0.1.0",
+            &[Check::ok("keychain", "Keychain", "Works.")],
+            Ok(vec![c]),
+        );
+        assert!(text.contains("Patchbay 0.1.0"));
+        assert!(text.contains("[ok] Keychain: Works."));
+        assert!(text.contains("NeedsReconnect: Revoked."));
+        assert!(
+            text.contains("trace ID trace-9, correlation ID corr-9"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub enum ErrorCode {
     NetworkUnreachable,
     KeychainUnavailable,
     RefreshTokenRevoked,
+    /// A fix signed in as another account than the connection's.
+    AccountMismatch,
     InvalidInput,
     ProviderError,
     NotFound,

@@ -1,15 +1,30 @@
 //! Patchbay's core. Knows nothing of Tauri: the desktop shell and the `patchbay` CLI both drive it.
+//!
+//! [`Patchbay`] is the object both hold. Its work lives in modules named after it: [`connect`] (sign-in, new or
+//! again), [`tokens`] (access tokens, refreshed single-flight), [`health`] (checks, the monitor and the app's
+//! view), [`graph`] (Microsoft Graph), [`diagnose`] (this computer), with [`store`], [`vault`] and
+//! [`secrets`] underneath, [`events`] and [`tasks`] for long-lived work.
 
+pub mod browser;
 pub mod catalogue;
+pub mod clock;
 pub mod config;
+pub mod connect;
 pub mod diagnose;
 pub mod environment;
 pub mod error;
+pub mod events;
+pub mod fault;
+pub mod graph;
+pub mod health;
 pub mod model;
 pub mod oauth;
+pub mod sandbox_host;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod tasks;
+pub mod tokens;
 pub mod vault;
 
 pub use config::CoreConfig;

@@ -21,20 +21,28 @@ pub struct Account {
     pub email: String,
 }
 
-/// Where a connection stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Where a connection stands, as a person sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionStatus {
-    /// Signed in; tokens are stored.
-    Connected,
-    /// Microsoft no longer accepts its refresh token, its secret expired, or its secrets are gone: it must be
-    /// fixed by signing in again (as the same account).
-    NeedsRepair,
+    /// The last check got a token and Graph accepted it.
+    Healthy,
+    /// A check is under way (the running app only).
+    Checking,
+    /// Microsoft no longer accepts the sign-in (revoked, expired, password changed, MFA or Conditional Access,
+    /// consent withdrawn) or this computer lost it: sign in again as the same account.
+    NeedsReconnect,
+    /// The bring-your-own app's secret is wrong or expired, or the app is gone.
+    AppCredentialsInvalid,
+    /// Microsoft could not be reached (offline, throttled, an outage). Never means broken.
+    Unreachable,
+    /// Working, but about to break: not renewed for 80 days, or the app's secret expires within 14 days.
+    AtRisk,
 }
 
-/// A connection as the UI and the CLI see it. Holds no secret.
+/// What is kept about a connection (in `connections.json`): everything but its status and its secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct ConnectionSummary {
+pub struct ConnectionInfo {
     pub id: String,
     /// Editable; defaults to the account's email.
     pub name: String,
@@ -45,6 +53,7 @@ pub struct ConnectionSummary {
     pub auth_type: AuthType,
     pub tenant: String,
     pub client_id: String,
+    /// Who the connection acts as: anything done through it is done as this user.
     pub account: Account,
     pub scopes_requested: Vec<String>,
     pub scopes_granted: Vec<String>,
@@ -52,13 +61,100 @@ pub struct ConnectionSummary {
     pub scopes_missing: Vec<String>,
     /// Labels of the connector's features that cannot work with the granted scopes.
     pub features_unavailable: Vec<String>,
-    pub status: ConnectionStatus,
-    /// Why the connection needs repair, in words; absent when connected.
-    pub status_reason: Option<String>,
+    /// Whether a client secret is sealed for this connection (bring-your-own confidential apps).
+    #[serde(default)]
+    pub has_client_secret: bool,
+    /// `YYYY-MM-DD`: when the app's client secret expires, if the person said (Patchbay reminds 14 days ahead).
+    #[serde(default)]
+    pub client_secret_expires_on: Option<String>,
     /// RFC 3339.
     pub created_at: String,
-    /// RFC 3339; when a token was last obtained.
+}
+
+/// A failure as kept for diagnostics: what happened, the provider's words, and the ids support asks for.
+/// Never holds a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProblemReport {
+    /// RFC 3339.
+    pub at: String,
+    /// What happened, e.g. `invalid_grant: AADSTS50173: The provided grant has expired…` or "timed out".
+    pub summary: String,
+    /// The provider's full description, when it gave one.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// Microsoft's trace ID (token endpoint).
+    #[serde(default)]
+    pub trace_id: Option<String>,
+    /// Microsoft's correlation ID (token endpoint) or Graph's client-request-id.
+    #[serde(default)]
+    pub correlation_id: Option<String>,
+    /// Graph's request-id.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// A connection as the UI and the CLI see it: what is kept about it and where it stands. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectionSummary {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub info: ConnectionInfo,
+    pub status: ConnectionStatus,
+    /// Why, in words, when the status is not healthy.
+    pub status_reason: Option<String>,
+    /// RFC 3339; the last check.
+    pub checked_at: Option<String>,
+    /// RFC 3339; when a token was last obtained (sign-in or refresh).
     pub last_refreshed_at: String,
+    /// RFC 3339; since when Microsoft could not be reached.
+    pub unreachable_since: Option<String>,
+    /// The last failure, with its ids.
+    pub last_error: Option<ProblemReport>,
+}
+
+impl std::ops::Deref for ConnectionSummary {
+    type Target = ConnectionInfo;
+    fn deref(&self) -> &ConnectionInfo {
+        &self.info
+    }
+}
+
+impl ConnectionSummary {
+    /// A healthy built-in-app connection with made-up values, for tests of what shows a connection.
+    pub fn example(id: &str) -> Self {
+        ConnectionSummary {
+            info: ConnectionInfo {
+                id: id.into(),
+                name: format!("name {id}"),
+                connector_id: "outlook365".into(),
+                environment: EnvironmentId::Global,
+                authority: "https://login.microsoftonline.com/organizations/v2.0".into(),
+                graph_url: "https://graph.microsoft.com/".into(),
+                auth_type: AuthType::BuiltInApp,
+                tenant: "organizations".into(),
+                client_id: "c".into(),
+                account: Account {
+                    oid: "o".into(),
+                    tid: "t".into(),
+                    name: "n".into(),
+                    email: "e@x".into(),
+                },
+                scopes_requested: vec!["openid".into()],
+                scopes_granted: vec!["openid".into()],
+                scopes_missing: vec![],
+                features_unavailable: vec![],
+                has_client_secret: false,
+                client_secret_expires_on: None,
+                created_at: "2026-11-26T00:00:00Z".into(),
+            },
+            status: ConnectionStatus::Healthy,
+            status_reason: None,
+            checked_at: None,
+            last_refreshed_at: "2026-11-26T00:00:00Z".into(),
+            unreachable_since: None,
+            last_error: None,
+        }
+    }
 }
 
 /// What the wizard (or `patchbay connect`) asks for.
@@ -84,6 +180,10 @@ pub struct ConnectRequest {
     #[serde(default)]
     #[ts(optional, type = "string")]
     pub client_secret: Option<SecretString>,
+    /// Bring your own app with a secret: the day it expires (`YYYY-MM-DD`), for a reminder 14 days ahead.
+    #[serde(default)]
+    #[ts(optional)]
+    pub client_secret_expires_on: Option<String>,
     /// `organizations` (default), `common`, a tenant ID or a domain.
     #[serde(default)]
     #[ts(optional)]
@@ -104,6 +204,29 @@ pub struct ConnectRequest {
     #[serde(default)]
     #[ts(optional)]
     pub name: Option<String>,
+}
+
+/// Fix a connection: sign in again as the same account.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FixRequest {
+    pub id: String,
+    /// Bring your own app: a new client secret (when the old one is gone or expired). Travels in once, is sealed.
+    #[serde(default)]
+    #[ts(optional, type = "string")]
+    pub client_secret: Option<SecretString>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub client_secret_expires_on: Option<String>,
+}
+
+impl FixRequest {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            client_secret: None,
+            client_secret_expires_on: None,
+        }
+    }
 }
 
 /// Progress of one sign-in, streamed to the wizard (a Tauri channel) or the CLI.

@@ -7,13 +7,16 @@ use zeroize::Zeroizing;
 
 /// Never serialised as such and `Debug` redacts every field; only [`ConnectionSecrets::seal_bytes`] turns it
 /// into bytes, for the vault.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ConnectionSecrets {
     pub refresh_token: Option<SecretString>,
     pub client_secret: Option<SecretString>,
     pub access_token: Option<SecretString>,
     /// Unix seconds.
     pub access_expires_at: Option<i64>,
+    /// Unix milliseconds: when the access token was obtained (its lifetime decides how early it is renewed;
+    /// milliseconds, so a forced refresh can tell a token obtained after it asked from one of the same second).
+    pub access_issued_at_ms: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -22,6 +25,7 @@ struct Out<'a> {
     client_secret: Option<&'a str>,
     access_token: Option<&'a str>,
     access_expires_at: Option<i64>,
+    access_issued_at_ms: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -30,6 +34,8 @@ struct In {
     client_secret: Option<String>,
     access_token: Option<String>,
     access_expires_at: Option<i64>,
+    #[serde(default)]
+    access_issued_at_ms: Option<i64>,
 }
 
 impl ConnectionSecrets {
@@ -39,6 +45,7 @@ impl ConnectionSecrets {
             client_secret: self.client_secret.as_ref().map(|s| s.expose_secret()),
             access_token: self.access_token.as_ref().map(|s| s.expose_secret()),
             access_expires_at: self.access_expires_at,
+            access_issued_at_ms: self.access_issued_at_ms,
         };
         Zeroizing::new(serde_json::to_vec(&out).expect("plain strings serialise"))
     }
@@ -56,6 +63,7 @@ impl ConnectionSecrets {
             client_secret: parsed.client_secret.map(SecretString::from),
             access_token: parsed.access_token.map(SecretString::from),
             access_expires_at: parsed.access_expires_at,
+            access_issued_at_ms: parsed.access_issued_at_ms,
         })
     }
 }
@@ -71,6 +79,7 @@ mod tests {
             client_secret: Some(SecretString::from("cs-value")),
             access_token: None,
             access_expires_at: Some(5),
+            access_issued_at_ms: Some(1),
         };
         let debug = format!("{s:?}");
         assert!(

@@ -1,100 +1,90 @@
-//! [`Patchbay`]: the one object the desktop shell and the CLI hold. It ties the catalogue, the store, the vault
-//! and the OAuth flows together.
+//! [`Patchbay`]: the one object the desktop shell and the CLI hold. Cheap to clone (background tasks hold a
+//! clone); the work itself lives in the modules named after it: [`crate::connect`] signs in,
+//! [`crate::tokens`] keeps tokens fresh, [`crate::health`] checks and watches, [`crate::diagnose`] checks this
+//! computer. Here: the list of connections and what is done to it.
 
-use crate::catalogue::{AuthType, Catalogue, Connector, ConnectorStatus};
+use crate::catalogue::{AuthType, Catalogue};
+use crate::clock;
 use crate::config::CoreConfig;
-use crate::diagnose::Check;
-use crate::environment::{presets, Endpoints, EnvironmentId, EnvironmentPreset};
+use crate::connect::Flows;
+/// Where the connect API used to live; kept so callers (and tests) keep their paths.
+pub use crate::connect::{ConnectOptions, DEEP_LINK_REDIRECT};
+use crate::environment::{presets, Endpoints, EnvironmentPreset};
 use crate::error::{ErrorCode, ErrorInfo};
-use crate::model::{
-    BuiltInApp, ConnectEvent, ConnectRequest, ConnectionStatus, ConnectionSummary, RedirectAdvice,
-};
-use crate::oauth::aad::{explain_provider_error, ErrorContext, ProviderError};
-use crate::oauth::callback::{state_matches, CallbackParams, LoopbackListener, LoopbackRedirect};
+use crate::events::{CoreEvent, EventBus};
+use crate::health::monitor::MonitorControl;
+use crate::health::record::{effective, HealthRecord, HealthStore};
+use crate::health::Registry;
+use crate::model::{BuiltInApp, ConnectionSummary, RedirectAdvice};
 use crate::oauth::discovery::Discovery;
-use crate::oauth::id_token::validate_id_token;
-use crate::oauth::token::{new_pkce, new_random_token, AuthorizeParams, TokenClient, TokenError};
-use crate::secrets::ConnectionSecrets;
+use crate::sandbox_host::SandboxHost;
 use crate::store::{ConnectionRecord, Store};
+use crate::tasks::Tasks;
+use crate::tokens::lock::ConnectionLocks;
+use crate::tokens::RefreshError;
 use crate::vault::{KeyStore, Keychain, Vault};
-use secrecy::ExposeSecret;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::oneshot;
-use tokio_util::sync::CancellationToken;
+use tokio::sync::broadcast;
 
-/// The deep-link redirect URI (register it under "Mobile and desktop applications").
-pub const DEEP_LINK_REDIRECT: &str = "patchbay://oauth/callback";
-
-/// How a sign-in runs.
-#[derive(Debug, Clone)]
-pub struct ConnectOptions {
-    /// Open the system browser (the CLI's `--no-browser` and headless tests turn it off).
-    pub open_browser: bool,
-    /// Give up waiting for the browser after this long.
-    pub timeout: Duration,
-}
-
-impl Default for ConnectOptions {
-    fn default() -> Self {
-        Self {
-            open_browser: true,
-            timeout: Duration::from_secs(300),
-        }
-    }
-}
-
-struct PendingFlow {
-    state: String,
-    sender: Option<oneshot::Sender<CallbackParams>>,
-    /// What the flow asked for, to explain an error the person copies from the sign-in page.
-    ctx: ErrorContext,
-    /// Ends the flow with an error the sign-in page showed (Microsoft never redirects back for some).
-    abort: Option<oneshot::Sender<ErrorInfo>>,
-}
-
-/// The longest text [`Patchbay::report_sign_in_page_error`] looks at.
-const MAX_PAGE_ERROR_TEXT: usize = 4000;
-
+#[derive(Clone)]
 pub struct Patchbay {
-    config: CoreConfig,
-    catalogue: Catalogue,
-    store: Store,
-    vault: Vault,
-    discovery: Discovery,
-    http: reqwest::Client,
-    pending: Mutex<HashMap<String, PendingFlow>>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-fn now_unix() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+pub(crate) struct Inner {
+    pub config: CoreConfig,
+    pub catalogue: Catalogue,
+    pub store: Store,
+    pub vault: Vault,
+    pub health: HealthStore,
+    pub discovery: Discovery,
+    pub http: reqwest::Client,
+    pub flows: Flows,
+    pub tasks: Tasks,
+    pub events: EventBus,
+    pub locks: ConnectionLocks,
+    pub sandbox: SandboxHost,
+    pub registry: Registry,
+    pub monitor: MonitorControl,
 }
 
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("UTC time formats")
+/// There is no such connection.
+pub(crate) fn not_found(id: &str) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::NotFound,
+        format!("There is no connection {id}."),
+        "It may have been removed in another window or by the CLI. Run `patchbay list` to see the connections.",
+    )
 }
 
 fn invalid(title: impl Into<String>, message: impl Into<String>) -> ErrorInfo {
     ErrorInfo::new(ErrorCode::InvalidInput, title, message)
 }
 
-/// `https://graph.microsoft.com/Mail.Read` and `mail.read` are the same scope.
-fn scope_key(scope: &str) -> String {
-    let short = if scope.contains("://") {
-        scope.rsplit('/').next().unwrap_or(scope)
-    } else {
-        scope
-    };
-    short.to_ascii_lowercase()
-}
-
-/// How a redirect comes back.
-enum Redirect {
-    Loopback(LoopbackRedirect),
-    DeepLink,
+/// A connection as the UI and the CLI see it: what is kept about it, and where it stands.
+pub(crate) fn summarize(
+    record: ConnectionRecord,
+    health: HealthRecord,
+    now: i64,
+    checking: bool,
+) -> ConnectionSummary {
+    let (status, status_reason) = effective(&record, &health, now, checking);
+    let last_refreshed_at = health
+        .refreshed_at
+        .clone()
+        .unwrap_or_else(|| record.info.created_at.clone());
+    ConnectionSummary {
+        info: record.info,
+        status,
+        status_reason,
+        checked_at: health.checked_at,
+        last_refreshed_at,
+        unreachable_since: health.unreachable_since,
+        last_error: health.last_error,
+    }
 }
 
 impl Patchbay {
@@ -106,25 +96,33 @@ impl Patchbay {
 
     /// Patchbay with another key store (unit tests use an in-memory one).
     pub fn with_key_store(config: CoreConfig, keys: Box<dyn KeyStore>) -> Self {
-        let store = Store::new(config.data_dir.clone());
-        let vault = Vault::new(config.data_dir.join("secrets"), keys);
+        let dir = config.data_dir.clone();
         Self {
-            config,
-            catalogue: Catalogue::builtin(),
-            store,
-            vault,
-            discovery: Discovery::default(),
-            http: crate::oauth::http_client(),
-            pending: Mutex::new(HashMap::new()),
+            inner: Arc::new(Inner {
+                catalogue: Catalogue::builtin(),
+                store: Store::new(dir.clone()),
+                vault: Vault::new(dir.join("secrets"), keys),
+                health: HealthStore::new(&dir),
+                discovery: Discovery::default(),
+                http: crate::oauth::http_client(),
+                flows: Flows::default(),
+                tasks: Tasks::default(),
+                events: EventBus::default(),
+                locks: ConnectionLocks::new(&dir),
+                sandbox: SandboxHost::new(&dir),
+                registry: Registry::default(),
+                monitor: MonitorControl::default(),
+                config,
+            }),
         }
     }
 
     pub fn config(&self) -> &CoreConfig {
-        &self.config
+        &self.inner.config
     }
 
     pub fn catalogue(&self) -> &Catalogue {
-        &self.catalogue
+        &self.inner.catalogue
     }
 
     pub fn environments(&self) -> Vec<EnvironmentPreset> {
@@ -132,7 +130,17 @@ impl Patchbay {
     }
 
     pub fn builtin_app(&self) -> &BuiltInApp {
-        &self.config.builtin_app
+        &self.inner.config.builtin_app
+    }
+
+    /// The in-process sandbox (started on first use of the Sandbox environment).
+    pub fn sandbox(&self) -> &SandboxHost {
+        &self.inner.sandbox
+    }
+
+    /// The core's events: connections added, removed or renamed, statuses changed (see [`CoreEvent`]).
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.inner.events.subscribe()
     }
 
     /// The redirect URI to register for a bring-your-own app, and under which platform.
@@ -141,48 +149,66 @@ impl Patchbay {
         redirect_uri: Option<&str>,
         confidential: bool,
     ) -> Result<RedirectAdvice, ErrorInfo> {
-        let uri = redirect_uri
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("http://localhost");
-        if uri == DEEP_LINK_REDIRECT {
-            return Ok(RedirectAdvice {
-                redirect_uri: uri.into(),
-                platform: "Mobile and desktop applications".into(),
-                explanation: "The browser hands the sign-in back to Patchbay through its patchbay:// link. Public clients only (no secret).".into(),
-            });
-        }
-        let redirect = LoopbackRedirect::parse(uri)?;
-        let (platform, explanation) = if confidential {
-            (
-                "Web",
-                "With a client secret, register it under Web. Microsoft ignores the port of http://localhost, so Patchbay can pick a free one each time.",
-            )
-        } else {
-            (
-                "Mobile and desktop applications",
-                "Without a secret (a public client), register it under Mobile and desktop applications. Any port works for http://localhost.",
-            )
-        };
-        Ok(RedirectAdvice {
-            redirect_uri: redirect.to_register(),
-            platform: platform.into(),
-            explanation: explanation.into(),
-        })
+        crate::connect::redirect_advice(redirect_uri, confidential)
     }
 
-    /// Every connection, newest last.
+    /// Every connection, oldest first, with its status.
     pub fn list(&self) -> Result<Vec<ConnectionSummary>, ErrorInfo> {
-        Ok(self.store.read()?.into_iter().map(|r| r.summary).collect())
+        self.summaries(&self.inner.registry.checking())
+    }
+
+    pub(crate) fn summaries(
+        &self,
+        checking: &HashSet<String>,
+    ) -> Result<Vec<ConnectionSummary>, ErrorInfo> {
+        let now = clock::now_unix();
+        Ok(self
+            .inner
+            .store
+            .read()?
+            .into_iter()
+            .map(|r| {
+                let health = self.inner.health.read(&r.info.id);
+                let busy = checking.contains(&r.info.id);
+                summarize(r, health, now, busy)
+            })
+            .collect())
     }
 
     pub fn get(&self, id: &str) -> Result<ConnectionSummary, ErrorInfo> {
-        self.store
+        let record = self.record(id)?;
+        let health = self.inner.health.read(id);
+        let busy = self.inner.registry.checking().contains(id);
+        Ok(summarize(record, health, clock::now_unix(), busy))
+    }
+
+    /// What is kept about a connection.
+    pub(crate) fn record(&self, id: &str) -> Result<ConnectionRecord, ErrorInfo> {
+        self.inner
+            .store
             .read()?
             .into_iter()
-            .find(|r| r.summary.id == id)
-            .map(|r| r.summary)
+            .find(|r| r.info.id == id)
             .ok_or_else(|| not_found(id))
+    }
+
+    /// Where a connection signs in and where its Graph is. A hosted sandbox connection asks the sandbox, whose
+    /// port changes from run to run.
+    pub(crate) async fn endpoints_for(
+        &self,
+        record: &ConnectionRecord,
+    ) -> Result<Endpoints, ErrorInfo> {
+        if record.hosted_sandbox {
+            return self.inner.sandbox.endpoints(&record.info.tenant).await;
+        }
+        Endpoints::custom(&record.info.authority, &record.info.graph_url).map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Storage,
+                "A connection's saved endpoints are not valid.",
+                "Remove the connection and add it again.",
+            )
+            .with_detail(e.to_string())
+        })
     }
 
     pub fn rename(&self, id: &str, name: &str) -> Result<ConnectionSummary, ErrorInfo> {
@@ -193,727 +219,145 @@ impl Patchbay {
                 "Use 1 to 200 characters.",
             ));
         }
-        self.store.update(|records| {
+        self.inner.store.update(|records| {
             let record = records
                 .iter_mut()
-                .find(|r| r.summary.id == id)
+                .find(|r| r.info.id == id)
                 .ok_or_else(|| not_found(id))?;
-            record.summary.name = name.to_string();
-            Ok(record.summary.clone())
-        })
+            record.info.name = name.to_string();
+            Ok(())
+        })?;
+        self.connections_may_have_changed();
+        self.get(id)
     }
 
-    /// Remove a connection: its metadata and its sealed secrets go; nothing else is touched.
+    /// Remove a connection: its metadata, sealed secrets and status go; nothing else is touched.
     pub fn remove(&self, id: &str) -> Result<(), ErrorInfo> {
-        // Both under the store's lock: should the sealed file not go, the metadata stays and the person can retry.
-        self.store.update(|records| {
+        // Under the store's lock: should the sealed file not go, the metadata stays and the person can retry.
+        self.inner.store.update(|records| {
             let before = records.len();
-            records.retain(|r| r.summary.id != id);
+            records.retain(|r| r.info.id != id);
             if records.len() == before {
                 return Err(not_found(id));
             }
-            self.vault.remove(id)
-        })
-    }
-
-    /// Check this computer: keychain, data folder, every connection's sealed secrets, the loopback listener, the
-    /// browser and `patchbay://` links. Read-only, apart from creating the data folder when there is none.
-    pub async fn diagnose(&self) -> Vec<Check> {
-        const KEYCHAIN: &str = "Keychain";
-        const DATA: &str = "Data folder";
-        const SECRETS: &str = "Connections' secrets";
-        let key = self.vault.key_present();
-        let mut checks = vec![match &key {
-            Ok(true) => Check::ok(
-                "keychain",
-                KEYCHAIN,
-                "Your keychain works and holds Patchbay's vault key.",
-            ),
-            Ok(false) => Check::ok(
-                "keychain",
-                KEYCHAIN,
-                "Your keychain works. Patchbay puts its vault key there at the first connection.",
-            ),
-            Err(e) => Check::from_error("keychain", KEYCHAIN, e),
-        }];
-        let dir = self.config.data_dir.display().to_string();
-        let records = self.store.lock().and_then(|_lock| self.store.read());
-        checks.push(match &records {
-            Ok(records) => Check::ok(
-                "data_dir",
-                DATA,
-                format!(
-                    "Connections are kept in {dir} ({} connection{}).",
-                    records.len(),
-                    if records.len() == 1 { "" } else { "s" }
-                ),
-            ),
-            Err(e) => Check::from_error("data_dir", DATA, e),
-        });
-        checks.push(match (&records, &key) {
-            (Ok(records), _) if records.is_empty() => {
-                Check::ok("secrets", SECRETS, "No connections yet.")
-            }
-            (Err(_), _) => Check::failed(
-                "secrets",
-                SECRETS,
-                "Not checked: the list of connections cannot be read.",
-                "Fix the data folder first (above).",
-            ),
-            (Ok(_), Err(_)) => Check::failed(
-                "secrets",
-                SECRETS,
-                "Not checked: the keychain cannot be used, so no connection can refresh.",
-                "Fix the keychain first (above).",
-            ),
-            (Ok(records), Ok(false)) => Check::failed(
-                "secrets",
-                SECRETS,
-                format!(
-                    "Patchbay's vault key is missing from the keychain, so none of the {} connections can be opened.",
-                    records.len()
-                ),
-                "The keychain was reset or is a different one. Fix each connection by signing in again.",
-            ),
-            (Ok(records), Ok(true)) => self.check_sealed(records),
-        });
-        checks.push(crate::diagnose::check_loopback().await);
-        checks.push(crate::diagnose::check_browser());
-        checks.push(crate::diagnose::check_deep_link());
-        checks
-    }
-
-    /// Open every connection's sealed secrets (nothing is shown or kept) and name those that do not open.
-    fn check_sealed(&self, records: &[ConnectionRecord]) -> Check {
-        let broken: Vec<String> = records
-            .iter()
-            .filter_map(|r| {
-                let problem = match self.vault.open(&r.summary.id) {
-                    Ok(Some(bytes)) => ConnectionSecrets::from_bytes(&bytes)
-                        .err()
-                        .map(|_| "damaged"),
-                    Ok(None) => Some("missing"),
-                    Err(_) => Some("cannot be opened"),
-                };
-                problem.map(|p| format!("\"{}\" ({p})", r.summary.name))
-            })
-            .collect();
-        if broken.is_empty() {
-            Check::ok(
-                "secrets",
-                "Connections' secrets",
-                format!(
-                    "All {} connection{} open with the vault key.",
-                    records.len(),
-                    if records.len() == 1 {
-                        "'s secrets"
-                    } else {
-                        "s' secrets"
-                    }
-                ),
-            )
-        } else {
-            Check::failed(
-                "secrets",
-                "Connections' secrets",
-                format!(
-                    "The secrets of {} of {} connections cannot be used: {}.",
-                    broken.len(),
-                    records.len(),
-                    broken.join(", ")
-                ),
-                "Fix those connections by signing in again (as the same account), or remove them.",
-            )
-        }
-    }
-
-    /// Hand a `patchbay://oauth/callback?...` deep link to the sign-in waiting for it. A link whose state matches
-    /// no pending sign-in is refused.
-    pub fn deliver_callback(&self, url: &str) -> Result<(), ErrorInfo> {
-        let refused = || {
-            ErrorInfo::new(
-                ErrorCode::StateMismatch,
-                "This sign-in link does not belong to a sign-in Patchbay started.",
-                "Patchbay ignored it. Start the connection again from Patchbay.",
-            )
-        };
-        let parsed = url::Url::parse(url).map_err(|_| refused())?;
-        let params = CallbackParams::from_url(&parsed).ok_or_else(refused)?;
-        let mut pending = self.pending.lock().expect("pending flows");
-        let flow = pending
-            .values_mut()
-            .find(|f| state_matches(&f.state, &params.state) && f.sender.is_some())
-            .ok_or_else(refused)?;
-        let _ = flow.sender.take().expect("checked above").send(params);
+            self.inner.vault.remove(id)
+        })?;
+        let _ = self.inner.health.remove(id);
+        self.inner.locks.remove(id);
+        self.connections_may_have_changed();
         Ok(())
     }
 
-    /// Microsoft shows some errors on its own page and never redirects back (AADSTS50011 redirect URI mismatch,
-    /// AADSTS700016 unknown app, …). The person pastes that page's text here: the sign-in `flow_id` ends with
-    /// the error explained for exactly what it asked for, which is also returned. Text without an AADSTS code
-    /// is refused and the sign-in keeps waiting.
-    pub fn report_sign_in_page_error(
+    /// Replace a bring-your-own connection's client secret without signing in again (its old one expired or was
+    /// wrong). The new secret is tried at once with a refresh; when Microsoft rejects it too, the old one is kept
+    /// and the error says so. When Microsoft cannot be reached, the new secret is kept and checked later.
+    pub async fn update_client_secret(
         &self,
-        flow_id: &str,
-        text: &str,
-    ) -> Result<ErrorInfo, ErrorInfo> {
-        let mut text = text.trim();
-        if text.len() > MAX_PAGE_ERROR_TEXT {
-            let mut end = MAX_PAGE_ERROR_TEXT;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            text = &text[..end];
-        }
-        let mut pending = self.pending.lock().expect("pending flows");
-        let flow = pending.get_mut(flow_id).ok_or_else(|| {
-            ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                "No sign-in is in progress.",
-                "Start the connection again; if the browser shows an error, paste it while Patchbay waits.",
-            )
-        })?;
-        let provider = ProviderError::new("sign_in_page", Some(text));
-        let Some(code) = provider.aadsts() else {
-            return Err(ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                "There is no Microsoft error code in that text.",
-                "Copy the line from the browser page that starts with AADSTS (for example \"AADSTS50011: The redirect URI …\") and paste it again.",
-            ));
-        };
-        let first_line = text
-            .lines()
-            .find(|l| l.contains("AADSTS"))
-            .unwrap_or(text)
-            .trim();
-        let error = explain_provider_error(&provider, &flow.ctx).with_detail(format!(
-            "shown on the sign-in page: {}",
-            clip(first_line, 300)
-        ));
-        tracing::info!(flow_id, code, "sign-in page error reported");
-        if let Some(abort) = flow.abort.take() {
-            let _ = abort.send(error.clone());
-        }
-        Ok(error)
-    }
-
-    fn resolve_endpoints(
-        &self,
-        req: &ConnectRequest,
-        tenant: &str,
-    ) -> Result<Endpoints, ErrorInfo> {
-        let to_info = |e: crate::environment::EnvironmentError| {
-            invalid("The environment is not complete.", e.to_string())
-        };
-        match (
-            req.environment,
-            req.authority.as_deref(),
-            req.graph_url.as_deref(),
-        ) {
-            (_, Some(authority), Some(graph)) => {
-                Endpoints::custom(authority, graph).map_err(to_info)
-            }
-            (EnvironmentId::Sandbox | EnvironmentId::Custom, _, _) => Err(invalid(
-                "The environment is not complete.",
-                "Give both the authority URL and the Graph base URL (in the app: Advanced; in the CLI: --authority and --graph-url).",
-            )),
-            (preset, _, _) => Endpoints::for_preset(preset, tenant).map_err(to_info),
-        }
-    }
-
-    fn scopes_for(
-        &self,
-        connector: &Connector,
-        req: &ConnectRequest,
-    ) -> Result<Vec<String>, ErrorInfo> {
-        if let Some(scopes) = req.scopes.as_ref().filter(|s| !s.is_empty()) {
-            let mut all: Vec<String> = connector.base_scopes.clone();
-            for s in scopes {
-                if s.contains(char::is_whitespace) || s.is_empty() {
-                    return Err(invalid(
-                        "A scope is not valid.",
-                        format!("{s:?} must be one word such as Mail.Read."),
-                    ));
-                }
-                if !all.iter().any(|a| scope_key(a) == scope_key(s)) {
-                    all.push(s.clone());
-                }
-            }
-            return Ok(all);
-        }
-        match req.auth_type {
-            AuthType::BuiltInApp => Ok(connector.default_scopes.clone()),
-            AuthType::BringYourOwnApp => {
-                let features: Vec<String> = match &req.features {
-                    Some(f) => f.clone(),
-                    None => connector
-                        .features
-                        .iter()
-                        .filter(|f| f.default)
-                        .map(|f| f.id.clone())
-                        .collect(),
-                };
-                connector
-                    .scopes_for_features(&features)
-                    .map_err(|e| invalid("A feature is not known.", sentence(&e.to_string())))
-            }
-        }
-    }
-
-    /// Sign in and create a connection. Progress goes to `events`; `cancel` stops waiting at any point.
-    pub async fn connect(
-        &self,
-        req: ConnectRequest,
-        options: ConnectOptions,
-        flow_id: &str,
-        events: &(dyn Fn(ConnectEvent) + Send + Sync),
-        cancel: CancellationToken,
+        id: &str,
+        secret: SecretString,
+        expires_on: Option<String>,
     ) -> Result<ConnectionSummary, ErrorInfo> {
-        // Cancel stops every step (discovery, waiting, the code exchange), not only the wait for the browser.
-        let stop = cancel.clone();
-        let result = tokio::select! {
-            result = self.connect_inner(req, options, flow_id, events, cancel) => result,
-            _ = stop.cancelled() => Err(cancelled()),
-        };
-        self.pending.lock().expect("pending flows").remove(flow_id);
-        match &result {
-            Ok(summary) => events(ConnectEvent::Connected {
-                flow_id: flow_id.into(),
-                connection: summary.clone(),
-            }),
-            Err(error) => events(ConnectEvent::Failed {
-                flow_id: flow_id.into(),
-                error: error.clone(),
-            }),
+        let record = self.record(id)?;
+        if record.info.auth_type != AuthType::BringYourOwnApp {
+            return Err(invalid(
+                "This connection signs in with Patchbay's built-in app, which has no client secret.",
+                "Choose Fix to sign in again instead.",
+            ));
         }
+        let secret = SecretString::from(secret.expose_secret().trim().to_string());
+        if secret.expose_secret().is_empty() {
+            return Err(invalid(
+                "The client secret is empty.",
+                "Paste the secret's Value from App registrations → your app → Certificates & secrets.",
+            ));
+        }
+        let expires_on = match expires_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            Some(day) => Some(crate::connect::plan::parse_day(day)?),
+            None => None,
+        };
+        let result = {
+            let _guard = self.inner.locks.acquire(id).await?;
+            let mut secrets = self.open_secrets(id).map_err(|e| match e {
+                RefreshError::Local(info) => info,
+                _ => ErrorInfo::new(
+                    ErrorCode::RefreshTokenRevoked,
+                    "This connection's sign-in is missing on this computer, so a new secret alone cannot fix it.",
+                    "Choose Fix and sign in again (you can enter the new secret there).",
+                ),
+            })?;
+            secrets.client_secret = Some(secret);
+            let result = self.refresh_with(&record, secrets.clone()).await;
+            if matches!(result, Err(RefreshError::Unreachable(_))) {
+                // Keep the secret the person gave; the next check tries it.
+                self.reseal(id, &secrets)?;
+            }
+            result
+        };
+        match result {
+            Ok(_) | Err(RefreshError::Unreachable(_)) => {
+                self.inner.store.update(|records| {
+                    if let Some(r) = records.iter_mut().find(|r| r.info.id == id) {
+                        r.info.has_client_secret = true;
+                        r.info.client_secret_expires_on = expires_on.clone();
+                    }
+                    Ok(())
+                })?;
+                self.connections_may_have_changed();
+                self.status_may_have_changed(id);
+                self.get(id)
+            }
+            Err(e) => {
+                let info = e.to_error_info();
+                Err(ErrorInfo {
+                    title: "Microsoft rejected the new client secret; the old one is kept.".into(),
+                    ..info
+                })
+            }
+        }
+    }
+
+    /// Force a refresh with these secrets (under the connection's lock, which the caller holds), recording the
+    /// outcome in the connection's status.
+    async fn refresh_with(
+        &self,
+        record: &ConnectionRecord,
+        secrets: crate::secrets::ConnectionSecrets,
+    ) -> Result<crate::tokens::AccessToken, RefreshError> {
+        let result = self.refresh_locked(record, secrets).await;
+        self.note_refresh(&record.info.id, &result);
         result
     }
 
-    async fn connect_inner(
-        &self,
-        req: ConnectRequest,
-        options: ConnectOptions,
-        flow_id: &str,
-        events: &(dyn Fn(ConnectEvent) + Send + Sync),
-        cancel: CancellationToken,
-    ) -> Result<ConnectionSummary, ErrorInfo> {
-        let connector = self
-            .catalogue
-            .get(&req.connector_id)
-            .map_err(|e| invalid("Unknown connector.", sentence(&e.to_string())))?;
-        if connector.status != ConnectorStatus::Available {
-            return Err(invalid(
-                format!("{} is coming soon.", connector.name),
-                "Choose Microsoft Outlook 365 for now.",
-            ));
-        }
-        let built_in = req.auth_type == AuthType::BuiltInApp;
-        let client_id = if built_in {
-            self.config.builtin_app.client_id.clone()
-        } else {
-            let id = req.client_id.as_deref().map(str::trim).unwrap_or_default();
-            if id.is_empty() || id.contains(char::is_whitespace) || id.len() > 200 {
-                return Err(invalid(
-                    "Enter your app's client ID.",
-                    "Copy the Application (client) ID from App registrations → your app → Overview.",
-                ));
-            }
-            id.to_string()
-        };
-        let client_secret = if built_in {
-            None
-        } else {
-            req.client_secret
-                .clone()
-                .filter(|s| !s.expose_secret().trim().is_empty())
-        };
-        let tenant = req
-            .tenant
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .unwrap_or("organizations")
-            .to_string();
-        crate::environment::check_tenant(&tenant)
-            .map_err(|e| invalid("The tenant is not valid.", e.to_string()))?;
-        let endpoints = self.resolve_endpoints(&req, &tenant)?;
-        let scopes = self.scopes_for(connector, &req)?;
-
-        let redirect_text = if built_in {
-            self.config.builtin_app.redirect_uri.clone()
-        } else {
-            req.redirect_uri
-                .clone()
-                .filter(|r| !r.trim().is_empty())
-                .unwrap_or_else(|| "http://localhost".into())
-        };
-        let redirect = if redirect_text.trim() == DEEP_LINK_REDIRECT {
-            Redirect::DeepLink
-        } else {
-            Redirect::Loopback(LoopbackRedirect::parse(&redirect_text)?)
-        };
-        let advice = self.redirect_advice(Some(&redirect_text), client_secret.is_some())?;
-        let ctx = ErrorContext {
-            authority: endpoints.authority.clone(),
-            tenant: tenant.clone(),
-            client_id: client_id.clone(),
-            redirect_uri_to_register: advice.redirect_uri.clone(),
-            redirect_platform: advice.platform.clone(),
-            scopes: scopes.clone(),
-            graph_url: endpoints.graph_url.clone(),
-            built_in_app: built_in,
-        };
-
-        let metadata = self.discovery.get(&self.http, &endpoints.authority).await?;
-        // Make sure the keychain works before the person signs in, not after.
-        {
-            let _lock = self.store.lock()?;
-            self.vault.ensure_key()?;
-        }
-        let state = new_random_token();
-        let nonce = new_random_token();
-        let (challenge, verifier) = new_pkce();
-
-        let (mut listener, redirect_uri) = match &redirect {
-            Redirect::Loopback(loopback) => {
-                let listener = LoopbackListener::bind(loopback, state.clone()).await?;
-                let uri = listener.redirect_uri().to_string();
-                (Some(listener), uri)
-            }
-            Redirect::DeepLink => (None, DEEP_LINK_REDIRECT.to_string()),
-        };
-        let (deep_tx, deep_rx) = oneshot::channel();
-        let (abort_tx, abort_rx) = oneshot::channel();
-        self.pending.lock().expect("pending flows").insert(
-            flow_id.to_string(),
-            PendingFlow {
-                state: state.clone(),
-                sender: Some(deep_tx),
-                ctx: ctx.clone(),
-                abort: Some(abort_tx),
-            },
-        );
-
-        let client = TokenClient::new(
-            &metadata,
-            &client_id,
-            client_secret.as_ref(),
-            Some(&redirect_uri),
-            self.http.clone(),
-        )?;
-        let auth_url = client.authorize_url(AuthorizeParams {
-            scopes: &scopes,
-            state: &state,
-            nonce: &nonce,
-            pkce_challenge: challenge,
-            // Always let the person pick the account, so the browser's current one is never bound silently —
-            // where the provider supports it (Microsoft and the sandbox do without saying so).
-            prompt: supports_select_account(&metadata, req.environment).then_some("select_account"),
-            login_hint: None,
-        });
-        let opened = options.open_browser && open_browser(auth_url.as_str());
-        if options.open_browser && !opened {
-            tracing::warn!("the system browser could not be opened; the person can copy the link");
-        }
-        events(ConnectEvent::WaitingForBrowser {
-            flow_id: flow_id.into(),
-            auth_url: auth_url.to_string(),
-            redirect_uri: redirect_uri.clone(),
-            opened,
-        });
-
-        let from_loopback = async {
-            match listener.as_mut() {
-                Some(l) => l.wait().await,
-                None => std::future::pending().await,
-            }
-        };
-        let params = tokio::select! {
-            Some(params) = from_loopback => params,
-            Ok(params) = deep_rx => params,
-            Ok(error) = abort_rx => return Err(error),
-            _ = cancel.cancelled() => {
-                return Err(cancelled());
-            }
-            _ = tokio::time::sleep(options.timeout) => {
-                return Err(timed_out(options.timeout, &ctx));
-            }
-        };
-        drop(listener);
-
-        if let Some(error) = &params.error {
-            let provider = ProviderError::new(error, params.error_description.as_deref());
-            return Err(explain_provider_error(&provider, &ctx));
-        }
-        // RFC 9207: a provider that announces `iss` must send its own; any `iss` must be this provider's.
-        match &params.iss {
-            Some(iss) if !metadata.matches_issuer(iss) => {
-                return Err(ErrorInfo::new(
-                    ErrorCode::StateMismatch,
-                    "The sign-in came back from a different sign-in service.",
-                    "Patchbay refused it to protect your account. Start again.",
-                )
-                .with_detail(format!("iss {iss:?} is not {:?}", metadata.issuer)));
-            }
-            None if metadata.authorization_response_iss_parameter_supported => {
-                return Err(ErrorInfo::new(
-                    ErrorCode::StateMismatch,
-                    "The sign-in response is missing its issuer.",
-                    "Patchbay refused it to protect your account. Start again.",
-                ));
-            }
-            _ => {}
-        }
-        let code = params.code.clone().ok_or_else(|| {
-            ErrorInfo::new(
-                ErrorCode::ProviderError,
-                "The sign-in came back without a code.",
-                "Start again.",
-            )
-        })?;
-
-        events(ConnectEvent::Exchanging {
-            flow_id: flow_id.into(),
-        });
-        let tokens = client
-            .exchange_code(code, verifier)
-            .await
-            .map_err(|e| match e {
-                TokenError::Provider(p) => explain_provider_error(&p, &ctx),
-                TokenError::Other(info) => info,
-            })?;
-        let id_token = tokens.id_token.as_ref().ok_or_else(|| {
-            ErrorInfo::new(
-                ErrorCode::ProviderError,
-                "The sign-in service did not say who signed in (no ID token).",
-                "Make sure the openid scope is allowed for the app.",
-            )
-        })?;
-        let claims = validate_id_token(
-            id_token.expose_secret(),
-            &metadata,
-            &client_id,
-            &nonce,
-            now_unix(),
-        )?;
-        if let Some(iss) = &params.iss {
-            if iss != &claims.iss {
-                return Err(ErrorInfo::new(
-                    ErrorCode::StateMismatch,
-                    "The sign-in's issuer changed between the browser and the token.",
-                    "Patchbay refused it to protect your account. Start again.",
-                ));
-            }
-        }
-        let Some(refresh_token) = tokens.refresh_token else {
-            return Err(ErrorInfo::new(
-                ErrorCode::InvalidScope,
-                "The sign-in service gave no refresh token, so the connection would stop within the hour.",
-                "Make sure the offline_access permission is allowed for the app (an administrator may need to approve it), then connect again.",
-            ));
-        };
-
-        // Requested versus granted (no `scope` in the answer means all were granted, RFC 6749 §5.1).
-        let granted_raw = tokens.scopes.clone().unwrap_or_else(|| scopes.clone());
-        let granted_keys: Vec<String> = granted_raw.iter().map(|s| scope_key(s)).collect();
-        let is_granted = |s: &String| {
-            let key = scope_key(s);
-            granted_keys.contains(&key)
-                || (key == "offline_access")
-                || matches!(key.as_str(), "openid" | "profile" | "email")
-        };
-        let scopes_granted: Vec<String> =
-            scopes.iter().filter(|s| is_granted(s)).cloned().collect();
-        let scopes_missing: Vec<String> =
-            scopes.iter().filter(|s| !is_granted(s)).cloned().collect();
-        let missing_keys: Vec<String> = scopes_missing.iter().map(|s| scope_key(s)).collect();
-        let features_unavailable: Vec<String> = connector
-            .features
-            .iter()
-            .filter(|f| {
-                f.scopes
-                    .iter()
-                    .any(|s| missing_keys.contains(&scope_key(s)))
-            })
-            .map(|f| f.label.clone())
-            .collect();
-
-        let account = claims.account();
-        let named = req.name.as_deref().is_some_and(|n| !n.trim().is_empty());
-        let id = uuid::Uuid::new_v4().to_string();
-        let now = now_rfc3339();
-        let summary = ConnectionSummary {
-            id: id.clone(),
-            name: req
-                .name
-                .clone()
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| {
-                    if account.email.is_empty() {
-                        account.name.clone()
-                    } else {
-                        account.email.clone()
-                    }
-                }),
-            connector_id: connector.id.clone(),
-            environment: req.environment,
-            authority: endpoints.authority.to_string(),
-            graph_url: endpoints.graph_url.to_string(),
-            auth_type: req.auth_type,
-            tenant,
-            client_id,
-            account,
-            scopes_requested: scopes,
-            scopes_granted,
-            scopes_missing,
-            features_unavailable,
-            status: ConnectionStatus::Connected,
-            status_reason: None,
-            created_at: now.clone(),
-            last_refreshed_at: now,
-        };
-        let secrets = ConnectionSecrets {
-            refresh_token: Some(refresh_token),
-            client_secret,
-            access_token: Some(tokens.access_token),
-            access_expires_at: Some(tokens.expires_at),
-        };
-        let record = ConnectionRecord {
-            summary,
-            redirect_uri: redirect_text,
-            has_client_secret: secrets.client_secret.is_some(),
-        };
-        // Seal first, then record: a crash in between leaves an orphan sealed file, never a connection without
-        // its secrets. Both happen under the store lock, which also guards creating the vault key.
-        let summary = self.store.update(|records| {
-            let mut record = record;
-            // A second connection for the same account gets "email (2)", unless the person named it.
-            if !named {
-                record.summary.name = unique_name(&record.summary.name, records);
-            }
-            self.vault.seal(&id, &secrets.seal_bytes())?;
-            let summary = record.summary.clone();
-            records.push(record);
-            Ok(summary)
-        })?;
-        tracing::info!(connection = %id, "connected");
-        Ok(summary)
+    /// Something about this connection may have changed: the running app publishes it.
+    pub(crate) fn status_may_have_changed(&self, id: &str) {
+        self.inner.registry.refresh_one(self, id);
     }
-}
 
-/// `name`, or `name (2)`, `name (3)`… whichever no connection has yet.
-fn unique_name(name: &str, records: &[ConnectionRecord]) -> String {
-    let taken = |candidate: &str| records.iter().any(|r| r.summary.name == candidate);
-    if !taken(name) {
-        return name.to_string();
+    /// The list may have changed: the running app publishes it.
+    pub(crate) fn connections_may_have_changed(&self) {
+        self.inner.registry.refresh(self);
     }
-    (2..)
-        .map(|n| format!("{name} ({n})"))
-        .find(|candidate| !taken(candidate))
-        .expect("an unused name")
-}
 
-/// Whether to send `prompt=select_account`: when discovery lists it, or for Microsoft's clouds and the sandbox
-/// (whose discovery documents do not list prompt values).
-fn supports_select_account(
-    metadata: &crate::oauth::ProviderMetadata,
-    environment: EnvironmentId,
-) -> bool {
-    match &metadata.prompt_values_supported {
-        Some(values) => values.iter().any(|v| v == "select_account"),
-        None => {
-            let microsoft_host = metadata.authorization_endpoint.host_str().is_some_and(|h| {
-                [
-                    "login.microsoftonline.com",
-                    "login.microsoftonline.us",
-                    "login.chinacloudapi.cn",
-                    "login.partner.microsoftonline.cn",
-                ]
-                .contains(&h)
-            });
-            environment != EnvironmentId::Custom || microsoft_host
-        }
+    /// Run `work` as one of the core's tasks: it gets a cancellation token, and [`Patchbay::shutdown`] stops it
+    /// and waits for it with the rest (the shell forwards events this way).
+    pub fn spawn<F, Fut>(&self, work: F)
+    where
+        F: FnOnce(tokio_util::sync::CancellationToken) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.inner.tasks.run(work);
     }
-}
 
-/// Open the system browser. `$BROWSER` (the usual Unix convention, first entry of a `:` list) wins over the
-/// platform's default handler.
-fn open_browser(url: &str) -> bool {
-    match browser_override() {
-        Some(command) => std::process::Command::new(command)
-            .arg(url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            // Reap it when it exits, so no zombie is left behind.
-            .map(|mut child| std::thread::spawn(move || child.wait()))
-            .is_ok(),
-        None => open::that_detached(url).is_ok(),
+    /// Stop everything this core runs (sign-ins, monitor, watcher, sandbox) and wait up to `limit` for it.
+    /// True when all of it ended in time.
+    pub async fn shutdown(&self, limit: Duration) -> bool {
+        self.inner.flows.cancel_all();
+        let ended = self.inner.tasks.shutdown(limit).await;
+        self.inner.sandbox.shutdown().await;
+        ended
     }
-}
-
-/// The command `$BROWSER` names (its first non-empty `:`-separated entry), if any.
-pub(crate) fn browser_override() -> Option<String> {
-    std::env::var("BROWSER")
-        .ok()?
-        .split(':')
-        .map(str::trim)
-        .find(|c| !c.is_empty())
-        .map(String::from)
-}
-
-/// Library errors start in lower case; a message to a person starts with a capital.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// No sign-in came back in time. Microsoft shows some errors on its own page without redirecting back, so
-/// the message names the fix for the two a person most likely saw there.
-fn timed_out(timeout: Duration, ctx: &ErrorContext) -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::Timeout,
-        format!("No sign-in arrived within {}.", minutes(timeout)),
-        format!(
-            "Start again and finish signing in in the browser (or copy the link into your browser). If the browser showed AADSTS50011, \
-             add the redirect URI {} under the platform \"{}\" of the app registration; if it showed AADSTS700016, check the client ID {} \
-             and the tenant \"{}\".",
-            ctx.redirect_uri_to_register, ctx.redirect_platform, ctx.client_id, ctx.tenant
-        ),
-    )
-}
-
-fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
-}
-
-fn cancelled() -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::Cancelled,
-        "Sign-in was cancelled.",
-        "Nothing was changed.",
-    )
-}
-
-fn minutes(duration: Duration) -> String {
-    match duration.as_secs().div_ceil(60) {
-        1 => "1 minute".to_string(),
-        n => format!("{n} minutes"),
-    }
-}
-
-fn not_found(id: &str) -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::NotFound,
-        format!("There is no connection {id}."),
-        "It may have been removed in another window or by the CLI. Run `patchbay list` to see the connections.",
-    )
 }

@@ -3,25 +3,28 @@
 //! without losing each other's updates. A file Patchbay cannot read is left untouched and reported.
 
 use crate::error::{ErrorCode, ErrorInfo};
-use crate::model::ConnectionSummary;
+use crate::model::ConnectionInfo;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub const STORE_VERSION: u32 = 1;
+/// 2: statuses moved out to `status/<id>.json`. Version 1 files are read as they are (their status is ignored,
+/// the next check finds it again); a file written by a newer Patchbay is left alone.
+pub const STORE_VERSION: u32 = 2;
 const FILE_NAME: &str = "connections.json";
 const LOCK_NAME: &str = ".lock";
 
-/// What is kept about a connection besides its summary.
+/// What is kept about a connection in `connections.json`: what the UI sees of it, and how it signs in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionRecord {
     #[serde(flatten)]
-    pub summary: ConnectionSummary,
+    pub info: ConnectionInfo,
     /// The redirect URI used at sign-in (a fix signs in the same way).
     pub redirect_uri: String,
-    /// Whether a client secret is sealed for this connection.
-    pub has_client_secret: bool,
+    /// Its endpoints are the in-process sandbox's, resolved at each use (the port changes from run to run).
+    #[serde(default)]
+    pub hosted_sandbox: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -79,14 +82,28 @@ pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Write `bytes` to `path` atomically: a temp file in `dir`, mode 0600, fsync, rename, fsync the directory.
 pub fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with(dir, path, bytes, true)
+}
+
+/// Like [`write_atomic`] without the fsyncs: a reader never sees half a file, but a power cut may lose the
+/// write. For caches (a connection's last status) that the next check writes again.
+pub fn write_atomic_unsynced(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with(dir, path, bytes, false)
+}
+
+fn write_with(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     ensure_private_dir(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     set_mode(tmp.path(), 0o600)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
+    if sync {
+        File::open(dir)?.sync_all()?;
+    }
     Ok(())
 }
 
@@ -174,41 +191,15 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::catalogue::AuthType;
-    use crate::environment::EnvironmentId;
-    use crate::model::{Account, ConnectionStatus};
+    use crate::model::ConnectionSummary;
 
     pub fn record(id: &str) -> ConnectionRecord {
         ConnectionRecord {
-            summary: ConnectionSummary {
-                id: id.into(),
-                name: format!("name {id}"),
-                connector_id: "outlook365".into(),
-                environment: EnvironmentId::Global,
-                authority: "https://login.microsoftonline.com/organizations/v2.0".into(),
-                graph_url: "https://graph.microsoft.com/".into(),
-                auth_type: AuthType::BuiltInApp,
-                tenant: "organizations".into(),
-                client_id: "c".into(),
-                account: Account {
-                    oid: "o".into(),
-                    tid: "t".into(),
-                    name: "n".into(),
-                    email: "e@x".into(),
-                },
-                scopes_requested: vec!["openid".into()],
-                scopes_granted: vec!["openid".into()],
-                scopes_missing: vec![],
-                features_unavailable: vec![],
-                status: ConnectionStatus::Connected,
-                status_reason: None,
-                created_at: "2026-11-26T00:00:00Z".into(),
-                last_refreshed_at: "2026-11-26T00:00:00Z".into(),
-            },
+            info: ConnectionSummary::example(id).info,
             redirect_uri: "http://localhost".into(),
-            has_client_secret: false,
+            hosted_sandbox: false,
         }
     }
 
@@ -236,7 +227,29 @@ mod tests {
             assert_eq!(dir_mode & 0o777, 0o700);
         }
         let text = std::fs::read_to_string(store.file_path()).unwrap();
-        assert!(text.contains("\"version\": 1"));
+        assert!(text.contains("\"version\": 2"));
+        assert!(
+            !text.contains("status"),
+            "statuses live in status/, not here: {text}"
+        );
+    }
+
+    #[test]
+    fn a_version_1_file_is_read_and_its_old_status_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        let mut v1 = serde_json::to_value(record("a")).unwrap();
+        v1["status"] = "needs_repair".into();
+        v1["status_reason"] = "Revoked.".into();
+        v1["last_refreshed_at"] = "2026-11-26T00:00:00Z".into();
+        v1["has_client_secret"] = true.into();
+        v1.as_object_mut().unwrap().remove("hosted_sandbox");
+        let file = serde_json::json!({"version": 1, "connections": [v1]});
+        std::fs::write(store.file_path(), file.to_string()).unwrap();
+        let records = store.read().unwrap();
+        assert_eq!(records.len(), 1);
+        assert!(records[0].info.has_client_secret);
+        assert!(!records[0].hosted_sandbox);
     }
 
     #[test]

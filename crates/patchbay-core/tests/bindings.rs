@@ -2,7 +2,7 @@
 //! This test regenerates them and fails when the committed files differ.
 //! To update: `PATCHBAY_UPDATE_BINDINGS=1 cargo test -p patchbay-core --test bindings`.
 
-use patchbay_core::{catalogue, diagnose, environment, error, model};
+use patchbay_core::{catalogue, diagnose, environment, error, events, model};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
@@ -13,6 +13,8 @@ fn export_all(dir: &Path) {
     environment::EnvironmentPreset::export_all(&cfg).unwrap();
     model::ConnectionSummary::export_all(&cfg).unwrap();
     model::ConnectRequest::export_all(&cfg).unwrap();
+    model::FixRequest::export_all(&cfg).unwrap();
+    events::CoreEvent::export_all(&cfg).unwrap();
     model::ConnectEvent::export_all(&cfg).unwrap();
     model::BuiltInApp::export_all(&cfg).unwrap();
     model::RedirectAdvice::export_all(&cfg).unwrap();

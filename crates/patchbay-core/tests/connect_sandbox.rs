@@ -51,7 +51,7 @@ async fn built_in_app_connects_with_the_full_scope_list_and_pkce() {
     assert_eq!(summary.account.tid, DEMO_TENANT_ID);
     assert!(!summary.account.oid.is_empty());
     assert_eq!(summary.name, ADELE);
-    assert_eq!(summary.status, ConnectionStatus::Connected);
+    assert_eq!(summary.status, ConnectionStatus::Healthy);
     assert_eq!(summary.scopes_requested.len(), 16);
     assert!(
         summary.scopes_missing.is_empty(),
@@ -587,7 +587,7 @@ async fn a_second_connection_for_the_same_account_gets_its_own_default_name() {
         let mut flow = start(&h.core, h.request(AuthType::BuiltInApp), WAIT);
         let auth_url = flow.auth_url().await;
         sign_in(&h.http, &auth_url, ADELE, true).await;
-        names.push(flow.finish().await.unwrap().name);
+        names.push(flow.finish().await.unwrap().name.clone());
     }
     assert_eq!(
         names,

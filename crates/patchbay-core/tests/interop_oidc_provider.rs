@@ -60,6 +60,11 @@ struct OidcProvider {
 
 impl OidcProvider {
     fn start(confidential_redirects: &[&str]) -> Self {
+        Self::start_with(confidential_redirects, &[])
+    }
+
+    /// With more arguments for server.mjs (e.g. `--access-token-ttl 2`).
+    fn start_with(confidential_redirects: &[&str], extra: &[&str]) -> Self {
         let dir = fixture_dir();
         match Command::new("node").arg("--version").output() {
             Ok(out) if out.status.success() => {}
@@ -75,6 +80,7 @@ impl OidcProvider {
         for uri in confidential_redirects {
             command.args(["--confidential-redirect", uri]);
         }
+        command.args(extra);
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -219,6 +225,7 @@ fn request(provider: &OidcProvider, client_id: &str, redirect_uri: &str) -> Conn
         auth_type: AuthType::BringYourOwnApp,
         client_id: Some(client_id.into()),
         client_secret: None,
+        client_secret_expires_on: None,
         tenant: None,
         features: None,
         scopes: Some(vec!["Mail.Read".into()]),
@@ -307,7 +314,7 @@ async fn native_public_client_connects_on_any_loopback_port_and_the_id_token_che
     assert_eq!(summary.name, "alice@example.com");
     assert_eq!(summary.environment, EnvironmentId::Custom);
     assert_eq!(summary.client_id, NATIVE);
-    assert_eq!(summary.status, ConnectionStatus::Connected);
+    assert_eq!(summary.status, ConnectionStatus::Healthy);
     assert_eq!(summary.scopes_requested, ALL_SCOPES);
     assert!(
         summary.scopes_missing.is_empty(),
@@ -517,8 +524,10 @@ fn same_verifier(v: &oauth2::PkceCodeVerifier) -> oauth2::PkceCodeVerifier {
 #[track_caller]
 fn assert_invalid_grant(result: Result<TokenSet, TokenError>, what: &str) {
     match result {
-        Err(TokenError::Provider(p)) => assert_eq!(p.error, "invalid_grant", "{what}: {p:?}"),
-        Err(TokenError::Other(info)) => {
+        Err(TokenError::Provider { error: p, .. }) => {
+            assert_eq!(p.error, "invalid_grant", "{what}: {p:?}")
+        }
+        Err(TokenError::Other { info, .. } | TokenError::Network { info, .. }) => {
             panic!("{what}: expected the provider's invalid_grant, got {info:?}")
         }
         Ok(_) => panic!("{what}: the provider accepted it"),
@@ -651,4 +660,111 @@ async fn a_reused_code_is_refused_and_revokes_what_it_gave() {
         a.client.refresh(&refresh_token(&first), &scopes()).await,
         "the refresh token of a replayed code",
     );
+}
+
+// ---- keeping a connection alive against a provider that rotates refresh tokens --------------------------------
+
+impl OidcProvider {
+    /// `/_test/stats`: successful grants by type.
+    async fn refreshes(&self) -> u64 {
+        let stats: serde_json::Value = reqwest::get(self.issuer.join("/_test/stats").unwrap())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stats["refresh_token"].as_u64().unwrap()
+    }
+
+    /// `/_test/revoke?user=…`: every grant of that user destroyed.
+    async fn revoke(&self, user: &str) {
+        let url = self
+            .issuer
+            .join(&format!("/_test/revoke?user={user}"))
+            .unwrap();
+        let response = reqwest::Client::new().post(url).send().await.unwrap();
+        assert!(response.status().is_success(), "{}", self.log());
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_makes_the_connection_needs_reconnect() {
+    let provider = OidcProvider::start(&[]);
+    let (core, _data) = core();
+    let (flow, ..) = connect(
+        &core,
+        &provider,
+        request(&provider, NATIVE, "http://127.0.0.1/callback"),
+        "user=alice",
+    )
+    .await;
+    let summary = flow.finish().await.unwrap();
+    let forced = patchbay_core::health::CheckOptions {
+        force_refresh: true,
+        max_token_age: None,
+    };
+    // Rotation works: each refresh's new token is kept and used next.
+    for _ in 0..2 {
+        let token = core
+            .token_with(
+                &summary.id,
+                patchbay_core::tokens::TokenPolicy {
+                    force_refresh: true,
+                    max_age: None,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}\nprovider log:\n{}", provider.log()));
+        assert!(token.refreshed);
+    }
+    assert_eq!(provider.refreshes().await, 2);
+    provider.revoke("alice").await;
+    let outcome = core.check_connection(&summary.id, forced).await.unwrap();
+    assert_eq!(
+        outcome.status,
+        ConnectionStatus::NeedsReconnect,
+        "{outcome:?}"
+    );
+    let listed = core.get(&summary.id).unwrap();
+    assert!(listed.last_error.unwrap().summary.contains("invalid_grant"));
+    assert!(!outcome.reason.unwrap().contains("invalid_grant"));
+}
+
+#[tokio::test]
+async fn concurrent_callers_cause_one_refresh_at_a_rotating_provider() {
+    // Two-second access tokens: after one second the stored one must be renewed.
+    let provider = OidcProvider::start_with(&[], &["--access-token-ttl", "2"]);
+    let (core, _data) = core();
+    let (flow, ..) = connect(
+        &core,
+        &provider,
+        request(&provider, NATIVE, "http://127.0.0.1/callback"),
+        "user=alice",
+    )
+    .await;
+    let summary = flow.finish().await.unwrap();
+    // Expiry is counted in whole seconds: two seconds on, every caller needs a new token.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let core = core.clone();
+        let id = summary.id.clone();
+        tasks.push(tokio::spawn(async move { core.access_token(&id).await }));
+    }
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(
+            t.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{e}\nprovider log:\n{}", provider.log())),
+        );
+    }
+    assert_eq!(provider.refreshes().await, 1, "one refresh for 20 callers");
+    assert!(tokens
+        .iter()
+        .all(|t| t.token.expose_secret() == tokens[0].token.expose_secret()));
+    // The rotated refresh token was kept: the next refresh works.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(core.access_token(&summary.id).await.unwrap().refreshed);
+    assert_eq!(provider.refreshes().await, 2);
 }

@@ -146,6 +146,7 @@ fn confidential_request(sandbox: &Sandbox) -> ConnectRequest {
         auth_type: AuthType::BringYourOwnApp,
         client_id: Some(DEMO_APP_CLIENT_ID.into()),
         client_secret: Some(SecretString::from(DEMO_APP_SECRET)),
+        client_secret_expires_on: None,
         tenant: None,
         features: None,
         scopes: None,

@@ -136,7 +136,7 @@ fn check_client<'a>(
     let Some(client_id) = param(p, "client_id") else {
         return Err(pages::error(&AadError::missing("client_id")));
     };
-    let Some(app) = inner.apps.get(client_id).cloned() else {
+    let Some(app) = inner.tenant.apps.get(client_id).cloned() else {
         return Err(pages::error(&app_not_found(client_id)));
     };
     let Some(redirect_uri) = param(p, "redirect_uri") else {
@@ -285,7 +285,7 @@ pub async fn login(
     let Some(Transaction::Authorize(req)) = inner.transactions.get(&tx).cloned() else {
         return pages::error(&transaction_unknown());
     };
-    let Some(app) = inner.apps.get(&req.client_id).cloned() else {
+    let Some(app) = inner.tenant.apps.get(&req.client_id).cloned() else {
         return pages::error(&app_not_found(&req.client_id));
     };
     let login = param(&f, "login").unwrap_or_default();
@@ -366,10 +366,10 @@ fn after_sign_in(
         );
     }
     let key = (user.id.clone(), app.client_id.clone());
-    let consented = inner.consents.get(&key).cloned().unwrap_or_default();
+    let consented = inner.tenant.consents.get(&key).cloned().unwrap_or_default();
     let missing = req.scopes.iter().any(|s| !scopes::contains(&consented, s));
     let needs_consent = req.prompt.as_deref() == Some("consent")
-        || (missing && !inner.admin_consented.contains(&app.client_id));
+        || (missing && !inner.tenant.admin_consented.contains(&app.client_id));
     if needs_consent {
         req.user_id = Some(user.id.clone());
         let scopes = req.scopes.clone();
@@ -450,6 +450,7 @@ pub async fn consent(
         );
     }
     let entry = inner
+        .tenant
         .consents
         .entry((user.id.clone(), req.client_id.clone()))
         .or_default();
@@ -532,7 +533,7 @@ pub async fn admin_consent_submit(
         return redirect_with(&req.redirect_uri, &params);
     }
     inner.admin_consent_required.remove(&req.client_id);
-    inner.admin_consented.insert(req.client_id.clone());
+    inner.tenant.admin_consented.insert(req.client_id.clone());
     let mut params: Vec<(&str, &str)> = vec![("admin_consent", "True"), ("tenant", DEMO_TENANT_ID)];
     if let Some(s) = req.state.as_deref() {
         params.push(("state", s));

@@ -76,6 +76,7 @@ impl SandboxControl {
         let id = user_id(&inner, Some(email))?;
         let mut n = 0;
         for grant in inner
+            .tenant
             .refresh_tokens
             .values_mut()
             .filter(|g| Some(&g.user_id) == id.as_ref())
@@ -93,7 +94,7 @@ impl SandboxControl {
         let mut inner = self.state.lock();
         let id = user_id(&inner, email)?;
         let mut n = 0;
-        for grant in inner.refresh_tokens.values_mut() {
+        for grant in inner.tenant.refresh_tokens.values_mut() {
             if id.as_ref().is_none_or(|id| &grant.user_id == id) && !grant.expired {
                 grant.expired = true;
                 n += 1;
@@ -108,7 +109,7 @@ impl SandboxControl {
         let id = user_id(&inner, email)?;
         let past = crate::util::unix_now().saturating_sub(1);
         let mut n = 0;
-        for grant in inner.access_tokens.values_mut() {
+        for grant in inner.tenant.access_tokens.values_mut() {
             if id.as_ref().is_none_or(|id| &grant.user_id == id) && grant.expires_unix > past {
                 grant.expires_unix = past;
                 n += 1;
@@ -121,6 +122,7 @@ impl SandboxControl {
     pub fn expire_secret(&self, client_id: &str) -> Result<(), ControlError> {
         let mut inner = self.state.lock();
         let app = inner
+            .tenant
             .apps
             .get_mut(client_id)
             .ok_or_else(|| ControlError::UnknownApp(client_id.to_string()))?;
@@ -139,7 +141,10 @@ impl SandboxControl {
         if client_id.is_empty() {
             return Err(ControlError::Invalid("client_id is required".into()));
         }
-        let secret = reg.client_secret.filter(|s| !s.is_empty());
+        let secret = reg
+            .client_secret
+            .filter(|s| !s.is_empty())
+            .map(|s| crate::util::sha256_hex(&s));
         match (reg.public, &secret) {
             (true, Some(_)) => {
                 return Err(ControlError::Invalid(
@@ -188,7 +193,7 @@ impl SandboxControl {
             public: reg.public,
             default_scopes,
         };
-        self.state.lock().apps.insert(client_id, app);
+        self.state.lock().tenant.apps.insert(client_id, app);
         Ok(())
     }
 
@@ -204,22 +209,22 @@ impl SandboxControl {
             None => {
                 inner.admin_consent_required_all = required;
                 if required {
-                    inner.admin_consented.clear();
+                    inner.tenant.admin_consented.clear();
                 } else {
                     inner.admin_consent_required.clear();
                 }
             }
             Some(id) => {
-                if !inner.apps.contains_key(id) {
+                if !inner.tenant.apps.contains_key(id) {
                     return Err(ControlError::UnknownApp(id.to_string()));
                 }
                 if required {
                     inner.admin_consent_required.insert(id.to_string());
-                    inner.admin_consented.remove(id);
+                    inner.tenant.admin_consented.remove(id);
                 } else {
                     inner.admin_consent_required.remove(id);
                     if inner.admin_consent_required_all {
-                        inner.admin_consented.insert(id.to_string());
+                        inner.tenant.admin_consented.insert(id.to_string());
                     }
                 }
             }
@@ -246,7 +251,7 @@ impl SandboxControl {
     /// Consent to this client succeeds but these scopes are left out of the grant (empty list: none).
     pub fn deny_scopes(&self, client_id: &str, scopes: Vec<String>) -> Result<(), ControlError> {
         let mut inner = self.state.lock();
-        if !inner.apps.contains_key(client_id) {
+        if !inner.tenant.apps.contains_key(client_id) {
             return Err(ControlError::UnknownApp(client_id.to_string()));
         }
         let scopes: Vec<String> = scopes
@@ -305,7 +310,10 @@ impl SandboxControl {
     /// Back to the start: built-in apps only, no tokens, consents or toggles, zeroed counters.
     pub fn reset(&self) {
         let settings = self.state.initial_settings;
-        *self.state.lock() = Inner::new(settings);
+        let mut inner = self.state.lock();
+        let file = inner.tenant_file.take();
+        *inner = Inner::new(settings);
+        inner.tenant_file = file;
     }
 
     pub fn stats(&self) -> Stats {
@@ -412,7 +420,7 @@ async fn users(State(st): State<Arc<AppState>>) -> Response {
 }
 
 async fn apps(State(st): State<Arc<AppState>>) -> Response {
-    let mut list: Vec<App> = st.lock().apps.values().cloned().collect();
+    let mut list: Vec<App> = st.lock().tenant.apps.values().cloned().collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     Json(list).into_response()
 }
@@ -602,7 +610,7 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
             )
         })
         .collect();
-    let mut apps: Vec<&App> = inner.apps.values().collect();
+    let mut apps: Vec<&App> = inner.tenant.apps.values().collect();
     apps.sort_by(|a, b| a.name.cmp(&b.name));
     let apps: String = apps
         .iter()

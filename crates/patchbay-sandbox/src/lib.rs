@@ -21,6 +21,7 @@ mod errors;
 mod graph;
 mod jwt;
 mod pages;
+mod persist;
 mod scopes;
 mod state;
 mod token;
@@ -71,6 +72,9 @@ pub struct SandboxOptions {
     pub refresh_token_grace: Duration,
     /// Lifetime of authorization codes (default 10 minutes).
     pub code_lifetime: Duration,
+    /// Keep the tenant (apps, grants, tokens, consents) in this file, shared with every sandbox serving it, so
+    /// it survives restarts as a real tenant does. `None` (the default): in memory only.
+    pub tenant_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxOptions {
@@ -80,6 +84,7 @@ impl Default for SandboxOptions {
             access_token_lifetime: Duration::from_secs(3600),
             refresh_token_grace: Duration::ZERO,
             code_lifetime: Duration::from_secs(600),
+            tenant_file: None,
         }
     }
 }
@@ -88,6 +93,12 @@ impl Default for SandboxOptions {
 pub struct Sandbox {
     addr: SocketAddr,
     state: Arc<AppState>,
+    running: std::sync::Mutex<Running>,
+}
+
+/// The server task and its stop signal, taken when stopping.
+#[derive(Default)]
+struct Running {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -104,6 +115,17 @@ impl Sandbox {
             code_lifetime: opts.code_lifetime,
         };
         let state = Arc::new(AppState::new(format!("http://{addr}"), signer, settings));
+        if let Some(path) = opts.tenant_file {
+            // Read the tenant first (a guard with a file saves on drop: it must not write the built-in tenant
+            // over the one on disk), then create the file if there was none.
+            let mut file = persist::TenantFile::new(path);
+            let mut inner = state.lock();
+            {
+                let _lock = file.lock()?;
+                file.reload(&mut inner.tenant);
+            }
+            inner.tenant_file = Some(file);
+        }
         let app = router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -120,8 +142,10 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             state,
-            stop: Some(stop),
-            task: Some(task),
+            running: std::sync::Mutex::new(Running {
+                stop: Some(stop),
+                task: Some(task),
+            }),
         })
     }
 
@@ -152,16 +176,20 @@ impl Sandbox {
     }
 
     /// Stop serving and wait (at most a few seconds) for open connections to finish.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
+    pub async fn shutdown(self) {
+        self.stop(Duration::from_secs(3)).await;
+    }
+
+    /// Stop serving and wait up to `limit` for open connections to finish (then drop them). Later calls do
+    /// nothing.
+    pub async fn stop(&self, limit: Duration) {
+        let running = std::mem::take(&mut *self.running.lock().unwrap_or_else(|p| p.into_inner()));
+        if let Some(stop) = running.stop {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
+        if let Some(task) = running.task {
             let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(3), task)
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout(limit, task).await.is_err() {
                 abort.abort();
             }
         }
@@ -170,20 +198,25 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
+        let running = std::mem::take(&mut *self.running.lock().unwrap_or_else(|p| p.into_inner()));
+        if let Some(stop) = running.stop {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
+        if let Some(task) = running.task {
             // Open keep-alive connections must not keep a dropped sandbox alive.
             let abort = task.abort_handle();
-            tokio::spawn(async move {
-                if tokio::time::timeout(Duration::from_secs(3), task)
-                    .await
-                    .is_err()
-                {
-                    abort.abort();
-                }
-            });
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if tokio::time::timeout(Duration::from_secs(3), task)
+                        .await
+                        .is_err()
+                    {
+                        abort.abort();
+                    }
+                });
+            } else {
+                abort.abort();
+            }
         }
     }
 }

@@ -3,8 +3,9 @@
 
 use patchbay_sandbox::{Sandbox, SandboxOptions};
 
-const USAGE: &str = "usage: patchbay-sandbox [--port N]\n\nServes a local stand-in for Microsoft's identity platform \
-and Microsoft Graph on 127.0.0.1 (port 0 or none: a free port).";
+const USAGE: &str = "usage: patchbay-sandbox [--port N] [--tenant-file PATH]\n\nServes a local stand-in for Microsoft's \
+identity platform and Microsoft Graph on 127.0.0.1 (port 0 or none: a free port). With --tenant-file, the tenant's \
+grants and tokens are kept in that file and survive restarts.";
 
 fn parse_args() -> Result<SandboxOptions, String> {
     let mut opts = SandboxOptions::default();
@@ -22,6 +23,12 @@ fn parse_args() -> Result<SandboxOptions, String> {
                 opts.port = value
                     .parse()
                     .map_err(|_| format!("--port: '{value}' is not a port number"))?;
+            }
+            "--tenant-file" => {
+                let value = inline
+                    .or_else(|| args.next())
+                    .ok_or("--tenant-file needs a path")?;
+                opts.tenant_file = Some(value.into());
             }
             "--help" | "-h" => {
                 println!("{USAGE}");

@@ -1,11 +1,13 @@
 //! The sandbox's in-memory world: tenant, users, app registrations, sign-in transactions, codes, tokens,
 //! the control toggles and the request counters. One mutex; never held across an `.await`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::persist::{Durable, TenantFile};
 
 use crate::jwt::Signer;
 use crate::{
@@ -66,11 +68,11 @@ pub fn demo_users() -> Vec<DemoUser> {
 }
 
 /// An app registration.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct App {
     pub client_id: String,
     pub name: String,
-    /// `None` for public clients.
+    /// The client secret's SHA-256 (hex); `None` for public clients.
     #[serde(skip)]
     pub secret: Option<String>,
     pub secret_expired: bool,
@@ -128,7 +130,7 @@ pub fn built_in_apps() -> HashMap<String, App> {
         App {
             client_id: DEMO_APP_CLIENT_ID.into(),
             name: "Patchbay demo (web)".into(),
-            secret: Some(DEMO_APP_SECRET.into()),
+            secret: Some(crate::util::sha256_hex(DEMO_APP_SECRET)),
             secret_expired: false,
             redirect_uris: vec![
                 "http://localhost".into(),
@@ -194,19 +196,20 @@ pub struct AuthCode {
     pub redeemed: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefreshGrant {
     pub client_id: String,
     pub user_id: String,
     pub scopes: Vec<String>,
     pub issued_unix: u64,
-    /// When this token was exchanged (rotated) for a new one.
-    pub used: Option<Instant>,
+    /// When this token was exchanged (rotated) for a new one, in Unix milliseconds (wall-clock time, so
+    /// another process serving the same tenant file reads it the same).
+    pub used_unix_ms: Option<u64>,
     pub revoked: bool,
     pub expired: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessGrant {
     pub client_id: String,
     pub user_id: String,
@@ -247,17 +250,14 @@ pub struct Settings {
 
 pub struct Inner {
     pub users: Vec<DemoUser>,
-    pub apps: HashMap<String, App>,
     pub transactions: HashMap<String, Transaction>,
     pub codes: HashMap<String, AuthCode>,
-    pub refresh_tokens: HashMap<String, RefreshGrant>,
-    pub access_tokens: HashMap<String, AccessGrant>,
-    /// (user id, client id) → consented scopes (canonical names).
-    pub consents: HashMap<(String, String), Vec<String>>,
+    /// What a tenant keeps across restarts: apps, grants, tokens, consents (see [`crate::persist`]).
+    pub tenant: Durable,
+    /// Where the tenant is kept, if anywhere (`None`: in memory only).
+    pub tenant_file: Option<TenantFile>,
     pub admin_consent_required_all: bool,
-    pub admin_consent_required: HashSet<String>,
-    /// Clients an administrator consented to for the whole tenant.
-    pub admin_consented: HashSet<String>,
+    pub admin_consent_required: std::collections::HashSet<String>,
     pub mfa_required: bool,
     /// The user has not registered for MFA yet: sign-ins come back with AADSTS50079.
     pub mfa_registration_required: bool,
@@ -275,15 +275,15 @@ impl Inner {
     pub fn new(settings: Settings) -> Inner {
         Inner {
             users: demo_users(),
-            apps: built_in_apps(),
             transactions: HashMap::new(),
             codes: HashMap::new(),
-            refresh_tokens: HashMap::new(),
-            access_tokens: HashMap::new(),
-            consents: HashMap::new(),
+            tenant: Durable {
+                apps: built_in_apps(),
+                ..Durable::default()
+            },
+            tenant_file: None,
             admin_consent_required_all: false,
-            admin_consent_required: HashSet::new(),
-            admin_consented: HashSet::new(),
+            admin_consent_required: std::collections::HashSet::new(),
             mfa_required: false,
             mfa_registration_required: false,
             admin_approval_page: false,
@@ -326,7 +326,7 @@ impl Inner {
 
     pub fn admin_consent_blocks(&self, client_id: &str) -> bool {
         (self.admin_consent_required_all || self.admin_consent_required.contains(client_id))
-            && !self.admin_consented.contains(client_id)
+            && !self.tenant.admin_consented.contains(client_id)
     }
 
     /// Drop stale sign-in transactions and codes (keeps memory bounded in long demos).
@@ -338,8 +338,15 @@ impl Inner {
         });
         self.codes.retain(|_, c| c.issued.elapsed() < day);
         let now = crate::util::unix_now();
-        self.access_tokens
+        self.tenant
+            .access_tokens
             .retain(|_, a| a.expires_unix + 24 * 3600 > now);
+        // A rotated refresh token is only kept for its grace period (and a day to tell it from a bad one).
+        let grace_ms = self.settings.refresh_token_grace.as_millis() as u64 + 24 * 3600 * 1000;
+        let now_ms = crate::util::unix_now_ms();
+        self.tenant
+            .refresh_tokens
+            .retain(|_, g| g.used_unix_ms.is_none_or(|used| used + grace_ms > now_ms));
     }
 }
 
@@ -362,15 +369,62 @@ impl AppState {
         }
     }
 
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
+    /// The state, in step with the tenant file when there is one: another process's changes are read first,
+    /// this one's are written when the guard drops (under the file's lock the whole time).
+    pub fn lock(&self) -> StateGuard<'_> {
+        let mut inner = self
+            .inner
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut file_lock = None;
+        let state = &mut *inner;
+        if let Some(file) = state.tenant_file.as_mut() {
+            match file.lock() {
+                Ok(lock) => {
+                    file.reload(&mut state.tenant);
+                    file_lock = Some(lock);
+                }
+                Err(e) => tracing::warn!("cannot lock the sandbox's tenant file: {e}"),
+            }
+        }
+        StateGuard {
+            inner,
+            _file_lock: file_lock,
+        }
     }
 
     /// The issuer of the demo tenant: `{base}/{tenant id}/v2.0`.
     pub fn issuer(&self) -> String {
         format!("{}/{}/v2.0", self.base, DEMO_TENANT_ID)
+    }
+}
+
+/// The sandbox's state, locked. Derefs to [`Inner`]; on drop, a changed tenant is saved to its file.
+pub struct StateGuard<'a> {
+    inner: MutexGuard<'a, Inner>,
+    // Dropped after `drop` below has saved: the save happens under the lock.
+    _file_lock: Option<std::fs::File>,
+}
+
+impl std::ops::Deref for StateGuard<'_> {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.inner
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        let state = &mut *self.inner;
+        if let Some(file) = state.tenant_file.as_mut() {
+            file.save(&state.tenant);
+        }
     }
 }
 

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -160,7 +159,7 @@ fn authenticate(app: &App, secret: Option<&str>) -> Result<(), AadError> {
             7000218,
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         )),
-        (Some(expected), Some(given)) if expected == given => {
+        (Some(expected), Some(given)) if *expected == util::sha256_hex(given) => {
             if app.secret_expired {
                 Err(AadError::new(
                     "invalid_client",
@@ -204,6 +203,7 @@ fn handle(
         .ok_or_else(|| AadError::missing("client_id"))?;
     let mut inner = st.lock();
     let app = inner
+        .tenant
         .apps
         .get(&client_id)
         .cloned()
@@ -314,9 +314,11 @@ fn refresh_grant(
 ) -> Result<Value, AadError> {
     let token = param(form, "refresh_token").ok_or_else(|| AadError::missing("refresh_token"))?;
     let grace = inner.settings.refresh_token_grace;
+    let key = util::sha256_hex(token);
     let grant = inner
+        .tenant
         .refresh_tokens
-        .get(token)
+        .get(&key)
         .cloned()
         .ok_or_else(invalid_grant_malformed)?;
     if grant.client_id != app.client_id {
@@ -345,8 +347,8 @@ fn refresh_grant(
             ),
         ));
     }
-    if let Some(used) = grant.used {
-        if used.elapsed() >= grace {
+    if let Some(used) = grant.used_unix_ms {
+        if util::unix_now_ms().saturating_sub(used) >= grace.as_millis() as u64 {
             return Err(AadError::new(
                 "invalid_grant",
                 70000,
@@ -378,8 +380,8 @@ fn refresh_grant(
         .user_by_id(&grant.user_id)
         .cloned()
         .ok_or_else(invalid_grant_malformed)?;
-    if let Some(g) = inner.refresh_tokens.get_mut(token) {
-        g.used.get_or_insert_with(Instant::now);
+    if let Some(g) = inner.tenant.refresh_tokens.get_mut(&key) {
+        g.used_unix_ms.get_or_insert_with(util::unix_now_ms);
     }
     issue_tokens(st, inner, app, &user, &grant.scopes, &access_scopes, None)
 }
@@ -438,8 +440,8 @@ fn issue_tokens(
         .signer
         .sign(&access_claims)
         .map_err(|_| signing_failed())?;
-    inner.access_tokens.insert(
-        access_token.clone(),
+    inner.tenant.access_tokens.insert(
+        util::sha256_hex(&access_token),
         AccessGrant {
             client_id: app.client_id.clone(),
             user_id: user.id.clone(),
@@ -456,14 +458,14 @@ fn issue_tokens(
     });
     if scopes::contains(grant_scopes, "offline_access") {
         let refresh_token = format!("1.A{}", random_b64(6));
-        inner.refresh_tokens.insert(
-            refresh_token.clone(),
+        inner.tenant.refresh_tokens.insert(
+            util::sha256_hex(&refresh_token),
             RefreshGrant {
                 client_id: app.client_id.clone(),
                 user_id: user.id.clone(),
                 scopes: grant_scopes.to_vec(),
                 issued_unix: now,
-                used: None,
+                used_unix_ms: None,
                 revoked: false,
                 expired: false,
             },

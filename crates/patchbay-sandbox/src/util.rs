@@ -15,6 +15,16 @@ pub fn random_b64(chunks: usize) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// SHA-256, hex. The tenant keeps only digests of secrets and tokens (as Microsoft does), so its file holds
+/// nothing anyone could use.
+pub fn sha256_hex(text: &str) -> String {
+    ring::digest::digest(&ring::digest::SHA256, text.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 pub fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
@@ -24,6 +34,13 @@ pub fn unix_now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
         .as_secs()
+}
+
+pub fn unix_now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_millis() as u64
 }
 
 /// Days since 1970-01-01 to (year, month, day) — Howard Hinnant's `civil_from_days`.

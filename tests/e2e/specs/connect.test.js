@@ -7,69 +7,11 @@
 // PATCHBAY_SCREENSHOTS=docs/screenshots refreshes the README's pictures from this run.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe } from 'node:test';
-import { ARTIFACTS, REPO, appTest, startApp } from '../lib/app.js';
+import { appTest, startApp } from '../lib/app.js';
+import { ADELE, shot, signInLikeABrowser } from '../lib/sandbox.js';
 
-const ADELE = 'adele@contoso.example';
 const DEMO_APP_CLIENT_ID = 'b7f3c1d2-5e6a-4f8b-9c0d-1e2f3a4b5c6d';
-
-/** Save a picture of the window, and copy it for the README when asked. */
-async function shot(app, name) {
-  // WebKitWebDriver snapshots the last painted frame: give the page a moment to paint the latest state.
-  await app.browser.pause(400);
-  await app.screenshot(`e2e-${name}`);
-  const out = process.env.PATCHBAY_SCREENSHOTS;
-  if (out) {
-    mkdirSync(path.resolve(REPO, out), { recursive: true });
-    copyFileSync(path.join(ARTIFACTS, `e2e-${name}.png`), path.resolve(REPO, out, `${name}.png`));
-  }
-}
-
-/** The content of `<meta name="…" content="…">` on a sandbox page. */
-function meta(html, name) {
-  const m = html.match(new RegExp(`<meta name="${name}" content="([^"]*)"`));
-  return m ? m[1].replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>') : undefined;
-}
-
-/**
- * Walk the sandbox's sign-in and consent pages as `user`, then deliver the final redirect to Patchbay's loopback
- * listener, as a browser would. Returns the listener's page text; or, when the sandbox shows an error page and
- * stays there (as Microsoft does for AADSTS50011, 700016, 90094), `{ errorPage }` with the error it shows.
- */
-async function signInLikeABrowser(authUrl, user, accept = true) {
-  let response = await fetch(authUrl, { redirect: 'manual' });
-  for (let i = 0; i < 6; i++) {
-    const current = response.url || authUrl;
-    if (response.status >= 300 && response.status < 400) {
-      const location = new URL(/** @type {string} */ (response.headers.get('location')), current);
-      const back = await fetch(location, { redirect: 'manual' });
-      return { status: back.status, text: await back.text(), location };
-    }
-    const html = await response.text();
-    const kind = meta(html, 'pb-page');
-    const fields = new URLSearchParams({ tx: meta(html, 'pb-tx') || '' });
-    if (kind === 'sign-in') {
-      fields.set('login', user);
-      fields.set('passwd', 'demo');
-    } else if (kind === 'consent' || kind === 'admin-consent') {
-      fields.set('accept', accept ? 'yes' : 'no');
-    } else if (kind === 'error') {
-      return { status: response.status, errorPage: meta(html, 'pb-error') || '' };
-    } else {
-      throw new Error(`unexpected sandbox page ${kind} (${response.status}): ${meta(html, 'pb-error') || html.slice(0, 200)}`);
-    }
-    const action = new URL(/** @type {string} */ (meta(html, 'pb-action')), current);
-    response = await fetch(action, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: fields.toString(),
-    });
-  }
-  throw new Error('the sandbox never redirected back to Patchbay');
-}
 
 describe('connect', () => {
   /** @type {import('../lib/app.js').App | undefined} */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Local OpenID provider (npm `oidc-provider`, panva) for interop tests of the Rust OAuth client.
 //
-//   node server.mjs [--port 0] [--confidential-redirect URI]... [--ignore-stdin]
+//   node server.mjs [--port 0] [--confidential-redirect URI]... [--access-token-ttl SECONDS] [--ignore-stdin]
 //
 // Listens on 127.0.0.1 only. Once listening, prints exactly one JSON line to stdout:
 //   {"issuer":"http://127.0.0.1:PORT","port":PORT}
@@ -10,6 +10,10 @@
 //
 // Env equivalents: OIDC_PORT, OIDC_CONFIDENTIAL_REDIRECTS (comma separated),
 // OIDC_IGNORE_STDIN=1. See README.md for the HTTP sequence a client must perform.
+//
+// Test levers (never part of a real provider):
+//   GET  /_test/stats               {"refresh_token": N, "authorization_code": N}: successful token grants
+//   POST /_test/revoke?user=alice   destroy every grant of that user: their refresh tokens stop working
 
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -22,6 +26,7 @@ const { values: args } = parseArgs({
     port: { type: 'string' },
     'confidential-redirect': { type: 'string', multiple: true },
     'ignore-stdin': { type: 'boolean' },
+    'access-token-ttl': { type: 'string' },
   },
   strict: true,
 });
@@ -35,6 +40,10 @@ const extraConfidentialRedirects = [
   ...(process.env.OIDC_CONFIDENTIAL_REDIRECTS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
 ];
 const ignoreStdin = args['ignore-stdin'] || process.env.OIDC_IGNORE_STDIN === '1';
+const accessTokenTtl = Number(args['access-token-ttl'] ?? 600);
+if (!Number.isInteger(accessTokenTtl) || accessTokenTtl < 1) {
+  throw new Error(`invalid --access-token-ttl ${args['access-token-ttl']}`);
+}
 
 const log = (...a) => console.error('[oidc-provider]', ...a);
 
@@ -141,7 +150,7 @@ const provider = new Provider(issuer, {
     keys: ['patchbay-interop-dev-cookie-key-1', 'patchbay-interop-dev-cookie-key-0'],
   },
   ttl: {
-    AccessToken: 600,
+    AccessToken: accessTokenTtl,
     AuthorizationCode: 60,
     IdToken: 600,
     RefreshToken: 86400,
@@ -156,6 +165,14 @@ const provider = new Provider(issuer, {
 });
 
 provider.on('server_error', (_ctx, err) => log('server_error', err));
+
+// Counters and grants for the test levers.
+const stats = { refresh_token: 0, authorization_code: 0 };
+provider.on('grant.success', (ctx) => {
+  const type = ctx.oidc.params?.grant_type;
+  if (type in stats) stats[type] += 1;
+});
+const grantsByUser = new Map();
 if (process.env.OIDC_DEBUG) {
   for (const ev of ['authorization.error', 'grant.error', 'interaction.started', 'grant.success']) {
     provider.on(ev, (...a) => log(ev, a.at(-1)?.message ?? ''));
@@ -226,6 +243,7 @@ async function handleInteraction(req, res, uid, query) {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const grantId = await grant.save();
+    grantsByUser.set(user, new Set([...(grantsByUser.get(user) ?? []), grantId]));
 
     const result = { consent: { grantId } };
     if (!sameAccount || prompt.name === 'login') {
@@ -243,6 +261,29 @@ const providerCallback = provider.callback();
 server.removeAllListeners('request');
 server.on('request', (req, res) => {
   const url = new URL(req.url, issuer);
+
+  if (url.pathname === '/_test/stats' && req.method === 'GET') {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(stats));
+    return;
+  }
+  if (url.pathname === '/_test/revoke' && req.method === 'POST') {
+    const user = url.searchParams.get('user') ?? '';
+    const ids = [...(grantsByUser.get(user) ?? [])];
+    grantsByUser.delete(user);
+    Promise.all(ids.map(async (id) => (await provider.Grant.find(id))?.destroy())).then(
+      () => {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ revoked: ids.length }));
+      },
+      (err) => {
+        log('revoke error', err);
+        res.statusCode = 500;
+        res.end();
+      },
+    );
+    return;
+  }
 
   const m = /^\/interaction\/([^/]+)$/.exec(url.pathname);
   if (m && req.method === 'GET') {

@@ -8,6 +8,7 @@ import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { Connector } from "./bindings/Connector";
 import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
+import type { FixRequest } from "./bindings/FixRequest";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { IpcError, toErrorInfo } from "./errors";
 
@@ -45,6 +46,15 @@ export function startConnect(request: ConnectRequest, onEvent: (event: ConnectEv
   return call("start_connect", { request, onEvent: channel });
 }
 
+/**
+ * Fix a connection: sign in again as its account (progress on `onEvent`, as for a new connection). Signing in
+ * as another account ends with `account_mismatch` and changes nothing.
+ */
+export function startFix(request: FixRequest, onEvent: (event: ConnectEvent) => void): Promise<string> {
+  const channel = new Channel<ConnectEvent>(onEvent);
+  return call("start_fix", { request, onEvent: channel });
+}
+
 export function cancelConnect(flowId: string): Promise<void> {
   return call("cancel_connect", { flowId });
 }
@@ -68,6 +78,37 @@ export function renameConnection(id: string, name: string): Promise<ConnectionSu
 
 export function removeConnection(id: string): Promise<void> {
   return call("remove_connection", { id });
+}
+
+/** Check these connections now (or all): they show as checking; statuses arrive as events. */
+export function checkConnections(ids?: string[]): Promise<void> {
+  return call("check_connections", { ids: ids ?? null });
+}
+
+/**
+ * Replace a bring-your-own app connection's client secret (tried at once). The secret travels to Rust once
+ * and never comes back. `expiresOn`: YYYY-MM-DD or null.
+ */
+export function updateClientSecret(id: string, secret: string, expiresOn: string | null): Promise<ConnectionSummary> {
+  return call("update_client_secret", { id, secret, expiresOn });
+}
+
+/** Text for support: versions, checks, statuses, recent errors with their ids. Never a token. */
+export function diagnosticsReport(): Promise<string> {
+  return call("diagnostics_report");
+}
+
+/** The Fix the tray or a notification asked for while the window was closed (taken once). */
+export function takePendingFix(): Promise<string | null> {
+  return call("take_pending_fix");
+}
+
+export function autostart(): Promise<boolean> {
+  return call("autostart");
+}
+
+export function setAutostart(enabled: boolean): Promise<boolean> {
+  return call("set_autostart", { enabled });
 }
 
 /** Check this computer (keychain, data folder, connections' secrets, loopback, browser, links). */

@@ -9,10 +9,13 @@ import type { BuiltInApp } from "./bindings/BuiltInApp";
 import type { Check } from "./bindings/Check";
 import type { ConnectEvent } from "./bindings/ConnectEvent";
 import type { ConnectRequest } from "./bindings/ConnectRequest";
+import type { ConnectionStatus } from "./bindings/ConnectionStatus";
 import type { ConnectionSummary } from "./bindings/ConnectionSummary";
+import type { CoreEvent } from "./bindings/CoreEvent";
 import type { Connector } from "./bindings/Connector";
 import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
+import type { FixRequest } from "./bindings/FixRequest";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 
 export type Scenario =
@@ -62,6 +65,12 @@ export interface FakeBackend {
   fail(error: ErrorInfo): void;
   /** Emit `connections-changed` as the backend does after a change. */
   emitChanged(): Promise<void>;
+  /** Change a connection's status and emit `connection-status`, as the health monitor does. */
+  setStatus(id: string, status: ConnectionStatus, reason?: string | null): Promise<void>;
+  /** The account the next fix signs in as (by default the connection's own). */
+  fixAccountEmail: string | null;
+  /** What the next `update_client_secret` answers: the connection, or this error. */
+  secretError: ErrorInfo | null;
   uninstall(): void;
 }
 
@@ -100,8 +109,13 @@ export function sampleConnection(overrides: Partial<ConnectionSummary> = {}): Co
     scopes_granted: [...scopes],
     scopes_missing: [],
     features_unavailable: [],
-    status: "connected",
+    has_client_secret: false,
+    client_secret_expires_on: null,
+    status: "healthy",
     status_reason: null,
+    checked_at: "2026-11-26T08:02:00Z",
+    unreachable_since: null,
+    last_error: null,
     created_at: "2026-11-02T09:14:00Z",
     last_refreshed_at: "2026-11-26T08:02:00Z",
     ...overrides,
@@ -142,7 +156,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
   const delay = options.stepDelayMs ?? 0;
   let flowCounter = 0;
   let connCounter = 1;
-  let pending: { flowId: string; channel: Channel<ConnectEvent>; request: ConnectRequest } | null = null;
+  let pending: { flowId: string; channel: Channel<ConnectEvent>; request: ConnectRequest; fix?: FixRequest } | null = null;
   const timers: ReturnType<typeof setTimeout>[] = [];
 
   const initial =
@@ -156,9 +170,17 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
               id: "conn-2",
               name: "Shared inbox",
               account: { oid: "1", tid: "2", name: "Grace Hopper", email: "grace@fabrikam.onmicrosoft.com" },
-              status: "needs_repair",
+              status: "needs_reconnect",
               status_reason:
-                "Microsoft stopped accepting this connection's sign-in because it was not used for 90 days. Sign in again to repair it.",
+                "The sign-in expired after 90 days without use. Fix it by signing in again as the same account.",
+              last_error: {
+                at: "2026-11-26T08:02:00Z",
+                summary: "invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.",
+                detail: null,
+                trace_id: "0f8a3c2e-5b1d-4e7a-9c6f-2d4b8a1e3f70",
+                correlation_id: "7c1e9b4d-2a6f-4f3e-8d5c-1b9a7e2c4d60",
+                request_id: null,
+              },
             }),
           ]
         : [sampleConnection()]);
@@ -167,10 +189,13 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     calls: [],
     connections: [...initial],
     lastRequest: null,
+    fixAccountEmail: null,
+    secretError: null,
     async complete() {
       const flow = pending;
       if (!flow) return;
       send(flow, { kind: "exchanging", flow_id: flow.flowId });
+      if (flow.fix) return finishFix(flow, flow.fix);
       if (scenario === "admin_consent") return this.fail(ADMIN_CONSENT_ERROR);
       if (scenario === "redirect_mismatch") return this.fail(REDIRECT_ERROR);
       const connection = connectionFor(flow.request);
@@ -188,6 +213,14 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     async emitChanged() {
       await emit("connections-changed", null);
     },
+    async setStatus(id, status, reason = null) {
+      const before = backend.connections.find((c) => c.id === id);
+      if (!before) return;
+      const connection: ConnectionSummary = { ...before, status, status_reason: reason, checked_at: new Date().toISOString() };
+      backend.connections = backend.connections.map((c) => (c.id === id ? connection : c));
+      const event: CoreEvent = { kind: "status_changed", connection, previous: before.status };
+      await emit("connection-status", event);
+    },
     uninstall() {
       timers.forEach(clearTimeout);
       clearMocks();
@@ -196,6 +229,31 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
 
   function send(flow: { channel: Channel<ConnectEvent> }, event: ConnectEvent) {
     flow.channel.onmessage(event);
+  }
+
+  async function finishFix(flow: NonNullable<typeof pending>, fix: FixRequest) {
+    const before = backend.connections.find((c) => c.id === fix.id);
+    if (!before) return backend.fail({ code: "not_found", title: "That connection no longer exists.", message: "Close this and look again." });
+    const email = backend.fixAccountEmail ?? before.account.email;
+    if (email !== before.account.email) {
+      return backend.fail({
+        code: "account_mismatch",
+        title: `You signed in as ${email}, but this connection acts as ${before.account.email}.`,
+        message: `Patchbay did not change the connection. Fix it by signing in as ${before.account.email}, or add ${email} as a new connection.`,
+      });
+    }
+    const connection: ConnectionSummary = {
+      ...before,
+      status: "healthy",
+      status_reason: null,
+      last_error: null,
+      last_refreshed_at: new Date().toISOString(),
+      checked_at: new Date().toISOString(),
+    };
+    backend.connections = backend.connections.map((c) => (c.id === fix.id ? connection : c));
+    pending = null;
+    send(flow, { kind: "connected", flow_id: flow.flowId, connection });
+    await backend.setStatus(fix.id, "healthy");
   }
 
   function later(fn: () => void) {
@@ -305,6 +363,61 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         if (options.autoComplete) later(() => void backend.complete());
         return flowId;
       }
+      case "start_fix": {
+        const fix = args["request"] as FixRequest;
+        const channel = args["onEvent"] as Channel<ConnectEvent>;
+        const target = backend.connections.find((c) => c.id === fix.id);
+        flowCounter += 1;
+        const flowId = `flow-${flowCounter}`;
+        const flow = { flowId, channel, request: { connector_id: "outlook365", environment: "global", auth_type: "built_in_app" } as ConnectRequest, fix };
+        pending = flow;
+        queueMicrotask(() =>
+          send(flow, {
+            kind: "waiting_for_browser",
+            flow_id: flowId,
+            auth_url: `https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=${SAMPLE_BUILTIN_APP.client_id}&login_hint=${encodeURIComponent(target?.account.email ?? "")}`,
+            redirect_uri: "http://localhost:53682/",
+            opened: true,
+          }),
+        );
+        if (options.autoComplete) later(() => void backend.complete());
+        return flowId;
+      }
+      case "check_connections": {
+        const ids = (args["ids"] as string[] | null) ?? backend.connections.map((c) => c.id);
+        for (const id of ids) void backend.setStatus(id, "checking");
+        later(() => {
+          for (const id of ids) {
+            const c = backend.connections.find((x) => x.id === id);
+            void backend.setStatus(id, c?.status_reason ? "needs_reconnect" : "healthy", c?.status_reason ?? null);
+          }
+        });
+        return null;
+      }
+      case "update_client_secret": {
+        if (backend.secretError) throw backend.secretError;
+        const id = args["id"];
+        const found = backend.connections.find((c) => c.id === id);
+        if (!found) throw { code: "not_found", title: "That connection no longer exists.", message: "Close this and look again." } satisfies ErrorInfo;
+        const updated: ConnectionSummary = {
+          ...found,
+          status: "healthy",
+          status_reason: null,
+          client_secret_expires_on: (args["expiresOn"] as string | null) ?? null,
+        };
+        backend.connections = backend.connections.map((c) => (c.id === id ? updated : c));
+        return updated;
+      }
+      case "diagnostics_report":
+        return `Patchbay 0.1.0 (debug build) on linux x86_64\n\nConnections (${backend.connections.length}):\n${backend.connections
+          .map((c) => `  - ${c.name} (${c.id}): ${c.status}`)
+          .join("\n")}`;
+      case "take_pending_fix":
+        return null;
+      case "autostart":
+        return false;
+      case "set_autostart":
+        return args["enabled"] === true;
       case "cancel_connect":
         if (pending && pending.flowId === args["flowId"]) {
           backend.fail({ code: "cancelled", title: "Sign-in cancelled.", message: "Nothing was saved." });

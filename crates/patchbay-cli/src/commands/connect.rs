@@ -1,14 +1,13 @@
 //! `patchbay connect`: sign in through the browser and save the connection.
 
 use super::invalid;
-use crate::cli::{ConnectArgs, Environment};
+use crate::cli::{ConnectArgs, Environment, FixArgs, UpdateSecretArgs};
 use crate::output;
 use patchbay_core::catalogue::{AuthType, Connector, ConnectorStatus};
 use patchbay_core::error::{ErrorCode, ErrorInfo};
-use patchbay_core::model::{ConnectEvent, ConnectRequest, ConnectionSummary};
+use patchbay_core::model::{ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest};
 use patchbay_core::service::ConnectOptions;
 use patchbay_core::Patchbay;
-use patchbay_sandbox::{Sandbox, SandboxOptions};
 use secrecy::zeroize::Zeroize;
 use secrecy::SecretString;
 use std::io::{BufRead, IsTerminal};
@@ -39,31 +38,15 @@ pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
         None
     };
 
-    let sandbox = if args.environment == Environment::Sandbox {
-        Some(start_sandbox().await?)
-    } else {
-        None
-    };
-    let (authority, graph_url) = match &sandbox {
-        Some(sandbox) => {
-            let tenant = args
-                .tenant
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .unwrap_or("organizations");
-            (
-                Some(sandbox.authority(tenant).to_string()),
-                Some(sandbox.graph_url().to_string()),
-            )
-        }
-        None => (args.authority.clone(), args.graph_url.clone()),
-    };
+    if args.environment == Environment::Sandbox {
+        announce_sandbox(core).await?;
+    }
     let request = ConnectRequest {
         connector_id: connector.id.clone(),
         environment: args.environment.into(),
-        authority,
-        graph_url,
+        // The core fills in the sandbox's own URLs (see patchbay_core::sandbox_host).
+        authority: args.authority.clone(),
+        graph_url: args.graph_url.clone(),
         auth_type: if args.client_id.is_some() {
             AuthType::BringYourOwnApp
         } else {
@@ -71,6 +54,7 @@ pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
         },
         client_id: args.client_id.clone(),
         client_secret,
+        client_secret_expires_on: args.secret_expires_on.clone(),
         tenant: args.tenant.clone(),
         features: args.features.clone(),
         scopes,
@@ -84,26 +68,78 @@ pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
 
     // stdin carries the secret when --client-secret-stdin is given; otherwise it may carry a pasted error.
     let paste = !args.client_secret_stdin;
-    let result = sign_in(core, request, options, args.no_browser, paste).await;
-    if let Some(sandbox) = sandbox {
-        sandbox.shutdown().await;
-    }
-    let summary = result?;
+    let summary = sign_in(core, Flow::New(request), options, args.no_browser, paste).await?;
     if args.json {
         output::json(&summary)
     } else {
         output::out(&describe(&summary));
         if args.environment == Environment::Sandbox {
-            output::note("The sandbox stopped with this command: this demo connection stays listed, but cannot refresh.");
+            output::note("The sandbox's tenant is kept in Patchbay's data folder, so this demo connection keeps refreshing in later commands and in the app.");
         }
         Ok(())
     }
 }
 
+/// `patchbay fix ID`: sign in again as the connection's account.
+pub async fn fix(core: &Patchbay, args: &FixArgs) -> Result<(), ErrorInfo> {
+    let connection = core.get(&args.id)?;
+    let client_secret = if args.client_secret_stdin {
+        Some(read_secret()?)
+    } else {
+        None
+    };
+    if connection.environment == patchbay_core::environment::EnvironmentId::Sandbox {
+        announce_sandbox(core).await?;
+    }
+    let request = FixRequest {
+        id: connection.id.clone(),
+        client_secret,
+        client_secret_expires_on: args.secret_expires_on.clone(),
+    };
+    let options = ConnectOptions {
+        open_browser: !args.no_browser,
+        timeout: Duration::from_secs(args.timeout),
+    };
+    output::note(&format!(
+        "Sign in as {} to fix {}.",
+        connection.account.email, connection.name
+    ));
+    let paste = !args.client_secret_stdin;
+    let summary = sign_in(core, Flow::Fix(request), options, args.no_browser, paste).await?;
+    if args.json {
+        output::json(&summary)
+    } else {
+        output::out(&format!("Fixed {} ({}).", summary.name, summary.id));
+        Ok(())
+    }
+}
+
+/// `patchbay update-secret ID --client-secret-stdin`: replace a bring-your-own app's client secret.
+pub async fn update_secret(core: &Patchbay, args: &UpdateSecretArgs) -> Result<(), ErrorInfo> {
+    let connection = core.get(&args.id)?;
+    let secret = read_secret()?;
+    let summary = core
+        .update_client_secret(&connection.id, secret, args.secret_expires_on.clone())
+        .await?;
+    output::out(&format!(
+        "Updated the client secret of {} ({}): {}.",
+        summary.name,
+        summary.id,
+        crate::commands::check::status_word(summary.status)
+    ));
+    Ok(())
+}
+
+/// What is being signed in for.
+enum Flow {
+    New(ConnectRequest),
+    Fix(FixRequest),
+}
+
 /// Run the flow with progress on stderr; Ctrl-C cancels it.
 async fn sign_in(
     core: &Patchbay,
-    request: ConnectRequest,
+    request: Flow,
     options: ConnectOptions,
     no_browser: bool,
     paste: bool,
@@ -114,7 +150,12 @@ async fn sign_in(
     let events = move |event: ConnectEvent| progress(event, no_browser, hint_paste);
     let flow_id = format!("cli-{}", std::process::id());
     let result = tokio::select! {
-        result = core.connect(request, options, &flow_id, &events, cancel.clone()) => result,
+        result = async {
+            match request {
+                Flow::New(req) => core.connect(req, options, &flow_id, &events, cancel.clone()).await,
+                Flow::Fix(req) => core.fix(req, options, &flow_id, &events, cancel.clone()).await,
+            }
+        } => result,
         () = watch_pasted_errors(core, &flow_id, paste) => unreachable!("the paste watcher never ends"),
         // The core stops at once when cancelled; should it be stuck in a request, do not wait for it forever.
         () = async { cancel.cancelled().await; tokio::time::sleep(CANCEL_GRACE).await } => {
@@ -316,17 +357,9 @@ fn read_secret() -> Result<SecretString, ErrorInfo> {
     Ok(SecretString::from(secret))
 }
 
-async fn start_sandbox() -> Result<Sandbox, ErrorInfo> {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .map_err(|e| {
-            ErrorInfo::new(
-                ErrorCode::Internal,
-                "The local sandbox could not start.",
-                "Check that 127.0.0.1 can be listened on, then try again.",
-            )
-            .with_detail(e.to_string())
-        })?;
+/// Start the in-process sandbox and say who can sign in to it.
+async fn announce_sandbox(core: &Patchbay) -> Result<(), ErrorInfo> {
+    let sandbox = core.sandbox().get().await?;
     let users: Vec<String> = sandbox
         .control()
         .users()
@@ -338,7 +371,7 @@ async fn start_sandbox() -> Result<Sandbox, ErrorInfo> {
         sandbox.base_url(),
         users.join(", ")
     ));
-    Ok(sandbox)
+    Ok(())
 }
 
 /// The new connection in words.

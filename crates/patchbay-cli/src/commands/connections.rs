@@ -34,12 +34,15 @@ fn row(c: &ConnectionSummary) -> Vec<String> {
 }
 
 pub fn status_text(c: &ConnectionSummary) -> String {
-    match c.status {
-        ConnectionStatus::Connected => "connected".into(),
-        ConnectionStatus::NeedsRepair => match &c.status_reason {
-            Some(reason) => format!("needs repair: {reason}"),
-            None => "needs repair".into(),
-        },
+    let word = crate::commands::check::status_word(c.status);
+    match (&c.status_reason, c.status) {
+        (
+            Some(reason),
+            ConnectionStatus::NeedsReconnect | ConnectionStatus::AppCredentialsInvalid,
+        ) => {
+            format!("{word}: {reason}")
+        }
+        _ => word.to_string(),
     }
 }
 

@@ -77,6 +77,14 @@ impl Discovery {
             .map_err(|e| network_error(&url, &e))?;
         let status = response.status();
         let body = response.text().await.map_err(|e| network_error(&url, &e))?;
+        if status.as_u16() == 429 || status.is_server_error() {
+            return Err(ErrorInfo::new(
+                ErrorCode::NetworkUnreachable,
+                "The sign-in service is having trouble right now.",
+                "Wait a minute and try again. Nothing was changed.",
+            )
+            .with_detail(format!("{url} answered HTTP {status}")));
+        }
         if !status.is_success() {
             // Microsoft answers an unknown tenant with its own error shape (AADSTS90002).
             let provider = serde_json::from_str::<crate::oauth::ProviderError>(&body).ok();
@@ -121,16 +129,26 @@ pub fn network_error(url: &Url, e: &reqwest::Error) -> ErrorInfo {
         format!("{host} {what}."),
         "Check your internet connection, VPN or proxy, then try again. Nothing was changed.",
     )
-    .with_detail(without_url_query(e))
+    .with_detail(describe_reqwest_error(e))
 }
 
-/// reqwest's error text names the URL, whose query could carry a code: drop the query.
-fn without_url_query(e: &reqwest::Error) -> String {
+/// reqwest's error text, with the URL's query dropped (it could carry a code), and its causes (DNS, refused,
+/// TLS) appended, since the top-level text alone says only "error sending request".
+pub fn describe_reqwest_error(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     if let Some(url) = e.url() {
         let mut clean = url.clone();
         clean.set_query(None);
         text = text.replace(url.as_str(), clean.as_str());
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
     }
     text
 }

@@ -52,13 +52,82 @@ pub struct TokenSet {
     pub id_token: Option<SecretString>,
 }
 
-/// Why a token request failed.
+/// Why a token request failed, with what the answer said about when to come back.
 #[derive(Debug)]
 pub enum TokenError {
-    /// The provider answered with an OAuth error (Microsoft's shape kept).
-    Provider(ProviderError),
-    /// No usable answer: network, or a response that is not OAuth.
-    Other(ErrorInfo),
+    /// The provider answered with an OAuth error (Microsoft's shape kept), with its HTTP status.
+    Provider {
+        error: ProviderError,
+        status: u16,
+        retry_after: Option<std::time::Duration>,
+    },
+    /// No answer: the network, a timeout.
+    Network { info: ErrorInfo, timeout: bool },
+    /// An answer that is not OAuth (an HTML error page, a redirect), with its HTTP status when there was one.
+    Other {
+        info: ErrorInfo,
+        status: Option<u16>,
+        retry_after: Option<std::time::Duration>,
+    },
+}
+
+impl TokenError {
+    /// In words, for a sign-in that was asking for `ctx`.
+    pub fn explain(self, ctx: &crate::oauth::aad::ErrorContext) -> ErrorInfo {
+        match self {
+            TokenError::Provider { error, .. } => {
+                crate::oauth::aad::explain_provider_error(&error, ctx)
+            }
+            TokenError::Network { info, .. } | TokenError::Other { info, .. } => info,
+        }
+    }
+}
+
+/// The status and `Retry-After` of the last answer, kept by the HTTP client wrapper below: the oauth2 crate
+/// parses error bodies but drops both, and a throttled (429) or unavailable (503) token endpoint says when to
+/// come back only there.
+#[derive(Debug, Clone, Copy, Default)]
+struct AnswerMeta {
+    status: Option<u16>,
+    retry_after: Option<std::time::Duration>,
+}
+
+/// An HTTP client for the oauth2 crate: sends with reqwest (no redirects) and notes each answer's status and
+/// `Retry-After` in `meta`.
+struct RecordingClient<'m> {
+    http: reqwest::Client,
+    meta: &'m std::sync::Mutex<AnswerMeta>,
+}
+
+type HttpFuture<'c> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<oauth2::HttpResponse, oauth2::HttpClientError<reqwest::Error>>,
+            > + Send
+            + Sync
+            + 'c,
+    >,
+>;
+
+impl<'c> oauth2::AsyncHttpClient<'c> for RecordingClient<'_> {
+    type Error = oauth2::HttpClientError<reqwest::Error>;
+    type Future = HttpFuture<'c>;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let response = oauth2::AsyncHttpClient::call(&self.http, request).await?;
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::tokens::error::parse_retry_after);
+            *self.meta.lock().unwrap_or_else(|p| p.into_inner()) = AnswerMeta {
+                status: Some(response.status().as_u16()),
+                retry_after,
+            };
+            Ok(response)
+        })
+    }
 }
 
 /// What the authorization request carries besides the endpoint and client.
@@ -148,13 +217,16 @@ impl TokenClient {
         code: String,
         verifier: PkceCodeVerifier,
     ) -> Result<TokenSet, TokenError> {
+        let meta = std::sync::Mutex::new(AnswerMeta::default());
+        let http = self.recording(&meta);
         let result = self
             .client
             .exchange_code(AuthorizationCode::new(code))
             .set_pkce_verifier(verifier)
-            .request_async(&self.http)
+            .request_async(&http)
             .await;
-        self.finish(result)
+        let meta = *meta.lock().unwrap_or_else(|p| p.into_inner());
+        self.finish(result, meta)
     }
 
     pub async fn refresh(
@@ -163,13 +235,23 @@ impl TokenClient {
         scopes: &[String],
     ) -> Result<TokenSet, TokenError> {
         let token = RefreshToken::new(refresh_token.expose_secret().to_string());
+        let meta = std::sync::Mutex::new(AnswerMeta::default());
+        let http = self.recording(&meta);
         let result = self
             .client
             .exchange_refresh_token(&token)
             .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-            .request_async(&self.http)
+            .request_async(&http)
             .await;
-        self.finish(result)
+        let meta = *meta.lock().unwrap_or_else(|p| p.into_inner());
+        self.finish(result, meta)
+    }
+
+    fn recording<'m>(&self, meta: &'m std::sync::Mutex<AnswerMeta>) -> RecordingClient<'m> {
+        RecordingClient {
+            http: self.http.clone(),
+            meta,
+        }
     }
 
     fn finish(
@@ -178,29 +260,44 @@ impl TokenClient {
             TokenResp,
             RequestTokenError<oauth2::HttpClientError<reqwest::Error>, ProviderError>,
         >,
+        meta: AnswerMeta,
     ) -> Result<TokenSet, TokenError> {
         let response = result.map_err(|e| match e {
-            RequestTokenError::ServerResponse(provider) => TokenError::Provider(provider),
+            RequestTokenError::ServerResponse(provider) => TokenError::Provider {
+                error: provider,
+                status: meta.status.unwrap_or(400),
+                retry_after: meta.retry_after,
+            },
             RequestTokenError::Request(oauth2::HttpClientError::Reqwest(inner)) => {
-                TokenError::Other(network_error(&self.token_endpoint, &inner))
+                TokenError::Network {
+                    timeout: inner.is_timeout(),
+                    info: network_error(&self.token_endpoint, &inner),
+                }
             }
             // Never echo the body: a half-parsed success would hold tokens.
-            RequestTokenError::Parse(inner, _body) => TokenError::Other(
-                ErrorInfo::new(
+            RequestTokenError::Parse(inner, _body) => TokenError::Other {
+                info: ErrorInfo::new(
                     ErrorCode::ProviderError,
                     "The sign-in service sent an answer Patchbay cannot read.",
                     "Try again in a minute. If it keeps happening, the service may be down.",
                 )
-                .with_detail(format!("at {}", inner.path())),
-            ),
-            other => TokenError::Other(
-                ErrorInfo::new(
+                .with_detail(match meta.status {
+                    Some(status) => format!("HTTP {status}, at {}", inner.path()),
+                    None => format!("at {}", inner.path()),
+                }),
+                status: meta.status,
+                retry_after: meta.retry_after,
+            },
+            other => TokenError::Other {
+                info: ErrorInfo::new(
                     ErrorCode::ProviderError,
                     "The token request failed.",
                     "Try again in a minute. If it keeps happening, the service may be down.",
                 )
                 .with_detail(other.to_string()),
-            ),
+                status: meta.status,
+                retry_after: meta.retry_after,
+            },
         })?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let expires_in = response
@@ -280,7 +377,7 @@ mod tests {
         .unwrap();
         let (_, verifier) = new_pkce();
         let result = client.exchange_code("the-code".into(), verifier).await;
-        let Err(TokenError::Other(info)) = result else {
+        let Err(TokenError::Other { info, .. }) = result else {
             panic!("a redirect from the token endpoint must fail: {result:?}");
         };
         assert_eq!(info.code, ErrorCode::ProviderError);

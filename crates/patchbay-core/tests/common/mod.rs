@@ -56,6 +56,7 @@ impl Harness {
             auth_type,
             client_id: None,
             client_secret: None,
+            client_secret_expires_on: None,
             tenant: None,
             features: None,
             scopes: None,
@@ -136,4 +137,46 @@ pub async fn sign_in_to_error_page(http: &reqwest::Client, auth_url: &Url, user:
     patchbay_sandbox::driver::sign_in(http, auth_url, user, true)
         .await
         .expect_err("the sign-in stays on an error page")
+}
+
+impl Harness {
+    /// A harness whose core tries twice, 50 ms apart, when Microsoft cannot be reached (tests of throttling).
+    pub async fn with_quick_retries() -> Self {
+        let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let mut config = CoreConfig::with_data_dir(data.path().to_path_buf());
+        config.retry = patchbay_core::tokens::RetryPolicy {
+            attempts: 2,
+            first_delay: Duration::from_millis(50),
+            max_delay: Duration::from_secs(5),
+        };
+        let core = Patchbay::with_key_store(config, Box::<MemoryKeyStore>::default());
+        Self {
+            sandbox,
+            core: Arc::new(core),
+            data,
+            http: browser(),
+        }
+    }
+
+    /// Sign in through `req` as `user` and return the new connection.
+    pub async fn connect_as(&self, req: ConnectRequest, user: &str) -> ConnectionSummary {
+        let mut flow = start(&self.core, req, Duration::from_secs(30));
+        let auth_url = flow.auth_url().await;
+        sign_in(&self.http, &auth_url, user, true).await;
+        flow.finish().await.expect("the sign-in succeeds")
+    }
+}
+
+/// A key store shared by several cores over the same data folder (a restart keeps the keychain).
+#[derive(Clone, Default)]
+pub struct SharedKeys(pub Arc<MemoryKeyStore>);
+
+impl patchbay_core::vault::KeyStore for SharedKeys {
+    fn load(&self) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, ErrorInfo> {
+        self.0.load()
+    }
+    fn store(&self, key: &[u8]) -> Result<(), ErrorInfo> {
+        self.0.store(key)
+    }
 }

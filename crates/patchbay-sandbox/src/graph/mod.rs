@@ -118,7 +118,12 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<Caller, Respon
     if token.is_empty() {
         return Err(unauthorized("Access token is empty."));
     }
-    let Some(grant) = inner.access_tokens.get(token).cloned() else {
+    let Some(grant) = inner
+        .tenant
+        .access_tokens
+        .get(&crate::util::sha256_hex(token))
+        .cloned()
+    else {
         if !token.contains('.') {
             return Err(unauthorized(
                 "IDX14100: JWT is not well formed, there are no dots (.).",

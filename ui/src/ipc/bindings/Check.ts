@@ -6,7 +6,7 @@ import type { CheckStatus } from "./CheckStatus";
  */
 export type Check = { 
 /**
- * Stable id: `keychain`, `data_dir`, `secrets`, `loopback`, `browser`, `deep_link`.
+ * Stable id: `keychain`, `data_dir`, `secrets`, `loopback`, `browser`, `deep_link`, `tray`.
  */
 id: string, 
 /**

@@ -24,6 +24,10 @@ client_id?: string,
  */
 client_secret?: string, 
 /**
+ * Bring your own app with a secret: the day it expires (`YYYY-MM-DD`), for a reminder 14 days ahead.
+ */
+client_secret_expires_on?: string, 
+/**
  * `organizations` (default), `common`, a tenant ID or a domain.
  */
 tenant?: string, 

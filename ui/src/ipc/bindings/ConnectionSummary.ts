@@ -3,15 +3,40 @@ import type { Account } from "./Account";
 import type { AuthType } from "./AuthType";
 import type { ConnectionStatus } from "./ConnectionStatus";
 import type { EnvironmentId } from "./EnvironmentId";
+import type { ProblemReport } from "./ProblemReport";
 
 /**
- * A connection as the UI and the CLI see it. Holds no secret.
+ * A connection as the UI and the CLI see it: what is kept about it and where it stands. Holds no secret.
  */
-export type ConnectionSummary = { id: string, 
+export type ConnectionSummary = { status: ConnectionStatus, 
+/**
+ * Why, in words, when the status is not healthy.
+ */
+status_reason: string | null, 
+/**
+ * RFC 3339; the last check.
+ */
+checked_at: string | null, 
+/**
+ * RFC 3339; when a token was last obtained (sign-in or refresh).
+ */
+last_refreshed_at: string, 
+/**
+ * RFC 3339; since when Microsoft could not be reached.
+ */
+unreachable_since: string | null, 
+/**
+ * The last failure, with its ids.
+ */
+last_error: ProblemReport | null, id: string, 
 /**
  * Editable; defaults to the account's email.
  */
-name: string, connector_id: string, environment: EnvironmentId, authority: string, graph_url: string, auth_type: AuthType, tenant: string, client_id: string, account: Account, scopes_requested: Array<string>, scopes_granted: Array<string>, 
+name: string, connector_id: string, environment: EnvironmentId, authority: string, graph_url: string, auth_type: AuthType, tenant: string, client_id: string, 
+/**
+ * Who the connection acts as: anything done through it is done as this user.
+ */
+account: Account, scopes_requested: Array<string>, scopes_granted: Array<string>, 
 /**
  * Requested scopes Microsoft did not grant.
  */
@@ -19,16 +44,16 @@ scopes_missing: Array<string>,
 /**
  * Labels of the connector's features that cannot work with the granted scopes.
  */
-features_unavailable: Array<string>, status: ConnectionStatus, 
+features_unavailable: Array<string>, 
 /**
- * Why the connection needs repair, in words; absent when connected.
+ * Whether a client secret is sealed for this connection (bring-your-own confidential apps).
  */
-status_reason: string | null, 
+has_client_secret: boolean, 
+/**
+ * `YYYY-MM-DD`: when the app's client secret expires, if the person said (Patchbay reminds 14 days ahead).
+ */
+client_secret_expires_on: string | null, 
 /**
  * RFC 3339.
  */
-created_at: string, 
-/**
- * RFC 3339; when a token was last obtained.
- */
-last_refreshed_at: string, };
+created_at: string, };

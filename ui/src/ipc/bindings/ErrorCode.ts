@@ -3,4 +3,4 @@
 /**
  * What kind of failure, for the UI to act on (e.g. show a copy button). Messages carry the rest.
  */
-export type ErrorCode = "cancelled" | "admin_consent_required" | "redirect_uri_mismatch" | "invalid_client_secret" | "client_secret_expired" | "app_not_found" | "mfa_required" | "invalid_scope" | "state_mismatch" | "timeout" | "network_unreachable" | "keychain_unavailable" | "refresh_token_revoked" | "invalid_input" | "provider_error" | "not_found" | "storage" | "internal";
+export type ErrorCode = "cancelled" | "admin_consent_required" | "redirect_uri_mismatch" | "invalid_client_secret" | "client_secret_expired" | "app_not_found" | "mfa_required" | "invalid_scope" | "state_mismatch" | "timeout" | "network_unreachable" | "keychain_unavailable" | "refresh_token_revoked" | "account_mismatch" | "invalid_input" | "provider_error" | "not_found" | "storage" | "internal";

@@ -1,0 +1,207 @@
+//! The harness of the CLI tests: the real `patchbay` binary, each test with its own data directory and keychain
+//! entry, signing in against the sandbox the CLI starts in-process.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdout};
+use url::Url;
+
+pub const ADELE: &str = "adele@contoso.example";
+pub const LIMIT: Duration = Duration::from_secs(60);
+
+/// One person's Patchbay: a data directory and a keychain entry no other test shares.
+pub struct Home {
+    pub data: tempfile::TempDir,
+    pub keychain_service: String,
+}
+
+impl Home {
+    pub fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        Self {
+            data: tempfile::tempdir().unwrap(),
+            keychain_service: format!("dev.patchbay.cli-test.{}.{n}", std::process::id()),
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_patchbay"));
+        cmd.args(args)
+            .env("PATCHBAY_DATA_DIR", self.data.path())
+            .env("PATCHBAY_KEYCHAIN_SERVICE", &self.keychain_service)
+            .env_remove("PATCHBAY_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// Run to the end.
+    pub async fn run(&self, args: &[&str]) -> Output {
+        tokio::time::timeout(LIMIT, self.command(args).output())
+            .await
+            .expect("patchbay ends")
+            .unwrap()
+    }
+
+    pub async fn list(&self) -> Vec<Value> {
+        let out = self.run(&["list", "--json"]).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// `patchbay connect --environment sandbox --no-browser …`, stopped at the authorization URL.
+    pub async fn start_connect(&self, extra: &[&str], secret: Option<&str>) -> Connecting {
+        self.start_connect_with(extra, secret, false, &[]).await
+    }
+
+    /// As [`Home::start_connect`]; `keep_stdin` leaves stdin open for the test to write to (`Connecting::stdin`),
+    /// `env` adds environment variables.
+    pub async fn start_connect_with(
+        &self,
+        extra: &[&str],
+        secret: Option<&str>,
+        keep_stdin: bool,
+        env: &[(&str, &str)],
+    ) -> Connecting {
+        let mut args = vec![
+            "connect",
+            "--connector",
+            "outlook365",
+            "--environment",
+            "sandbox",
+            "--no-browser",
+        ];
+        args.extend_from_slice(extra);
+        self.start_sign_in(&args, secret, keep_stdin, env).await
+    }
+
+    /// Run a command that signs in (`connect …`, `fix …` with `--no-browser`), stopped at the authorization URL
+    /// it prints; `secret` is written to its stdin first.
+    pub async fn start_sign_in(
+        &self,
+        args: &[&str],
+        secret: Option<&str>,
+        keep_stdin: bool,
+        env: &[(&str, &str)],
+    ) -> Connecting {
+        let mut cmd = self.command(args);
+        cmd.envs(env.iter().copied());
+        if secret.is_some() || keep_stdin {
+            cmd.stdin(Stdio::piped());
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut stdin = child.stdin.take();
+        if let Some(secret) = secret {
+            let mut pipe = stdin.take().unwrap();
+            pipe.write_all(format!("{secret}\n").as_bytes())
+                .await
+                .unwrap();
+            if keep_stdin {
+                stdin = Some(pipe);
+            }
+        }
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        tokio::time::timeout(LIMIT, stdout.read_line(&mut line))
+            .await
+            .expect("the URL line")
+            .unwrap();
+        let auth_url =
+            Url::parse(line.trim_end()).unwrap_or_else(|e| panic!("not a URL ({e}): {line:?}"));
+        Connecting {
+            child,
+            stdout,
+            auth_url,
+            stdin,
+        }
+    }
+}
+
+/// A `patchbay connect` waiting for the browser.
+pub struct Connecting {
+    pub child: Child,
+    pub stdout: BufReader<ChildStdout>,
+    pub auth_url: Url,
+    pub stdin: Option<tokio::process::ChildStdin>,
+}
+
+pub struct Finished {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Connecting {
+    /// Walk the sandbox's pages as `user`, then deliver the redirect to the CLI's loopback listener.
+    pub async fn sign_in(&self, user: &str, accept: bool) {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let back = patchbay_sandbox::driver::sign_in(&http, &self.auth_url, user, accept)
+            .await
+            .unwrap();
+        let response = http.get(back.clone()).send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "the listener answered {} to {back}",
+            response.status()
+        );
+    }
+
+    pub async fn finish(mut self) -> Finished {
+        drop(self.stdin.take());
+        let mut rest = String::new();
+        tokio::time::timeout(LIMIT, self.stdout.read_to_string(&mut rest))
+            .await
+            .expect("stdout closes")
+            .unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .await
+            .unwrap();
+        let status = tokio::time::timeout(LIMIT, self.child.wait())
+            .await
+            .expect("patchbay ends")
+            .unwrap();
+        Finished {
+            code: status.code(),
+            stdout: rest,
+            stderr,
+        }
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The error line: the last line of stderr, and the only one that starts with `patchbay:`.
+pub fn error_line(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("patchbay:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one error line in {stderr:?}");
+    assert_eq!(
+        stderr.lines().last(),
+        Some(lines[0]),
+        "the error line comes last: {stderr:?}"
+    );
+    lines[0].to_string()
+}

@@ -1,0 +1,48 @@
+//! `GET /me`: the signed-in user. With `$select=id` it is the cheapest request Graph answers, which makes it the
+//! health probe: it proves the token is accepted without fetching anything.
+
+use super::{Graph, GraphError};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// The fields of the user Patchbay reads.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub mail: Option<String>,
+    #[serde(default)]
+    pub user_principal_name: Option<String>,
+}
+
+pub struct MeRequest<'a> {
+    graph: &'a Graph,
+    select: Vec<&'static str>,
+}
+
+impl<'a> MeRequest<'a> {
+    pub(super) fn new(graph: &'a Graph) -> Self {
+        Self {
+            graph,
+            select: vec!["id"],
+        }
+    }
+
+    /// Fetch these fields too (`id` always).
+    pub fn select(mut self, fields: &[&'static str]) -> Self {
+        for f in fields {
+            if !self.select.contains(f) {
+                self.select.push(f);
+            }
+        }
+        self
+    }
+
+    pub async fn send(self, token: &SecretString) -> Result<Me, GraphError> {
+        let url = self.graph.url("me", &[("$select", self.select.join(","))]);
+        self.graph.get_json(url, token).await
+    }
+}

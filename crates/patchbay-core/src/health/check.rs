@@ -1,0 +1,196 @@
+//! One check of one connection: a fresh token (refreshed if needed, and at least daily), then the cheapest
+//! Graph request there is (`GET /me?$select=id`). What it finds is recorded for every Patchbay process to see.
+
+use crate::clock;
+use crate::error::ErrorInfo;
+use crate::graph::{Graph, GraphError};
+use crate::health::record::Verdict;
+use crate::model::ConnectionStatus;
+use crate::tokens::{RefreshError, TokenPolicy};
+use crate::Patchbay;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use ts_rs::TS;
+
+/// Refresh at least this often, so Microsoft's 90-day inactivity window never closes on a running app.
+pub const DAILY: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// Refresh even when the token is fresh (`patchbay check --refresh`).
+    pub force_refresh: bool,
+    /// Refresh when the token is older than this (default: a day).
+    pub max_token_age: Option<Duration>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self {
+            force_refresh: false,
+            max_token_age: Some(DAILY),
+        }
+    }
+}
+
+/// What a check found, as `patchbay check --json` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CheckOutcome {
+    pub id: String,
+    pub name: String,
+    pub status: ConnectionStatus,
+    pub reason: Option<String>,
+    /// RFC 3339.
+    pub checked_at: String,
+    /// Whether this check obtained a new token.
+    pub refreshed: bool,
+}
+
+impl Patchbay {
+    /// Check one connection now. `Err` only when it does not exist or its status cannot be read.
+    pub async fn check_connection(
+        &self,
+        id: &str,
+        options: CheckOptions,
+    ) -> Result<CheckOutcome, ErrorInfo> {
+        let record = self.record(id)?;
+        let policy = TokenPolicy {
+            force_refresh: options.force_refresh,
+            max_age: options.max_token_age,
+        };
+        let mut refreshed = false;
+        let probe = match self.token_with(id, policy).await {
+            Ok(token) => {
+                refreshed = token.refreshed;
+                let endpoints = self.endpoints_for(&record).await?;
+                let graph = Graph::new(endpoints.graph_url, self.inner.http.clone());
+                match graph.me().send(&token.token).await {
+                    // Graph refused the token although the sign-in service just vouched for it: refresh once
+                    // and ask again (a token revoked between the two, or clock skew).
+                    Err(GraphError::Unauthorized(_)) => {
+                        match self
+                            .token_with(
+                                id,
+                                TokenPolicy {
+                                    force_refresh: true,
+                                    max_age: None,
+                                },
+                            )
+                            .await
+                        {
+                            Ok(again) => {
+                                refreshed = true;
+                                Some(graph.me().send(&again.token).await)
+                            }
+                            Err(RefreshError::Local(e)) => return Err(e),
+                            // The refresh recorded why it failed.
+                            Err(_) => None,
+                        }
+                    }
+                    other => Some(other),
+                }
+            }
+            Err(RefreshError::Local(e)) => return Err(e),
+            // The token manager recorded why.
+            Err(_) => None,
+        };
+        if let Some(result) = probe {
+            self.note_probe(id, result.map(|_| ()))?;
+        }
+        self.status_may_have_changed(id);
+        let summary = self.get(id)?;
+        Ok(CheckOutcome {
+            id: summary.id.clone(),
+            name: summary.name.clone(),
+            status: summary.status,
+            reason: summary.status_reason,
+            checked_at: summary.checked_at.unwrap_or_else(clock::now_rfc3339),
+            refreshed,
+        })
+    }
+
+    /// Check many connections, at most `concurrency` at once. Unknown ids come back as errors in place.
+    pub async fn check_connections(
+        &self,
+        ids: &[String],
+        options: CheckOptions,
+        concurrency: usize,
+    ) -> Vec<Result<CheckOutcome, ErrorInfo>> {
+        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, id) in ids.iter().enumerate() {
+            let core = self.clone();
+            let id = id.clone();
+            let permits = permits.clone();
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                (i, core.check_connection(&id, options).await)
+            });
+        }
+        let mut results: Vec<Option<Result<CheckOutcome, ErrorInfo>>> = vec![None; ids.len()];
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((i, result)) = joined {
+                results[i] = Some(result);
+            }
+        }
+        results
+            .into_iter()
+            .zip(ids)
+            .map(|(r, id)| {
+                r.unwrap_or_else(|| {
+                    Err(ErrorInfo::new(
+                        crate::error::ErrorCode::Internal,
+                        format!("Checking {id} stopped unexpectedly."),
+                        "Try again.",
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    /// Record what Graph said about a token the sign-in service had just given.
+    fn note_probe(&self, id: &str, result: Result<(), GraphError>) -> Result<(), ErrorInfo> {
+        let now = clock::now_rfc3339();
+        let mut h = self.inner.health.read(id);
+        h.checked_at = Some(now.clone());
+        match result {
+            // 403 on /me only means User.Read was not granted: the token itself works.
+            Ok(()) | Err(GraphError::Forbidden(_)) => {
+                h.verdict = Verdict::Healthy;
+                h.reason = None;
+                h.unreachable_since = None;
+            }
+            Err(e) if e.is_transient() => {
+                h.unreachable_since.get_or_insert(now);
+                h.last_error = Some(e.report());
+            }
+            Err(e @ GraphError::Unauthorized(_)) => {
+                h.verdict = Verdict::NeedsReconnect;
+                h.reason = Some(
+                    "Microsoft Graph no longer accepts this connection's tokens. Fix it by signing in again as the same account."
+                        .into(),
+                );
+                h.unreachable_since = None;
+                h.last_error = Some(e.report());
+            }
+            // Anything else: keep the verdict, keep the evidence.
+            Err(e) => {
+                tracing::warn!(connection = %id, "Graph probe: {e}");
+                h.last_error = Some(e.report());
+            }
+        }
+        self.inner.health.write(id, &h)
+    }
+}
+
+/// Ids of the connections a set of outcomes found unreachable (the monitor looks at them again sooner).
+pub fn unreachable_ids(outcomes: &[Result<CheckOutcome, ErrorInfo>]) -> HashSet<String> {
+    outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .filter(|o| o.status == ConnectionStatus::Unreachable)
+        .map(|o| o.id.clone())
+        .collect()
+}

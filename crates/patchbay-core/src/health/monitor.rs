@@ -1,0 +1,235 @@
+//! The health monitor: every connection checked at start-up, every 15 minutes (configurable) and whenever
+//! asked ("Check now", the tray's "Check all now"), a bounded number at a time, so a sweep of 500 connections
+//! costs a handful of round trips of wall time. Connections Microsoft could not be reached for are looked at
+//! again sooner (30 s, doubling up to the interval), so the return of the network is noticed within a minute
+//! or two. Each sweep gets a fresh token for every connection (a refresh once the token is older than the
+//! interval), because only the refresh grant learns that Microsoft revoked a sign-in.
+//!
+//! Alongside, a watcher notices changes that other processes (the CLI) make to the data folder within a
+//! second, so the app's view, tray and notifications follow them.
+
+use super::check::CheckOptions;
+use crate::Patchbay;
+use std::collections::HashSet;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone)]
+pub struct MonitorConfig {
+    /// Between sweeps (default 15 minutes).
+    pub interval: Duration,
+    /// Checks in flight at once.
+    pub concurrency: usize,
+    /// Sweep at start-up.
+    pub at_start: bool,
+    /// How often the data folder is looked at for other processes' changes.
+    pub watch_every: Duration,
+    /// First wait before an unreachable connection is tried again (doubles up to `interval`).
+    pub retry_unreachable_after: Duration,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(15 * 60),
+            concurrency: 64,
+            at_start: true,
+            watch_every: Duration::from_millis(500),
+            retry_unreachable_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl MonitorConfig {
+    /// The defaults, with `PATCHBAY_CHECK_INTERVAL_SECS` (at least 1) overriding the interval: for tests and
+    /// people who want it sooner or later.
+    pub fn from_env() -> Self {
+        let mut config = Self::default();
+        if let Some(secs) = std::env::var("PATCHBAY_CHECK_INTERVAL_SECS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|s| *s >= 1)
+        {
+            config.interval = Duration::from_secs(secs);
+            config.retry_unreachable_after = config.retry_unreachable_after.min(config.interval);
+        }
+        config
+    }
+}
+
+/// The longest wait before an unreachable connection is tried again: the return of the network is noticed
+/// within two minutes.
+const RETRY_UNREACHABLE_AT_MOST: Duration = Duration::from_secs(120);
+
+/// A request to check now.
+#[derive(Debug)]
+pub(crate) enum CheckRequest {
+    All,
+    Some(Vec<String>),
+}
+
+/// What the rest of the core uses to reach a running monitor.
+#[derive(Default)]
+pub(crate) struct MonitorControl {
+    requests: std::sync::Mutex<Option<mpsc::UnboundedSender<CheckRequest>>>,
+}
+
+impl MonitorControl {
+    fn set(&self, tx: mpsc::UnboundedSender<CheckRequest>) {
+        *self.requests.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+    }
+
+    fn send(&self, request: CheckRequest) -> bool {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|tx| tx.send(request).is_ok())
+    }
+
+    pub(crate) fn running(&self) -> bool {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|tx| !tx.is_closed())
+    }
+}
+
+impl Patchbay {
+    /// Start the background work of a long-running app: the watcher of the data folder and the health
+    /// monitor. Both stop with [`Patchbay::shutdown`]. A second call does nothing.
+    pub fn start_background(&self, config: MonitorConfig) {
+        if self.inner.monitor.running() || self.inner.tasks.stopping() {
+            return;
+        }
+        self.inner.registry.activate(self);
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.inner.monitor.set(tx);
+        let core = self.clone();
+        let watch_every = config.watch_every;
+        self.inner
+            .tasks
+            .run(move |cancel| async move { core.watch(watch_every, cancel).await });
+        let core = self.clone();
+        self.inner
+            .tasks
+            .run(move |cancel| async move { core.monitor(config, rx, cancel).await });
+    }
+
+    /// Check every connection now (shown as checking until done). False when no monitor runs.
+    pub fn check_all_now(&self) -> bool {
+        self.inner.monitor.send(CheckRequest::All)
+    }
+
+    /// Check these connections now. False when no monitor runs.
+    pub fn check_now(&self, ids: Vec<String>) -> bool {
+        self.inner.monitor.send(CheckRequest::Some(ids))
+    }
+
+    async fn watch(self, every: Duration, cancel: CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(every) => self.inner.registry.poll(&self),
+            }
+        }
+    }
+
+    async fn monitor(
+        self,
+        config: MonitorConfig,
+        mut requests: mpsc::UnboundedReceiver<CheckRequest>,
+        cancel: CancellationToken,
+    ) {
+        let options = CheckOptions {
+            force_refresh: false,
+            // A little under the interval, so every scheduled sweep refreshes.
+            max_token_age: Some(config.interval.mul_f64(0.9)),
+        };
+        let mut next_sweep = if config.at_start {
+            Instant::now()
+        } else {
+            Instant::now() + config.interval
+        };
+        let mut shown_checking = config.at_start;
+        let mut unreachable: HashSet<String> = HashSet::new();
+        let mut retry_wait = config.retry_unreachable_after;
+        let mut retry_at: Option<Instant> = None;
+        loop {
+            let wake = retry_at.map_or(next_sweep, |r| r.min(next_sweep));
+            let (ids, visible) = tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep_until(wake) => {
+                    if Instant::now() >= next_sweep {
+                        next_sweep = Instant::now() + config.interval;
+                        (None, std::mem::take(&mut shown_checking))
+                    } else {
+                        (Some(unreachable.iter().cloned().collect::<Vec<_>>()), false)
+                    }
+                }
+                Some(request) = requests.recv() => match request {
+                    CheckRequest::All => (None, true),
+                    CheckRequest::Some(ids) => (Some(ids), true),
+                },
+            };
+            let ids = match ids {
+                Some(ids) => ids,
+                None => match self.inner.store.read() {
+                    Ok(records) => records.into_iter().map(|r| r.info.id).collect(),
+                    Err(e) => {
+                        tracing::warn!("health monitor: {}", e.one_line());
+                        continue;
+                    }
+                },
+            };
+            if ids.is_empty() {
+                retry_at = None;
+                continue;
+            }
+            let started = std::time::Instant::now();
+            if visible {
+                self.inner.registry.set_checking(&self, &ids, true);
+            }
+            // A check a person asked for ("Check now") really asks Microsoft: a refresh-token grant, the only
+            // way to learn of a revocation while the access token is still valid.
+            let options = if visible {
+                CheckOptions {
+                    force_refresh: true,
+                    ..options
+                }
+            } else {
+                options
+            };
+            let sweep = self.check_connections(&ids, options, config.concurrency);
+            let outcomes = tokio::select! {
+                _ = cancel.cancelled() => return,
+                outcomes = sweep => outcomes,
+            };
+            if visible {
+                self.inner.registry.set_checking(&self, &ids, false);
+            }
+            let found = super::check::unreachable_ids(&outcomes);
+            for id in &ids {
+                unreachable.remove(id);
+            }
+            unreachable.extend(found);
+            if unreachable.is_empty() {
+                retry_wait = config.retry_unreachable_after;
+                retry_at = None;
+            } else {
+                retry_at = Some(Instant::now() + retry_wait);
+                retry_wait = (retry_wait * 2).min(config.interval.min(RETRY_UNREACHABLE_AT_MOST));
+            }
+            tracing::info!(
+                connections = ids.len(),
+                unreachable = unreachable.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "health check finished"
+            );
+            self.inner.registry.checks_finished(&self, ids.len());
+        }
+    }
+}

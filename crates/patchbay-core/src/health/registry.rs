@@ -1,0 +1,253 @@
+//! The running app's view of every connection, and the one source of its events. Whenever something may have
+//! changed — a check finished, a command ran, another process wrote the data folder — the view is read again
+//! from disk and compared with the last one: a connection added, removed or renamed publishes
+//! `ConnectionsChanged`, a status (or its reason) that moved publishes `StatusChanged`. So there is one event
+//! per change, whoever made it, and none when nothing changed.
+
+use crate::events::CoreEvent;
+use crate::model::ConnectionSummary;
+use crate::Patchbay;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// One version of a file or folder: a rename gives a new inode, a write a new mtime or length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    #[cfg(unix)]
+    inode: u64,
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        #[cfg(unix)]
+        inode: std::os::unix::fs::MetadataExt::ino(&meta),
+        modified: meta.modified().ok(),
+        len: meta.len(),
+    })
+}
+
+#[derive(Default)]
+struct State {
+    /// Off until the app starts its background work; the CLI never turns it on.
+    active: bool,
+    view: Vec<ConnectionSummary>,
+    checking: HashSet<String>,
+    stamps: (Option<Stamp>, Option<Stamp>),
+}
+
+#[derive(Default)]
+pub struct Registry {
+    state: Mutex<State>,
+}
+
+/// The summary without what changes on every check, to tell an edit of the list from a status update.
+fn identity(c: &ConnectionSummary) -> ConnectionSummary {
+    ConnectionSummary {
+        status: crate::model::ConnectionStatus::Healthy,
+        status_reason: None,
+        checked_at: None,
+        last_refreshed_at: String::new(),
+        unreachable_since: None,
+        last_error: None,
+        ..c.clone()
+    }
+}
+
+/// The events that lead from `old` to `new`.
+pub(crate) fn diff(old: &[ConnectionSummary], new: &[ConnectionSummary]) -> Vec<CoreEvent> {
+    let mut events = Vec::new();
+    let before: HashMap<&str, &ConnectionSummary> =
+        old.iter().map(|c| (c.id.as_str(), c)).collect();
+    let list_changed = old.len() != new.len()
+        || new.iter().any(|c| {
+            before
+                .get(c.id.as_str())
+                .is_none_or(|b| identity(b) != identity(c))
+        });
+    if list_changed {
+        events.push(CoreEvent::ConnectionsChanged);
+    }
+    for c in new {
+        if let Some(b) = before.get(c.id.as_str()) {
+            if b.status != c.status || b.status_reason != c.status_reason {
+                events.push(CoreEvent::StatusChanged {
+                    connection: c.clone(),
+                    previous: b.status,
+                });
+            }
+        }
+    }
+    events
+}
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn is_active(&self) -> bool {
+        self.lock().active
+    }
+
+    pub(crate) fn checking(&self) -> HashSet<String> {
+        self.lock().checking.clone()
+    }
+
+    fn stamps(core: &Patchbay) -> (Option<Stamp>, Option<Stamp>) {
+        (
+            stamp(&core.inner.store.file_path()),
+            stamp(core.inner.health.dir()),
+        )
+    }
+
+    /// Start keeping the view (the app, at start-up).
+    pub(crate) fn activate(&self, core: &Patchbay) {
+        let stamps = Self::stamps(core);
+        let view = core.summaries(&HashSet::new()).unwrap_or_default();
+        let mut st = self.lock();
+        st.active = true;
+        st.view = view;
+        st.stamps = stamps;
+    }
+
+    /// Read the view again and publish what changed.
+    pub(crate) fn refresh(&self, core: &Patchbay) {
+        let mut st = self.lock();
+        if !st.active {
+            return;
+        }
+        st.stamps = Self::stamps(core);
+        let new = match core.summaries(&st.checking) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!("could not read the connections: {}", e.one_line());
+                return;
+            }
+        };
+        let events = diff(&st.view, &new);
+        st.view = new;
+        drop(st);
+        for e in events {
+            core.inner.events.publish(e);
+        }
+    }
+
+    /// One connection may have changed: read its status again (not the whole list, which a sweep of hundreds
+    /// would otherwise read once per connection).
+    pub(crate) fn refresh_one(&self, core: &Patchbay, id: &str) {
+        let mut st = self.lock();
+        if !st.active {
+            return;
+        }
+        let Some(pos) = st.view.iter().position(|c| c.id == id) else {
+            drop(st);
+            return self.refresh(core);
+        };
+        let old = st.view[pos].clone();
+        let record = crate::store::ConnectionRecord {
+            info: old.info.clone(),
+            redirect_uri: String::new(),
+            hosted_sandbox: false,
+        };
+        let health = core.inner.health.read(id);
+        let busy = st.checking.contains(id);
+        let new = crate::service::summarize(record, health, crate::clock::now_unix(), busy);
+        let events = diff(std::slice::from_ref(&old), std::slice::from_ref(&new));
+        st.view[pos] = new;
+        drop(st);
+        for e in events {
+            core.inner.events.publish(e);
+        }
+    }
+
+    /// The watcher's tick: read again only when `connections.json` or `status/` changed on disk.
+    pub(crate) fn poll(&self, core: &Patchbay) {
+        let changed = {
+            let st = self.lock();
+            st.active && st.stamps != Self::stamps(core)
+        };
+        if changed {
+            self.refresh(core);
+        }
+    }
+
+    /// Mark connections as being checked (or not any more).
+    pub(crate) fn set_checking(&self, core: &Patchbay, ids: &[String], on: bool) {
+        {
+            let mut st = self.lock();
+            for id in ids {
+                if on {
+                    st.checking.insert(id.clone());
+                } else {
+                    st.checking.remove(id);
+                }
+            }
+        }
+        self.refresh(core);
+    }
+
+    /// A sweep ended: the UI reloads its times ("last checked") once per sweep, not once per connection.
+    pub(crate) fn checks_finished(&self, core: &Patchbay, checked: usize) {
+        self.refresh(core);
+        if self.is_active() {
+            core.inner.events.publish(CoreEvent::ChecksFinished {
+                checked: checked as u32,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ConnectionStatus;
+
+    fn summary(id: &str, status: ConnectionStatus) -> ConnectionSummary {
+        let mut s = ConnectionSummary::example(id);
+        s.status = status;
+        s
+    }
+
+    #[test]
+    fn only_real_changes_make_events() {
+        let a = summary("a", ConnectionStatus::Healthy);
+        let b = summary("b", ConnectionStatus::Healthy);
+        assert!(diff(&[a.clone(), b.clone()], &[a.clone(), b.clone()]).is_empty());
+
+        // A check that only moved the times: no event.
+        let mut checked = a.clone();
+        checked.checked_at = Some("2026-11-29T10:00:00Z".into());
+        assert!(diff(std::slice::from_ref(&a), &[checked]).is_empty());
+
+        // A status change: one event with the previous status.
+        let broken = ConnectionSummary {
+            status: ConnectionStatus::NeedsReconnect,
+            status_reason: Some("Revoked.".into()),
+            ..a.clone()
+        };
+        assert_eq!(
+            diff(std::slice::from_ref(&a), std::slice::from_ref(&broken)),
+            vec![CoreEvent::StatusChanged {
+                connection: broken,
+                previous: ConnectionStatus::Healthy
+            }]
+        );
+
+        // Added, removed or renamed: the list changed.
+        assert_eq!(
+            diff(std::slice::from_ref(&a), &[a.clone(), b.clone()]),
+            vec![CoreEvent::ConnectionsChanged]
+        );
+        assert_eq!(
+            diff(&[a.clone(), b.clone()], std::slice::from_ref(&b)),
+            vec![CoreEvent::ConnectionsChanged]
+        );
+        let mut renamed = a.clone();
+        renamed.info.name = "Work".into();
+        assert_eq!(diff(&[a], &[renamed]), vec![CoreEvent::ConnectionsChanged]);
+    }
+}

@@ -1,0 +1,478 @@
+//! [`Patchbay::access_token`]: a token valid for at least five more minutes (for a token issued with under ten
+//! minutes' lifetime: at least half its lifetime), refreshing when needed.
+//!
+//! The order of a refresh is what keeps a connection safe from crashes: the new refresh token (Microsoft returns
+//! a new one on every refresh) is sealed and stored *before* the access token is handed out, under the
+//! connection's lock. A crash before the seal leaves the old refresh token, which Microsoft still accepts (it
+//! does not invalidate on rotation); a provider that does will answer `invalid_grant`, and the connection is
+//! flagged needs reconnect — it is never lost, and never left looking healthy.
+
+use super::error::{RefreshError, UnreachableKind};
+use crate::clock;
+use crate::error::{ErrorCode, ErrorInfo};
+use crate::health::record::Verdict;
+use crate::oauth::token::{TokenClient, TokenError};
+use crate::secrets::ConnectionSecrets;
+use crate::store::ConnectionRecord;
+use crate::tokens::ReconnectReason;
+use crate::Patchbay;
+use secrecy::SecretString;
+use std::future::Future;
+use std::time::Duration;
+
+/// A connection's access token. Never serialised; `Debug` redacts it.
+#[derive(Debug)]
+pub struct AccessToken {
+    pub token: SecretString,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Whether this call refreshed it (false: the stored one was still good).
+    pub refreshed: bool,
+}
+
+/// What the caller needs of the token.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenPolicy {
+    /// Refresh even when the stored token is still good (`patchbay check --refresh`). Callers who asked at the
+    /// same time share one refresh.
+    pub force_refresh: bool,
+    /// Refresh when the stored token was obtained longer ago than this (the monitor's daily refresh, which keeps
+    /// Microsoft's 90-day inactivity window from ever closing on a running app).
+    pub max_age: Option<Duration>,
+}
+
+/// How hard to try when Microsoft cannot be reached (network, 429, 5xx).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// Wait before the second attempt, doubled each time, unless the answer says `Retry-After`.
+    pub first_delay: Duration,
+    /// The longest wait inside one call; a longer `Retry-After` ends the call as unreachable (the monitor
+    /// comes back later).
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 3,
+            first_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Seconds a token must still be valid for: five minutes, or half the lifetime of a short-lived token.
+fn margin(lifetime: i64) -> i64 {
+    if lifetime < 600 {
+        (lifetime + 1) / 2
+    } else {
+        300
+    }
+}
+
+/// The stored access token, when it is good enough for `policy` at `now_ms`. `asked_at_ms`: a forced refresh
+/// accepts a token obtained after it asked (someone refreshed in the meantime).
+fn usable(
+    secrets: &ConnectionSecrets,
+    now_ms: i64,
+    policy: TokenPolicy,
+    asked_at_ms: i64,
+) -> Option<AccessToken> {
+    let token = secrets.access_token.as_ref()?;
+    let expires_at = secrets.access_expires_at?;
+    let issued_ms = secrets
+        .access_issued_at_ms
+        .unwrap_or((expires_at - 3600) * 1000);
+    let now = now_ms / 1000;
+    if expires_at - now < margin(expires_at - issued_ms / 1000) {
+        return None;
+    }
+    if policy.force_refresh && issued_ms <= asked_at_ms {
+        return None;
+    }
+    if let Some(max_age) = policy.max_age {
+        if now_ms - issued_ms >= max_age.as_millis() as i64 {
+            return None;
+        }
+    }
+    Some(AccessToken {
+        token: token.clone(),
+        expires_at,
+        refreshed: false,
+    })
+}
+
+/// Run `attempt` until it succeeds, fails for a reason other than being unreachable, or the attempts run out,
+/// waiting between tries (`Retry-After` when the answer gave one).
+async fn with_retries<T, F, Fut>(policy: RetryPolicy, mut attempt: F) -> Result<T, RefreshError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RefreshError>>,
+{
+    let mut delay = policy.first_delay;
+    let mut n = 1;
+    loop {
+        match attempt().await {
+            Err(RefreshError::Unreachable(u)) if n < policy.attempts.max(1) => {
+                let wait = u.retry_after.unwrap_or(delay);
+                if wait > policy.max_delay {
+                    return Err(RefreshError::Unreachable(u));
+                }
+                tracing::debug!(
+                    attempt = n,
+                    wait_ms = wait.as_millis() as u64,
+                    "token endpoint unreachable; retrying"
+                );
+                tokio::time::sleep(wait).await;
+                delay = (delay * 2).min(policy.max_delay);
+                n += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A token endpoint failure, classified.
+fn classify(e: TokenError) -> RefreshError {
+    match e {
+        TokenError::Provider {
+            error,
+            status,
+            retry_after,
+        } => RefreshError::from_provider(error, status, retry_after),
+        TokenError::Network { info, timeout } => RefreshError::network(
+            if timeout {
+                UnreachableKind::Timeout
+            } else {
+                UnreachableKind::Network
+            },
+            info.detail.unwrap_or(info.title),
+        ),
+        TokenError::Other { info, status, .. } => match status {
+            Some(s) if s == 429 || s >= 500 => RefreshError::network(
+                if s == 429 {
+                    UnreachableKind::Throttled
+                } else {
+                    UnreachableKind::ServerError
+                },
+                format!("the sign-in service answered HTTP {s}"),
+            ),
+            _ => RefreshError::NeedsReconnect {
+                reason: ReconnectReason::Unknown,
+                provider: Some(crate::oauth::ProviderError::new(
+                    "unreadable_answer",
+                    Some(&format!(
+                        "{} {}",
+                        info.title,
+                        info.detail.unwrap_or_default()
+                    )),
+                )),
+            },
+        },
+    }
+}
+
+/// Discovery failures: the network is unreachable, or the authority answered with a problem.
+fn classify_discovery(info: ErrorInfo) -> RefreshError {
+    if info.code == ErrorCode::NetworkUnreachable {
+        RefreshError::network(
+            UnreachableKind::Network,
+            info.detail.clone().unwrap_or_else(|| info.title.clone()),
+        )
+    } else {
+        RefreshError::NeedsReconnect {
+            reason: ReconnectReason::Unknown,
+            provider: Some(crate::oauth::ProviderError::new(
+                "discovery_failed",
+                Some(&format!(
+                    "{} {}",
+                    info.title,
+                    info.detail.unwrap_or_default()
+                )),
+            )),
+        }
+    }
+}
+
+impl Patchbay {
+    /// An access token for connection `id`, valid for at least five more minutes.
+    pub async fn access_token(&self, id: &str) -> Result<AccessToken, RefreshError> {
+        self.token_with(id, TokenPolicy::default()).await
+    }
+
+    /// An access token under `policy`. Single-flight per connection across processes; the outcome (refreshed,
+    /// or why not) is recorded in the connection's status for every Patchbay process to see.
+    pub async fn token_with(
+        &self,
+        id: &str,
+        policy: TokenPolicy,
+    ) -> Result<AccessToken, RefreshError> {
+        let asked_at = clock::now_unix_ms();
+        let record = self.record(id).map_err(RefreshError::Local)?;
+        // A connection known to be broken never hands out its stored token unchecked: ask Microsoft again (and
+        // clear the verdict when it answers).
+        let policy = if self.inner.health.read(id).verdict == Verdict::Healthy {
+            policy
+        } else {
+            TokenPolicy {
+                force_refresh: true,
+                ..policy
+            }
+        };
+        if !policy.force_refresh {
+            if let Ok(secrets) = self.open_secrets(id) {
+                if let Some(token) = usable(&secrets, asked_at, policy, asked_at) {
+                    return Ok(token);
+                }
+            }
+        }
+        let guard = self
+            .inner
+            .locks
+            .acquire(id)
+            .await
+            .map_err(RefreshError::Local)?;
+        let result = match self.open_secrets(id) {
+            // Whoever held the lock before may have refreshed: use theirs.
+            Ok(secrets) => match usable(&secrets, clock::now_unix_ms(), policy, asked_at) {
+                Some(token) => Ok(token),
+                None => self.refresh_locked(&record, secrets).await,
+            },
+            Err(e) => Err(e),
+        };
+        self.note_refresh(id, &result);
+        drop(guard);
+        self.status_may_have_changed(id);
+        result
+    }
+
+    /// The connection's sealed secrets. Missing or damaged ones mean it must be signed in again; a keychain that
+    /// cannot be used is this computer's problem, not the connection's.
+    pub(crate) fn open_secrets(&self, id: &str) -> Result<ConnectionSecrets, RefreshError> {
+        let missing = |detail: Option<String>| RefreshError::NeedsReconnect {
+            reason: ReconnectReason::SecretsMissing,
+            provider: detail
+                .map(|d| crate::oauth::ProviderError::new("secrets_unavailable", Some(&d))),
+        };
+        match self.inner.vault.open(id) {
+            Ok(Some(bytes)) => {
+                ConnectionSecrets::from_bytes(&bytes).map_err(|e| missing(Some(e.title)))
+            }
+            Ok(None) => Err(missing(None)),
+            Err(e) if e.code == ErrorCode::KeychainUnavailable => Err(RefreshError::Local(e)),
+            Err(e) => Err(missing(Some(e.title))),
+        }
+    }
+
+    pub(crate) async fn refresh_locked(
+        &self,
+        record: &ConnectionRecord,
+        secrets: ConnectionSecrets,
+    ) -> Result<AccessToken, RefreshError> {
+        let id = &record.info.id;
+        let Some(refresh_token) = secrets.refresh_token.clone() else {
+            return Err(RefreshError::NeedsReconnect {
+                reason: ReconnectReason::SecretsMissing,
+                provider: None,
+            });
+        };
+        let endpoints = self
+            .endpoints_for(record)
+            .await
+            .map_err(RefreshError::Local)?;
+        let inner = &self.inner;
+        let tokens = with_retries(inner.config.retry, || async {
+            let metadata = inner
+                .discovery
+                .get(&inner.http, &endpoints.authority)
+                .await
+                .map_err(classify_discovery)?;
+            let client = TokenClient::new(
+                &metadata,
+                &record.info.client_id,
+                secrets.client_secret.as_ref(),
+                None,
+                inner.http.clone(),
+            )
+            .map_err(RefreshError::Local)?;
+            client
+                .refresh(&refresh_token, &record.info.scopes_granted)
+                .await
+                .map_err(classify)
+        })
+        .await?;
+        crate::fault::point("refresh-received");
+        let access = tokens.access_token;
+        let fresh = ConnectionSecrets {
+            refresh_token: Some(tokens.refresh_token.unwrap_or(refresh_token)),
+            client_secret: secrets.client_secret,
+            access_token: Some(access.clone()),
+            access_expires_at: Some(tokens.expires_at),
+            access_issued_at_ms: Some(clock::now_unix_ms()),
+        };
+        self.reseal(id, &fresh).map_err(RefreshError::Local)?;
+        crate::fault::point("refresh-stored");
+        tracing::info!(connection = %id, "token refreshed");
+        Ok(AccessToken {
+            token: access,
+            expires_at: tokens.expires_at,
+            refreshed: true,
+        })
+    }
+
+    /// Seal a connection's new secrets, unless it was removed meanwhile (under the store lock, as removal is).
+    pub(crate) fn reseal(&self, id: &str, secrets: &ConnectionSecrets) -> Result<(), ErrorInfo> {
+        let _lock = self.inner.store.lock()?;
+        if !self.inner.store.read()?.iter().any(|r| r.info.id == id) {
+            return Err(crate::service::not_found(id));
+        }
+        self.inner.vault.seal(id, &secrets.seal_bytes())
+    }
+
+    /// Record what a refresh (or its absence) says about the connection. Called under its lock.
+    pub(crate) fn note_refresh(&self, id: &str, result: &Result<AccessToken, RefreshError>) {
+        let now = clock::now_rfc3339();
+        let mut h = self.inner.health.read(id);
+        match result {
+            Ok(token) if token.refreshed => {
+                h.verdict = Verdict::Healthy;
+                h.reason = None;
+                h.refreshed_at = Some(now.clone());
+                h.checked_at = Some(now);
+                h.unreachable_since = None;
+            }
+            Ok(_) | Err(RefreshError::Local(_)) => return,
+            Err(e @ RefreshError::Unreachable(_)) => {
+                h.unreachable_since.get_or_insert(now.clone());
+                h.last_error = Some(e.report());
+                h.checked_at = Some(now);
+            }
+            Err(e) => {
+                h.verdict = match e {
+                    RefreshError::AppCredentialsInvalid { .. } => Verdict::AppCredentialsInvalid,
+                    _ => Verdict::NeedsReconnect,
+                };
+                h.reason = Some(e.reason());
+                h.last_error = Some(e.report());
+                h.unreachable_since = None;
+                h.checked_at = Some(now);
+                tracing::warn!(connection = %id, "{e}");
+            }
+        }
+        if let Err(e) = self.inner.health.write(id, &h) {
+            tracing::warn!(connection = %id, "could not save the connection's status: {}", e.one_line());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::error::Unreachable;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A token obtained at `issued` (seconds) and ending at `expires` (seconds).
+    fn secrets(issued: i64, expires: i64) -> ConnectionSecrets {
+        ConnectionSecrets {
+            refresh_token: Some(SecretString::from("rt")),
+            access_token: Some(SecretString::from("at")),
+            access_expires_at: Some(expires),
+            access_issued_at_ms: Some(issued * 1000),
+            client_secret: None,
+        }
+    }
+
+    const S: i64 = 1000;
+
+    #[test]
+    fn a_token_must_outlive_five_minutes_or_half_a_short_lifetime() {
+        let p = TokenPolicy::default();
+        // An hour-long token: good until five minutes before it ends.
+        assert!(usable(&secrets(0, 3600), 3299 * S, p, 0).is_some());
+        assert!(usable(&secrets(0, 3600), 3301 * S, p, 0).is_none());
+        // A four-minute token: good for its first half only.
+        assert!(usable(&secrets(0, 240), 120 * S, p, 0).is_some());
+        assert!(usable(&secrets(0, 240), 121 * S, p, 0).is_none());
+        // Nothing stored: refresh.
+        assert!(usable(&ConnectionSecrets::default(), 0, p, 0).is_none());
+    }
+
+    #[test]
+    fn forced_and_daily_refreshes_accept_only_a_newer_token() {
+        let forced = TokenPolicy {
+            force_refresh: true,
+            max_age: None,
+        };
+        assert!(usable(&secrets(100, 3700), 200 * S, forced, 150 * S).is_none());
+        // Obtained in the same second, but after the caller asked: someone refreshed for it.
+        let mut same_second = secrets(150, 3750);
+        same_second.access_issued_at_ms = Some(150 * S + 300);
+        assert!(usable(&same_second, 200 * S, forced, 150 * S + 100).is_some());
+        assert!(usable(&same_second, 200 * S, forced, 150 * S + 300).is_none());
+        let daily = TokenPolicy {
+            force_refresh: false,
+            max_age: Some(Duration::from_secs(86_400)),
+        };
+        assert!(usable(&secrets(0, 200_000), 86_399 * S, daily, 0).is_some());
+        assert!(usable(&secrets(0, 200_000), 86_400 * S, daily, 0).is_none());
+    }
+
+    fn unreachable(retry_after: Option<Duration>) -> RefreshError {
+        RefreshError::Unreachable(Unreachable {
+            kind: UnreachableKind::Throttled,
+            status: Some(429),
+            retry_after,
+            detail: "busy".into(),
+            provider: None,
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_are_bounded_and_honour_retry_after() {
+        let policy = RetryPolicy::default();
+        let calls = AtomicU32::new(0);
+        let started = tokio::time::Instant::now();
+        let result: Result<(), _> = with_retries(policy, || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(unreachable(Some(Duration::from_secs(7))))
+        })
+        .await;
+        assert!(matches!(result, Err(RefreshError::Unreachable(_))));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(started.elapsed(), Duration::from_secs(14));
+
+        // A Retry-After beyond the limit ends the call at once.
+        let calls = AtomicU32::new(0);
+        let result: Result<(), _> = with_retries(policy, || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(unreachable(Some(Duration::from_secs(3600))))
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        // Success on the second try; other failures are not retried.
+        let calls = AtomicU32::new(0);
+        let result = with_retries(policy, || async {
+            match calls.fetch_add(1, Ordering::SeqCst) {
+                0 => Err(unreachable(None)),
+                _ => Ok(7),
+            }
+        })
+        .await;
+        assert_eq!(result.unwrap(), 7);
+        let calls = AtomicU32::new(0);
+        let result: Result<(), _> = with_retries(policy, || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(RefreshError::NeedsReconnect {
+                reason: ReconnectReason::Revoked,
+                provider: None,
+            })
+        })
+        .await;
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+}
