@@ -8,9 +8,13 @@
 mod commands;
 pub mod notify;
 pub mod state;
+mod status;
 pub mod tray;
+mod window;
 
-use patchbay_core::events::CoreEvent;
+pub use status::{autostart_enabled, on_tray_menu, set_autostart};
+pub use window::{open_fix, show_main_window};
+
 use patchbay_core::health::MonitorConfig;
 use patchbay_core::model::ConnectionStatus;
 use patchbay_core::{CoreConfig, Patchbay};
@@ -18,9 +22,7 @@ use state::AppState;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
-use tauri::{
-    AppHandle, Builder, Emitter, Manager, RunEvent, Runtime, WebviewWindowBuilder, WindowEvent,
-};
+use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
 
 pub const MAIN_WINDOW: &str = "main";
 /// Emitted (no payload) whenever the list of connections changes.
@@ -73,203 +75,11 @@ impl ShellState {
     }
 }
 
-/// Show, unminimise and focus the main window, building it again if it was closed.
-pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    match app.get_webview_window(MAIN_WINDOW) {
-        Some(window) => {
-            let _ = window.unminimize();
-            let _ = window.show();
-            let _ = window.set_focus();
-        }
-        None => {
-            let started = std::time::Instant::now();
-            match create_main_window(app) {
-                Ok(()) => tracing::info!(
-                    ms = started.elapsed().as_millis() as u64,
-                    "window built again"
-                ),
-                Err(e) => tracing::warn!("could not open the window: {e}"),
-            }
-        }
-    }
-}
-
-/// Build the main window from its configuration (tauri.conf.json, `"create": false`).
-fn create_main_window<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let config = app
-        .config()
-        .app
-        .windows
-        .iter()
-        .find(|w| w.label == MAIN_WINDOW)
-        .cloned()
-        .unwrap_or_default();
-    WebviewWindowBuilder::from_config(app, &config)?.build()?;
-    Ok(())
-}
-
-/// Open a connection's Fix: the window comes up and the page opens the Fix dialog.
-pub fn open_fix<R: Runtime>(app: &AppHandle<R>, id: &str) {
-    tracing::info!(connection = %id, "opening its Fix");
-    if let Some(shell) = app.try_state::<ShellState>() {
-        *shell.pending_fix.lock().unwrap_or_else(|p| p.into_inner()) = Some(id.to_string());
-    }
-    show_main_window(app);
-    let _ = app.emit(OPEN_FIX, id);
-}
-
 /// Name the process "Patchbay" for the desktop. On Linux the tray item's Title (what panels and
 /// accessibility tools read) is GLib's application name, which otherwise falls back to the binary's name.
 fn set_app_name() {
     #[cfg(target_os = "linux")]
     glib::set_application_name("Patchbay");
-}
-
-pub fn autostart_enabled<R: Runtime>(app: &AppHandle<R>) -> bool {
-    app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()
-        .is_some_and(|a| a.is_enabled().unwrap_or(false))
-}
-
-pub fn set_autostart<R: Runtime>(
-    app: &AppHandle<R>,
-    enabled: bool,
-) -> Result<bool, patchbay_core::error::ErrorInfo> {
-    let unavailable = |detail: String| {
-        patchbay_core::error::ErrorInfo::new(
-            patchbay_core::error::ErrorCode::Internal,
-            "Patchbay could not change whether it starts at login.",
-            "Check that your autostart folder (~/.config/autostart on Linux) is writable.",
-        )
-        .with_detail(detail)
-    };
-    let manager = app
-        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
-        .ok_or_else(|| unavailable("no desktop session".into()))?;
-    let result = if enabled {
-        manager.enable()
-    } else {
-        manager.disable()
-    };
-    result.map_err(|e| unavailable(e.to_string()))?;
-    refresh_tray(app);
-    Ok(autostart_enabled(app))
-}
-
-/// Bring the tray up to date with every connection's status.
-fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<AppState>() else {
-        return;
-    };
-    match state.core.list() {
-        Ok(list) => {
-            let model = tray::tray_model(&list, autostart_enabled(app));
-            if let Err(e) = tray::refresh(app, &model) {
-                tracing::warn!("could not update the tray: {e}");
-            }
-        }
-        Err(e) => tracing::warn!(
-            "could not read the connections for the tray: {}",
-            e.one_line()
-        ),
-    }
-}
-
-/// A click in the tray menu.
-pub fn on_tray_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
-    match id {
-        tray::MENU_OPEN => show_main_window(app),
-        tray::MENU_QUIT => app.exit(0),
-        tray::MENU_CHECK_ALL => {
-            if let Some(state) = app.try_state::<AppState>() {
-                tracing::info!("check all now (tray)");
-                state.core.check_all_now();
-            }
-        }
-        tray::MENU_AUTOSTART => {
-            let enabled = autostart_enabled(app);
-            if let Err(e) = set_autostart(app, !enabled) {
-                tracing::warn!("{}", e.one_line());
-            }
-        }
-        other => {
-            if let Some(connection) = other.strip_prefix(tray::MENU_FIX) {
-                open_fix(app, connection);
-            } else if other.starts_with(tray::MENU_CONNECTION) {
-                show_main_window(app);
-            }
-        }
-    }
-}
-
-/// Turn the core's events into Tauri events, the tray and notifications. Runs as one of the core's tasks, so
-/// it stops with the core.
-fn forward_events<R: Runtime>(app: &AppHandle<R>, core: &Patchbay) {
-    let mut events = core.subscribe();
-    let app = app.clone();
-    core.spawn(move |cancel| async move {
-        loop {
-            let event = tokio::select! {
-                _ = cancel.cancelled() => return,
-                event = events.recv() => event,
-            };
-            match event {
-                Ok(CoreEvent::ConnectionsChanged) => {
-                    let _ = app.emit(CONNECTIONS_CHANGED, ());
-                    refresh_tray(&app);
-                }
-                Ok(event @ CoreEvent::StatusChanged { .. }) => {
-                    let _ = app.emit(CONNECTION_STATUS, &event);
-                    if let CoreEvent::StatusChanged {
-                        connection,
-                        previous,
-                    } = &event
-                    {
-                        tracing::info!(connection = %connection.id, ?previous, now = ?connection.status, "status changed");
-                        refresh_tray(&app);
-                        notify_if_newly_broken(&app, connection);
-                    }
-                }
-                Ok(event @ CoreEvent::ChecksFinished { .. }) => {
-                    let _ = app.emit(CHECKS_FINISHED, &event);
-                }
-                Ok(_) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let _ = app.emit(CONNECTIONS_CHANGED, ());
-                    refresh_tray(&app);
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-            }
-        }
-    });
-}
-
-/// One notification per change into a broken (or at-risk) status.
-fn notify_if_newly_broken<R: Runtime>(
-    app: &AppHandle<R>,
-    connection: &patchbay_core::model::ConnectionSummary,
-) {
-    if connection.status == ConnectionStatus::Checking {
-        return;
-    }
-    let Some(shell) = app.try_state::<ShellState>() else {
-        return;
-    };
-    let before = shell
-        .settled
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(connection.id.clone(), connection.status);
-    let alarming = |s: ConnectionStatus| tray::is_broken(s) || s == ConnectionStatus::AtRisk;
-    if alarming(connection.status) && before != Some(connection.status) {
-        notify::show(
-            app,
-            notify::broken(
-                &connection.name,
-                &connection.id,
-                connection.status_reason.as_deref(),
-            ),
-        );
-    }
 }
 
 /// A `patchbay://oauth/callback?…` link reached the app (directly or from a second launch).
@@ -281,19 +91,6 @@ fn handle_deep_link<R: Runtime>(app: &AppHandle<R>, url: &str) {
     if let Err(e) = state.core.deliver_callback(url) {
         tracing::warn!("{}", e.one_line());
     }
-}
-
-/// Closing the window keeps Patchbay running; where no tray can show it, say where it went.
-fn window_closed<R: Runtime>(app: &AppHandle<R>) {
-    tracing::info!("window closed; Patchbay keeps running");
-    let app = app.clone();
-    std::thread::spawn(move || {
-        if let patchbay_core::diagnose::TrayHost::Absent(why) = patchbay_core::diagnose::tray_host()
-        {
-            tracing::info!("no tray host ({why}): telling the person where Patchbay went");
-            notify::show(&app, notify::still_running());
-        }
-    });
 }
 
 /// Add Patchbay's plugins, state, commands and handlers to a builder (the real one or Tauri's mock).
@@ -350,7 +147,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
                     list.iter().map(|c| (c.id.clone(), c.status)).collect();
             }
             if let Some(config) = monitor {
-                forward_events(handle, &core);
+                status::forward_events(handle, &core);
                 core.start_background(config);
             }
             if desktop {
@@ -360,7 +157,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
                 if std::env::args().any(|a| a == BACKGROUND_ARG) {
                     tracing::info!("started at login: in the tray, no window");
                 } else {
-                    create_main_window(handle)?;
+                    window::create_main_window(handle)?;
                 }
                 set_app_name();
                 let list = core.list().unwrap_or_default();
@@ -372,7 +169,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
         .on_window_event(|window, event| {
             if let WindowEvent::Destroyed = event {
                 if window.label() == MAIN_WINDOW {
-                    window_closed(window.app_handle());
+                    window::window_closed(window.app_handle());
                 }
             }
         })

@@ -3,7 +3,12 @@
 //! to every sandbox response. Prints the wall time (median of 3 sweeps), the time in units of that latency, and
 //! the token and Graph requests each sweep made. Target: 500 connections in at most 20 × the latency.
 //!
-//!     cargo bench -p patchbay-core --bench sweep [-- --latency-ms 50 --sizes 10,100,500 --runs 3]
+//!     cargo bench -p patchbay-core --bench sweep [-- --latency-ms 50 --sizes 10,100,500 --runs 3 --data-dir DIR
+//!                                                   --concurrency N]   (default: the monitor's)
+//!
+//! `--data-dir` puts Patchbay's data folder under DIR (default: the system temp dir). Every refresh writes the
+//! connection's sealed secrets (fsynced) and its status file, so the file system counts: on a journal-less
+//! ext4 (as on the machines this was written on) each file creation scans for recently deleted inodes.
 
 use patchbay_core::catalogue::AuthType;
 use patchbay_core::environment::EnvironmentId;
@@ -27,6 +32,8 @@ struct Args {
     latency: Duration,
     sizes: Vec<usize>,
     runs: usize,
+    data_dir: Option<std::path::PathBuf>,
+    concurrency: usize,
 }
 
 fn args() -> Args {
@@ -34,6 +41,8 @@ fn args() -> Args {
         latency: Duration::from_millis(50),
         sizes: vec![10, 100, 500],
         runs: 3,
+        data_dir: None,
+        concurrency: MonitorConfig::default().concurrency,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -50,6 +59,8 @@ fn args() -> Args {
                     .collect()
             }
             "--runs" => a.runs = it.next().unwrap().parse().unwrap(),
+            "--data-dir" => a.data_dir = Some(it.next().unwrap().into()),
+            "--concurrency" => a.concurrency = it.next().unwrap().parse().unwrap(),
             _ => {} // cargo bench passes --bench
         }
     }
@@ -112,7 +123,11 @@ async fn main() {
     let args = args();
     let most = args.sizes.iter().copied().max().unwrap_or(0);
     let sandbox = Sandbox::start(SandboxOptions::default()).await.unwrap();
-    let data = tempfile::tempdir().unwrap();
+    let data = match &args.data_dir {
+        Some(dir) => tempfile::tempdir_in(dir).unwrap(),
+        None => tempfile::tempdir().unwrap(),
+    };
+    eprintln!("data folder: {}", data.path().display());
     let core = Arc::new(Patchbay::with_key_store(
         CoreConfig::with_data_dir(data.path().to_path_buf()),
         Box::<MemoryKeyStore>::default(),
@@ -142,7 +157,7 @@ async fn main() {
     );
 
     sandbox.control().set_latency(args.latency);
-    let concurrency = MonitorConfig::default().concurrency;
+    let concurrency = args.concurrency;
     let forced = CheckOptions {
         force_refresh: true,
         max_token_age: None,

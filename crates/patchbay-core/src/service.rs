@@ -186,9 +186,10 @@ impl Patchbay {
     pub(crate) fn record(&self, id: &str) -> Result<ConnectionRecord, ErrorInfo> {
         self.inner
             .store
-            .read()?
-            .into_iter()
+            .read_shared()?
+            .iter()
             .find(|r| r.info.id == id)
+            .cloned()
             .ok_or_else(|| not_found(id))
     }
 
@@ -293,7 +294,7 @@ impl Patchbay {
             let result = self.refresh_with(&record, secrets.clone()).await;
             if matches!(result, Err(RefreshError::Unreachable(_))) {
                 // Keep the secret the person gave; the next check tries it.
-                self.reseal(id, &secrets)?;
+                self.reseal(id, &secrets).await?;
             }
             result
         };

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// 2: statuses moved out to `status/<id>.json`. Version 1 files are read as they are (their status is ignored,
 /// the next check finds it again); a file written by a newer Patchbay is left alone.
@@ -35,6 +36,31 @@ struct StoreFile {
 
 pub struct Store {
     dir: PathBuf,
+    /// The last parse of `connections.json`, with the version of the file it came from: a health sweep asks for
+    /// records hundreds of times a second, and a file that did not change is not parsed again.
+    cache: Mutex<Option<(FileStamp, Arc<Vec<ConnectionRecord>>)>>,
+}
+
+/// One version of a file (or folder): a rename gives a new inode, a write a new mtime or length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    #[cfg(unix)]
+    inode: u64,
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+}
+
+impl FileStamp {
+    /// The stamp of `path`, `None` when it does not exist.
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+            modified: meta.modified().ok(),
+            len: meta.len(),
+        })
+    }
 }
 
 /// Held while a process changes the store; released on drop.
@@ -109,7 +135,10 @@ fn write_with(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> std::io::Res
 
 impl Store {
     pub fn new(dir: PathBuf) -> Self {
-        Self { dir }
+        Self {
+            dir,
+            cache: Mutex::new(None),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -138,11 +167,36 @@ impl Store {
 
     /// Read every record (no lock needed: writes are atomic renames).
     pub fn read(&self) -> Result<Vec<ConnectionRecord>, ErrorInfo> {
+        Ok((*self.read_shared()?).clone())
+    }
+
+    /// Every record, shared: parsed again only when the file changed since the last read.
+    pub fn read_shared(&self) -> Result<Arc<Vec<ConnectionRecord>>, ErrorInfo> {
         let path = self.file_path();
-        let text = match std::fs::read_to_string(&path) {
+        let Some(stamp) = FileStamp::of(&path) else {
+            return Ok(Arc::new(Vec::new()));
+        };
+        if let Some((seen, records)) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            if *seen == stamp {
+                return Ok(records.clone());
+            }
+        }
+        // Stamped before reading: a file replaced in between is parsed again next time, never missed.
+        let records = Arc::new(self.parse(&path)?);
+        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, records.clone()));
+        Ok(records)
+    }
+
+    fn parse(&self, path: &Path) -> Result<Vec<ConnectionRecord>, ErrorInfo> {
+        let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(storage_error("read its connections", &path, e)),
+            Err(e) => return Err(storage_error("read its connections", path, e)),
         };
         #[derive(Deserialize)]
         struct Version {

@@ -213,6 +213,13 @@ impl Vault {
             .map_err(|e| storage_error("save a sealed secret", &self.dir, e))
     }
 
+    /// Seal `plaintext` as `name` again, with the vault key that already exists (never creating one, so no store
+    /// lock is needed): a connection's renewed tokens.
+    pub fn reseal(&self, name: &str, plaintext: &[u8]) -> Result<(), ErrorInfo> {
+        self.key(false)?;
+        self.seal(name, plaintext)
+    }
+
     /// Open the secret sealed as `name`; `None` if there is none.
     pub fn open(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo> {
         let path = self.path(name);

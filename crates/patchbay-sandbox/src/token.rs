@@ -209,15 +209,20 @@ fn handle(
         .cloned()
         .ok_or_else(|| app_not_found(&client_id))?;
     authenticate(&app, secret.as_deref().filter(|s| !s.is_empty()))?;
-    match grant_type {
-        "authorization_code" => code_grant(st, &mut inner, &app, form),
-        "refresh_token" => refresh_grant(st, &mut inner, &app, form),
+    let issue = match grant_type {
+        "authorization_code" => code_grant(&mut inner, &app, form),
+        "refresh_token" => refresh_grant(&mut inner, &app, form),
         other => Err(AadError::new(
             "unsupported_grant_type",
             70003,
             format!("The app requested an unsupported grant type '{other}'."),
         )),
-    }
+    }?;
+    // Sign without holding the state: RSA signatures are the slow part, and a tenant serves many at once.
+    drop(inner);
+    let minted = mint(st, &issue)?;
+    minted.record(&mut st.lock(), &issue);
+    Ok(minted.body)
 }
 
 fn invalid_grant_malformed() -> AadError {
@@ -229,11 +234,10 @@ fn invalid_grant_malformed() -> AadError {
 }
 
 fn code_grant(
-    st: &AppState,
     inner: &mut Inner,
     app: &App,
     form: &HashMap<String, String>,
-) -> Result<Value, AadError> {
+) -> Result<Issue, AadError> {
     let code = param(form, "code").ok_or_else(|| AadError::missing("code"))?;
     let lifetime = inner.settings.code_lifetime;
     let grant = inner
@@ -295,23 +299,22 @@ fn code_grant(
     if let Some(c) = inner.codes.get_mut(code) {
         c.redeemed = true;
     }
-    issue_tokens(
-        st,
-        inner,
-        app,
-        &user,
-        &grant.granted,
-        &grant.granted,
-        grant.request.nonce.as_deref(),
-    )
+    Ok(Issue {
+        app: app.clone(),
+        user,
+        id_token: scopes::contains(&grant.granted, "openid"),
+        grant_scopes: grant.granted.clone(),
+        access_scopes: grant.granted,
+        nonce: grant.request.nonce,
+        lifetime: inner.settings.access_token_lifetime.as_secs(),
+    })
 }
 
 fn refresh_grant(
-    st: &AppState,
     inner: &mut Inner,
     app: &App,
     form: &HashMap<String, String>,
-) -> Result<Value, AadError> {
+) -> Result<Issue, AadError> {
     let token = param(form, "refresh_token").ok_or_else(|| AadError::missing("refresh_token"))?;
     let grace = inner.settings.refresh_token_grace;
     let key = util::sha256_hex(token);
@@ -383,7 +386,16 @@ fn refresh_grant(
     if let Some(g) = inner.tenant.refresh_tokens.get_mut(&key) {
         g.used_unix_ms.get_or_insert_with(util::unix_now_ms);
     }
-    issue_tokens(st, inner, app, &user, &grant.scopes, &access_scopes, None)
+    Ok(Issue {
+        app: app.clone(),
+        user,
+        // As Microsoft: a refresh returns an ID token only when it asks for `openid` again.
+        id_token: scopes::contains(&access_scopes, "openid"),
+        grant_scopes: grant.scopes,
+        access_scopes,
+        nonce: None,
+        lifetime: inner.settings.access_token_lifetime.as_secs(),
+    })
 }
 
 /// Microsoft's pairwise `sub`: stable per user and app.
@@ -395,16 +407,29 @@ fn pairwise_sub(user: &DemoUser, client_id: &str) -> String {
     URL_SAFE_NO_PAD.encode(digest.as_ref())
 }
 
-/// Mint the access token (and refresh / ID tokens as the grant allows).
-fn issue_tokens(
-    st: &AppState,
-    inner: &mut Inner,
-    app: &App,
-    user: &DemoUser,
-    grant_scopes: &[String],
-    access_scopes: &[String],
-    nonce: Option<&str>,
-) -> Result<Value, AadError> {
+/// What a valid grant gets: for whom, with which scopes.
+struct Issue {
+    app: App,
+    user: DemoUser,
+    /// Whether to return an ID token.
+    id_token: bool,
+    grant_scopes: Vec<String>,
+    access_scopes: Vec<String>,
+    nonce: Option<String>,
+    /// Seconds.
+    lifetime: u64,
+}
+
+/// Tokens signed for an [`Issue`], to be recorded in the tenant.
+struct Minted {
+    body: Value,
+    access_token: String,
+    refresh_token: Option<String>,
+    now: u64,
+}
+
+/// Sign the access token (and refresh / ID tokens as the grant allows). No state is touched.
+fn mint(st: &AppState, issue: &Issue) -> Result<Minted, AadError> {
     let signing_failed = || {
         AadError::new(
             "temporarily_unavailable",
@@ -412,9 +437,10 @@ fn issue_tokens(
             "A transient error has occurred. Please try again.",
         )
     };
+    let (app, user, lifetime) = (&issue.app, &issue.user, issue.lifetime);
     let now = unix_now();
-    let lifetime = inner.settings.access_token_lifetime.as_secs();
-    let resource_scopes: Vec<&str> = access_scopes
+    let resource_scopes: Vec<&str> = issue
+        .access_scopes
         .iter()
         .map(String::as_str)
         .filter(|s| !scopes::is_oidc(s))
@@ -440,39 +466,19 @@ fn issue_tokens(
         .signer
         .sign(&access_claims)
         .map_err(|_| signing_failed())?;
-    inner.tenant.access_tokens.insert(
-        util::sha256_hex(&access_token),
-        AccessGrant {
-            client_id: app.client_id.clone(),
-            user_id: user.id.clone(),
-            scopes: access_scopes.to_vec(),
-            expires_unix: now + lifetime,
-        },
-    );
     let mut body = json!({
         "token_type": "Bearer",
-        "scope": access_scopes.join(" "),
+        "scope": issue.access_scopes.join(" "),
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
         "access_token": access_token,
     });
-    if scopes::contains(grant_scopes, "offline_access") {
-        let refresh_token = format!("1.A{}", random_b64(6));
-        inner.tenant.refresh_tokens.insert(
-            util::sha256_hex(&refresh_token),
-            RefreshGrant {
-                client_id: app.client_id.clone(),
-                user_id: user.id.clone(),
-                scopes: grant_scopes.to_vec(),
-                issued_unix: now,
-                used_unix_ms: None,
-                revoked: false,
-                expired: false,
-            },
-        );
-        body["refresh_token"] = json!(refresh_token);
+    let refresh_token = scopes::contains(&issue.grant_scopes, "offline_access")
+        .then(|| format!("1.A{}", random_b64(6)));
+    if let Some(rt) = &refresh_token {
+        body["refresh_token"] = json!(rt);
     }
-    if scopes::contains(grant_scopes, "openid") {
+    if issue.id_token {
         let mut claims = json!({
             "aud": app.client_id,
             "iss": st.issuer(),
@@ -486,12 +492,46 @@ fn issue_tokens(
             "uti": random_b64(1),
             "ver": "2.0",
         });
-        if let Some(n) = nonce {
+        if let Some(n) = &issue.nonce {
             claims["nonce"] = json!(n);
         }
         body["id_token"] = json!(st.signer.sign(&claims).map_err(|_| signing_failed())?);
     }
-    Ok(body)
+    Ok(Minted {
+        body,
+        access_token,
+        refresh_token,
+        now,
+    })
+}
+
+impl Minted {
+    /// Remember the tokens (by digest) so the token endpoint and Graph accept them.
+    fn record(&self, inner: &mut Inner, issue: &Issue) {
+        inner.tenant.access_tokens.insert(
+            util::sha256_hex(&self.access_token),
+            AccessGrant {
+                client_id: issue.app.client_id.clone(),
+                user_id: issue.user.id.clone(),
+                scopes: issue.access_scopes.clone(),
+                expires_unix: self.now + issue.lifetime,
+            },
+        );
+        if let Some(rt) = &self.refresh_token {
+            inner.tenant.refresh_tokens.insert(
+                util::sha256_hex(rt),
+                RefreshGrant {
+                    client_id: issue.app.client_id.clone(),
+                    user_id: issue.user.id.clone(),
+                    scopes: issue.grant_scopes.clone(),
+                    issued_unix: self.now,
+                    used_unix_ms: None,
+                    revoked: false,
+                    expired: false,
+                },
+            );
+        }
+    }
 }
 
 #[cfg(test)]

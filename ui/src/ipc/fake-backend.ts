@@ -478,6 +478,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
             summary: "No application is registered for patchbay:// links yet.",
             fix: "Start the Patchbay app once: it registers itself. Sign-ins use the loopback redirect and work without it.",
           },
+          { id: "tray", title: "Tray", status: "ok", summary: "This desktop shows tray icons: Patchbay's status and menu are there." },
         ];
         return checks;
       }

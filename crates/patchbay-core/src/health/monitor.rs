@@ -34,7 +34,7 @@ impl Default for MonitorConfig {
     fn default() -> Self {
         Self {
             interval: Duration::from_secs(15 * 60),
-            concurrency: 64,
+            concurrency: 128,
             at_start: true,
             watch_every: Duration::from_millis(500),
             retry_unreachable_after: Duration::from_secs(30),

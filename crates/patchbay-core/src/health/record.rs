@@ -177,9 +177,12 @@ impl HealthStore {
             .unwrap_or_default()
     }
 
-    /// Replace what is known about `id`. Atomic (a reader never sees half a file), not fsynced: it is a cache
-    /// of what the next check finds out again.
+    /// Replace what is known about `id`, unless it is already that. Atomic (a reader never sees half a file),
+    /// not fsynced: it is a cache of what the next check finds out again.
     pub fn write(&self, id: &str, health: &HealthRecord) -> Result<(), ErrorInfo> {
+        if self.read(id) == *health && self.path(id).exists() {
+            return Ok(());
+        }
         ensure_private_dir(&self.dir)
             .map_err(|e| storage_error("create its status folder", &self.dir, e))?;
         let bytes = serde_json::to_vec_pretty(health)

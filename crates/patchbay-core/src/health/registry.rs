@@ -6,29 +6,10 @@
 
 use crate::events::CoreEvent;
 use crate::model::ConnectionSummary;
+use crate::store::FileStamp;
 use crate::Patchbay;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::Mutex;
-
-/// One version of a file or folder: a rename gives a new inode, a write a new mtime or length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    #[cfg(unix)]
-    inode: u64,
-    modified: Option<std::time::SystemTime>,
-    len: u64,
-}
-
-fn stamp(path: &Path) -> Option<Stamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some(Stamp {
-        #[cfg(unix)]
-        inode: std::os::unix::fs::MetadataExt::ino(&meta),
-        modified: meta.modified().ok(),
-        len: meta.len(),
-    })
-}
 
 #[derive(Default)]
 struct State {
@@ -36,7 +17,7 @@ struct State {
     active: bool,
     view: Vec<ConnectionSummary>,
     checking: HashSet<String>,
-    stamps: (Option<Stamp>, Option<Stamp>),
+    stamps: (Option<FileStamp>, Option<FileStamp>),
 }
 
 #[derive(Default)]
@@ -97,10 +78,10 @@ impl Registry {
         self.lock().checking.clone()
     }
 
-    fn stamps(core: &Patchbay) -> (Option<Stamp>, Option<Stamp>) {
+    fn stamps(core: &Patchbay) -> (Option<FileStamp>, Option<FileStamp>) {
         (
-            stamp(&core.inner.store.file_path()),
-            stamp(core.inner.health.dir()),
+            FileStamp::of(&core.inner.store.file_path()),
+            FileStamp::of(core.inner.health.dir()),
         )
     }
 

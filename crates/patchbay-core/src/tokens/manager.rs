@@ -104,6 +104,27 @@ fn usable(
     })
 }
 
+/// The scopes a refresh asks for: what was granted, without the OpenID scopes — a new ID token is not needed
+/// (who the connection is was settled at sign-in), and without `openid` the provider signs none. When nothing
+/// but OpenID scopes was granted, all of them.
+fn refresh_scopes(granted: &[String]) -> Vec<String> {
+    let oidc = |s: &String| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "openid" | "profile" | "email"
+        )
+    };
+    let resource: Vec<String> = granted.iter().filter(|s| !oidc(s)).cloned().collect();
+    if resource
+        .iter()
+        .any(|s| !s.eq_ignore_ascii_case("offline_access"))
+    {
+        resource
+    } else {
+        granted.to_vec()
+    }
+}
+
 /// Run `attempt` until it succeeds, fails for a reason other than being unreachable, or the attempts run out,
 /// waiting between tries (`Retry-After` when the answer gave one).
 async fn with_retries<T, F, Fut>(policy: RetryPolicy, mut attempt: F) -> Result<T, RefreshError>
@@ -298,7 +319,7 @@ impl Patchbay {
             )
             .map_err(RefreshError::Local)?;
             client
-                .refresh(&refresh_token, &record.info.scopes_granted)
+                .refresh(&refresh_token, &refresh_scopes(&record.info.scopes_granted))
                 .await
                 .map_err(classify)
         })
@@ -312,7 +333,7 @@ impl Patchbay {
             access_expires_at: Some(tokens.expires_at),
             access_issued_at_ms: Some(clock::now_unix_ms()),
         };
-        self.reseal(id, &fresh).map_err(RefreshError::Local)?;
+        self.reseal(id, &fresh).await.map_err(RefreshError::Local)?;
         crate::fault::point("refresh-stored");
         tracing::info!(connection = %id, "token refreshed");
         Ok(AccessToken {
@@ -322,13 +343,32 @@ impl Patchbay {
         })
     }
 
-    /// Seal a connection's new secrets, unless it was removed meanwhile (under the store lock, as removal is).
-    pub(crate) fn reseal(&self, id: &str, secrets: &ConnectionSecrets) -> Result<(), ErrorInfo> {
-        let _lock = self.inner.store.lock()?;
-        if !self.inner.store.read()?.iter().any(|r| r.info.id == id) {
+    /// Seal a connection's new secrets (its lock held), off the async workers (the write is fsynced). No store
+    /// lock: should the connection be removed meanwhile, the sealed file is removed again afterwards, so none is
+    /// left behind whichever came first.
+    pub(crate) async fn reseal(
+        &self,
+        id: &str,
+        secrets: &ConnectionSecrets,
+    ) -> Result<(), ErrorInfo> {
+        let core = self.clone();
+        let name = id.to_string();
+        let bytes = secrets.seal_bytes();
+        tokio::task::spawn_blocking(move || core.inner.vault.reseal(&name, &bytes))
+            .await
+            .map_err(|e| {
+                ErrorInfo::new(
+                    ErrorCode::Internal,
+                    "Saving a connection's renewed sign-in stopped unexpectedly.",
+                    "Try again.",
+                )
+                .with_detail(e.to_string())
+            })??;
+        if self.record(id).is_err() {
+            let _ = self.inner.vault.remove(id);
             return Err(crate::service::not_found(id));
         }
-        self.inner.vault.seal(id, &secrets.seal_bytes())
+        Ok(())
     }
 
     /// Record what a refresh (or its absence) says about the connection. Called under its lock.
@@ -385,6 +425,20 @@ mod tests {
     }
 
     const S: i64 = 1000;
+
+    #[test]
+    fn a_refresh_asks_for_the_granted_resource_scopes_only() {
+        let granted: Vec<String> = ["openid", "profile", "email", "offline_access", "Mail.Read"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(refresh_scopes(&granted), ["offline_access", "Mail.Read"]);
+        let only_oidc: Vec<String> = ["openid", "offline_access"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(refresh_scopes(&only_oidc), only_oidc);
+    }
 
     #[test]
     fn a_token_must_outlive_five_minutes_or_half_a_short_lifetime() {

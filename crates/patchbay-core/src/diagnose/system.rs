@@ -1,0 +1,217 @@
+//! The checks of this computer beyond Patchbay's own files: the loopback listener, the browser, `patchbay://`
+//! links and the tray.
+
+use super::Check;
+
+pub(super) const TRAY: &str = "Tray";
+
+/// Whether the desktop shows tray icons: on Linux, a StatusNotifierWatcher with a host registered on the session
+/// bus (GNOME has none without the AppIndicator extension). Blocking (a D-Bus round trip).
+pub fn check_tray() -> Check {
+    match tray_host() {
+        TrayHost::Present => Check::ok(
+            "tray",
+            TRAY,
+            "This desktop shows tray icons: Patchbay's status and menu are there.",
+        ),
+        TrayHost::Absent(why) => Check::warning(
+            "tray",
+            TRAY,
+            format!("This desktop shows no tray icons ({why}), so Patchbay's icon and menu cannot appear."),
+            "On GNOME, install and enable the \"AppIndicator and KStatusNotifierItem Support\" extension (Debian/Ubuntu: gnome-shell-extension-appindicator), then log out and in. Meanwhile notifications carry the connections' status, and launching Patchbay again brings its window back.",
+        ),
+        TrayHost::NotApplicable => Check::ok(
+            "tray",
+            TRAY,
+            "The system tray (menu bar) is always there on this platform.",
+        ),
+    }
+}
+
+/// Is there somewhere for a tray icon to show?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayHost {
+    Present,
+    /// Why not.
+    Absent(String),
+    NotApplicable,
+}
+
+/// On Linux: is a StatusNotifierWatcher on the session bus, with a host registered?
+#[cfg(target_os = "linux")]
+pub fn tray_host() -> TrayHost {
+    const WATCHER: &str = "org.kde.StatusNotifierWatcher";
+    let connection = match zbus::blocking::Connection::session() {
+        Ok(c) => c,
+        Err(e) => return TrayHost::Absent(format!("no desktop session bus: {e}")),
+    };
+    let owned = zbus::blocking::fdo::DBusProxy::new(&connection)
+        .ok()
+        .and_then(|dbus| {
+            let name = zbus::names::BusName::try_from(WATCHER).ok()?;
+            dbus.name_has_owner(name).ok()
+        })
+        .unwrap_or(false);
+    if !owned {
+        return TrayHost::Absent(format!("no {WATCHER} on the session bus"));
+    }
+    let host = zbus::blocking::Proxy::new(&connection, WATCHER, "/StatusNotifierWatcher", WATCHER)
+        .and_then(|p| p.get_property::<bool>("IsStatusNotifierHostRegistered"));
+    match host {
+        Ok(true) => TrayHost::Present,
+        Ok(false) => TrayHost::Absent("a watcher runs but no tray host is registered".into()),
+        // Some watchers do not implement the property; the watcher itself is the better sign.
+        Err(_) => TrayHost::Present,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn tray_host() -> TrayHost {
+    TrayHost::NotApplicable
+}
+
+/// Can Patchbay listen for the sign-in on this computer? IPv4 loopback is required (the redirect is
+/// `http://localhost`, which browsers may resolve to either); IPv6 loopback missing is only a warning.
+pub async fn check_loopback() -> Check {
+    const TITLE: &str = "Sign-in listener (loopback)";
+    let v4 = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await;
+    let v6 = tokio::net::TcpListener::bind(("::1", 0)).await;
+    match (v4, v6) {
+        (Ok(_), Ok(_)) => Check::ok(
+            "loopback",
+            TITLE,
+            "Patchbay can listen on 127.0.0.1 and ::1 for the browser's return.",
+        ),
+        (Ok(_), Err(e)) => Check::warning(
+            "loopback",
+            TITLE,
+            "Patchbay can listen on 127.0.0.1 but not on ::1 (IPv6 loopback is off).",
+            "Nothing to do unless your browser resolves localhost to ::1 only; then enable IPv6 on the loopback interface.",
+        )
+        .with_detail(e.to_string()),
+        (Err(e), _) => Check::failed(
+            "loopback",
+            TITLE,
+            "Patchbay cannot listen on 127.0.0.1, so the browser cannot hand the sign-in back.",
+            "Allow local (loopback) connections for Patchbay in your firewall or security software.",
+        )
+        .with_detail(e.to_string()),
+    }
+}
+
+/// Which program opens the sign-in page: `$BROWSER`, or the platform's opener.
+pub fn check_browser() -> Check {
+    const TITLE: &str = "System browser";
+    if let Some(command) = crate::browser::override_command() {
+        return match which(&command) {
+            Some(path) => Check::ok(
+                "browser",
+                TITLE,
+                format!("Sign-in pages open with $BROWSER ({}).", path.display()),
+            ),
+            None => Check::failed(
+                "browser",
+                TITLE,
+                format!("$BROWSER names \"{command}\", which is not an installed program."),
+                "Fix or unset the BROWSER environment variable. Meanwhile, Copy link (or --no-browser) still works.",
+            ),
+        };
+    }
+    if cfg!(target_os = "linux") {
+        match which("xdg-open") {
+            Some(_) => Check::ok(
+                "browser",
+                TITLE,
+                "Sign-in pages open in your default browser (xdg-open).",
+            ),
+            None => Check::warning(
+                "browser",
+                TITLE,
+                "xdg-open is not installed, so Patchbay cannot open your browser by itself.",
+                "Install xdg-utils (sudo apt-get install xdg-utils), or use Copy link (--no-browser on the command line).",
+            ),
+        }
+    } else {
+        Check::ok(
+            "browser",
+            TITLE,
+            "Sign-in pages open in your default browser.",
+        )
+    }
+}
+
+/// Whether `patchbay://` links reach Patchbay (Linux: the x-scheme-handler's default application). Only a
+/// warning when missing: the loopback redirect does not need it.
+pub fn check_deep_link() -> Check {
+    const TITLE: &str = "patchbay:// links";
+    if !cfg!(target_os = "linux") {
+        return Check::ok(
+            "deep_link",
+            TITLE,
+            "The installer registers patchbay:// links on this platform.",
+        );
+    }
+    let query = std::process::Command::new("xdg-mime")
+        .args(["query", "default", "x-scheme-handler/patchbay"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    match query {
+        Ok(out) if out.status.success() && !String::from_utf8_lossy(&out.stdout).trim().is_empty() => {
+            Check::ok(
+                "deep_link",
+                TITLE,
+                format!(
+                    "patchbay:// links open {}.",
+                    String::from_utf8_lossy(&out.stdout).trim()
+                ),
+            )
+        }
+        Ok(_) => Check::warning(
+            "deep_link",
+            TITLE,
+            "No application is registered for patchbay:// links yet.",
+            "Start the Patchbay app once: it registers itself. Sign-ins use the loopback redirect (http://localhost) and work without it.",
+        ),
+        Err(e) => Check::warning(
+            "deep_link",
+            TITLE,
+            "Patchbay could not ask the desktop which application opens patchbay:// links (xdg-mime is missing).",
+            "Install xdg-utils. Sign-ins use the loopback redirect (http://localhost) and work without it.",
+        )
+        .with_detail(e.to_string()),
+    }
+}
+
+/// The first `name` on `PATH` (or `name` itself when it is a path to a file).
+fn which(name: &str) -> Option<std::path::PathBuf> {
+    let candidate = std::path::Path::new(name);
+    if candidate.components().count() > 1 {
+        return candidate.is_file().then(|| candidate.to_path_buf());
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::CheckStatus;
+
+    #[tokio::test]
+    async fn loopback_listens_here() {
+        assert_ne!(check_loopback().await.status, CheckStatus::Failed);
+    }
+
+    #[test]
+    fn a_browser_that_is_not_installed_is_named() {
+        // `which` is what decides; the env var itself is process-wide, so test through it.
+        assert!(which("sh").is_some());
+        assert!(which("no-such-program-patchbay").is_none());
+        assert!(which("/bin/sh").is_some());
+        assert!(which("/nonexistent/browser").is_none());
+    }
+}

@@ -1,0 +1,155 @@
+//! The core's events, turned into Tauri events, the tray and notifications; the tray's menu; "Start at login".
+
+use crate::state::AppState;
+use crate::{notify, tray, ShellState, CHECKS_FINISHED, CONNECTIONS_CHANGED, CONNECTION_STATUS};
+use patchbay_core::events::CoreEvent;
+use patchbay_core::model::ConnectionStatus;
+use patchbay_core::Patchbay;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+pub fn autostart_enabled<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .is_some_and(|a| a.is_enabled().unwrap_or(false))
+}
+
+pub fn set_autostart<R: Runtime>(
+    app: &AppHandle<R>,
+    enabled: bool,
+) -> Result<bool, patchbay_core::error::ErrorInfo> {
+    let unavailable = |detail: String| {
+        patchbay_core::error::ErrorInfo::new(
+            patchbay_core::error::ErrorCode::Internal,
+            "Patchbay could not change whether it starts at login.",
+            "Check that your autostart folder (~/.config/autostart on Linux) is writable.",
+        )
+        .with_detail(detail)
+    };
+    let manager = app
+        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .ok_or_else(|| unavailable("no desktop session".into()))?;
+    let result = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    result.map_err(|e| unavailable(e.to_string()))?;
+    refresh_tray(app);
+    Ok(autostart_enabled(app))
+}
+
+/// Bring the tray up to date with every connection's status.
+pub(crate) fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    match state.core.list() {
+        Ok(list) => {
+            let model = tray::tray_model(&list, autostart_enabled(app));
+            if let Err(e) = tray::refresh(app, &model) {
+                tracing::warn!("could not update the tray: {e}");
+            }
+        }
+        Err(e) => tracing::warn!(
+            "could not read the connections for the tray: {}",
+            e.one_line()
+        ),
+    }
+}
+
+/// A click in the tray menu.
+pub fn on_tray_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    match id {
+        tray::MENU_OPEN => crate::window::show_main_window(app),
+        tray::MENU_QUIT => app.exit(0),
+        tray::MENU_CHECK_ALL => {
+            if let Some(state) = app.try_state::<AppState>() {
+                tracing::info!("check all now (tray)");
+                state.core.check_all_now();
+            }
+        }
+        tray::MENU_AUTOSTART => {
+            let enabled = autostart_enabled(app);
+            if let Err(e) = set_autostart(app, !enabled) {
+                tracing::warn!("{}", e.one_line());
+            }
+        }
+        other => {
+            if let Some(connection) = other.strip_prefix(tray::MENU_FIX) {
+                crate::window::open_fix(app, connection);
+            } else if other.starts_with(tray::MENU_CONNECTION) {
+                crate::window::show_main_window(app);
+            }
+        }
+    }
+}
+
+/// Turn the core's events into Tauri events, the tray and notifications. Runs as one of the core's tasks, so
+/// it stops with the core.
+pub(crate) fn forward_events<R: Runtime>(app: &AppHandle<R>, core: &Patchbay) {
+    let mut events = core.subscribe();
+    let app = app.clone();
+    core.spawn(move |cancel| async move {
+        loop {
+            let event = tokio::select! {
+                _ = cancel.cancelled() => return,
+                event = events.recv() => event,
+            };
+            match event {
+                Ok(CoreEvent::ConnectionsChanged) => {
+                    let _ = app.emit(CONNECTIONS_CHANGED, ());
+                    refresh_tray(&app);
+                }
+                Ok(event @ CoreEvent::StatusChanged { .. }) => {
+                    let _ = app.emit(CONNECTION_STATUS, &event);
+                    if let CoreEvent::StatusChanged {
+                        connection,
+                        previous,
+                    } = &event
+                    {
+                        tracing::info!(connection = %connection.id, ?previous, now = ?connection.status, "status changed");
+                        refresh_tray(&app);
+                        notify_if_newly_broken(&app, connection);
+                    }
+                }
+                Ok(event @ CoreEvent::ChecksFinished { .. }) => {
+                    let _ = app.emit(CHECKS_FINISHED, &event);
+                }
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = app.emit(CONNECTIONS_CHANGED, ());
+                    refresh_tray(&app);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+/// One notification per change into a broken (or at-risk) status.
+fn notify_if_newly_broken<R: Runtime>(
+    app: &AppHandle<R>,
+    connection: &patchbay_core::model::ConnectionSummary,
+) {
+    if connection.status == ConnectionStatus::Checking {
+        return;
+    }
+    let Some(shell) = app.try_state::<ShellState>() else {
+        return;
+    };
+    let before = shell
+        .settled
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(connection.id.clone(), connection.status);
+    let alarming = |s: ConnectionStatus| tray::is_broken(s) || s == ConnectionStatus::AtRisk;
+    if alarming(connection.status) && before != Some(connection.status) {
+        notify::show(
+            app,
+            notify::broken(
+                &connection.name,
+                &connection.id,
+                connection.status_reason.as_deref(),
+            ),
+        );
+    }
+}

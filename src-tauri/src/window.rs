@@ -1,0 +1,63 @@
+//! The main window: built from its configuration when Patchbay starts (unless it starts into the tray), destroyed
+//! when closed — its web view is most of Patchbay's memory — and built again on demand.
+
+use crate::{notify, ShellState, MAIN_WINDOW, OPEN_FIX};
+use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindowBuilder};
+
+/// Show, unminimise and focus the main window, building it again if it was closed.
+pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
+    match app.get_webview_window(MAIN_WINDOW) {
+        Some(window) => {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+        None => {
+            let started = std::time::Instant::now();
+            match create_main_window(app) {
+                Ok(()) => tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "window built again"
+                ),
+                Err(e) => tracing::warn!("could not open the window: {e}"),
+            }
+        }
+    }
+}
+
+/// Build the main window from its configuration (tauri.conf.json, `"create": false`).
+pub(crate) fn create_main_window<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN_WINDOW)
+        .cloned()
+        .unwrap_or_default();
+    WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    Ok(())
+}
+
+/// Open a connection's Fix: the window comes up and the page opens the Fix dialog.
+pub fn open_fix<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    tracing::info!(connection = %id, "opening its Fix");
+    if let Some(shell) = app.try_state::<ShellState>() {
+        *shell.pending_fix.lock().unwrap_or_else(|p| p.into_inner()) = Some(id.to_string());
+    }
+    show_main_window(app);
+    let _ = app.emit(OPEN_FIX, id);
+}
+
+/// Closing the window keeps Patchbay running; where no tray can show it, say where it went.
+pub(crate) fn window_closed<R: Runtime>(app: &AppHandle<R>) {
+    tracing::info!("window closed; Patchbay keeps running");
+    let app = app.clone();
+    std::thread::spawn(move || {
+        if let patchbay_core::diagnose::TrayHost::Absent(why) = patchbay_core::diagnose::tray_host()
+        {
+            tracing::info!("no tray host ({why}): telling the person where Patchbay went");
+            notify::show(&app, notify::still_running());
+        }
+    });
+}
