@@ -153,6 +153,23 @@ describe("Wizard", () => {
     expect(backend.lastRequest?.client_secret).toBe("s3cret");
   });
 
+  it("asks when a client secret expires, and sends it with the secret only", async () => {
+    const backend = useFakeBackend();
+    const { user } = open();
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("auth-bring_your_own_app"));
+    await user.type(screen.getByLabelText("Application (client) ID"), "11111111-2222-3333-4444-555555555555");
+    expect(screen.queryByTestId("client-secret-expires")).not.toBeInTheDocument();
+    await user.type(screen.getByLabelText(/Client secret/), "s3cret");
+    const expires = screen.getByLabelText(/The secret expires on/);
+    expect(screen.getByText(/reminds you 14 days before/)).toBeInTheDocument();
+    await user.type(expires, "2027-05-31");
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("connect"));
+    await screen.findByTestId("auth-url");
+    expect(backend.lastRequest).toMatchObject({ client_secret: "s3cret", client_secret_expires_on: "2027-05-31" });
+  });
+
   it("offers Open in browser for an https action (admin consent link)", async () => {
     const backend = useFakeBackend({ scenario: "admin_consent" });
     const { user } = open();

@@ -40,6 +40,8 @@ export class WizardModel {
   authType = $state<AuthType>("built_in_app");
   clientId = $state("");
   clientSecret = $state("");
+  /** YYYY-MM-DD (a date input's value), or "": when the secret expires, for a reminder 14 days ahead. */
+  clientSecretExpiresOn = $state("");
   tenant = $state("organizations");
   /** A redirect URI the person registered themselves (optional; empty = Patchbay's advice). */
   redirectUri = $state("");
@@ -147,7 +149,10 @@ export class WizardModel {
     }
     if (this.byo) {
       r.client_id = this.clientId.trim();
-      if (this.clientSecret) r.client_secret = this.clientSecret;
+      if (this.clientSecret) {
+        r.client_secret = this.clientSecret;
+        if (this.clientSecretExpiresOn) r.client_secret_expires_on = this.clientSecretExpiresOn;
+      }
       r.tenant = this.tenant.trim() || "organizations";
       r.features = [...this.features];
       if (this.redirectUri.trim()) r.redirect_uri = this.redirectUri.trim();
