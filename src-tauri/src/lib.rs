@@ -157,12 +157,21 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
                 if std::env::args().any(|a| a == BACKGROUND_ARG) {
                     tracing::info!("started at login: in the tray, no window");
                 } else {
+                    let started = std::time::Instant::now();
                     window::create_main_window(handle)?;
+                    tracing::debug!(ms = started.elapsed().as_millis() as u64, "window built");
                 }
                 set_app_name();
+                let started = std::time::Instant::now();
                 let list = core.list().unwrap_or_default();
                 tray::create(handle, &tray::tray_model(&list, autostart_enabled(handle)))?;
+                tracing::debug!(ms = started.elapsed().as_millis() as u64, "tray created");
+                let started = std::time::Instant::now();
                 setup_deep_links(handle);
+                tracing::debug!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "patchbay:// links registered"
+                );
             }
             Ok(())
         })

@@ -69,6 +69,15 @@ describe("App", () => {
     await waitFor(() => expect(within(item).getByText("Healthy")).toBeInTheDocument());
   });
 
+  it("opens a connection's Fix when the tray or a notification asks for it", async () => {
+    const backend = useFakeBackend({ scenario: "repair" });
+    render(App);
+    await screen.findByTestId("connection-conn-2");
+    await backend.openFix("conn-2");
+    const dialog = await screen.findByTestId("fix-dialog");
+    expect(within(dialog).getByTestId("fix-account")).toHaveTextContent("grace@fabrikam.onmicrosoft.com");
+  });
+
   it("refuses a fix that signed in as someone else and offers a new connection instead", async () => {
     const backend = useFakeBackend({ scenario: "repair" });
     backend.fixAccountEmail = "mallory@fabrikam.onmicrosoft.com";

@@ -8,7 +8,7 @@
 
 use crate::environment::Endpoints;
 use crate::error::{ErrorCode, ErrorInfo};
-use patchbay_sandbox::{Sandbox, SandboxControl, SandboxOptions};
+use patchbay_sandbox::{Sandbox, SandboxOptions};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::OnceCell;
@@ -56,15 +56,6 @@ impl SandboxHost {
             authority: sandbox.authority(tenant),
             graph_url: sandbox.graph_url(),
         })
-    }
-
-    /// Control of the running sandbox (tests and the demo), if it runs.
-    pub fn control(&self) -> Option<SandboxControl> {
-        self.running.get().map(Sandbox::control)
-    }
-
-    pub fn is_running(&self) -> bool {
-        self.running.get().is_some()
     }
 
     /// Stop serving (on exit). Waits a few seconds at most.

@@ -104,6 +104,6 @@ describe('keep alive', () => {
     assert.equal(await app.text(`status-${id}`), 'Healthy');
     const list = await app.allByTestIdPrefix('connection-');
     assert.equal(list.length, 1, 'fixed in place, not added again');
-    await shot(app, 'connections-fixed');
+    await app.screenshot('e2e-connections-fixed');
   });
 });

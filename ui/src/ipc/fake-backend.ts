@@ -67,6 +67,8 @@ export interface FakeBackend {
   emitChanged(): Promise<void>;
   /** Change a connection's status and emit `connection-status`, as the health monitor does. */
   setStatus(id: string, status: ConnectionStatus, reason?: string | null): Promise<void>;
+  /** Emit `open-fix`, as the tray or a clicked notification does. */
+  openFix(id: string): Promise<void>;
   /** The account the next fix signs in as (by default the connection's own). */
   fixAccountEmail: string | null;
   /** What the next `update_client_secret` answers: the connection, or this error. */
@@ -212,6 +214,9 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     },
     async emitChanged() {
       await emit("connections-changed", null);
+    },
+    async openFix(id) {
+      await emit("open-fix", id);
     },
     async setStatus(id, status, reason = null) {
       const before = backend.connections.find((c) => c.id === id);
