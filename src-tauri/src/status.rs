@@ -84,42 +84,68 @@ pub fn on_tray_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
 }
 
 /// Turn the core's events into Tauri events, the tray and notifications. Runs as one of the core's tasks, so
-/// it stops with the core.
+/// it stops with the core. Events that arrive together (a sweep of hundreds of connections) are handled as one
+/// batch: each goes to the page, the tray is rebuilt once.
 pub(crate) fn forward_events<R: Runtime>(app: &AppHandle<R>, core: &Patchbay) {
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
     let mut events = core.subscribe();
     let app = app.clone();
-    core.spawn(move |cancel| async move {
+    let core = core.clone();
+    core.clone().spawn(move |cancel| async move {
         loop {
-            let event = tokio::select! {
+            let first = tokio::select! {
                 _ = cancel.cancelled() => return,
                 event = events.recv() => event,
             };
-            match event {
-                Ok(CoreEvent::ConnectionsChanged) => {
-                    let _ = app.emit(CONNECTIONS_CHANGED, ());
-                    refresh_tray(&app);
-                }
-                Ok(event @ CoreEvent::StatusChanged { .. }) => {
-                    let _ = app.emit(CONNECTION_STATUS, &event);
-                    if let CoreEvent::StatusChanged {
-                        connection,
-                        previous,
-                    } = &event
-                    {
-                        tracing::info!(connection = %connection.id, ?previous, now = ?connection.status, "status changed");
-                        refresh_tray(&app);
-                        notify_if_newly_broken(&app, connection);
+            let mut batch = vec![first];
+            loop {
+                match events.try_recv() {
+                    Ok(event) => batch.push(Ok(event)),
+                    Err(TryRecvError::Lagged(n)) => batch.push(Err(RecvError::Lagged(n))),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Closed) => {
+                        batch.push(Err(RecvError::Closed));
+                        break;
                     }
                 }
-                Ok(event @ CoreEvent::ChecksFinished { .. }) => {
-                    let _ = app.emit(CHECKS_FINISHED, &event);
+            }
+            let mut tray_stale = false;
+            for event in batch {
+                match event {
+                    Ok(CoreEvent::ConnectionsChanged) => {
+                        let _ = app.emit(CONNECTIONS_CHANGED, ());
+                        tray_stale = true;
+                    }
+                    Ok(event @ CoreEvent::StatusChanged { .. }) => {
+                        let _ = app.emit(CONNECTION_STATUS, &event);
+                        if let CoreEvent::StatusChanged {
+                            connection,
+                            previous,
+                        } = &event
+                        {
+                            tracing::info!(connection = %connection.id, ?previous, now = ?connection.status, "status changed");
+                            notify_if_newly_broken(&app, connection);
+                        }
+                        tray_stale = true;
+                    }
+                    Ok(event @ CoreEvent::ChecksFinished { .. }) => {
+                        let _ = app.emit(CHECKS_FINISHED, &event);
+                    }
+                    Ok(_) => {}
+                    // Some events were missed: reload everything, and notify from the current statuses.
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "events came faster than they were handled; catching up");
+                        let _ = app.emit(CONNECTIONS_CHANGED, ());
+                        for connection in core.list().unwrap_or_default() {
+                            notify_if_newly_broken(&app, &connection);
+                        }
+                        tray_stale = true;
+                    }
+                    Err(RecvError::Closed) => return,
                 }
-                Ok(_) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let _ = app.emit(CONNECTIONS_CHANGED, ());
-                    refresh_tray(&app);
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+            if tray_stale {
+                refresh_tray(&app);
             }
         }
     });

@@ -30,7 +30,8 @@ pub struct EventBus {
 impl Default for EventBus {
     fn default() -> Self {
         Self {
-            tx: broadcast::channel(256).0,
+            // Room for a sweep of many connections marked checking and back.
+            tx: broadcast::channel(4096).0,
         }
     }
 }

@@ -311,13 +311,15 @@ impl Patchbay {
                 self.status_may_have_changed(id);
                 self.get(id)
             }
-            Err(e) => {
+            Err(e @ RefreshError::AppCredentialsInvalid { .. }) => {
                 let info = e.to_error_info();
                 Err(ErrorInfo {
                     title: "Microsoft rejected the new client secret; the old one is kept.".into(),
                     ..info
                 })
             }
+            // Not about the secret (a revoked sign-in, the keychain, a removal): say what it was.
+            Err(e) => Err(e.to_error_info()),
         }
     }
 

@@ -51,6 +51,15 @@ pub struct FileStamp {
 }
 
 impl FileStamp {
+    /// Whether this version is old enough that a later change would show in the stamp: file systems keep
+    /// coarse modification times (a few ms on ext4, 1 s on some), so two writes within one tick, with an inode
+    /// number reused in between, could share a stamp. A stamp this recent is not trusted.
+    pub fn is_settled(&self) -> bool {
+        self.modified
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= std::time::Duration::from_secs(2))
+    }
+
     /// The stamp of `path`, `None` when it does not exist.
     pub fn of(path: &Path) -> Option<FileStamp> {
         let meta = std::fs::metadata(path).ok()?;
@@ -182,7 +191,7 @@ impl Store {
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
         {
-            if *seen == stamp {
+            if *seen == stamp && stamp.is_settled() {
                 return Ok(records.clone());
             }
         }

@@ -97,6 +97,14 @@ impl KeyStore for MemoryKeyStore {
     }
 }
 
+/// The title of the error for a sealed file that does not open (damaged, or sealed under another key).
+const DAMAGED: &str = "A sealed secret cannot be opened.";
+
+/// Whether `e` says a sealed secret is damaged (as opposed to the disk or keychain failing).
+pub fn is_damaged(e: &ErrorInfo) -> bool {
+    e.code == ErrorCode::Storage && e.title == DAMAGED
+}
+
 pub struct Vault {
     dir: PathBuf,
     keys: Box<dyn KeyStore>,
@@ -231,7 +239,7 @@ impl Vault {
         let damaged = || {
             ErrorInfo::new(
                 ErrorCode::Storage,
-                "A sealed secret cannot be opened.",
+                DAMAGED,
                 "It is damaged or was sealed with another vault key. Fix the connection by signing in again.",
             )
         };

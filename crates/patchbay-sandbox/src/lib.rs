@@ -116,15 +116,9 @@ impl Sandbox {
         };
         let state = Arc::new(AppState::new(format!("http://{addr}"), signer, settings));
         if let Some(path) = opts.tenant_file {
-            // Read the tenant first (a guard with a file saves on drop: it must not write the built-in tenant
-            // over the one on disk), then create the file if there was none.
-            let mut file = persist::TenantFile::new(path);
-            let mut inner = state.lock();
-            {
-                let _lock = file.lock()?;
-                file.reload(&mut inner.tenant);
-            }
-            inner.tenant_file = Some(file);
+            state.lock().tenant_file = Some(persist::TenantFile::new(path));
+            // The first guard with the file reads the tenant under its lock (and creates the file if missing).
+            drop(state.lock());
         }
         let app = router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();

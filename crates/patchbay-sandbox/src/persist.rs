@@ -168,7 +168,14 @@ impl TenantFile {
     /// Take the cross-process lock (released when the returned file is dropped).
     pub fn lock(&self) -> std::io::Result<File> {
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+            if !dir.exists() {
+                // Private, as Patchbay's data folder is (the sandbox may be the first to create it).
+                let mut builder = std::fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                builder.create(dir)?;
+            }
         }
         let file = OpenOptions::new()
             .create(true)

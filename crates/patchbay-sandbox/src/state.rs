@@ -421,7 +421,13 @@ impl std::ops::DerefMut for StateGuard<'_> {
 
 impl Drop for StateGuard<'_> {
     fn drop(&mut self) {
+        // Only a guard that read the file under its lock may write it back.
+        if self._file_lock.is_none() {
+            return;
+        }
         let state = &mut *self.inner;
+        // Expired and long-rotated tokens go before saving, so the file stays the size of the live tenant.
+        state.sweep();
         if let Some(file) = state.tenant_file.as_mut() {
             file.save(&state.tenant);
         }

@@ -97,7 +97,9 @@ impl Patchbay {
             Err(_) => None,
         };
         if let Some(result) = probe {
-            self.note_probe(id, result.map(|_| ()))?;
+            // Under the connection's lock, so a refresh finishing elsewhere is not overwritten half-read.
+            let _guard = self.inner.locks.acquire(id).await?;
+            self.note_probe(id, result.map(|_| ()), refreshed)?;
         }
         self.status_may_have_changed(id);
         let summary = self.get(id)?;
@@ -150,16 +152,28 @@ impl Patchbay {
             .collect()
     }
 
-    /// Record what Graph said about a token the sign-in service had just given.
-    fn note_probe(&self, id: &str, result: Result<(), GraphError>) -> Result<(), ErrorInfo> {
+    /// Record what Graph said about a token. `refreshed`: this check obtained the token itself — only then may
+    /// a good answer clear a verdict (another process may have found the sign-in revoked while Graph still
+    /// accepted an older access token).
+    fn note_probe(
+        &self,
+        id: &str,
+        result: Result<(), GraphError>,
+        refreshed: bool,
+    ) -> Result<(), ErrorInfo> {
+        if self.record(id).is_err() {
+            return Ok(()); // removed meanwhile
+        }
         let now = clock::now_rfc3339();
         let mut h = self.inner.health.read(id);
         h.checked_at = Some(now.clone());
         match result {
             // 403 on /me only means User.Read was not granted: the token itself works.
             Ok(()) | Err(GraphError::Forbidden(_)) => {
-                h.verdict = Verdict::Healthy;
-                h.reason = None;
+                if refreshed || h.verdict == Verdict::Healthy {
+                    h.verdict = Verdict::Healthy;
+                    h.reason = None;
+                }
                 h.unreachable_since = None;
             }
             Err(e) if e.is_transient() => {

@@ -203,11 +203,14 @@ impl Patchbay {
             } else {
                 options
             };
-            let sweep = self.check_connections(&ids, options, config.concurrency);
-            let outcomes = tokio::select! {
-                _ = cancel.cancelled() => return,
-                outcomes = sweep => outcomes,
-            };
+            // A sweep under way finishes even when Patchbay is quitting (shutdown waits a few seconds for it):
+            // cutting a refresh between Microsoft's answer and the seal would lose the rotated refresh token.
+            let outcomes = self
+                .check_connections(&ids, options, config.concurrency)
+                .await;
+            if cancel.is_cancelled() {
+                return;
+            }
             if visible {
                 self.inner.registry.set_checking(&self, &ids, false);
             }

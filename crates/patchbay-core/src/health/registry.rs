@@ -145,11 +145,17 @@ impl Registry {
         }
     }
 
-    /// The watcher's tick: read again only when `connections.json` or `status/` changed on disk.
+    /// The watcher's tick: read again only when `connections.json` or `status/` changed on disk (or changed so
+    /// recently that another change may hide behind the same stamp).
     pub(crate) fn poll(&self, core: &Patchbay) {
         let changed = {
             let st = self.lock();
-            st.active && st.stamps != Self::stamps(core)
+            let now = Self::stamps(core);
+            // A stamp changed, or is too recent to tell a second write in the same tick from the first.
+            let unsettled = [now.0, now.1]
+                .iter()
+                .any(|s| s.is_some_and(|s| !s.is_settled()));
+            st.active && (st.stamps != now || unsettled)
         };
         if changed {
             self.refresh(core);

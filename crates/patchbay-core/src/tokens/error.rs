@@ -150,7 +150,8 @@ impl RefreshError {
             (Some(65001), _) | (_, "consent_required") => {
                 reconnect(ReconnectReason::ConsentWithdrawn)
             }
-            (Some(54005 | 70000 | 50133 | 70043), _) | (None, "invalid_grant") => {
+            // Any other refusal of the grant: Microsoft no longer accepts the refresh token.
+            (Some(54005 | 70000 | 50133 | 70043), _) | (_, "invalid_grant") => {
                 reconnect(ReconnectReason::Revoked)
             }
             _ => reconnect(ReconnectReason::Unknown),
@@ -201,11 +202,10 @@ impl RefreshError {
                     ReconnectReason::SecretsMissing => {
                         "This computer no longer holds the connection's sign-in: its sealed secrets are missing or damaged."
                     }
+                    // Microsoft's own words stay under "What Microsoft said" (and in the diagnostics).
                     ReconnectReason::Unknown => {
-                        return format!(
-                            "Microsoft refused to renew the sign-in ({}). Fix it by signing in again; if that fails, copy the diagnostics for your administrator.",
-                            provider.as_ref().map(ProviderError::summary).unwrap_or_default()
-                        )
+                        let _ = provider;
+                        return "Microsoft refused to renew the sign-in, for a reason Patchbay does not know. Fix it by signing in again; if that fails, copy the diagnostics (with Microsoft's words and IDs) for your administrator.".into();
                     }
                 };
                 format!("{why} Fix it by signing in again as the same account.")
@@ -398,7 +398,12 @@ mod tests {
                 ..
             }
         ));
-        assert!(e.reason().contains("AADSTS9999999: Something new"));
+        assert!(
+            !e.reason().contains("AADSTS"),
+            "words stay out of the reason: {}",
+            e.reason()
+        );
+        assert!(e.report().summary.contains("AADSTS9999999: Something new"));
         let info = e.to_error_info();
         let detail = info.detail.unwrap();
         assert!(

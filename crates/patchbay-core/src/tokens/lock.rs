@@ -5,6 +5,7 @@
 
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::store::ensure_private_dir;
+use crate::tokens::RefreshError;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::PathBuf;
@@ -18,6 +19,9 @@ const POLL: Duration = Duration::from_millis(10);
 pub struct ConnectionLocks {
     dir: PathBuf,
     local: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The last time Microsoft could not be reached for a connection (Unix ms), and what it said: callers that
+    /// queued behind that refresh share its answer.
+    failures: Mutex<HashMap<String, (i64, RefreshError)>>,
 }
 
 /// Held while one connection's tokens are refreshed; released on drop.
@@ -49,6 +53,7 @@ impl ConnectionLocks {
         Self {
             dir: data_dir.join("locks"),
             local: Mutex::new(HashMap::new()),
+            failures: Mutex::new(HashMap::new()),
         }
     }
 
@@ -82,6 +87,24 @@ impl ConnectionLocks {
             file,
             _local: local,
         })
+    }
+
+    /// Remember that a refresh of `id` could not reach Microsoft just now.
+    pub fn note_failure(&self, id: &str, error: RefreshError) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string(), (crate::clock::now_unix_ms(), error));
+    }
+
+    /// The failure a refresh of `id` met after `asked_at_ms` (the caller queued behind it), if any.
+    pub fn failed_since(&self, id: &str, asked_at_ms: i64) -> Option<RefreshError> {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .filter(|(at, _)| *at >= asked_at_ms)
+            .map(|(_, e)| e.clone())
     }
 
     /// Forget a removed connection's lock file.

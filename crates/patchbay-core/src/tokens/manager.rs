@@ -7,7 +7,7 @@
 //! does not invalidate on rotation); a provider that does will answer `invalid_grant`, and the connection is
 //! flagged needs reconnect — it is never lost, and never left looking healthy.
 
-use super::error::{RefreshError, UnreachableKind};
+use super::error::{RefreshError, Unreachable, UnreachableKind};
 use crate::clock;
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::health::record::Verdict;
@@ -171,50 +171,42 @@ fn classify(e: TokenError) -> RefreshError {
             },
             info.detail.unwrap_or(info.title),
         ),
-        TokenError::Other { info, status, .. } => match status {
-            Some(s) if s == 429 || s >= 500 => RefreshError::network(
-                if s == 429 {
-                    UnreachableKind::Throttled
-                } else {
-                    UnreachableKind::ServerError
-                },
-                format!("the sign-in service answered HTTP {s}"),
-            ),
-            _ => RefreshError::NeedsReconnect {
-                reason: ReconnectReason::Unknown,
-                provider: Some(crate::oauth::ProviderError::new(
-                    "unreadable_answer",
-                    Some(&format!(
-                        "{} {}",
-                        info.title,
-                        info.detail.unwrap_or_default()
-                    )),
-                )),
+        // An answer that is not OAuth at all (an HTML page, a redirect) comes from something between Patchbay
+        // and Microsoft — a proxy, a captive portal, an outage page — not from Microsoft judging the sign-in:
+        // unreachable, never broken.
+        TokenError::Other {
+            info,
+            status,
+            retry_after,
+        } => RefreshError::Unreachable(Unreachable {
+            kind: match status {
+                Some(429) => UnreachableKind::Throttled,
+                Some(s) if s >= 500 => UnreachableKind::ServerError,
+                _ => UnreachableKind::Network,
             },
-        },
+            status,
+            retry_after,
+            detail: match status {
+                Some(s) => format!(
+                    "the sign-in service answered HTTP {s} with something that is not OAuth ({})",
+                    info.title
+                ),
+                None => info.detail.unwrap_or(info.title),
+            },
+            provider: None,
+        }),
     }
 }
 
-/// Discovery failures: the network is unreachable, or the authority answered with a problem.
+/// Discovery failures. The authority's discovery document answered once already (at sign-in), so a failure
+/// now is the network or something in between, not the connection: unreachable.
 fn classify_discovery(info: ErrorInfo) -> RefreshError {
-    if info.code == ErrorCode::NetworkUnreachable {
-        RefreshError::network(
-            UnreachableKind::Network,
-            info.detail.clone().unwrap_or_else(|| info.title.clone()),
-        )
+    let kind = if info.code == ErrorCode::NetworkUnreachable {
+        UnreachableKind::Network
     } else {
-        RefreshError::NeedsReconnect {
-            reason: ReconnectReason::Unknown,
-            provider: Some(crate::oauth::ProviderError::new(
-                "discovery_failed",
-                Some(&format!(
-                    "{} {}",
-                    info.title,
-                    info.detail.unwrap_or_default()
-                )),
-            )),
-        }
-    }
+        UnreachableKind::ServerError
+    };
+    RefreshError::network(kind, info.detail.clone().unwrap_or(info.title))
 }
 
 impl Patchbay {
@@ -243,7 +235,7 @@ impl Patchbay {
             }
         };
         if !policy.force_refresh {
-            if let Ok(secrets) = self.open_secrets(id) {
+            if let Ok(secrets) = self.open_secrets_async(id).await {
                 if let Some(token) = usable(&secrets, asked_at, policy, asked_at) {
                     return Ok(token);
                 }
@@ -255,14 +247,22 @@ impl Patchbay {
             .acquire(id)
             .await
             .map_err(RefreshError::Local)?;
-        let result = match self.open_secrets(id) {
-            // Whoever held the lock before may have refreshed: use theirs.
-            Ok(secrets) => match usable(&secrets, clock::now_unix_ms(), policy, asked_at) {
-                Some(token) => Ok(token),
-                None => self.refresh_locked(&record, secrets).await,
+        let result = match self.inner.locks.failed_since(id, asked_at) {
+            // Whoever held the lock before just failed to reach Microsoft: share that answer rather than
+            // queue another round of retries behind it.
+            Some(error) => Err(error),
+            None => match self.open_secrets_async(id).await {
+                // Whoever held the lock before may have refreshed: use theirs.
+                Ok(secrets) => match usable(&secrets, clock::now_unix_ms(), policy, asked_at) {
+                    Some(token) => Ok(token),
+                    None => self.refresh_locked(&record, secrets).await,
+                },
+                Err(e) => Err(e),
             },
-            Err(e) => Err(e),
         };
+        if let Err(e @ RefreshError::Unreachable(_)) = &result {
+            self.inner.locks.note_failure(id, e.clone());
+        }
         self.note_refresh(id, &result);
         drop(guard);
         self.status_may_have_changed(id);
@@ -282,9 +282,34 @@ impl Patchbay {
                 ConnectionSecrets::from_bytes(&bytes).map_err(|e| missing(Some(e.title)))
             }
             Ok(None) => Err(missing(None)),
-            Err(e) if e.code == ErrorCode::KeychainUnavailable => Err(RefreshError::Local(e)),
-            Err(e) => Err(missing(Some(e.title))),
+            // Damaged, or sealed under another key: this computer lost the sign-in.
+            Err(e) if crate::vault::is_damaged(&e) => Err(missing(Some(e.title))),
+            // The keychain, or the disk (permissions, too many open files): this computer's problem, not the
+            // connection's.
+            Err(e) => Err(RefreshError::Local(e)),
         }
+    }
+
+    /// [`Patchbay::open_secrets`] off the async workers: opening the vault may wait for the keychain (a prompt,
+    /// on some systems), and must not hold up everything else meanwhile.
+    pub(crate) async fn open_secrets_async(
+        &self,
+        id: &str,
+    ) -> Result<ConnectionSecrets, RefreshError> {
+        let core = self.clone();
+        let id = id.to_string();
+        tokio::task::spawn_blocking(move || core.open_secrets(&id))
+            .await
+            .unwrap_or_else(|e| {
+                Err(RefreshError::Local(
+                    ErrorInfo::new(
+                        ErrorCode::Internal,
+                        "Opening a connection's secrets stopped unexpectedly.",
+                        "Try again.",
+                    )
+                    .with_detail(e.to_string()),
+                ))
+            })
     }
 
     pub(crate) async fn refresh_locked(
@@ -364,6 +389,9 @@ impl Patchbay {
                 )
                 .with_detail(e.to_string())
             })??;
+        // Under the store lock, as removal is: a removal in progress has either written its new list (the
+        // check sees the connection gone) or not yet deleted the sealed file (it deletes ours).
+        let _lock = self.inner.store.lock()?;
         if self.record(id).is_err() {
             let _ = self.inner.vault.remove(id);
             return Err(crate::service::not_found(id));
@@ -373,6 +401,9 @@ impl Patchbay {
 
     /// Record what a refresh (or its absence) says about the connection. Called under its lock.
     pub(crate) fn note_refresh(&self, id: &str, result: &Result<AccessToken, RefreshError>) {
+        if self.record(id).is_err() {
+            return; // removed meanwhile: leave no status behind
+        }
         let now = clock::now_rfc3339();
         let mut h = self.inner.health.read(id);
         match result {
