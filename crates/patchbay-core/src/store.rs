@@ -38,7 +38,21 @@ pub struct Store {
     dir: PathBuf,
     /// The last parse of `connections.json`, with the version of the file it came from: a health sweep asks for
     /// records hundreds of times a second, and a file that did not change is not parsed again.
-    cache: Mutex<Option<(FileStamp, Arc<Vec<ConnectionRecord>>)>>,
+    cache: Mutex<Option<Cached>>,
+}
+
+/// A parse of `connections.json`: the file's stamp and a digest of its bytes when it was read.
+struct Cached {
+    stamp: FileStamp,
+    digest: u64,
+    records: Arc<Vec<ConnectionRecord>>,
+}
+
+fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 /// One version of a file (or folder): a rename gives a new inode, a write a new mtime or length.
@@ -179,34 +193,54 @@ impl Store {
         Ok((*self.read_shared()?).clone())
     }
 
-    /// Every record, shared: parsed again only when the file changed since the last read.
+    /// Every record, shared: parsed again only when the file changed since the last read. A settled stamp is
+    /// trusted as it is; a recent one (see [`FileStamp::is_settled`]) is confirmed by the bytes' digest, which is
+    /// far cheaper than parsing them again.
     pub fn read_shared(&self) -> Result<Arc<Vec<ConnectionRecord>>, ErrorInfo> {
         let path = self.file_path();
         let Some(stamp) = FileStamp::of(&path) else {
             return Ok(Arc::new(Vec::new()));
         };
-        if let Some((seen, records)) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            if *seen == stamp && stamp.is_settled() {
-                return Ok(records.clone());
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.as_ref() {
+            if c.stamp == stamp && stamp.is_settled() {
+                return Ok(c.records.clone());
             }
         }
-        // Stamped before reading: a file replaced in between is parsed again next time, never missed.
-        let records = Arc::new(self.parse(&path)?);
-        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, records.clone()));
+        // Stamped before reading: a file replaced in between is read again next time, never missed.
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Arc::new(Vec::new())),
+            Err(e) => return Err(storage_error("read its connections", &path, e)),
+        };
+        let digest = digest(&bytes);
+        if let Some(c) = cache.as_mut() {
+            if c.digest == digest {
+                c.stamp = stamp;
+                return Ok(c.records.clone());
+            }
+        }
+        let records = Arc::new(self.parse(&path, &bytes)?);
+        *cache = Some(Cached {
+            stamp,
+            digest,
+            records: records.clone(),
+        });
         Ok(records)
     }
 
-    fn parse(&self, path: &Path) -> Result<Vec<ConnectionRecord>, ErrorInfo> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(storage_error("read its connections", path, e)),
-        };
+    fn parse(&self, path: &Path, bytes: &[u8]) -> Result<Vec<ConnectionRecord>, ErrorInfo> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Storage,
+                "Patchbay's list of connections is damaged.",
+                format!(
+                    "Patchbay left {} untouched. Restore it from a backup, or move it away to start with an empty list.",
+                    path.display()
+                ),
+            )
+            .with_detail(e.to_string())
+        })?;
         #[derive(Deserialize)]
         struct Version {
             version: u32,
@@ -222,7 +256,7 @@ impl Store {
             )
             .with_detail(e.to_string())
         };
-        let version: Version = serde_json::from_str(&text).map_err(damaged)?;
+        let version: Version = serde_json::from_str(text).map_err(damaged)?;
         if version.version > STORE_VERSION {
             return Err(ErrorInfo::new(
                 ErrorCode::Storage,
@@ -230,7 +264,7 @@ impl Store {
                 "Update Patchbay to use them. This version left them untouched.",
             ));
         }
-        let file: StoreFile = serde_json::from_str(&text).map_err(damaged)?;
+        let file: StoreFile = serde_json::from_str(text).map_err(damaged)?;
         Ok(file.connections)
     }
 
