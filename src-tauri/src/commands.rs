@@ -10,6 +10,7 @@ use patchbay_core::error::{ErrorCode, ErrorInfo};
 use patchbay_core::model::{
     BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest, RedirectAdvice,
 };
+use patchbay_core::preview::{AgendaEvent, InboxMessage, Preview, PreviewOptions, PreviewPage};
 use secrecy::SecretString;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -189,4 +190,43 @@ pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<boo
 #[tauri::command]
 pub fn take_pending_fix(shell: State<'_, crate::ShellState>) -> Option<String> {
     shell.take_pending_fix()
+}
+
+/// A connection's inbox and agenda, fetched now in one Graph round trip. Mail content crosses to the window
+/// and stays in memory; no token does.
+#[tauri::command]
+pub async fn preview_connection(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Preview, ErrorInfo> {
+    state.core.preview(&id, PreviewOptions::default()).await
+}
+
+/// The last preview of a connection this run fetched, to show at once while a new one loads.
+#[tauri::command]
+pub fn cached_preview(state: State<'_, AppState>, id: String) -> Option<Preview> {
+    state.core.cached_preview(&id)
+}
+
+/// The inbox's next page ("Load more"), from Graph's link as given.
+#[tauri::command]
+pub async fn more_inbox(
+    state: State<'_, AppState>,
+    id: String,
+    next_link: String,
+) -> Result<PreviewPage<InboxMessage>, ErrorInfo> {
+    state.core.more_inbox(&id, &next_link).await
+}
+
+/// The agenda's next page ("Load more"), from Graph's link as given.
+#[tauri::command]
+pub async fn more_agenda(
+    state: State<'_, AppState>,
+    id: String,
+    next_link: String,
+) -> Result<PreviewPage<AgendaEvent>, ErrorInfo> {
+    state
+        .core
+        .more_agenda(&id, &next_link, PreviewOptions::default().days)
+        .await
 }

@@ -135,6 +135,10 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::autostart,
             commands::set_autostart,
             commands::take_pending_fix,
+            commands::preview_connection,
+            commands::cached_preview,
+            commands::more_inbox,
+            commands::more_agenda,
         ])
         .setup(move |app| {
             let handle = app.handle();

@@ -119,6 +119,60 @@ describe("App", () => {
     expect(call?.args).toEqual({ id: "conn-1", secret: "new-value", expiresOn: null });
   });
 
+  it("previews a connection in place of the list, and Back returns to the list", async () => {
+    const backend = useFakeBackend();
+    render(App);
+    const user = userEvent.setup();
+    const button = await screen.findByTestId("preview-conn-1");
+    expect(button).toHaveAccessibleName("Preview ada@contoso.com");
+    await user.click(button);
+
+    const preview = await screen.findByTestId("preview-screen");
+    expect(screen.getByTestId("connections-list")).not.toBeVisible();
+    expect(within(preview).getByRole("heading", { name: "ada@contoso.com", level: 2 })).toHaveFocus();
+    await waitFor(() => expect(within(preview).getAllByTestId("inbox-message")).toHaveLength(12));
+    expect(backend.calls.find((c) => c.cmd === "preview_connection")?.args).toEqual({ id: "conn-1" });
+
+    await user.click(within(preview).getByTestId("preview-back"));
+    await waitFor(() => expect(screen.queryByTestId("preview-screen")).not.toBeInTheDocument());
+    expect(screen.getByTestId("connections-list")).toBeVisible();
+    expect(screen.getByTestId("preview-conn-1")).toHaveFocus();
+  });
+
+  it("opens the connection's Fix from its preview, and fetches again once fixed", async () => {
+    const backend = useFakeBackend({ scenario: "preview_error" });
+    render(App);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("preview-conn-1"));
+    const alert = await screen.findByTestId("preview-error");
+    await user.click(within(alert).getByTestId("preview-fix"));
+    const dialog = screen.getByTestId("fix-dialog");
+    expect(within(dialog).getByTestId("fix-account")).toHaveTextContent("ada@contoso.com");
+
+    backend.previewError = null;
+    await user.click(within(dialog).getByTestId("fix-sign-in"));
+    await within(dialog).findByTestId("auth-url");
+    await backend.complete();
+    await within(dialog).findByTestId("fix-done");
+    await user.click(within(dialog).getByTestId("fix-close"));
+    await waitFor(() => expect(screen.queryByTestId("fix-dialog")).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.getAllByTestId("inbox-message")).toHaveLength(12));
+    expect(screen.queryByTestId("preview-error")).not.toBeInTheDocument();
+  });
+
+  it("goes back to the list when the previewed connection is removed", async () => {
+    const backend = useFakeBackend();
+    render(App);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("preview-conn-1"));
+    await screen.findByTestId("preview-screen");
+    backend.connections = [];
+    await backend.emitChanged();
+    await waitFor(() => expect(screen.queryByTestId("preview-screen")).not.toBeInTheDocument());
+    expect(screen.getByTestId("connections-list")).toHaveTextContent("No connections yet.");
+    expect(screen.getByRole("heading", { name: "Your connections" })).toHaveFocus();
+  });
+
   it("shows a load failure in words with Try again", async () => {
     useFakeBackend({ scenario: "load_error" });
     render(App);

@@ -30,12 +30,82 @@ pub enum Command {
     Check(CheckArgs),
     /// Print a fresh access token for a connection on stdout, and nothing else (for scripts).
     Token(TokenArgs),
+    /// Show a connection's inbox or agenda (in the mailbox's time zone), fetched from Microsoft Graph.
+    #[command(subcommand)]
+    Preview(PreviewCommand),
+    /// Call Microsoft Graph as a connection, for scripts: the token is fresh and never printed.
+    ///
+    /// PATH is relative to the connection's Graph (`me/messages`, `/me/events?$top=5`); it is under v1.0 unless
+    /// it starts with `beta/` or `v1.0/`. The answer's JSON goes to stdout; a Graph error exits 1 with its code,
+    /// message and request-id on stderr. Throttling (429, Retry-After) is waited out, a refused token renewed
+    /// once.
+    #[command(
+        after_help = "Examples:\n  patchbay graph ID me\n  patchbay graph ID me/messages --query '$top=5' --query '$select=subject,from'\n  patchbay graph ID me/mailFolders/inbox/messages --paginate --query '$select=subject' | jq length\n  echo '{\"subject\":\"Hi\"}' | patchbay graph ID -X POST me/events --body -"
+    )]
+    Graph(GraphArgs),
     /// Remove a connection and its stored secrets.
     Remove(RemoveArgs),
     /// Rename a connection.
     Rename(RenameArgs),
     /// Check this computer: keychain, data folder, connections' secrets, sign-in listener, browser, links.
     Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PreviewCommand {
+    /// The newest messages in the inbox.
+    Inbox(PreviewInboxArgs),
+    /// The agenda: today and the days after, in the mailbox's time zone.
+    Calendar(PreviewCalendarArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewInboxArgs {
+    /// The connection's id (see `patchbay list`).
+    pub id: String,
+    /// How many messages (1–1000).
+    #[arg(long, value_name = "N", default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub top: u32,
+    /// Print a JSON array: id, subject, from_name, from_address, received (RFC 3339), is_read, has_attachments,
+    /// preview, web_link. Missing values are null.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewCalendarArgs {
+    /// The connection's id (see `patchbay list`).
+    pub id: String,
+    /// How many days, today included (1–60).
+    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub days: u32,
+    /// Print a JSON array: id, subject, start, end (RFC 3339 with the mailbox time zone's offset), all_day,
+    /// location, organizer, join_url, cancelled, web_link. Missing values are null.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The connection's id (see `patchbay list`).
+    pub id: String,
+    /// The path under the connection's Graph, e.g. me/messages (a query string may follow).
+    pub path: String,
+    /// The HTTP method (default: GET, or POST with --body).
+    #[arg(short = 'X', long = "method", value_name = "METHOD")]
+    pub method: Option<String>,
+    /// A query parameter, key=value (repeatable), e.g. --query '$top=5'.
+    #[arg(long = "query", short = 'q', value_name = "K=V")]
+    pub query: Vec<String>,
+    /// A JSON request body from a file, or - for stdin.
+    #[arg(long, value_name = "FILE|-")]
+    pub body: Option<String>,
+    /// A request header, "Key: Value" (repeatable), e.g. --header 'Prefer: outlook.timezone="Europe/Paris"'.
+    #[arg(long = "header", short = 'H', value_name = "K:V")]
+    pub header: Vec<String>,
+    /// Follow @odata.nextLink and print every page's items as one JSON array.
+    #[arg(long)]
+    pub paginate: bool,
 }
 
 #[derive(Debug, Args)]

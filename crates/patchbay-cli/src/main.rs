@@ -40,6 +40,8 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
         Command::List(args) => commands::connections::list(&core, &args),
         Command::Check(args) => commands::check::check(&core, &args).await,
         Command::Token(args) => commands::check::token(&core, &args).await,
+        Command::Preview(cmd) => commands::preview::run(&core, &cmd).await,
+        Command::Graph(args) => commands::graph::run(&core, &args).await,
         Command::Remove(args) => commands::connections::remove(&core, &args),
         Command::Rename(args) => commands::connections::rename(&core, &args),
         Command::Doctor(args) => commands::doctor::run(&core, &args).await,

@@ -3,6 +3,7 @@
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 use serde::Serialize;
 use std::io::Write;
+use unicode_width::UnicodeWidthStr;
 
 /// Write `text` and a newline to stdout and flush at once (a script may be waiting for the line). A closed pipe
 /// (`patchbay list | head -1`) is not an error.
@@ -31,12 +32,13 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<(), ErrorInfo> {
     Ok(())
 }
 
-/// Columns padded to their widest cell, two spaces apart; the last column is not padded.
+/// Columns padded to their widest cell, two spaces apart; the last column is not padded. Widths are terminal
+/// cells (a CJK character or an emoji takes two).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cell.width());
         }
     }
     let line = |cells: Vec<&str>| {
@@ -46,7 +48,8 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             if i == last {
                 text.push_str(cell);
             } else {
-                text.push_str(&format!("{cell:<width$}  "));
+                text.push_str(cell);
+                text.push_str(&" ".repeat(width.saturating_sub(cell.width()) + 2));
             }
         }
         text.trim_end().to_string()
@@ -73,5 +76,10 @@ mod tests {
             table(&["ID", "NAME", "END"], &rows),
             "ID    NAME        END\na     long value  x\nbbbb  v           y"
         );
+        let wide = vec![
+            vec!["週次".to_string(), "x".into()],
+            vec!["ab".into(), "y".into()],
+        ];
+        assert_eq!(table(&["A", "B"], &wide), "A     B\n週次  x\nab    y");
     }
 }

@@ -11,42 +11,6 @@ use std::time::Duration;
 
 const MEGAN: &str = "megan@contoso.example";
 
-/// A sandbox this test owns, so its counters see the requests of every `patchbay` process.
-async fn own_sandbox() -> Sandbox {
-    Sandbox::start(SandboxOptions::default()).await.unwrap()
-}
-
-/// Connect (`--environment custom`) to `sandbox` as `user`; the new connection's id.
-async fn connect_to(home: &Home, sandbox: &Sandbox, user: &str) -> String {
-    let authority = sandbox.authority("organizations").to_string();
-    let graph = sandbox.graph_url().to_string();
-    let connecting = home
-        .start_sign_in(
-            &[
-                "connect",
-                "--connector",
-                "outlook365",
-                "--environment",
-                "custom",
-                "--authority",
-                &authority,
-                "--graph-url",
-                &graph,
-                "--no-browser",
-                "--json",
-            ],
-            None,
-            false,
-            &[],
-        )
-        .await;
-    connecting.sign_in(user, true).await;
-    let done = connecting.finish().await;
-    assert_eq!(done.code, Some(0), "{}", done.stderr);
-    let summary: Value = serde_json::from_str(&done.stdout).unwrap();
-    summary["id"].as_str().unwrap().to_string()
-}
-
 fn refreshes(sandbox: &Sandbox) -> u64 {
     sandbox
         .control()

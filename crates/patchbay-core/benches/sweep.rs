@@ -10,17 +10,15 @@
 //! connection's sealed secrets (fsynced) and its status file, so the file system counts: on a journal-less
 //! ext4 (as on the machines this was written on) each file creation scans for recently deleted inodes.
 
-use patchbay_core::catalogue::AuthType;
-use patchbay_core::environment::EnvironmentId;
+mod common;
+
+use common::connect;
 use patchbay_core::health::{CheckOptions, MonitorConfig};
-use patchbay_core::model::{ConnectEvent, ConnectRequest};
-use patchbay_core::service::ConnectOptions;
 use patchbay_core::vault::MemoryKeyStore;
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_sandbox::{Sandbox, SandboxOptions};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
 
 const USERS: [&str; 3] = [
     "adele@contoso.example",
@@ -65,57 +63,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-/// One sign-in through the real flow, the sandbox's pages walked over HTTP.
-async fn connect(
-    core: Arc<Patchbay>,
-    authority: String,
-    graph: String,
-    user: &str,
-    n: usize,
-) -> String {
-    let req = ConnectRequest {
-        connector_id: "outlook365".into(),
-        environment: EnvironmentId::Sandbox,
-        authority: Some(authority),
-        graph_url: Some(graph),
-        auth_type: AuthType::BuiltInApp,
-        client_id: None,
-        client_secret: None,
-        client_secret_expires_on: None,
-        tenant: None,
-        features: None,
-        scopes: None,
-        redirect_uri: None,
-        name: Some(format!("connection {n}")),
-    };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let send = move |e: ConnectEvent| {
-        let _ = tx.send(e);
-    };
-    let options = ConnectOptions {
-        open_browser: false,
-        timeout: Duration::from_secs(60),
-    };
-    let flow_id = format!("bench-{n}");
-    let connecting = core.connect(req, options, &flow_id, &send, CancellationToken::new());
-    let browser = async {
-        let Some(ConnectEvent::WaitingForBrowser { auth_url, .. }) = rx.recv().await else {
-            panic!("no sign-in URL");
-        };
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let url = url::Url::parse(&auth_url).unwrap();
-        let back = patchbay_sandbox::driver::sign_in(&http, &url, user, true)
-            .await
-            .unwrap();
-        http.get(back).send().await.unwrap();
-    };
-    let (result, ()) = tokio::join!(connecting, browser);
-    result.unwrap().id.clone()
 }
 
 #[tokio::main]

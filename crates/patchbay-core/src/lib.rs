@@ -2,7 +2,7 @@
 //!
 //! [`Patchbay`] is the object both hold. Its work lives in modules named after it: [`connect`] (sign-in, new or
 //! again), [`tokens`] (access tokens, refreshed single-flight), [`health`] (checks, the monitor and the app's
-//! view), [`graph`] (Microsoft Graph), [`diagnose`] (this computer), with [`store`], [`vault`] and
+//! view), [`graph`] (Microsoft Graph), [`preview`] (inbox and agenda in one round trip), [`diagnose`] (this computer), with [`store`], [`vault`] and
 //! [`secrets`] underneath, [`events`] and [`tasks`] for long-lived work.
 
 pub mod browser;
@@ -19,6 +19,7 @@ pub mod graph;
 pub mod health;
 pub mod model;
 pub mod oauth;
+pub mod preview;
 pub mod sandbox_host;
 pub mod secrets;
 pub mod service;

@@ -49,6 +49,7 @@ pub(crate) struct Inner {
     pub sandbox: SandboxHost,
     pub registry: Registry,
     pub monitor: MonitorControl,
+    pub previews: crate::preview::PreviewCache,
 }
 
 /// There is no such connection.
@@ -112,6 +113,7 @@ impl Patchbay {
                 sandbox: SandboxHost::new(&dir),
                 registry: Registry::default(),
                 monitor: MonitorControl::default(),
+                previews: Default::default(),
                 config,
             }),
         }
@@ -245,6 +247,7 @@ impl Patchbay {
         })?;
         let _ = self.inner.health.remove(id);
         self.inner.locks.remove(id);
+        self.inner.previews.forget(id);
         self.connections_may_have_changed();
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! This test regenerates them and fails when the committed files differ.
 //! To update: `PATCHBAY_UPDATE_BINDINGS=1 cargo test -p patchbay-core --test bindings`.
 
-use patchbay_core::{catalogue, diagnose, environment, error, events, model};
+use patchbay_core::{catalogue, diagnose, environment, error, events, model, preview};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
@@ -20,6 +20,8 @@ fn export_all(dir: &Path) {
     model::RedirectAdvice::export_all(&cfg).unwrap();
     error::ErrorInfo::export_all(&cfg).unwrap();
     diagnose::Check::export_all(&cfg).unwrap();
+    preview::Preview::export_all(&cfg).unwrap();
+    preview::PreviewPage::<preview::InboxMessage>::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

@@ -319,6 +319,42 @@ impl SandboxControl {
     pub fn stats(&self) -> Stats {
         self.state.lock().stats.clone()
     }
+
+    /// Change a user's mailbox time zone: what `GET /me/mailboxSettings` reports and the zone the demo week
+    /// is laid out in. A Windows name ("Pacific Standard Time", as Exchange reports zones) or an IANA one
+    /// ("Europe/Paris", as set from Outlook on the web); kept as given. Not persisted, like the mailbox.
+    pub fn set_mailbox_time_zone(&self, email: &str, zone: &str) -> Result<(), ControlError> {
+        let zone = zone.trim();
+        if crate::graph::zones::resolve(zone).is_none() {
+            return Err(ControlError::Invalid(format!(
+                "'{zone}' is neither a Windows time zone name nor an IANA one"
+            )));
+        }
+        let mut inner = self.state.lock();
+        let id = user_id(&inner, Some(email))?.unwrap_or_default();
+        inner.mailbox_time_zones.insert(id, zone.to_string());
+        Ok(())
+    }
+
+    /// A user's mailbox time zone, as `GET /me/mailboxSettings` reports it.
+    pub fn mailbox_time_zone(&self, email: &str) -> Result<String, ControlError> {
+        let inner = self.state.lock();
+        let user = inner
+            .user_by_email(email)
+            .ok_or_else(|| ControlError::UnknownUser(email.to_string()))?;
+        Ok(inner
+            .mailbox_time_zones
+            .get(&user.id)
+            .cloned()
+            .unwrap_or_else(|| crate::graph::default_time_zone(user).to_string()))
+    }
+
+    /// The demo mailbox's "now": the sandbox's start time, truncated to the minute. Messages arrived before
+    /// it; the demo week starts on its local date in each user's mailbox time zone (day 0).
+    pub fn demo_anchor(&self) -> std::time::SystemTime {
+        let seconds = self.state.anchor.as_second().max(0) as u64;
+        std::time::UNIX_EPOCH + Duration::from_secs(seconds)
+    }
 }
 
 // ---- HTTP ----
@@ -354,6 +390,7 @@ pub fn router() -> Router<Arc<AppState>> {
         )
         .route("/_sandbox/expire-access-tokens", post(expire_access_tokens))
         .route("/_sandbox/settings", post(settings))
+        .route("/_sandbox/mailbox-timezone", post(mailbox_time_zone))
         .route("/_sandbox/reset", post(reset))
 }
 
@@ -590,6 +627,22 @@ async fn settings(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
     ok(json!({}))
 }
 
+#[derive(Deserialize)]
+struct MailboxTimeZoneBody {
+    /// The user, like `user` elsewhere.
+    #[serde(alias = "user")]
+    email: String,
+    time_zone: String,
+}
+
+async fn mailbox_time_zone(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(MailboxTimeZoneBody, b);
+    match control(&st).set_mailbox_time_zone(&req.email, &req.time_zone) {
+        Ok(()) => ok(json!({"time_zone": req.time_zone.trim()})),
+        Err(e) => control_error(e),
+    }
+}
+
 async fn reset(State(st): State<Arc<AppState>>) -> Response {
     control(&st).reset();
     ok(json!({}))
@@ -602,11 +655,17 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
         .users
         .iter()
         .map(|u| {
+            let zone = inner
+                .mailbox_time_zones
+                .get(&u.id)
+                .map(String::as_str)
+                .unwrap_or_else(|| crate::graph::default_time_zone(u));
             format!(
-                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
                 esc(&u.display_name),
                 esc(&u.email),
-                esc(&u.id)
+                esc(&u.id),
+                esc(zone)
             )
         })
         .collect();
@@ -629,18 +688,24 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
          Microsoft Graph. Nothing here is real; the signing key is public.</p>\n\
          <p>Authority: <code>{base}/organizations/v2.0</code><br>Discovery: \
          <a href=\"/organizations/v2.0/.well-known/openid-configuration\">/organizations/v2.0/.well-known/openid-configuration</a>\
-         <br>Graph: <code>{base}/graph/v1.0/me</code></p>\n\
-         <h2>Users</h2><p class=\"muted\">Any password works.</p><table>{users}</table>\n\
+         <br>Graph: <code>{base}/graph/v1.0</code> &mdash; GET /me, /me/messages, /me/mailFolders/inbox/messages, \
+         /me/messages/{{id}}, /me/calendarView?startDateTime=&amp;endDateTime=, /me/mailboxSettings; POST /$batch \
+         (up to 20 GET requests). Each user has a generated inbox (60 messages, last three weeks) and a demo week \
+         from today in their mailbox time zone.</p>\n\
+         <h2>Users</h2><p class=\"muted\">Any password works. The last column is the mailbox time zone \
+         (POST /_sandbox/mailbox-timezone changes it); the demo mailbox's \"now\" is {anchor}.</p>\
+         <table>{users}</table>\n\
          <h2>Apps</h2><table>{apps}</table>\n\
          <h2>Toggles</h2><p class=\"muted\">MFA required: {mfa} &middot; admin consent required for all: {admin} \
          &middot; latency: {latency} ms</p>\n\
          <h2>Control endpoints</h2><p class=\"muted\">POST JSON to /_sandbox/revoke, /apps, /apps/{{id}}/expire-secret, \
          /admin-consent-required, /admin-approval-page, /mfa-required, /mfa-registration-required, /deny-scopes, /latency, /fail, /expire-refresh-tokens, \
-         /expire-access-tokens, /settings, /reset; GET /_sandbox/stats, /users, /apps.</p>",
+         /expire-access-tokens, /settings, /mailbox-timezone, /reset; GET /_sandbox/stats, /users, /apps.</p>",
         base = esc(base),
         mfa = inner.mfa_required,
         admin = inner.admin_consent_required_all,
         latency = inner.latency.as_millis(),
+        anchor = st.anchor,
     );
     drop(inner);
     pages::page(

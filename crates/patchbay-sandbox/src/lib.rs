@@ -3,7 +3,8 @@
 //! It speaks the OAuth 2.0 authorization code flow with PKCE exactly as the real
 //! `login.microsoftonline.com` does — OpenID discovery per authority, sign-in and consent pages, the token
 //! endpoint with Microsoft's `AADSTS` errors, RS256-signed ID tokens — plus a small Microsoft Graph under
-//! `/graph`, and control endpoints under `/_sandbox/` that make sign-in fail in Microsoft's ways.
+//! `/graph` (the profile, a generated demo mailbox and calendar per user, JSON batching), and control
+//! endpoints under `/_sandbox/` that make sign-in and Graph fail in Microsoft's ways.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

@@ -235,7 +235,10 @@ pub struct Stats {
     /// Token endpoint requests by `grant_type` (`"(none)"` when missing), errors included.
     pub token_requests: BTreeMap<String, u64>,
     pub token_errors: u64,
+    /// Graph HTTP requests; a `$batch` counts once.
     pub graph_requests: u64,
+    /// Requests carried inside `$batch` requests (each dispatched like a request of its own).
+    pub graph_batch_items: u64,
     /// Responses replaced by `POST /_sandbox/fail`.
     pub injected_failures: u64,
 }
@@ -269,6 +272,9 @@ pub struct Inner {
     pub fail: Option<FailPlan>,
     pub settings: Settings,
     pub stats: Stats,
+    /// Mailbox time zones set by `POST /_sandbox/mailbox-timezone`, by user ID (else each user's default).
+    /// Like the demo mailbox itself, never written to the tenant file.
+    pub mailbox_time_zones: HashMap<String, String>,
 }
 
 impl Inner {
@@ -292,6 +298,7 @@ impl Inner {
             fail: None,
             settings,
             stats: Stats::default(),
+            mailbox_time_zones: HashMap::new(),
         }
     }
 
@@ -356,15 +363,22 @@ pub struct AppState {
     pub base: String,
     pub signer: Signer,
     pub initial_settings: Settings,
+    /// The demo mailbox's "now": the start time, truncated to the minute. Every message and event is placed
+    /// relative to it, so listings stay put while a client pages through them.
+    pub anchor: jiff::Timestamp,
     inner: Mutex<Inner>,
 }
 
 impl AppState {
     pub fn new(base: String, signer: Signer, settings: Settings) -> AppState {
+        let now = jiff::Timestamp::now();
+        let anchor = jiff::Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60))
+            .unwrap_or(now);
         AppState {
             base,
             signer,
             initial_settings: settings,
+            anchor,
             inner: Mutex::new(Inner::new(settings)),
         }
     }

@@ -8,7 +8,11 @@ import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { Connector } from "./bindings/Connector";
 import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
+import type { AgendaEvent } from "./bindings/AgendaEvent";
 import type { FixRequest } from "./bindings/FixRequest";
+import type { InboxMessage } from "./bindings/InboxMessage";
+import type { Preview } from "./bindings/Preview";
+import type { PreviewPage } from "./bindings/PreviewPage";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { IpcError, toErrorInfo } from "./errors";
 
@@ -119,4 +123,27 @@ export function diagnose(): Promise<Check[]> {
 /** Open an https link in the system browser. */
 export function openUrl(url: string): Promise<void> {
   return call("open_url", { url });
+}
+
+/**
+ * A connection's inbox and agenda, fetched now from Microsoft Graph in one round trip. Each part fails on its own
+ * (`state: "failed"` with the problem); the whole rejects only when the connection itself cannot be used.
+ */
+export function previewConnection(id: string): Promise<Preview> {
+  return call("preview_connection", { id });
+}
+
+/** The last preview fetched in this run of the app (kept in memory only), to show at once while a new one loads. */
+export function cachedPreview(id: string): Promise<Preview | null> {
+  return call("cached_preview", { id });
+}
+
+/** The inbox's next page, from the `next_link` Graph gave. */
+export function moreInbox(id: string, nextLink: string): Promise<PreviewPage<InboxMessage>> {
+  return call("more_inbox", { id, nextLink });
+}
+
+/** The agenda's next page, from the `next_link` Graph gave. */
+export function moreAgenda(id: string, nextLink: string): Promise<PreviewPage<AgendaEvent>> {
+  return call("more_agenda", { id, nextLink });
 }

@@ -1,5 +1,5 @@
 // How a connection's status reads on screen. The words match the CLI's (`patchbay check`) and the tray's.
-import type { ConnectionStatus, ConnectionSummary } from "../ipc";
+import type { ConnectionStatus, ConnectionSummary, ErrorCode } from "../ipc";
 
 export const STATUS_LABEL: Record<ConnectionStatus, string> = {
   healthy: "Healthy",
@@ -56,4 +56,18 @@ export function ago(rfc3339: string | null | undefined, now = Date.now()): strin
   if (abs < 45 * 60) return relative.format(Math.round(seconds / 60), "minute");
   if (abs < 22 * 3600) return relative.format(Math.round(seconds / 3600), "hour");
   return relative.format(Math.round(seconds / 86400), "day");
+}
+
+/** Errors only signing in again can mend: the preview (or any call) offers Fix for them. */
+const NEEDS_FIX: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "refresh_token_revoked",
+  "account_mismatch",
+  "invalid_scope",
+  "mfa_required",
+  "invalid_client_secret",
+  "client_secret_expired",
+]);
+
+export function errorNeedsFix(code: ErrorCode): boolean {
+  return NEEDS_FIX.has(code);
 }

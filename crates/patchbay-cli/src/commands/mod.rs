@@ -5,6 +5,8 @@ pub mod connect;
 pub mod connections;
 pub mod connectors;
 pub mod doctor;
+pub mod graph;
+pub mod preview;
 
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 

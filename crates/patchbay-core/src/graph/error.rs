@@ -107,6 +107,10 @@ pub enum GraphError {
     /// Any other answer.
     #[error("Graph answered HTTP {status}: {}", body.summary())]
     Other { status: u16, body: GraphErrorBody },
+    /// A link (an `@odata.nextLink`) that points outside this connection's Graph: not followed, so the token
+    /// never goes anywhere else.
+    #[error("Patchbay did not follow a link outside Microsoft Graph: {0}")]
+    ForeignLink(String),
     /// A success whose body is not what was asked for.
     #[error("Graph sent an answer Patchbay cannot read: {0}")]
     Decode(String),
@@ -145,7 +149,7 @@ impl GraphError {
             GraphError::Throttled { body, .. }
             | GraphError::Server { body, .. }
             | GraphError::Other { body, .. } => Some(body),
-            GraphError::Network { .. } | GraphError::Decode(_) => None,
+            GraphError::Network { .. } | GraphError::Decode(_) | GraphError::ForeignLink(_) => None,
         }
     }
 

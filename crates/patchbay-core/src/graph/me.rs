@@ -42,7 +42,7 @@ impl<'a> MeRequest<'a> {
     }
 
     pub async fn send(self, token: &SecretString) -> Result<Me, GraphError> {
-        let url = self.graph.url("me", &[("$select", self.select.join(","))]);
-        self.graph.get_json(url, token).await
+        let request = super::Request::get("me").query("$select", self.select.join(","));
+        self.graph.send(&request, token).await?.json()
     }
 }

@@ -1,14 +1,26 @@
-//! A small, typed Microsoft Graph client: one module per resource, requests built and then sent, the base URL
-//! injected (Microsoft's clouds, the sandbox, tests), and every request carrying `$select` so only what is used
-//! is fetched. Today it knows `me` (the health probe); mail, calendar and mailbox settings follow.
+//! A small, typed Microsoft Graph client: one module per resource ([`me`], [`mail`], [`calendar`],
+//! [`mailbox`]), requests built and then sent (`graph.mail().inbox().top(25)`) or put in a [`batch::Batch`], the
+//! base URL injected (Microsoft's clouds, the sandbox, tests), and every request carrying `$select` so only what
+//! is used is fetched. [`session`] adds what a caller with a connection needs: one token refresh on a 401, and
+//! bounded waits on 429 and 503.
 
+pub mod batch;
+pub mod calendar;
 pub mod error;
+pub mod mail;
+pub mod mailbox;
 pub mod me;
+pub mod request;
+pub mod session;
+pub mod zone;
 
+pub use batch::{Batch, BatchResponses};
 pub use error::{GraphError, GraphErrorBody};
+pub use request::{RawResponse, Request};
+/// HTTP methods, for building a [`Request`] without depending on the HTTP client.
+pub use reqwest::Method;
 
-use crate::tokens::error::parse_retry_after;
-use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use url::Url;
 
 /// Graph at one base URL (e.g. `https://graph.microsoft.com/`, `http://127.0.0.1:PORT/graph`).
@@ -18,9 +30,32 @@ pub struct Graph {
     http: reqwest::Client,
 }
 
+/// One page of a collection, and where the next one is (followed exactly as given: Graph's paging tokens are
+/// opaque).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    #[serde(default, rename = "@odata.nextLink")]
+    pub next_link: Option<String>,
+}
+
+/// `{"name": "...", "address": "..."}`; a sender without a display name has no `name`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct EmailAddress {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
 impl Graph {
     pub fn new(base: Url, http: reqwest::Client) -> Self {
         Self { base, http }
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
     }
 
     /// The signed-in user.
@@ -28,11 +63,33 @@ impl Graph {
         me::MeRequest::new(self)
     }
 
-    /// `{base}/v1.0/{path}` with the query pairs.
+    /// The signed-in user's mail.
+    pub fn mail(&self) -> mail::Mail<'_> {
+        mail::Mail::new(self)
+    }
+
+    /// The signed-in user's calendar.
+    pub fn calendar(&self) -> calendar::Calendar<'_> {
+        calendar::Calendar::new(self)
+    }
+
+    /// The signed-in user's mailbox settings.
+    pub fn mailbox_settings(&self) -> mailbox::MailboxSettingsRequest<'_> {
+        mailbox::MailboxSettingsRequest::new(self)
+    }
+
+    /// `{base}/v1.0/{path}` with the query pairs. A path that starts with a version (`beta/…`, `v1.0/…`) keeps
+    /// it.
     fn url(&self, path: &str, query: &[(&str, String)]) -> Url {
         let mut url = self.base.clone();
         let base_path = url.path().trim_end_matches('/').to_string();
-        url.set_path(&format!("{base_path}/v1.0/{path}"));
+        let path = path.trim_start_matches('/');
+        let versioned = ["v1.0/", "beta/"].iter().any(|v| path.starts_with(v));
+        if versioned {
+            url.set_path(&format!("{base_path}/{path}"));
+        } else {
+            url.set_path(&format!("{base_path}/v1.0/{path}"));
+        }
         if !query.is_empty() {
             let mut q = url.query_pairs_mut();
             for (k, v) in query {
@@ -40,44 +97,6 @@ impl Graph {
             }
         }
         url
-    }
-
-    /// GET a JSON document with a bearer token.
-    async fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        url: Url,
-        token: &SecretString,
-    ) -> Result<T, GraphError> {
-        let response = self
-            .http
-            .get(url)
-            .bearer_auth(token.expose_secret())
-            .header("client-request-id", uuid::Uuid::new_v4().to_string())
-            .send()
-            .await
-            .map_err(|e| GraphError::Network {
-                timeout: e.is_timeout(),
-                detail: crate::oauth::discovery::describe_reqwest_error(&e),
-            })?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let retry_after = header("retry-after").as_deref().and_then(parse_retry_after);
-        let request_id = header("request-id");
-        let body = response.bytes().await.map_err(|e| GraphError::Network {
-            timeout: e.is_timeout(),
-            detail: crate::oauth::discovery::describe_reqwest_error(&e),
-        })?;
-        if !(200..300).contains(&status) {
-            let parsed = GraphErrorBody::parse(status, &body, request_id.as_deref());
-            return Err(GraphError::from_status(status, retry_after, parsed));
-        }
-        serde_json::from_slice(&body).map_err(|e| GraphError::Decode(e.to_string()))
     }
 }
 
@@ -102,6 +121,10 @@ mod tests {
         assert_eq!(
             g.url("me", &[]).as_str(),
             "https://graph.microsoft.com/v1.0/me"
+        );
+        assert_eq!(
+            g.url("/beta/me/events", &[]).as_str(),
+            "https://graph.microsoft.com/beta/me/events"
         );
     }
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{authenticate, insufficient_privileges};
+use super::{authenticate, insufficient_privileges, Caller, Reply};
 use crate::state::AppState;
 
 /// Any of these lets a token read the signed-in user's profile.
@@ -21,16 +21,13 @@ const READ_ME: &[&str] = &[
     "Directory.Read.All",
 ];
 
-pub async fn get_me(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let caller = match authenticate(&st, &headers) {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
+/// `GET /me` (over HTTP or in a `$batch`).
+pub fn profile(st: &AppState, caller: &Caller) -> Reply {
     if !caller.has_any(READ_ME) {
         return insufficient_privileges();
     }
     let u = &caller.user;
-    Json(json!({
+    Reply::ok(json!({
         "@odata.context": format!("{}/graph/v1.0/$metadata#users/$entity", st.base),
         "businessPhones": [],
         "displayName": u.display_name,
@@ -44,7 +41,6 @@ pub async fn get_me(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Resp
         "userPrincipalName": u.email,
         "id": u.id,
     }))
-    .into_response()
 }
 
 pub async fn userinfo(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {

@@ -1,24 +1,104 @@
-//! A minimal Microsoft Graph under `/graph`: bearer-token checks, Graph's error shape, and one module per
-//! resource (`me` for now; mail and calendar later).
+//! A small Microsoft Graph under `/graph`: bearer-token checks, Graph's error shape, and one module per
+//! resource — the profile (`me`), a generated demo mailbox (`messages`, `calendar`, `mailbox`) and JSON
+//! batching (`batch`). Every resource is reached through [`dispatch`], so a `$batch` item runs exactly the
+//! code a plain request does.
 
+mod batch;
+mod calendar;
+mod filter;
+mod ids;
+mod mail_data;
+mod mailbox;
 mod me;
+mod messages;
+mod odata;
+mod reply;
+mod routes;
+pub mod zones;
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::routing::{any, get, post};
+use axum::Router;
+
+pub use mailbox::default_time_zone;
+pub use reply::Reply;
 
 use crate::scopes;
 use crate::state::{AppState, DemoUser};
-use crate::util::{iso_timestamp, new_guid, unix_now};
+
+/// Where Graph's version root is served.
+pub const VERSION_ROOT: &str = "/graph/v1.0";
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
-        .route("/graph/v1.0/me", get(me::get_me))
+        .route("/graph/v1.0/$batch", post(batch::batch))
+        .route("/graph/v1.0/{*path}", any(resource))
         .route("/graph/oidc/userinfo", get(me::userinfo))
+}
+
+/// One Graph request, as the resource handlers see it — from HTTP or from a `$batch` item.
+pub struct GraphRequest<'a> {
+    /// The path under the version root as sent (still percent-encoded), with a leading `/`: `/me/messages`.
+    pub path: &'a str,
+    /// The raw query string, without `?`.
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+}
+
+/// `/graph/v1.0/...`: authenticate once, then the same dispatch a `$batch` item gets.
+async fn resource(
+    State(st): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().strip_prefix(VERSION_ROOT).unwrap_or(uri.path());
+    // A client that percent-encodes the `$` (`/%24batch`) misses the literal route above.
+    if method == Method::POST
+        && odata::percent_decode(path)
+            .trim_end_matches('/')
+            .eq_ignore_ascii_case("/$batch")
+    {
+        return batch::handle(&st, &headers, &body);
+    }
+    let caller = match authenticate(&st, &headers) {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    let request = GraphRequest {
+        path,
+        query: uri.query().unwrap_or(""),
+        headers: &headers,
+    };
+    dispatch(&st, &caller, &method, &request).into_response()
+}
+
+/// Run one authenticated request against the resource its path names.
+pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequest) -> Reply {
+    if method != Method::GET && method != Method::HEAD {
+        // Graph itself would create, update or delete here; the demo mailbox is read-only.
+        return Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Request_BadRequest",
+            &format!(
+                "The method '{method}' is not supported by the sandbox: its Graph is read-only."
+            ),
+        );
+    }
+    match routes::resolve(req.path) {
+        Ok(routes::Target::Me) => me::profile(st, caller),
+        Ok(routes::Target::Messages(folder)) => messages::list(st, caller, req, folder),
+        Ok(routes::Target::Message(id)) => messages::get_one(st, caller, req, &id),
+        Ok(routes::Target::CalendarView) => calendar::calendar_view(st, caller, req),
+        Ok(routes::Target::MailboxSettings) => mailbox::settings(st, caller, req),
+        Err(reply) => reply,
+    }
 }
 
 /// Who is calling, from a valid access token.
@@ -38,30 +118,24 @@ impl Caller {
 
 /// `{"error": {"code", "message", "innerError": {...}}}`.
 pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let request_id = new_guid();
-    let body = json!({
-        "error": {
-            "code": code,
-            "message": message,
-            "innerError": {
-                "date": iso_timestamp(unix_now()),
-                "request-id": request_id,
-                "client-request-id": request_id,
-            }
-        }
-    });
-    let mut response = (status, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("request-id", v);
-    }
-    response
+    Reply::error(status, code, message).into_response()
 }
 
-pub fn insufficient_privileges() -> Response {
-    graph_error(
+/// Directory resources (the profile) refuse with Azure AD's code...
+pub fn insufficient_privileges() -> Reply {
+    Reply::error(
         StatusCode::FORBIDDEN,
         "Authorization_RequestDenied",
         "Insufficient privileges to complete the operation.",
+    )
+}
+
+/// ...while Exchange resources (mail, calendar, mailbox settings) refuse with Exchange's.
+pub fn access_denied() -> Reply {
+    Reply::error(
+        StatusCode::FORBIDDEN,
+        "ErrorAccessDenied",
+        "Access is denied. Check credentials and try again.",
     )
 }
 
@@ -133,7 +207,7 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<Caller, Respon
             "Access token validation failure. Invalid signature.",
         ));
     };
-    if grant.expires_unix <= unix_now() {
+    if grant.expires_unix <= crate::util::unix_now() {
         return Err(unauthorized(
             "Lifetime validation failed, the token is expired.",
         ));

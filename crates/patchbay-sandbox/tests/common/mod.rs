@@ -245,3 +245,59 @@ pub fn header(jwt: &str) -> Value {
     let part = jwt.split('.').next().expect("JWT has a header");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON header")
 }
+
+/// Every scope the demo mailbox needs.
+pub const MAILBOX_SCOPES: &str =
+    "openid offline_access User.Read Mail.Read Calendars.Read MailboxSettings.Read";
+
+/// Sign in as `email` with the built-in client, asking for `scope`; the access token.
+pub async fn access_token(
+    client: &reqwest::Client,
+    sb: &Sandbox,
+    email: &str,
+    scope: &str,
+) -> String {
+    let f = flow(sb, BUILT_IN_CLIENT_ID, REDIRECT, scope, &[]);
+    let back = sign_in(client, sb, &f, email).await;
+    let code = query(&back).remove("code").expect("code");
+    let (status, body) = redeem(client, sb, &f, &code).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}
+
+/// `http://127.0.0.1:PORT/graph/v1.0` + `path`.
+pub fn graph(sb: &Sandbox, path: &str) -> String {
+    format!("{}/v1.0{path}", sb.graph_url())
+}
+
+/// A Graph answer: status, headers, JSON body.
+pub struct GraphAnswer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+/// GET a Graph URL with the token and, if given, a `Prefer` header.
+pub async fn graph_get(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    prefer: Option<&str>,
+) -> GraphAnswer {
+    let mut request = client.get(url).bearer_auth(token);
+    if let Some(p) = prefer {
+        request = request.header("Prefer", p);
+    }
+    let resp = request.send().await.expect("GET Graph");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.json().await.expect("JSON body");
+    GraphAnswer {
+        status,
+        headers,
+        body,
+    }
+}

@@ -110,6 +110,18 @@ describe("ConnectionsList", () => {
     expect(within(screen.getByTestId("connection-o")).getByText("Unreachable")).toBeInTheDocument();
   });
 
+  it("offers Preview for mail and calendar connections", async () => {
+    const onPreview = vi.fn();
+    const teams = sampleConnection({ id: "t", name: "Team chat", connector_id: "teams" });
+    render(ConnectionsList, { ...base, onPreview, connections: [sampleConnection(), teams], onChanged: vi.fn() });
+    const button = screen.getByRole("button", { name: "Preview ada@contoso.com" });
+    expect(button).toHaveAttribute("data-testid", "preview-conn-1");
+    await userEvent.setup().click(button);
+    expect(onPreview).toHaveBeenCalledWith(expect.objectContaining({ id: "conn-1" }));
+    // Teams has no inbox or calendar to show.
+    expect(screen.queryByTestId("preview-t")).not.toBeInTheDocument();
+  });
+
   it("checks one connection now, and shows it checking until the answer arrives", async () => {
     const backend = useFakeBackend();
     render(ConnectionsList, { ...base, connections: backend.connections, onChanged: vi.fn() });

@@ -1,0 +1,245 @@
+//! One Graph request as data — method, path under the version root, query, headers, body — so the same request
+//! can be sent on its own or as an item of a `$batch`, and a raw response that keeps what a caller needs
+//! (status, headers, body) without deciding what it means.
+
+use super::{Graph, GraphError, GraphErrorBody};
+use crate::tokens::error::parse_retry_after;
+use secrecy::{ExposeSecret, SecretString};
+use std::time::Duration;
+use url::Url;
+
+/// A request to Graph, relative to the version root (`me/messages`, not `/v1.0/me/messages`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub method: reqwest::Method,
+    /// Under the version root, without a leading slash: `me/mailFolders/inbox/messages`.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    /// A JSON body (sent with `Content-Type: application/json`).
+    pub body: Option<serde_json::Value>,
+}
+
+impl Request {
+    pub fn get(path: impl Into<String>) -> Self {
+        Self {
+            method: reqwest::Method::GET,
+            path: path.into().trim_start_matches('/').to_string(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_string(), value.into()));
+        self
+    }
+
+    pub fn header(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.headers.push((key.to_string(), value.into()));
+        self
+    }
+
+    /// `path?query` as a `$batch` item's `url` wants it: relative to the version root, starting with `/`.
+    pub fn relative_url(&self) -> String {
+        // Built on a throwaway base so the query is encoded exactly as a direct request's would be.
+        let mut url = Url::parse("http://graph.invalid/").expect("static URL");
+        url.set_path(&self.path);
+        if !self.query.is_empty() {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in &self.query {
+                q.append_pair(k, v);
+            }
+        }
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+}
+
+/// A response as Graph sent it.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.header("retry-after").and_then(parse_retry_after)
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The error this response stands for, `None` on success.
+    pub fn error(&self) -> Option<GraphError> {
+        if self.is_success() {
+            return None;
+        }
+        let body = GraphErrorBody::parse(self.status, &self.body, self.header("request-id"));
+        Some(GraphError::from_status(
+            self.status,
+            self.retry_after(),
+            body,
+        ))
+    }
+
+    /// The body as `T`, or the error the response stands for.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, GraphError> {
+        if let Some(e) = self.error() {
+            return Err(e);
+        }
+        serde_json::from_slice(&self.body).map_err(|e| GraphError::Decode(e.to_string()))
+    }
+}
+
+pub(crate) fn network_error(e: &reqwest::Error) -> GraphError {
+    GraphError::Network {
+        timeout: e.is_timeout(),
+        detail: crate::oauth::discovery::describe_reqwest_error(e),
+    }
+}
+
+impl Graph {
+    /// Send `request` and return Graph's answer whatever its status; `Err` only when there was no answer.
+    pub async fn send(
+        &self,
+        request: &Request,
+        token: &SecretString,
+    ) -> Result<RawResponse, GraphError> {
+        let query: Vec<(&str, String)> = request
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        let url = self.url(&request.path, &query);
+        self.send_to(request.method.clone(), url, request, token)
+            .await
+    }
+
+    /// Send to an absolute URL Graph gave (an `@odata.nextLink`), after checking it points into this Graph: a
+    /// link elsewhere would carry the token to someone else.
+    pub async fn send_link(
+        &self,
+        link: &str,
+        request: &Request,
+        token: &SecretString,
+    ) -> Result<RawResponse, GraphError> {
+        let url = self.check_link(link)?;
+        self.send_to(request.method.clone(), url, request, token)
+            .await
+    }
+
+    /// `link` parsed, when it is under this Graph's base (same scheme, host, port and base path).
+    pub fn check_link(&self, link: &str) -> Result<Url, GraphError> {
+        let foreign = || GraphError::ForeignLink(link.chars().take(200).collect());
+        let url = Url::parse(link).map_err(|_| foreign())?;
+        let base_path = self.base.path().trim_end_matches('/');
+        let inside = url.scheme() == self.base.scheme()
+            && url.host_str() == self.base.host_str()
+            && url.port_or_known_default() == self.base.port_or_known_default()
+            && url.username().is_empty()
+            && url.password().is_none()
+            && (base_path.is_empty()
+                || url.path() == base_path
+                || url.path().starts_with(&format!("{base_path}/")));
+        if inside {
+            Ok(url)
+        } else {
+            Err(foreign())
+        }
+    }
+
+    async fn send_to(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        request: &Request,
+        token: &SecretString,
+    ) -> Result<RawResponse, GraphError> {
+        let mut builder = self
+            .http
+            .request(method, url)
+            .bearer_auth(token.expose_secret())
+            // Graph echoes it in error bodies: the one id the person can quote that Patchbay chose.
+            .header("client-request-id", uuid::Uuid::new_v4().to_string());
+        for (k, v) in &request.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if let Some(body) = &request.body {
+            builder = builder.json(body);
+        }
+        let response = builder.send().await.map_err(|e| network_error(&e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect();
+        let body = response.bytes().await.map_err(|e| network_error(&e))?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body: body.to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(base: &str) -> Graph {
+        Graph::new(Url::parse(base).unwrap(), reqwest::Client::new())
+    }
+
+    #[test]
+    fn relative_urls_encode_the_query_as_a_direct_request_would() {
+        let r = Request::get("/me/messages")
+            .query("$top", "25")
+            .query("$filter", "receivedDateTime ge 2026-11-01T00:00:00Z");
+        assert_eq!(
+            r.relative_url(),
+            "/me/messages?%24top=25&%24filter=receivedDateTime+ge+2026-11-01T00%3A00%3A00Z"
+        );
+        assert_eq!(Request::get("me").relative_url(), "/me");
+    }
+
+    #[test]
+    fn next_links_must_stay_inside_the_graph_base() {
+        let g = graph("https://graph.microsoft.com/");
+        assert!(g
+            .check_link("https://graph.microsoft.com/v1.0/me/messages?$skip=25")
+            .is_ok());
+        for foreign in [
+            "https://graph.microsoft.com.evil.example/v1.0/me",
+            "http://graph.microsoft.com/v1.0/me",
+            "https://graph.microsoft.com:8443/v1.0/me",
+            "https://user@graph.microsoft.com/v1.0/me",
+            "https://evil.example/v1.0/me",
+            "not a url",
+        ] {
+            assert!(
+                matches!(g.check_link(foreign), Err(GraphError::ForeignLink(_))),
+                "{foreign}"
+            );
+        }
+        let g = graph("http://127.0.0.1:9/graph");
+        assert!(g.check_link("http://127.0.0.1:9/graph/v1.0/me").is_ok());
+        assert!(g.check_link("http://127.0.0.1:9/graphx/v1.0/me").is_err());
+        assert!(g.check_link("http://127.0.0.1:9/other/v1.0/me").is_err());
+    }
+}

@@ -1,0 +1,513 @@
+//! Calling Graph on behalf of a connection: where a token comes from, and what to do when Graph pushes back.
+//!
+//! - **401**: the token was not accepted (revoked since it was issued, or a clock skew). Refresh once and send
+//!   again; a second 401 is the answer.
+//! - **429**, and **503**/**504** with `Retry-After`: Graph is throttling or busy. Wait as told (2 s, then 4 s
+//!   when it does not say), at most [`CallPolicy::max_wait`] per wait and [`CallPolicy::attempts`] in all; a
+//!   longer wait is the caller's to decide, with the answer in hand.
+//!
+//! In a `$batch`, each item can be throttled or refused on its own: only those items are sent again.
+
+use super::batch::{Batch, BatchResponses};
+use super::request::{RawResponse, Request};
+use super::{Graph, GraphError};
+use crate::error::ErrorInfo;
+use crate::tokens::RefreshError;
+use secrecy::SecretString;
+use std::future::Future;
+use std::time::Duration;
+
+/// Where a call's token comes from.
+pub trait TokenSource: Sync {
+    /// A valid token; `fresh`: a new one even when the stored one looks valid (Graph just refused it).
+    fn token(&self, fresh: bool)
+        -> impl Future<Output = Result<SecretString, RefreshError>> + Send;
+}
+
+/// How long a call may wait on Graph's say-so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallPolicy {
+    /// Sends in all, the first included.
+    pub attempts: u32,
+    /// The longest single wait; a longer `Retry-After` ends the call with the throttled answer.
+    pub max_wait: Duration,
+}
+
+impl Default for CallPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 3,
+            max_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a call got no answer from Graph.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    /// No token: the connection needs attention (the token manager recorded why).
+    #[error(transparent)]
+    Token(RefreshError),
+    /// No answer from Graph, or a link Patchbay would not follow.
+    #[error(transparent)]
+    Graph(GraphError),
+}
+
+impl CallError {
+    pub fn to_error_info(&self) -> ErrorInfo {
+        match self {
+            CallError::Token(e) => e.to_error_info(),
+            CallError::Graph(e) => graph_error_info(e),
+        }
+    }
+}
+
+/// A Graph failure as a person reads it.
+pub fn graph_error_info(e: &GraphError) -> ErrorInfo {
+    use crate::error::ErrorCode;
+    let detail = e
+        .body()
+        .map(|b| {
+            let mut d = b.summary();
+            if let Some(id) = &b.request_id {
+                d.push_str(&format!(" (request-id {id})"));
+            }
+            d
+        })
+        .unwrap_or_else(|| e.to_string());
+    let info = match e {
+        GraphError::Network { .. } => ErrorInfo::new(
+            ErrorCode::NetworkUnreachable,
+            "Microsoft Graph could not be reached.",
+            "Check this computer's internet connection, then try again.",
+        ),
+        GraphError::Throttled { retry_after, .. } => ErrorInfo::new(
+            ErrorCode::ProviderError,
+            "Microsoft is limiting requests from this account right now.",
+            match retry_after {
+                Some(d) => format!("Try again in {} s.", d.as_secs().max(1)),
+                None => "Try again in a minute.".to_string(),
+            },
+        ),
+        GraphError::Server { .. } => ErrorInfo::new(
+            ErrorCode::ProviderError,
+            "Microsoft Graph had a problem answering.",
+            "This is on Microsoft's side; try again in a few minutes.",
+        ),
+        GraphError::Unauthorized(_) => ErrorInfo::new(
+            ErrorCode::RefreshTokenRevoked,
+            "Microsoft Graph did not accept this connection's sign-in, even after renewing it.",
+            "Check the connection; if it still fails, use Fix to sign in again.",
+        ),
+        GraphError::Forbidden(_) => ErrorInfo::new(
+            ErrorCode::InvalidScope,
+            "Microsoft Graph refused: this connection lacks a permission the request needs.",
+            "Use Fix to sign in again and grant it, or ask an administrator to consent.",
+        ),
+        GraphError::ForeignLink(_) => ErrorInfo::new(
+            ErrorCode::InvalidInput,
+            "Patchbay did not follow a link outside Microsoft Graph.",
+            "The link would have carried this connection's token elsewhere.",
+        ),
+        GraphError::Other { .. } | GraphError::Decode(_) => ErrorInfo::new(
+            ErrorCode::ProviderError,
+            "Microsoft Graph refused the request.",
+            "See Microsoft's words below.",
+        ),
+    };
+    info.with_detail(detail)
+}
+
+/// A wait Graph asked for that the call honours (`None`: answer now).
+fn wait_for(response: &RawResponse, attempt: u32, policy: CallPolicy) -> Option<Duration> {
+    if attempt >= policy.attempts {
+        return None;
+    }
+    let retry_after = response.retry_after();
+    let wait = match response.status {
+        429 => retry_after.unwrap_or(Duration::from_secs(1 << attempt)),
+        503 | 504 => retry_after?,
+        _ => return None,
+    };
+    (wait <= policy.max_wait).then_some(wait)
+}
+
+/// What to send: a request, or a link Graph gave (checked to stay inside this Graph).
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    Request(&'a Request),
+    Link(&'a str, &'a Request),
+}
+
+/// Send one request (or follow one link) with a token from `tokens`, refreshing once on 401 and waiting out
+/// throttling within `policy`. Any HTTP answer is `Ok` (the last one, after retries); `Err` when there was none.
+pub async fn call<S: TokenSource>(
+    graph: &Graph,
+    tokens: &S,
+    policy: CallPolicy,
+    target: Target<'_>,
+) -> Result<RawResponse, CallError> {
+    let mut token = tokens.token(false).await.map_err(CallError::Token)?;
+    let mut refreshed = false;
+    let mut attempt = 1;
+    loop {
+        let response = match target {
+            Target::Request(r) => graph.send(r, &token).await,
+            Target::Link(link, r) => graph.send_link(link, r, &token).await,
+        }
+        .map_err(CallError::Graph)?;
+        if response.status == 401 && !refreshed {
+            refreshed = true;
+            token = tokens.token(true).await.map_err(CallError::Token)?;
+            continue;
+        }
+        match wait_for(&response, attempt, policy) {
+            Some(wait) => {
+                tracing::debug!(status = response.status, ?wait, "Graph asked to wait");
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+            }
+            None => return Ok(response),
+        }
+    }
+}
+
+/// Send `batch` in one round trip, then again only the items that were throttled or whose token was refused,
+/// within `policy`. Each item's last answer is in the result; `Err` when the batch itself got no answer or its
+/// token could not be had.
+pub async fn call_batch<S: TokenSource>(
+    graph: &Graph,
+    tokens: &S,
+    policy: CallPolicy,
+    batch: &Batch,
+) -> Result<BatchResponses, CallError> {
+    let mut token = tokens.token(false).await.map_err(CallError::Token)?;
+    let mut refreshed = false;
+    let mut attempt = 1;
+    let mut answers = BatchResponses::default();
+    let mut pending = batch.clone();
+    loop {
+        let outcome = graph.batch(&pending, &token).await;
+        let got = match outcome {
+            Ok(got) => got,
+            // The batch as a whole: the token refused, or throttled before any item ran.
+            Err(GraphError::Unauthorized(_)) if !refreshed => {
+                refreshed = true;
+                token = tokens.token(true).await.map_err(CallError::Token)?;
+                continue;
+            }
+            Err(e) => {
+                let wait = match &e {
+                    GraphError::Throttled { retry_after, .. } if attempt < policy.attempts => {
+                        Some(retry_after.unwrap_or(Duration::from_secs(1 << attempt)))
+                    }
+                    GraphError::Server {
+                        retry_after: Some(d),
+                        ..
+                    } if attempt < policy.attempts => Some(*d),
+                    _ => None,
+                }
+                .filter(|w| *w <= policy.max_wait);
+                match wait {
+                    Some(wait) => {
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    None => return Err(CallError::Graph(e)),
+                }
+            }
+        };
+        // Keep every answer; decide which items go again.
+        let mut again: Vec<String> = Vec::new();
+        let mut longest = Duration::ZERO;
+        let mut any_unauthorized = false;
+        for (id, response) in got.iter() {
+            if response.status == 401 && !refreshed {
+                any_unauthorized = true;
+                again.push(id.to_string());
+            } else if let Some(wait) = wait_for(response, attempt, policy) {
+                longest = longest.max(wait);
+                again.push(id.to_string());
+            }
+        }
+        for id in pending.ids().map(str::to_string).collect::<Vec<_>>() {
+            if let Some(r) = got.get(&id) {
+                answers.insert(id, r.clone());
+            }
+        }
+        if again.is_empty() {
+            return Ok(answers);
+        }
+        if any_unauthorized {
+            refreshed = true;
+            token = tokens.token(true).await.map_err(CallError::Token)?;
+        }
+        if !longest.is_zero() {
+            tokio::time::sleep(longest).await;
+        }
+        attempt += 1;
+        pending = pending.only(|id| again.iter().any(|a| a == id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+
+    /// Hands out "t1", then "t2" after a refresh; counts refreshes.
+    struct Tokens {
+        refreshes: AtomicU32,
+    }
+
+    impl TokenSource for Tokens {
+        async fn token(&self, fresh: bool) -> Result<SecretString, RefreshError> {
+            if fresh {
+                self.refreshes.fetch_add(1, Ordering::SeqCst);
+            }
+            let n = self.refreshes.load(Ordering::SeqCst);
+            Ok(SecretString::from(format!("t{}", n + 1)))
+        }
+    }
+
+    fn tokens() -> Tokens {
+        Tokens {
+            refreshes: AtomicU32::new(0),
+        }
+    }
+
+    fn quick() -> CallPolicy {
+        CallPolicy {
+            attempts: 3,
+            max_wait: Duration::from_secs(2),
+        }
+    }
+
+    fn graph(server: &MockServer) -> Graph {
+        Graph::new(
+            url::Url::parse(&server.uri()).unwrap(),
+            reqwest::Client::new(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_401_refreshes_once_and_sends_again() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1.0/me"))
+            .and(header("authorization", "Bearer t1"))
+            .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+                "error": {"code": "InvalidAuthenticationToken", "message": "Lifetime validation failed"}
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1.0/me"))
+            .and(header("authorization", "Bearer t2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "u"})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let t = tokens();
+        let r = call(
+            &graph(&server),
+            &t,
+            quick(),
+            Target::Request(&Request::get("me")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(t.refreshes.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_second_401_is_the_answer_after_one_refresh() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1.0/me"))
+            .respond_with(ResponseTemplate::new(401))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let t = tokens();
+        let r = call(
+            &graph(&server),
+            &t,
+            quick(),
+            Target::Request(&Request::get("me")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status, 401);
+        assert!(matches!(r.error(), Some(GraphError::Unauthorized(_))));
+        assert_eq!(t.refreshes.load(Ordering::SeqCst), 1);
+    }
+
+    /// 429 with `Retry-After: 1` twice, then 200.
+    struct ThrottleTwice(AtomicU32);
+
+    impl Respond for ThrottleTwice {
+        fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+            if self.0.fetch_add(1, Ordering::SeqCst) < 2 {
+                ResponseTemplate::new(429).insert_header("Retry-After", "1")
+            } else {
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "u"}))
+            }
+        }
+    }
+
+    // Real time (2 s): with a paused clock, idle waits on the mock server's socket advance the clock too.
+    #[tokio::test]
+    async fn throttling_is_waited_out_as_told_within_the_policy() {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1.0/me"))
+            .respond_with(ThrottleTwice(AtomicU32::new(0)))
+            .expect(3)
+            .mount(&server)
+            .await;
+        let started = std::time::Instant::now();
+        let r = call(
+            &graph(&server),
+            &tokens(),
+            quick(),
+            Target::Request(&Request::get("me")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status, 200);
+        // Not sooner than the two waits Graph asked for.
+        assert!(started.elapsed() >= Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_longer_than_the_policy_allows_returns_the_throttled_answer() {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1.0/me"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let r = call(
+            &graph(&server),
+            &tokens(),
+            quick(),
+            Target::Request(&Request::get("me")),
+        )
+        .await
+        .unwrap();
+        match r.error() {
+            Some(GraphError::Throttled { retry_after, .. }) => {
+                assert_eq!(retry_after, Some(Duration::from_secs(120)))
+            }
+            other => panic!("{other:?}"),
+        }
+        let info = graph_error_info(&r.error().unwrap());
+        assert!(info.message.contains("120 s"), "{}", info.message);
+    }
+
+    #[tokio::test]
+    async fn a_link_outside_graph_is_not_followed() {
+        let server = MockServer::start().await;
+        let t = tokens();
+        let err = call(
+            &graph(&server),
+            &t,
+            quick(),
+            Target::Link("https://evil.example/v1.0/me", &Request::get("")),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, CallError::Graph(GraphError::ForeignLink(_))));
+        assert!(server.received_requests().await.unwrap().is_empty());
+    }
+
+    fn item(id: &str, status: u16, body: serde_json::Value) -> serde_json::Value {
+        serde_json::json!({"id": id, "status": status, "headers": {"Content-Type": "application/json"}, "body": body})
+    }
+
+    /// First batch: "a" is throttled, "b" answers; the second batch must hold "a" alone.
+    struct ThrottleOneItem(AtomicU32);
+
+    impl Respond for ThrottleOneItem {
+        fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+            let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            let ids: Vec<&str> = sent["requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap())
+                .collect();
+            if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+                assert_eq!(ids, ["a", "b"]);
+                // Answered out of order, as Graph may.
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"responses": [
+                    item("b", 200, serde_json::json!({"value": [2]})),
+                    {"id": "a", "status": 429, "headers": {"Retry-After": "1"}, "body": {"error": {"code": "TooManyRequests", "message": "slow down"}}},
+                ]}))
+            } else {
+                assert_eq!(ids, ["a"]);
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"responses": [
+                    item("a", 200, serde_json::json!({"value": [1]})),
+                ]}))
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_batch_item_is_sent_again_alone() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1.0/$batch"))
+            .respond_with(ThrottleOneItem(AtomicU32::new(0)))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let batch = Batch::new()
+            .add("a", Request::get("me/messages"))
+            .add("b", Request::get("me/events"));
+        let mut answers = call_batch(&graph(&server), &tokens(), quick(), &batch)
+            .await
+            .unwrap();
+        let a: serde_json::Value = answers.take("a").unwrap().json().unwrap();
+        let b: serde_json::Value = answers.take("b").unwrap().json().unwrap();
+        assert_eq!(a["value"][0], 1);
+        assert_eq!(b["value"][0], 2);
+    }
+
+    #[tokio::test]
+    async fn a_refused_batch_refreshes_once_and_is_sent_again() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1.0/$batch"))
+            .and(header("authorization", "Bearer t1"))
+            .respond_with(ResponseTemplate::new(401))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/v1.0/$batch"))
+            .and(header("authorization", "Bearer t2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "responses": [item("a", 200, serde_json::json!({"id": "u"}))]
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let t = tokens();
+        let mut answers = call_batch(
+            &graph(&server),
+            &t,
+            quick(),
+            &Batch::new().add("a", Request::get("me")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(answers.take("a").unwrap().status, 200);
+        assert_eq!(t.refreshes.load(Ordering::SeqCst), 1);
+    }
+}

@@ -1,0 +1,90 @@
+//! A finished Graph answer — status, headers, JSON body — that becomes either an HTTP response or one entry
+//! of a `$batch` response.
+
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::util::{iso_timestamp, new_guid, unix_now};
+
+/// What Graph sends for OData payloads (and repeats in each `$batch` item's headers).
+pub const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+pub struct Reply {
+    pub status: StatusCode,
+    /// Extra headers (`Preference-Applied`, `request-id`), spelled as Graph spells them.
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn ok(body: Value) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            headers: Vec::new(),
+            body,
+        }
+    }
+
+    /// Graph's error envelope: `{"error": {"code", "message", "innerError": {date, request-id, ...}}}`.
+    pub fn error(status: StatusCode, code: &str, message: &str) -> Reply {
+        let request_id = new_guid();
+        let body = json!({
+            "error": {
+                "code": code,
+                "message": message,
+                "innerError": {
+                    "date": iso_timestamp(unix_now()),
+                    "request-id": request_id,
+                    "client-request-id": request_id,
+                }
+            }
+        });
+        Reply {
+            status,
+            headers: vec![("request-id", request_id)],
+            body,
+        }
+    }
+
+    pub fn bad_request(code: &str, message: &str) -> Reply {
+        Reply::error(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.status.is_success()
+    }
+
+    /// The `Content-Type` this reply is sent with: errors are plain JSON, payloads OData JSON.
+    pub fn content_type(&self) -> &'static str {
+        if self.is_success() {
+            ODATA_JSON
+        } else {
+            "application/json"
+        }
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let content_type = self.content_type();
+        let mut response = (self.status, self.body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        for (name, value) in self.headers {
+            // `from_bytes`, not `from_static`: Graph's spelling has capitals, which HTTP/1 sends as lower case.
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                headers.insert(n, v);
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,109 @@
+//! Which resource a path under the version root names. Graph matches segments case-insensitively
+//! (`/me/calendarview` works) and accepts OData key syntax (`/me/mailFolders('Inbox')/messages`).
+
+use axum::http::StatusCode;
+
+use super::odata::percent_decode;
+use super::Reply;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    Me,
+    /// `/me/messages` (`None`) or `/me/mailFolders/{folder}/messages` (the folder as given, undecided).
+    Messages(Option<String>),
+    /// `/me/messages/{id}`.
+    Message(String),
+    /// `/me/calendarView` or `/me/calendar/calendarView`.
+    CalendarView,
+    MailboxSettings,
+}
+
+#[allow(clippy::result_large_err)] // the error is the finished reply, returned once
+pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
+    let path = percent_decode(raw_path);
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let target = match lower.as_slice() {
+        ["me"] => Target::Me,
+        ["me", "messages"] => Target::Messages(None),
+        ["me", "messages", _] => Target::Message(segments[2].to_string()),
+        ["me", "mailfolders", _, "messages"] => Target::Messages(Some(segments[2].to_string())),
+        ["me", folder, "messages"] if folder.starts_with("mailfolders(") => {
+            Target::Messages(Some(odata_key(segments[1])))
+        }
+        ["me", "calendarview"] | ["me", "calendar", "calendarview"] => Target::CalendarView,
+        ["me", "mailboxsettings"] => Target::MailboxSettings,
+        [] => return Err(not_found_segment("")),
+        _ => {
+            // Graph names the first segment it could not follow.
+            let known = ["me", "messages", "mailfolders", "calendar", "calendarview"];
+            let bad = segments
+                .iter()
+                .find(|s| !known.contains(&s.to_ascii_lowercase().as_str()))
+                .or(segments.last())
+                .copied()
+                .unwrap_or("");
+            return Err(not_found_segment(bad));
+        }
+    };
+    Ok(target)
+}
+
+/// `mailFolders('Inbox')` → `Inbox`; `mailFolders(Inbox)` → `Inbox`.
+fn odata_key(segment: &str) -> String {
+    let inner = segment
+        .split_once('(')
+        .map(|(_, rest)| rest.trim_end_matches(')'))
+        .unwrap_or("");
+    inner.trim_matches('\'').to_string()
+}
+
+fn not_found_segment(segment: &str) -> Reply {
+    Reply::error(
+        StatusCode::BAD_REQUEST,
+        "BadRequest",
+        &format!("Resource not found for the segment '{segment}'."),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_paths_case_insensitively() {
+        assert_eq!(resolve("/me").ok(), Some(Target::Me));
+        assert_eq!(resolve("me/").ok(), Some(Target::Me));
+        assert_eq!(
+            resolve("/me/mailFolders/Inbox/messages").ok(),
+            Some(Target::Messages(Some("Inbox".into())))
+        );
+        assert_eq!(
+            resolve("/me/mailFolders('Inbox')/messages").ok(),
+            Some(Target::Messages(Some("Inbox".into())))
+        );
+        assert_eq!(
+            resolve("/me/mailFolders(%27inbox%27)/messages").ok(),
+            Some(Target::Messages(Some("inbox".into())))
+        );
+        assert_eq!(resolve("/ME/CalendarView").ok(), Some(Target::CalendarView));
+        assert_eq!(
+            resolve("/me/calendar/calendarView").ok(),
+            Some(Target::CalendarView)
+        );
+        assert_eq!(
+            resolve("/me/messages/AAMkAD%3D%3D").ok(),
+            Some(Target::Message("AAMkAD==".into()))
+        );
+        let err = resolve("/me/drive/root").err().map(|r| r.body);
+        assert_eq!(
+            err.as_ref().map(|b| b["error"]["message"].clone()),
+            Some("Resource not found for the segment 'drive'.".into())
+        );
+    }
+}
