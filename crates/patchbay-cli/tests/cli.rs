@@ -7,7 +7,6 @@ mod common;
 use common::*;
 use patchbay_sandbox::{DEMO_APP_CLIENT_ID, DEMO_APP_SECRET};
 use serde_json::Value;
-use std::path::Path;
 use tokio::io::AsyncWriteExt;
 
 #[tokio::test]
@@ -141,38 +140,6 @@ async fn sign_in_with_the_built_in_app_then_list_rename_and_remove() {
     assert!(home.list().await.is_empty());
     let out = home.run(&["list"]).await;
     assert!(text(&out.stdout).starts_with("No connections yet."));
-}
-
-/// Every file under `dir`, read as bytes.
-/// A token-shaped string, if the text holds one: a JWT (access or ID token) or a sandbox refresh token
-/// (`1.A` and base64url).
-fn token_in(text: &str) -> Option<String> {
-    let b64 = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    for marker in ["eyJ", "1.A"] {
-        for (at, _) in text.match_indices(marker) {
-            let run: String = text[at + marker.len()..]
-                .chars()
-                .take_while(|c| b64(*c) || *c == '.')
-                .collect();
-            if run.len() >= 40 {
-                return Some(format!("{marker}{}…", &run[..20]));
-            }
-        }
-    }
-    None
-}
-
-fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut found = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files_under(&path));
-        } else {
-            found.push((path.clone(), std::fs::read(&path).unwrap()));
-        }
-    }
-    found
 }
 
 #[tokio::test]

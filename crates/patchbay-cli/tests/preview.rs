@@ -268,3 +268,72 @@ async fn without_calendar_permission_the_agenda_says_which_and_graph_shows_the_4
     assert!(line.contains("ErrorAccessDenied"), "{line}");
     assert!(line.contains("request-id"), "{line}");
 }
+
+/// Mail is shown, never kept: with every log line on, no subject, sender or preview line reaches the log, and
+/// nothing of the mailbox is written under the data folder.
+#[tokio::test]
+async fn mail_and_events_never_reach_the_log_or_the_disk() {
+    let home = Home::new();
+    let sandbox = own_sandbox().await;
+    let id = connect_to(&home, &sandbox, ADELE).await;
+
+    let inbox = json_array(
+        &home
+            .run(&["preview", "inbox", &id, "--top", "25", "--json"])
+            .await,
+    );
+    let events = json_array(&home.run(&["preview", "calendar", &id, "--json"]).await);
+    // Words only the mailbox holds (long enough not to match anything by chance).
+    let mut secrets: Vec<String> = vec![];
+    for row in &inbox {
+        for key in ["subject", "preview", "from_name"] {
+            if let Some(s) = row[key].as_str().filter(|s| s.chars().count() >= 12) {
+                secrets.push(s.chars().take(40).collect());
+            }
+        }
+    }
+    for event in &events {
+        if let Some(s) = event["subject"]
+            .as_str()
+            .filter(|s| s.chars().count() >= 12)
+        {
+            secrets.push(s.to_string());
+        }
+    }
+    assert!(secrets.len() > 30, "{}", secrets.len());
+
+    let traced = |args: &'static [&'static str]| {
+        let mut cmd = home.command(&[]);
+        cmd.args(args.iter().map(|a| a.replace("ID", &id)))
+            .env("PATCHBAY_LOG", "trace");
+        cmd
+    };
+    let mut logs = String::new();
+    for args in [
+        &["preview", "inbox", "ID", "--top", "25"][..],
+        &["preview", "calendar", "ID", "--json"],
+        &["graph", "ID", "me/mailFolders/inbox/messages", "--paginate"],
+    ] {
+        let out = tokio::time::timeout(LIMIT, traced(args).output())
+            .await
+            .expect("patchbay ends")
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        logs.push_str(&text(&out.stderr));
+    }
+    assert!(logs.lines().count() > 20, "trace logging is on: {logs}");
+    assert_eq!(token_in(&logs), None, "a token is in the trace log");
+    for s in &secrets {
+        assert!(!logs.contains(s.as_str()), "mail content in the log: {s}");
+    }
+    for (path, bytes) in files_under(home.data.path()) {
+        let content = String::from_utf8_lossy(&bytes);
+        for s in &secrets {
+            assert!(
+                !content.contains(s.as_str()),
+                "mail content in {}: {s}",
+                path.display()
+            );
+        }
+    }
+}

@@ -823,3 +823,39 @@ async fn mailbox_settings_and_the_time_zone_control() {
         "W. Europe Standard Time"
     );
 }
+
+#[tokio::test]
+async fn the_profile_honours_select() {
+    let (sb, client) = start().await;
+    let token = access_token(&client, &sb, "adele@contoso.example", MAILBOX_SCOPES).await;
+    let answer = graph_get(
+        &client,
+        &graph(&sb, "/me?$select=displayName,MAIL"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let body = answer.body.as_object().expect("an object");
+    let keys: HashSet<&str> = body.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        HashSet::from(["@odata.context", "displayName", "mail"]),
+        "{body:?}"
+    );
+    assert!(body["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("/$metadata#users(displayName,mail)/$entity"));
+    assert_eq!(body["mail"], "adele@contoso.example");
+
+    let all = graph_get(&client, &graph(&sb, "/me"), &token, None).await;
+    assert_eq!(all.body["jobTitle"], "Retail Manager");
+    assert!(all.body["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("/$metadata#users/$entity"));
+
+    let unknown = graph_get(&client, &graph(&sb, "/me?$select=shoeSize"), &token, None).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
+}

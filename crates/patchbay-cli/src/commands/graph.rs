@@ -155,9 +155,9 @@ fn graph_failure(response: &RawResponse) -> ErrorInfo {
         403 => "The connection lacks a permission this call needs; `patchbay fix ID` signs in again to grant it.",
         404 => "Check the path (it is relative to the Graph version root, e.g. me/messages).",
         429 => "Microsoft is throttling this account; wait as its Retry-After says and try again.",
-        400 => "Graph refused the request as written; its message above says what to change.",
+        400 => "Graph refused the request as written; its message says what to change.",
         500..=599 => "Microsoft Graph had a problem; try again in a few minutes.",
-        _ => "See Microsoft's words above.",
+        _ => "See Graph's code and message.",
     };
     ErrorInfo::new(ErrorCode::ProviderError, title, message)
 }

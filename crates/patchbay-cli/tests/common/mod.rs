@@ -242,3 +242,35 @@ pub async fn connect_to(home: &Home, sandbox: &Sandbox, user: &str) -> String {
     let summary: Value = serde_json::from_str(&done.stdout).unwrap();
     summary["id"].as_str().unwrap().to_string()
 }
+
+/// A token-shaped string, if the text holds one: a JWT (access or ID token) or a sandbox refresh token
+/// (`1.A` and base64url).
+pub fn token_in(text: &str) -> Option<String> {
+    let b64 = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    for marker in ["eyJ", "1.A"] {
+        for (at, _) in text.match_indices(marker) {
+            let run: String = text[at + marker.len()..]
+                .chars()
+                .take_while(|c| b64(*c) || *c == '.')
+                .collect();
+            if run.len() >= 40 {
+                return Some(format!("{marker}{}…", &run[..20]));
+            }
+        }
+    }
+    None
+}
+
+/// Every file under `dir`, read as bytes.
+pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    found
+}

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{authenticate, insufficient_privileges, Caller, Reply};
+use super::odata::{project, selection, Query};
+use super::{authenticate, insufficient_privileges, Caller, GraphRequest, Reply};
 use crate::state::AppState;
 
 /// Any of these lets a token read the signed-in user's profile.
@@ -21,14 +22,41 @@ const READ_ME: &[&str] = &[
     "Directory.Read.All",
 ];
 
-/// `GET /me` (over HTTP or in a `$batch`).
-pub fn profile(st: &AppState, caller: &Caller) -> Reply {
+/// The user properties the sandbox knows, for `$select`.
+const USER_PROPERTIES: &[&str] = &[
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+];
+
+/// `GET /me` (over HTTP or in a `$batch`), honouring `$select` as Graph does: only the chosen properties, and
+/// the context URL names them (`$metadata#users(displayName,mail)/$entity`).
+pub fn profile(st: &AppState, caller: &Caller, req: &GraphRequest) -> Reply {
     if !caller.has_any(READ_ME) {
         return insufficient_privileges();
     }
+    let chosen = match selection(
+        &Query::parse(req.query),
+        USER_PROPERTIES,
+        "microsoft.graph.user",
+    ) {
+        Ok(chosen) => chosen,
+        Err(reply) => return reply,
+    };
+    let context = match &chosen {
+        Some(names) => format!("users({})/$entity", names.join(",")),
+        None => "users/$entity".to_string(),
+    };
     let u = &caller.user;
-    Reply::ok(json!({
-        "@odata.context": format!("{}/graph/v1.0/$metadata#users/$entity", st.base),
+    let entity = json!({
         "businessPhones": [],
         "displayName": u.display_name,
         "givenName": u.given_name,
@@ -40,7 +68,10 @@ pub fn profile(st: &AppState, caller: &Caller) -> Reply {
         "surname": u.surname,
         "userPrincipalName": u.email,
         "id": u.id,
-    }))
+    });
+    let mut body = project(entity, chosen.as_deref(), &[]);
+    body["@odata.context"] = json!(format!("{}/graph/v1.0/$metadata#{context}", st.base));
+    Reply::ok(body)
 }
 
 pub async fn userinfo(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {

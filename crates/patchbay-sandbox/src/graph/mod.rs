@@ -92,7 +92,7 @@ pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequ
         );
     }
     match routes::resolve(req.path) {
-        Ok(routes::Target::Me) => me::profile(st, caller),
+        Ok(routes::Target::Me) => me::profile(st, caller, req),
         Ok(routes::Target::Messages(folder)) => messages::list(st, caller, req, folder),
         Ok(routes::Target::Message(id)) => messages::get_one(st, caller, req, &id),
         Ok(routes::Target::CalendarView) => calendar::calendar_view(st, caller, req),
