@@ -212,12 +212,25 @@ async fn graph_calls_graph_as_the_connection_and_reports_graphs_errors() {
     );
     assert!(line.contains("request-id"), "{line}");
 
-    // A full URL is refused before anything is sent.
+    // A full URL under the connection's Graph (a nextLink, a Graph Explorer URL) is followed...
+    let base = sandbox.graph_url().to_string();
+    let full = format!("{}/v1.0/me?$select=mail", base.trim_end_matches('/'));
+    let out = home.run(&["graph", &id, &full]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let me: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(me["mail"], ADELE);
+    // ...and one anywhere else is refused before anything is sent.
+    let requests = sandbox.control().stats().graph_requests;
     let out = home
         .run(&["graph", &id, "https://evil.example/v1.0/me"])
         .await;
     assert_eq!(out.status.code(), Some(1));
-    assert!(error_line(&text(&out.stderr)).contains("relative"));
+    let line = error_line(&text(&out.stderr));
+    assert!(
+        line.contains("is not under this connection's Microsoft Graph"),
+        "{line}"
+    );
+    assert_eq!(sandbox.control().stats().graph_requests, requests);
 }
 
 #[tokio::test]

@@ -184,6 +184,26 @@ describe("all-day and longer events", () => {
     expect(days[0]?.entries[0]?.note).toBe("Day 3 of 3 · until Wed 2 Dec");
   });
 
+  it("stands in this computer's zone for one this system's time-zone data does not know", () => {
+    const clock = clockOf({ iana: "Mars/Olympus_Mons", hour12: false });
+    expect(clock.unknownZone).toBe("Mars/Olympus_Mons");
+    expect(() => formatTime(new Date("2026-12-02T08:00:00Z"), clock)).not.toThrow();
+    expect(clockOf({ iana: "Europe/Berlin", hour12: false }).unknownZone).toBeUndefined();
+  });
+
+  it("shows a long leave only under the agenda's days, however far away it ends", () => {
+    const leave = event({ id: "l", all_day: true, start: "2026-11-20T00:00:00+01:00", end: "2027-03-01T00:00:00+01:00" });
+    const days = groupAgenda([leave], berlin, new Date("2026-12-02T08:00:00Z"));
+    expect(days.map((d) => d.key)).toEqual(["2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06", "2026-12-07", "2026-12-08"]);
+    expect(days[0]?.entries[0]?.note).toBe("Day 13 of 101 · until Sun 28 Feb");
+    // A hostile end in 9999 (millions of days) costs no more than a week.
+    const forever = event({ id: "x", start: "2026-12-01T09:00:00Z", end: "9999-12-31T00:00:00Z" });
+    expect(groupAgenda([forever], berlin, new Date("2026-12-02T08:00:00Z"), 3)).toHaveLength(3);
+    // An event after the window is not shown.
+    const later = event({ id: "y", start: "2026-12-20T09:00:00Z", end: "2026-12-20T10:00:00Z" });
+    expect(groupAgenda([later], berlin, new Date("2026-12-02T08:00:00Z"))).toEqual([]);
+  });
+
   it("shows a flight crossing midnight under both days", () => {
     const flight = event({ id: "f", start: "2026-12-01T22:00:00+01:00", end: "2026-12-02T06:00:00+01:00" });
     expect(formatTimeRange(flight.start, flight.end, berlin)).toBe("22:00 – 06:00 next day");

@@ -10,13 +10,31 @@ export interface Clock {
   /** 12-hour clock (true), 24-hour (false), or the locale's habit (null). */
   hour12: boolean | null;
   locale?: string | undefined;
+  /** The zone asked for, when this system's time-zone data does not know it and `timeZone` is a stand-in. */
+  unknownZone?: string | undefined;
 }
 
 /** A calendar date, "2026-12-02": a day as the mailbox's owner sees it. */
 export type DayKey = string;
 
+/** Whether this system's time-zone data knows `timeZone` (the webview's may be older than the Rust side's). */
+function knownZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The clock for a preview's zone. A zone newer than this system's time-zone data (say "America/Ciudad_Juarez" on
+ * an old ICU) would make every format throw: this computer's zone stands in, and `unknownZone` says so.
+ */
 export function clockOf(zone: Pick<PreviewZone, "iana" | "hour12">, locale?: string): Clock {
-  return { timeZone: zone.iana, hour12: zone.hour12, locale };
+  if (knownZone(zone.iana)) return { timeZone: zone.iana, hour12: zone.hour12, locale };
+  const local = new Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  return { timeZone: local, hour12: zone.hour12, locale, unknownZone: zone.iana };
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -243,13 +261,23 @@ interface Placed {
   order: number;
 }
 
-function place(event: AgendaEvent, clock: Clock): Placed[] | null {
+/** The indexes (0-based) of an event's days that fall within the agenda's days `from` … `to`. */
+function shownDays(first: DayKey, days: number, from: DayKey, to: DayKey): number[] {
+  const lo = Math.max(0, daysBetween(first, from));
+  const hi = Math.min(days - 1, daysBetween(first, to));
+  const shown: number[] = [];
+  // Bounded by the window (a week), however long the event: a leave of 90 days, or an end in 9999.
+  for (let i = lo; i <= hi; i++) shown.push(i);
+  return shown;
+}
+
+function place(event: AgendaEvent, clock: Clock, from: DayKey, to: DayKey): Placed[] | null {
   const tz = clock.timeZone;
   if (event.all_day) {
     const span = allDaySpan(event.start, event.end, tz);
     if (!span) return null;
     const until = formatShortDay(addDays(span.first, span.days - 1), clock);
-    return Array.from({ length: span.days }, (_, i) => ({
+    return shownDays(span.first, span.days, from, to).map((i) => ({
       day: addDays(span.first, i),
       order: -1,
       entry: {
@@ -268,6 +296,7 @@ function place(event: AgendaEvent, clock: Clock): Placed[] | null {
   const e = parseInstant(event.end);
   const span = timedSpan(s, e, tz);
   if (span.days === 1) {
+    if (daysBetween(from, span.first) < 0 || daysBetween(span.first, to) < 0) return [];
     return [
       {
         day: span.first,
@@ -281,7 +310,7 @@ function place(event: AgendaEvent, clock: Clock): Placed[] | null {
   const startsAt = formatTime(s, clock);
   const endsAt = formatTime(end, clock);
   const lastDay = addDays(span.first, span.days - 1);
-  return Array.from({ length: span.days }, (_, i) => {
+  return shownDays(span.first, span.days, from, to).map((i) => {
     const day = addDays(span.first, i);
     const first = i === 0;
     const last = i === span.days - 1;
@@ -304,31 +333,32 @@ function place(event: AgendaEvent, clock: Clock): Placed[] | null {
 }
 
 /**
- * The agenda's events grouped under each day they cover, in the clock's zone, from today on (a conference shows
- * under each of its days; a flight that left yesterday shows under today). Days without events are left out.
- * Events whose times Graph did not give come last, under "Date not given": better shown than dropped.
+ * The agenda's events grouped under each day they cover within the `days` from today, in the clock's zone (a
+ * conference shows under each of its days; a flight that left yesterday shows under today; a leave of 90 days
+ * only under this week's). Days without events are left out. Events whose times Graph did not give come last,
+ * under "Date not given": better shown than dropped.
  */
-export function groupAgenda(events: readonly AgendaEvent[], clock: Clock, now: Date | number): AgendaDay[] {
+export function groupAgenda(events: readonly AgendaEvent[], clock: Clock, now: Date | number, days = 7): AgendaDay[] {
   const today = dayKeyOf(new Date(now), clock.timeZone);
+  const lastDay = addDays(today, Math.max(1, days) - 1);
   const byDay = new Map<DayKey, Placed[]>();
   const unknown: AgendaEntry[] = [];
   const seen = new Set<string>();
   for (const event of events) {
     if (seen.has(event.id)) continue;
     seen.add(event.id);
-    const placed = place(event, clock);
+    const placed = place(event, clock, today, lastDay);
     if (!placed) {
       unknown.push({ key: `${event.id}@unknown`, event, time: "Time not given", note: null, allDay: false, day: 1, days: 1 });
       continue;
     }
     for (const p of placed) {
-      if (daysBetween(today, p.day) < 0) continue;
       const list = byDay.get(p.day) ?? [];
       list.push(p);
       byDay.set(p.day, list);
     }
   }
-  const days: AgendaDay[] = [...byDay.keys()].sort().map((key) => {
+  const grouped: AgendaDay[] = [...byDay.keys()].sort().map((key) => {
     const label = dayLabel(key, today, clock);
     const placed = byDay.get(key) ?? [];
     // Stable: events starting together keep Graph's order.
@@ -338,8 +368,8 @@ export function groupAgenda(events: readonly AgendaEvent[], clock: Clock, now: D
       .map(({ p }) => p.entry);
     return { key, label, date: label === "Today" || label === "Tomorrow" ? formatDayDate(key, clock) : null, entries };
   });
-  if (unknown.length > 0) days.push({ key: "unknown", label: "Date not given", date: null, entries: unknown });
-  return days;
+  if (unknown.length > 0) grouped.push({ key: "unknown", label: "Date not given", date: null, entries: unknown });
+  return grouped;
 }
 
 // ---- What Graph left out ----

@@ -6,14 +6,35 @@ use super::invalid;
 use crate::cli::GraphArgs;
 use crate::output;
 use patchbay_core::error::{ErrorCode, ErrorInfo};
-use patchbay_core::graph::{GraphErrorBody, Method, RawResponse, Request};
+use patchbay_core::graph::{GraphErrorBody, HeaderName, HeaderValue, Method, RawResponse, Request};
 use patchbay_core::preview::Collected;
 use patchbay_core::Patchbay;
 use std::io::{Read, Write};
 
 pub async fn run(core: &Patchbay, args: &GraphArgs) -> Result<(), ErrorInfo> {
     let id = core.get(&args.id)?.id.clone();
-    let request = build(args, read_body(args.body.as_deref())?)?;
+    let path = args.path.trim();
+    // A full URL (a nextLink, a Graph Explorer URL) is taken when it is under the connection's own Graph, and
+    // refused otherwise: the token goes nowhere else.
+    let relative = if path.starts_with("https://") || path.starts_with("http://") {
+        let graph = core.graph_for(&id).await?;
+        Some(graph.relative_of(path).map_err(|_| {
+            invalid(
+                format!(
+                    "{path} is not under this connection's Microsoft Graph ({}).",
+                    graph.base()
+                ),
+                "Give the path relative to it, e.g. me/messages, or a URL under it.",
+            )
+        })?)
+    } else {
+        None
+    };
+    let request = build(
+        relative.as_deref().unwrap_or(path),
+        args,
+        read_body(args.body.as_deref())?,
+    )?;
     if args.paginate {
         if request.method != Method::GET {
             return Err(invalid(
@@ -33,19 +54,22 @@ pub async fn run(core: &Patchbay, args: &GraphArgs) -> Result<(), ErrorInfo> {
     print_body(&response)
 }
 
-/// The request the arguments describe.
-fn build(args: &GraphArgs, body: Option<serde_json::Value>) -> Result<Request, ErrorInfo> {
-    let path = args.path.trim();
-    if path.contains("://") {
-        return Err(invalid(
-            format!("The path {path} is a full URL; give it relative to the connection's Graph."),
-            "For example `me/messages` (the connection knows which Microsoft cloud it is in).",
-        ));
-    }
+/// The request the arguments describe, for `path` relative to the connection's Graph.
+fn build(
+    path: &str,
+    args: &GraphArgs,
+    body: Option<serde_json::Value>,
+) -> Result<Request, ErrorInfo> {
     let (path, inline_query) = match path.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (path, None),
     };
+    if path.contains("://") {
+        return Err(invalid(
+            format!("The path {path} holds a URL; give it relative to the connection's Graph."),
+            "For example `me/messages` (the connection knows which Microsoft cloud it is in).",
+        ));
+    }
     let mut request = Request::get(path);
     request.method = match &args.method {
         Some(m) => Method::from_bytes(m.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
@@ -69,7 +93,12 @@ fn build(args: &GraphArgs, body: Option<serde_json::Value>) -> Result<Request, E
                 "Give it as key=value, e.g. --query '$top=5'.",
             ));
         };
-        request = request.query(k.trim(), v.to_string());
+        // --query wins over the same option in PATH: Graph refuses a query option given twice.
+        let k = k.trim();
+        request
+            .query
+            .retain(|(existing, _)| !same_option(existing, k));
+        request = request.query(k, v.to_string());
     }
     for header in &args.header {
         let Some((k, v)) = header.split_once(':') else {
@@ -85,10 +114,27 @@ fn build(args: &GraphArgs, body: Option<serde_json::Value>) -> Result<Request, E
                 "Leave it out: the connection's token is added to every call.",
             ));
         }
-        request = request.header(k, v.trim().to_string());
+        let v = v.trim();
+        if HeaderName::from_bytes(k.as_bytes()).is_err() || HeaderValue::from_str(v).is_err() {
+            return Err(invalid(
+                format!("--header {header} is not a valid HTTP header."),
+                "A name is letters, digits and - (no spaces); a value is printable text on one line.",
+            ));
+        }
+        request = request.header(k, v.to_string());
     }
     request.body = body;
     Ok(request)
+}
+
+/// Whether two query option names are the same: `$top` and `$TOP` are (Graph reads system query options
+/// case-insensitively), other names only when equal.
+fn same_option(a: &str, b: &str) -> bool {
+    if a.starts_with('$') || b.starts_with('$') {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
 }
 
 /// The JSON body from a file or stdin (`-`).
@@ -150,11 +196,21 @@ fn graph_failure(response: &RawResponse) -> ErrorInfo {
     if let Some(id) = &body.request_id {
         title.push_str(&format!(" (request-id {id})"));
     }
+    let retry;
     let message = match response.status {
         401 => "The connection's sign-in was refused even after renewing it; run `patchbay check ID`, then `patchbay fix ID`.",
         403 => "The connection lacks a permission this call needs; `patchbay fix ID` signs in again to grant it.",
         404 => "Check the path (it is relative to the Graph version root, e.g. me/messages).",
-        429 => "Microsoft is throttling this account; wait as its Retry-After says and try again.",
+        429 => match response.retry_after() {
+            Some(wait) => {
+                retry = format!(
+                    "Microsoft is throttling this account and asked to wait {} s; try again after that.",
+                    wait.as_secs().max(1)
+                );
+                retry.as_str()
+            }
+            None => "Microsoft is throttling this account; wait a minute and try again.",
+        },
         400 => "Graph refused the request as written; its message says what to change.",
         500..=599 => "Microsoft Graph had a problem; try again in a few minutes.",
         _ => "See Graph's code and message.",
@@ -178,43 +234,75 @@ mod tests {
         }
     }
 
+    fn build_args(a: &GraphArgs, body: Option<serde_json::Value>) -> Result<Request, ErrorInfo> {
+        build(a.path.trim(), a, body)
+    }
+
     #[test]
     fn paths_queries_and_headers_become_the_request() {
         let mut a = args("/me/messages?$top=5&$select=subject");
-        a.query = vec!["$filter=isRead eq false".into()];
+        a.query = vec!["$filter=isRead eq false".into(), "$TOP=50".into()];
         a.header = vec!["Prefer: outlook.timezone=\"Europe/Paris\"".into()];
-        let r = build(&a, None).unwrap();
+        let r = build_args(&a, None).unwrap();
         assert_eq!(r.method, Method::GET);
         assert_eq!(r.path, "me/messages");
+        // --query replaces the same option in PATH (Graph reads $-options case-insensitively).
         assert_eq!(
             r.query,
             vec![
-                ("$top".to_string(), "5".to_string()),
-                ("$select".into(), "subject".into()),
-                ("$filter".into(), "isRead eq false".into())
+                ("$select".to_string(), "subject".to_string()),
+                ("$filter".into(), "isRead eq false".into()),
+                ("$TOP".into(), "50".into()),
             ]
         );
         assert_eq!(r.headers[0].1, "outlook.timezone=\"Europe/Paris\"");
-        let r = build(
+        let r = build_args(
             &args("me/events"),
             Some(serde_json::json!({"subject": "x"})),
         )
         .unwrap();
         assert_eq!(r.method, Method::POST);
+        // A URL inside a query value is fine; only the path must be relative.
+        let r = build_args(
+            &args("me/messages?$filter=startswith(webLink,'https://x')"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.query[0].1, "startswith(webLink,'https://x')");
     }
 
     #[test]
     fn mistakes_are_refused_with_what_to_do() {
-        assert!(build(&args("https://graph.microsoft.com/v1.0/me"), None).is_err());
+        assert!(build_args(&args("me/https://evil.example/x"), None).is_err());
         let mut a = args("me");
         a.header = vec!["Authorization: Bearer x".into()];
-        assert!(build(&a, None).unwrap_err().title.contains("Authorization"));
+        assert!(build_args(&a, None)
+            .unwrap_err()
+            .title
+            .contains("Authorization"));
+        for bad in ["Bad Name: x", "X-Ok: line\u{7}bell"] {
+            let mut a = args("me");
+            a.header = vec![bad.into()];
+            let e = build_args(&a, None).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidInput, "{bad}");
+            assert!(e.title.contains("not a valid HTTP header"), "{}", e.title);
+        }
         let mut a = args("me");
         a.query = vec!["top".into()];
-        assert!(build(&a, None).is_err());
+        assert!(build_args(&a, None).is_err());
         let mut a = args("me");
         a.method = Some("GE T".into());
-        assert!(build(&a, None).is_err());
+        assert!(build_args(&a, None).is_err());
+    }
+
+    #[test]
+    fn throttling_says_how_long_to_wait() {
+        let response = RawResponse {
+            status: 429,
+            headers: vec![("Retry-After".into(), "42".into())],
+            body: br#"{"error":{"code":"TooManyRequests","message":"Slow down."}}"#.to_vec(),
+        };
+        assert!(graph_failure(&response).message.contains("wait 42 s"));
     }
 
     #[test]

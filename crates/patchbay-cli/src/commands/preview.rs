@@ -88,6 +88,9 @@ async fn inbox(core: &Patchbay, args: &PreviewInboxArgs) -> Result<(), ErrorInfo
     Ok(())
 }
 
+/// The most pages of events `preview calendar` follows (of 100 events each).
+const MAX_PAGES: usize = 50;
+
 async fn calendar(core: &Patchbay, args: &PreviewCalendarArgs) -> Result<(), ErrorInfo> {
     let id = core.get(&args.id)?.id.clone();
     let options = PreviewOptions {
@@ -96,7 +99,24 @@ async fn calendar(core: &Patchbay, args: &PreviewCalendarArgs) -> Result<(), Err
         ..PreviewOptions::default()
     };
     let preview = core.preview(&id, options).await?;
-    let items = loaded(preview.agenda)?;
+    let (mut items, mut next) = match preview.agenda {
+        Section::Loaded { items, next_link } => (items, next_link),
+        other => (loaded(other)?, None),
+    };
+    // A busy calendar over many days spans pages: all of them, never a silent first page.
+    let mut pages = 1;
+    while let Some(link) = next.take() {
+        if pages == MAX_PAGES {
+            output::note(&format!(
+                "Only the first {pages} pages of events are shown; ask for fewer --days to see the rest."
+            ));
+            break;
+        }
+        let page = core.more_agenda(&id, &link, args.days).await?;
+        items.extend(page.items);
+        next = page.next_link;
+        pages += 1;
+    }
     if args.json {
         let rows: Vec<EventRow<'_>> = items
             .iter()

@@ -126,6 +126,10 @@ impl BatchResponses {
         self.items.insert(id, response);
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &RawResponse)> {
         self.items.iter().map(|(k, v)| (k.as_str(), v))
     }

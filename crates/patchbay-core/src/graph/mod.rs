@@ -17,7 +17,8 @@ pub mod zone;
 pub use batch::{Batch, BatchResponses};
 pub use error::{GraphError, GraphErrorBody};
 pub use request::{RawResponse, Request};
-/// HTTP methods, for building a [`Request`] without depending on the HTTP client.
+/// HTTP methods and header names and values, for building a [`Request`] without depending on the HTTP client.
+pub use reqwest::header::{HeaderName, HeaderValue};
 pub use reqwest::Method;
 
 use serde::Deserialize;
@@ -56,6 +57,18 @@ impl Graph {
 
     pub fn base(&self) -> &Url {
         &self.base
+    }
+
+    /// A full URL under this Graph (a nextLink, a Graph Explorer URL) as a path relative to the base, with its
+    /// query: `https://graph.microsoft.com/v1.0/me?$top=1` → `v1.0/me?$top=1`. `Err` for a URL elsewhere.
+    pub fn relative_of(&self, link: &str) -> Result<String, GraphError> {
+        let url = self.check_link(link)?;
+        let base_path = self.base.path().trim_end_matches('/');
+        let path = url.path()[base_path.len()..].trim_start_matches('/');
+        Ok(match url.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_string(),
+        })
     }
 
     /// The signed-in user.
@@ -103,6 +116,32 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_urls_under_the_base_become_relative_and_others_are_refused() {
+        let g = Graph::new(
+            Url::parse("http://127.0.0.1:9/graph").unwrap(),
+            reqwest::Client::new(),
+        );
+        assert_eq!(
+            g.relative_of("http://127.0.0.1:9/graph/v1.0/me/messages?%24skip=10")
+                .unwrap(),
+            "v1.0/me/messages?%24skip=10"
+        );
+        assert_eq!(
+            g.relative_of("http://127.0.0.1:9/graph/beta/me").unwrap(),
+            "beta/me"
+        );
+        for foreign in [
+            "http://127.0.0.1:10/graph/v1.0/me",
+            "https://127.0.0.1:9/graph/v1.0/me",
+            "http://evil.example/graph/v1.0/me",
+            "http://u:p@127.0.0.1:9/graph/v1.0/me",
+            "http://127.0.0.1:9/graphx/v1.0/me",
+        ] {
+            assert!(g.relative_of(foreign).is_err(), "{foreign}");
+        }
+    }
 
     #[test]
     fn urls_keep_the_base_path_and_add_the_version() {

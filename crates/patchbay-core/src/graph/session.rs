@@ -214,6 +214,9 @@ pub async fn call_batch<S: TokenSource>(
                         attempt += 1;
                         continue;
                     }
+                    // A later round failed whole: what earlier rounds got stands, and the items sent again
+                    // keep their last answer (a 429, a 401), so each part still fails on its own.
+                    None if !answers.is_empty() => return Ok(answers),
                     None => return Err(CallError::Graph(e)),
                 }
             }
@@ -222,7 +225,8 @@ pub async fn call_batch<S: TokenSource>(
         let mut again: Vec<String> = Vec::new();
         let mut longest = Duration::ZERO;
         let mut any_unauthorized = false;
-        for (id, response) in got.iter() {
+        // Only what was asked: an id Graph made up is neither kept nor sent again.
+        for (id, response) in got.iter().filter(|(id, _)| pending.ids().any(|p| p == *id)) {
             if response.status == 401 && !refreshed {
                 any_unauthorized = true;
                 again.push(id.to_string());
@@ -509,5 +513,46 @@ mod tests {
         .unwrap();
         assert_eq!(answers.take("a").unwrap().status, 200);
         assert_eq!(t.refreshes.load(Ordering::SeqCst), 1);
+    }
+
+    /// First batch: "b" answers, "a" is throttled; the second batch (for "a" alone) fails whole with a 502.
+    struct ThenBadGateway(AtomicU32);
+
+    impl Respond for ThenBadGateway {
+        fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+            if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"responses": [
+                    {"id": "a", "status": 429, "headers": {"Retry-After": "1"}, "body": {"error": {"code": "TooManyRequests", "message": "slow down"}}},
+                    item("b", 200, serde_json::json!({"value": [2]})),
+                    // An id nobody asked for: neither kept nor sent again.
+                    {"id": "zz", "status": 429, "headers": {"Retry-After": "1"}, "body": {}},
+                ]}))
+            } else {
+                ResponseTemplate::new(502)
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_later_round_failing_whole_keeps_what_earlier_rounds_got() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1.0/$batch"))
+            .respond_with(ThenBadGateway(AtomicU32::new(0)))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let batch = Batch::new()
+            .add("a", Request::get("me/messages"))
+            .add("b", Request::get("me/events"));
+        let mut answers = call_batch(&graph(&server), &tokens(), quick(), &batch)
+            .await
+            .expect("the answers already received stand");
+        assert_eq!(answers.take("b").unwrap().status, 200);
+        assert_eq!(answers.take("a").unwrap().status, 429, "its last answer");
+        assert!(answers.take("zz").is_err());
+        let second: serde_json::Value =
+            serde_json::from_slice(&server.received_requests().await.unwrap()[1].body).unwrap();
+        assert_eq!(second["requests"].as_array().unwrap().len(), 1);
     }
 }

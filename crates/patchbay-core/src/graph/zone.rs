@@ -44,19 +44,42 @@ pub fn resolve(name: &str) -> Option<Zone> {
             });
         }
     }
-    let iana = localzone::win_zone_to_iana(name, Some("001"))?;
-    let tz = TimeZone::get(iana).ok()?;
+    if let Some(iana) = localzone::win_zone_to_iana(name, Some("001")) {
+        if let Ok(tz) = TimeZone::get(iana) {
+            return Some(Zone {
+                iana: iana.to_string(),
+                tz,
+            });
+        }
+    }
+    // The tz database's names without a '/' ("Japan", "Singapore", "GB"), which Graph passes through as given.
+    let tz = TimeZone::get(name).ok()?;
     Some(Zone {
-        iana: iana.to_string(),
+        iana: tz.iana_name().unwrap_or(name).to_string(),
         tz,
     })
 }
 
-/// This computer's zone (UTC when it cannot be told).
+/// This computer's zone; UTC when it cannot be told, or has no name to show (a POSIX `TZ` rule): the name shown
+/// and the rules used must be the same zone.
 pub fn local() -> Zone {
-    let tz = TimeZone::try_system().unwrap_or(TimeZone::UTC);
-    let iana = tz.iana_name().unwrap_or("UTC").to_string();
-    Zone { iana, tz }
+    match TimeZone::try_system() {
+        Ok(tz) => match tz.iana_name() {
+            Some(name) => Zone {
+                iana: name.to_string(),
+                tz: tz.clone(),
+            },
+            None => utc(),
+        },
+        Err(_) => utc(),
+    }
+}
+
+fn utc() -> Zone {
+    Zone {
+        iana: "UTC".into(),
+        tz: TimeZone::UTC,
+    }
 }
 
 #[cfg(test)]
@@ -102,7 +125,15 @@ mod tests {
         ] {
             assert_eq!(resolve(utc).unwrap().iana, "UTC", "{utc}");
         }
+        // tz database names without a '/' (links Graph passes through).
+        let japan = resolve("Japan").expect("Japan");
+        let at: jiff::Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            japan.tz.to_offset(at),
+            TimeZone::get("Asia/Tokyo").unwrap().to_offset(at)
+        );
         assert!(resolve("tzone://Microsoft/Custom").is_none());
+        assert!(resolve("Nowhere Standard Time").is_none());
         assert!(resolve("Mars/Olympus_Mons").is_none());
         assert!(resolve("").is_none());
         assert!(!local().iana.is_empty());

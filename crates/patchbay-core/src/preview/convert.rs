@@ -148,23 +148,50 @@ pub struct Need {
     pub feature: &'static str,
     /// The least permission that grants it.
     pub permission: &'static str,
+    /// Every scope that includes `permission` (Graph's "least privileged or higher").
+    pub covered_by: &'static [&'static str],
+    /// The wizard's name for the feature that asks for it.
+    pub wizard_feature: &'static str,
+}
+
+impl Need {
+    /// Whether a connection that asked for `scopes` asked for this (full scope URIs or short names).
+    pub fn requested_by(&self, scopes: &[String]) -> bool {
+        scopes.iter().any(|s| {
+            let short = s.rsplit('/').next().unwrap_or(s);
+            self.covered_by
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(short))
+        })
+    }
 }
 
 pub const INBOX: Need = Need {
     feature: "The inbox",
     permission: "Mail.Read",
+    covered_by: &["Mail.Read", "Mail.ReadWrite"],
+    wizard_feature: "Read mail",
 };
 pub const CALENDAR: Need = Need {
     feature: "The calendar",
     permission: "Calendars.Read",
+    covered_by: &[
+        "Calendars.Read",
+        "Calendars.ReadWrite",
+        "Calendars.Read.Shared",
+        "Calendars.ReadWrite.Shared",
+    ],
+    wizard_feature: "Read calendar",
 };
 pub const MAILBOX_SETTINGS: Need = Need {
     feature: "The mailbox's time zone",
     permission: "MailboxSettings.Read",
+    covered_by: &["MailboxSettings.Read", "MailboxSettings.ReadWrite"],
+    wizard_feature: "Read mailbox settings",
 };
 
-/// A part's failure in words.
-pub fn problem(e: &GraphError, need: Need) -> SectionProblem {
+/// A part's failure in words, for a connection that asked for `requested` scopes.
+pub fn problem(e: &GraphError, need: Need, requested: &[String]) -> SectionProblem {
     let body = e.body();
     let detail = body.map(|b| b.summary()).or_else(|| match e {
         GraphError::Network { detail, .. } => Some(detail.clone()),
@@ -173,6 +200,17 @@ pub fn problem(e: &GraphError, need: Need) -> SectionProblem {
     });
     let request_id = body.and_then(|b| b.request_id.clone());
     let (kind, title, message, permission) = match e {
+        // Signing in again asks for the same scopes: when this one was never asked for, say so instead of
+        // offering a Fix that would end in the same refusal.
+        GraphError::Forbidden(_) if !need.requested_by(requested) => (
+            ProblemKind::NotRequested,
+            format!("{} needs permission {}.", need.feature, need.permission),
+            format!(
+                "This connection was set up without it. To see this here, add a connection with \"{}\" ticked.",
+                need.wizard_feature
+            ),
+            Some(need.permission.to_string()),
+        ),
         GraphError::Forbidden(_) => (
             ProblemKind::MissingPermission,
             format!("{} needs permission {}.", need.feature, need.permission),
@@ -199,9 +237,9 @@ pub fn problem(e: &GraphError, need: Need) -> SectionProblem {
             None,
         ),
         GraphError::Unauthorized(_) => (
-            ProblemKind::Other,
+            ProblemKind::SignInRefused,
             format!("{} could not be loaded: Microsoft did not accept this connection's sign-in.", need.feature),
-            "Check the connection; if it keeps failing, use Fix to sign in again.".to_string(),
+            "Patchbay renewed the sign-in and Microsoft still refused it. Use Fix to sign in again.".to_string(),
             None,
         ),
         _ => (
@@ -365,11 +403,27 @@ mod tests {
             request_id: Some("r-1".into()),
             ..GraphErrorBody::default()
         });
-        let p = problem(&forbidden, CALENDAR);
+        let asked = vec![
+            "openid".to_string(),
+            "https://graph.microsoft.com/Calendars.ReadWrite".to_string(),
+        ];
+        let p = problem(&forbidden, CALENDAR, &asked);
         assert_eq!(p.kind, ProblemKind::MissingPermission);
         assert_eq!(p.title, "The calendar needs permission Calendars.Read.");
         assert_eq!(p.permission.as_deref(), Some("Calendars.Read"));
         assert_eq!(p.request_id.as_deref(), Some("r-1"));
         assert!(p.detail.unwrap().starts_with("ErrorAccessDenied"));
+
+        // Never asked for: Fix would ask for the same scopes again, so the words point to a new connection.
+        let p = problem(&forbidden, CALENDAR, &["Mail.Read".to_string()]);
+        assert_eq!(p.kind, ProblemKind::NotRequested);
+        assert!(p.message.contains("\"Read calendar\""), "{}", p.message);
+
+        // Refused even after a refresh: a new sign-in is the fix.
+        let refused = GraphError::Unauthorized(GraphErrorBody::default());
+        assert_eq!(
+            problem(&refused, INBOX, &asked).kind,
+            ProblemKind::SignInRefused
+        );
     }
 }

@@ -130,7 +130,10 @@ impl Patchbay {
 
     /// Fetch `id`'s preview: one `$batch` (one more only for a throttled or refused part).
     pub async fn preview(&self, id: &str, options: PreviewOptions) -> Result<Preview, ErrorInfo> {
-        let graph = self.graph_for(id).await?;
+        let record = self.record(id)?;
+        let requested = record.info.scopes_requested.clone();
+        let endpoints = self.endpoints_for(&record).await?;
+        let graph = Graph::new(endpoints.graph_url, self.inner.http.clone());
         let now = Timestamp::now();
         // The zone to ask the calendar in: the mailbox's as last seen, or this computer's. Either way the
         // answer is moved into the mailbox's zone below.
@@ -170,7 +173,7 @@ impl Patchbay {
             .map_err(|e| e.to_error_info())?;
         let fetched_at = clock::now_rfc3339();
 
-        let time_zone = preview_zone(answers.take("settings").and_then(|r| r.json()));
+        let time_zone = preview_zone(answers.take("settings").and_then(|r| r.json()), &requested);
         let zone = zone::resolve(&time_zone.iana).unwrap_or_else(zone::local);
 
         let inbox = match options.inbox.then(|| {
@@ -180,15 +183,17 @@ impl Patchbay {
         }) {
             None => Section::Skipped,
             Some(Ok(page)) => Section::Loaded {
-                items: page
-                    .value
-                    .into_iter()
-                    .map(|m| convert::message(m, &zone))
-                    .collect(),
+                items: once_each(
+                    page.value
+                        .into_iter()
+                        .map(|m| convert::message(m, &zone))
+                        .collect(),
+                    |m| &m.id,
+                ),
                 next_link: page.next_link,
             },
             Some(Err(e)) => Section::Failed {
-                problem: convert::problem(&e, INBOX),
+                problem: convert::problem(&e, INBOX, &requested),
             },
         };
 
@@ -205,7 +210,7 @@ impl Patchbay {
                 }
             }
             Some(Err(e)) => Section::Failed {
-                problem: convert::problem(&e, CALENDAR),
+                problem: convert::problem(&e, CALENDAR, &requested),
             },
         };
 
@@ -352,8 +357,18 @@ impl Patchbay {
     }
 }
 
+/// Items with an id seen before dropped (Graph should not repeat one; a list keyed by id must not see it twice).
+fn once_each<T>(mut items: Vec<T>, id: impl Fn(&T) -> &String) -> Vec<T> {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(id(item).clone()));
+    items
+}
+
 /// The zone (and formats) to show times in, from the mailbox settings' answer.
-fn preview_zone(settings: Result<MailboxSettings, crate::graph::GraphError>) -> PreviewZone {
+fn preview_zone(
+    settings: Result<MailboxSettings, crate::graph::GraphError>,
+    requested: &[String],
+) -> PreviewZone {
     let local = zone::local();
     match settings {
         Ok(s) => {
@@ -398,7 +413,7 @@ fn preview_zone(settings: Result<MailboxSettings, crate::graph::GraphError>) -> 
             hour12: None,
             date_format: None,
             time_format: None,
-            problem: Some(convert::problem(&e, MAILBOX_SETTINGS)),
+            problem: Some(convert::problem(&e, MAILBOX_SETTINGS, requested)),
         },
     }
 }
@@ -417,5 +432,21 @@ fn agenda_items(
         .map(|(e, span)| (span.map(|(s, _)| s.timestamp()), e))
         .collect();
     kept.sort_by_key(|(start, _)| *start);
-    kept.into_iter().map(|(_, e)| e).collect()
+    once_each(kept.into_iter().map(|(_, e)| e).collect(), |e| &e.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_graph_repeats_is_shown_once() {
+        let items = vec![
+            ("a".to_string(), 1),
+            ("b".to_string(), 2),
+            ("a".to_string(), 3),
+        ];
+        let kept = once_each(items, |(id, _)| id);
+        assert_eq!(kept, vec![("a".to_string(), 1), ("b".to_string(), 2)]);
+    }
 }

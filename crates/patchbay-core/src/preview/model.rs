@@ -61,6 +61,11 @@ pub struct PreviewPage<T> {
 pub enum ProblemKind {
     /// A permission was not granted: `permission` names it, Fix asks for it again.
     MissingPermission,
+    /// The connection was set up without the permission (its feature was not chosen): Fix cannot add it, a
+    /// new connection with that feature can.
+    NotRequested,
+    /// Graph refused the connection's sign-in even after renewing it: Fix signs in again.
+    SignInRefused,
     /// Graph is throttling: try again later.
     Throttled,
     /// Graph could not be reached or had a problem.
