@@ -476,7 +476,8 @@ fn tray_registers_shows_its_menu_and_quits() {
     );
 
     // A second launch hands over to the running one and ends; a patchbay:// link it carries reaches the
-    // running app, which refuses one that belongs to no sign-in it started.
+    // running app, which refuses one that belongs to no sign-in it started, and does not come forward for it
+    // (any web page can open such a link).
     let mut second = App::spawn(
         data_dir.path(),
         "second",
@@ -490,16 +491,31 @@ fn tray_registers_shows_its_menu_and_quits() {
         "the second launch exited with {second_exit}"
     );
     assert!(
-        app.wait_log("second launch: focusing the running Patchbay", EXIT_TIMEOUT),
-        "the running app did not hear of the second launch:\n{}",
-        app.log()
-    );
-    assert!(
         app.wait_log(
             "does not belong to a sign-in Patchbay started",
             EXIT_TIMEOUT
         ),
         "the running app did not refuse the forged patchbay:// link:\n{}",
+        app.log()
+    );
+    assert!(
+        !app.log()
+            .contains("second launch: focusing the running Patchbay"),
+        "a forged link brought the window forward:\n{}",
+        app.log()
+    );
+    // A plain second launch (no link) brings the running one forward.
+    let mut third = App::spawn(data_dir.path(), "third", &[]);
+    let third_exit = third
+        .wait_exit(EXIT_TIMEOUT)
+        .unwrap_or_else(|| panic!("a third launch kept running: {}", third.log()));
+    assert!(
+        third_exit.success(),
+        "the third launch exited with {third_exit}"
+    );
+    assert!(
+        app.wait_log("second launch: focusing the running Patchbay", EXIT_TIMEOUT),
+        "the running app did not hear of the plain second launch:\n{}",
         app.log()
     );
     assert!(app.poll().is_none(), "the first app ended: {}", app.log());

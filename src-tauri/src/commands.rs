@@ -48,18 +48,36 @@ pub fn list_connections(state: State<'_, AppState>) -> Result<Vec<ConnectionSumm
     state.core.list()
 }
 
+/// Async, and the work on a blocking thread: the store's cross-process lock may wait (up to
+/// `store::LOCK_WAIT`) for another process, and the UI's main thread must never wait with it.
 #[tauri::command]
-pub fn rename_connection(
+pub async fn rename_connection(
     state: State<'_, AppState>,
     id: String,
     name: String,
 ) -> Result<ConnectionSummary, ErrorInfo> {
-    state.core.rename(&id, &name)
+    let core = state.core.clone();
+    blocking(move || core.rename(&id, &name)).await
 }
 
 #[tauri::command]
-pub fn remove_connection(state: State<'_, AppState>, id: String) -> Result<(), ErrorInfo> {
-    state.core.remove(&id)
+pub async fn remove_connection(state: State<'_, AppState>, id: String) -> Result<(), ErrorInfo> {
+    let core = state.core.clone();
+    blocking(move || core.remove(&id)).await
+}
+
+/// Run blocking core work (file locks, the keychain) off the async workers and the main thread.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ErrorInfo> + Send + 'static,
+) -> Result<T, ErrorInfo> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
+        ErrorInfo::new(
+            ErrorCode::Internal,
+            "Patchbay could not finish that.",
+            "Try again; if it keeps happening, restart Patchbay.",
+        )
+        .with_detail(e.to_string())
+    })?
 }
 
 fn connect_options() -> ConnectOptions {

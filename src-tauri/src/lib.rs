@@ -82,14 +82,16 @@ fn set_app_name() {
     glib::set_application_name("Patchbay");
 }
 
-/// A `patchbay://oauth/callback?…` link reached the app (directly or from a second launch).
+/// A `patchbay://` link reached the app (directly or from a second launch). Any web page can open one, so the
+/// window comes up only for a link that completed a sign-in waiting for it: a forged link neither raises nor
+/// focuses anything.
 fn handle_deep_link<R: Runtime>(app: &AppHandle<R>, url: &str) {
-    show_main_window(app);
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    if let Err(e) = state.core.deliver_callback(url) {
-        tracing::warn!("{}", e.one_line());
+    match state.core.deliver_callback(url) {
+        Ok(()) => show_main_window(app),
+        Err(e) => tracing::warn!("{}", e.one_line()),
     }
 }
 
@@ -101,7 +103,12 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
         // Single instance first: a second launch (with or without a patchbay:// link) lands in the running one;
         // its deep-link feature forwards the link to `on_open_url` below.
         builder = builder
-            .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+                // A second launch carrying a patchbay:// link is the deep-link plugin's (handle_deep_link
+                // decides whether the window comes up); a plain second launch focuses the running Patchbay.
+                if argv.iter().skip(1).any(|a| a.starts_with("patchbay:")) {
+                    return;
+                }
                 tracing::info!("second launch: focusing the running Patchbay");
                 show_main_window(app);
             }))

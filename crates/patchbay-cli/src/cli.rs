@@ -49,6 +49,16 @@ pub enum Command {
     Rename(RenameArgs),
     /// Check this computer: keychain, data folder, connections' secrets, sign-in listener, browser, links.
     Doctor(DoctorArgs),
+    /// The vault key is gone from the keychain for good: set the sealed secrets aside (nothing is deleted) and
+    /// make a new key. Every connection then needs `patchbay fix`.
+    ResetVault(ResetVaultArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResetVaultArgs {
+    /// Go ahead without asking (for scripts).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -45,6 +45,7 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
         Command::Remove(args) => commands::connections::remove(&core, &args),
         Command::Rename(args) => commands::connections::rename(&core, &args),
         Command::Doctor(args) => commands::doctor::run(&core, &args).await,
+        Command::ResetVault(args) => commands::doctor::reset_vault(&core, &args),
     };
     // Stop the in-process sandbox (if a sandbox connection started it) before the runtime goes.
     core.shutdown(std::time::Duration::from_secs(3)).await;

@@ -495,3 +495,138 @@ async fn doctor_says_when_there_is_no_keychain() {
     assert!(stdout.contains("gnome-keyring"), "{stdout}");
     assert!(error_line(&text(&out.stderr)).starts_with("patchbay: 1 check failed: Keychain."));
 }
+
+/// A secret typed at a terminal is not echoed: run under a pseudo-terminal (util-linux `script`), everything
+/// the terminal showed is captured, and the typed secret is not in it.
+#[tokio::test]
+async fn a_secret_typed_at_a_terminal_is_not_shown() {
+    let home = Home::new();
+    let sandbox = own_sandbox().await;
+    let id = connect_to(&home, &sandbox, ADELE).await;
+    const TYPED: &str = "typed-secret-4f9c1e";
+    let inner = format!(
+        "{} update-secret {id} --client-secret-stdin",
+        env!("CARGO_BIN_EXE_patchbay")
+    );
+    let mut cmd = tokio::process::Command::new("script");
+    cmd.args(["-qec", &inner, "/dev/null"])
+        .env("PATCHBAY_DATA_DIR", home.data.path())
+        .env("PATCHBAY_KEYCHAIN_SERVICE", &home.keychain_service)
+        .env_remove("PATCHBAY_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().expect("util-linux script");
+    let mut stdin = child.stdin.take().unwrap();
+    // Typed once the prompt is up (a terminal discards nothing typed early, but be a patient typist).
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    stdin
+        .write_all(format!("{TYPED}\n").as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    let out = tokio::time::timeout(LIMIT, child.wait_with_output())
+        .await
+        .expect("patchbay ends")
+        .unwrap();
+    let shown = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(shown.contains("Client secret:"), "the prompt: {shown}");
+    assert!(!shown.contains(TYPED), "the secret was echoed: {shown}");
+}
+
+/// The vault key deleted from the keychain while connections exist: no new key is made over their sealed
+/// files; `doctor` says so and names `reset-vault`, which asks first, then sets the files aside (nothing
+/// deleted) and makes a new key.
+#[tokio::test]
+async fn a_vault_key_gone_from_the_keychain_is_replaced_only_when_asked() {
+    let home = Home::new();
+    let sandbox = own_sandbox().await;
+    let id = connect_to(&home, &sandbox, ADELE).await;
+    let cleared = std::process::Command::new("secret-tool")
+        .args(["clear", "service", &home.keychain_service])
+        .status()
+        .expect("secret-tool (libsecret-tools)");
+    assert!(cleared.success());
+
+    // A second connection would need a key: none is minted over the first one's sealed file.
+    let out = home.run(&["doctor"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let said = text(&out.stdout);
+    assert!(said.contains("vault key is missing"), "{said}");
+    assert!(said.contains("patchbay reset-vault"), "{said}");
+
+    // Not at a terminal and no --yes: it asks, so nothing happens.
+    let out = home.run(&["reset-vault"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(error_line(&text(&out.stderr)).contains("asks first"));
+    let secrets = home.data.path().join("secrets");
+    assert!(secrets.join(format!("{id}.sealed")).exists(), "untouched");
+
+    let out = home.run(&["reset-vault", "--yes"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!secrets.join(format!("{id}.sealed")).exists());
+    let aside: Vec<_> = std::fs::read_dir(&secrets)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("orphaned-"))
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert!(
+        aside[0].path().join(format!("{id}.sealed")).exists(),
+        "set aside, not deleted"
+    );
+    // The connection is still listed, and says it needs a new sign-in.
+    let out = home.run(&["list", "--json"]).await;
+    assert!(text(&out.stdout).contains(&id));
+}
+
+/// A process killed (abort: no destructors, as `kill -9`) at every step of writing the connections file
+/// leaves the old file or the new one, whole: the connection is never lost or half-written.
+#[tokio::test]
+async fn a_process_killed_while_saving_never_loses_a_connection() {
+    let home = Home::new();
+    let sandbox = own_sandbox().await;
+    let id = connect_to(&home, &sandbox, ADELE).await;
+    let mut names = vec![];
+    for (i, stage) in [
+        "write-half",
+        "write-temp-written",
+        "write-synced",
+        "write-renamed",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("Renamed {i}");
+        let mut cmd = home.command(&["rename", &id, &name]);
+        cmd.env("PATCHBAY_FAULT", format!("{stage}:connections.json"));
+        let out = tokio::time::timeout(LIMIT, cmd.output())
+            .await
+            .expect("patchbay ends")
+            .unwrap();
+        assert!(!out.status.success(), "{stage}: it was killed");
+        assert!(
+            text(&out.stderr).contains(&format!("aborting at {stage}:connections.json")),
+            "{stage}: {}",
+            text(&out.stderr)
+        );
+        let list = home.run(&["list", "--json"]).await;
+        assert!(list.status.success(), "{stage}: {}", text(&list.stderr));
+        let all: Value = serde_json::from_slice(&list.stdout).unwrap();
+        let all = all.as_array().unwrap();
+        assert_eq!(all.len(), 1, "{stage}: the connection is still there");
+        let now = all[0]["name"].as_str().unwrap().to_string();
+        // Before the rename the old name stands; once renamed, the new one.
+        let expected = if *stage == "write-renamed" {
+            name.clone()
+        } else {
+            names.last().cloned().unwrap_or_else(|| now.clone())
+        };
+        assert_eq!(now, expected, "{stage}");
+        names.push(now);
+    }
+    // And it still works afterwards.
+    let out = home.run(&["rename", &id, "Final"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -14,8 +14,22 @@ pub fn override_command() -> Option<String> {
         .map(String::from)
 }
 
-/// Open `url` in the browser. False when no browser could be started (the person can copy the link).
+/// Open `url` in the browser, if it is [`openable`]: every path (the sign-in's first open, "Open again", a link
+/// the person clicks) comes through here, so a provider's metadata cannot hand the browser a `file:` or
+/// `javascript:` URL. False when the link was refused or no browser could be started (the person can copy it).
 pub fn open(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(parsed) if openable(&parsed) => spawn(parsed.as_str()),
+        _ => {
+            tracing::warn!(
+                "refused to open a link that is neither https nor http on this computer"
+            );
+            false
+        }
+    }
+}
+
+fn spawn(url: &str) -> bool {
     match override_command() {
         Some(command) => std::process::Command::new(command)
             .arg(url)
@@ -58,7 +72,7 @@ pub fn open_link(url: &str) -> Result<(), ErrorInfo> {
     if !openable(&parsed) {
         return Err(refused());
     }
-    if open(parsed.as_str()) {
+    if spawn(parsed.as_str()) {
         Ok(())
     } else {
         Err(ErrorInfo::new(
@@ -96,5 +110,9 @@ mod tests {
             open_link("file:///etc/passwd").unwrap_err().code,
             ErrorCode::InvalidInput
         );
+        // The sign-in's own first open is checked the same way: nothing is started for these.
+        for refused in ["file:///etc/passwd", "javascript:alert(1)", "not a url"] {
+            assert!(!open(refused), "{refused}");
+        }
     }
 }

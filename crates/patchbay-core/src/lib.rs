@@ -15,6 +15,8 @@ pub mod environment;
 pub mod error;
 pub mod events;
 pub mod fault;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod graph;
 pub mod health;
 pub mod model;

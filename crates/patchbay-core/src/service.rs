@@ -234,6 +234,14 @@ impl Patchbay {
         self.get(id)
     }
 
+    /// The vault key is gone for good (a reset keychain): set the sealed files it opened aside and make a new
+    /// key, under the store's lock. Connections stay listed and need Fix. Returns where the old files went.
+    /// Only on the person's word (`patchbay reset-vault`): see [`crate::vault::missing_key_with_sealed_files`].
+    pub fn reset_vault(&self) -> Result<Option<std::path::PathBuf>, ErrorInfo> {
+        let _lock = self.inner.store.lock()?;
+        self.inner.vault.start_new_key()
+    }
+
     /// Remove a connection: its metadata, sealed secrets and status go; nothing else is touched.
     pub fn remove(&self, id: &str) -> Result<(), ErrorInfo> {
         // Under the store's lock: should the sealed file not go, the metadata stays and the person can retry.

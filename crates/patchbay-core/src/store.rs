@@ -9,6 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// 2: statuses moved out to `status/<id>.json`. Version 1 files are read as they are (their status is ignored,
 /// the next check finds it again); a file written by a newer Patchbay is left alone.
@@ -87,12 +88,17 @@ impl FileStamp {
 }
 
 /// Held while a process changes the store; released on drop.
+/// How long [`Store::lock`] waits for another holder before saying who it is.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
 pub struct StoreLock {
     file: File,
 }
 
 impl Drop for StoreLock {
     fn drop(&mut self) {
+        // The holder's name is there only while it holds the lock: an idle lock file is empty.
+        let _ = self.file.set_len(0);
         let _ = self.file.unlock();
     }
 }
@@ -120,12 +126,36 @@ fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Create `dir` (mode 0700) if needed.
+/// Create `dir` (mode 0700) if needed; an existing one open to others (a folder made by hand, or by an older
+/// version, with the umask's 0755) is tightened to 0700 too: its names alone say whose mailboxes are connected.
 pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
     if !dir.exists() {
         std::fs::create_dir_all(dir)?;
-        set_mode(dir, 0o700)?;
+        return set_mode(dir, 0o700);
     }
+    tighten(dir)
+}
+
+#[cfg(unix)]
+fn tighten(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = std::fs::metadata(dir)?;
+    let mode = meta.permissions().mode();
+    // Only a folder of this user's own: never chmod someone else's (PATCHBAY_DATA_DIR=/srv/shared).
+    let me = rustix::process::getuid().as_raw();
+    if meta.is_dir() && mode & 0o077 != 0 && meta.uid() == me {
+        set_mode(dir, 0o700)?;
+        tracing::warn!(
+            path = %dir.display(),
+            from = format!("{:o}", mode & 0o777),
+            "the data folder was open to other users; it is now 0700"
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn tighten(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -141,14 +171,26 @@ pub fn write_atomic_unsynced(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::
 }
 
 fn write_with(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+    // Crash points (debug builds, `PATCHBAY_FAULT=write-synced:connections.json`): a test kills the process
+    // at each step and shows the file is the old one or the new one, never half of either.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let fault = |stage: &str| crate::fault::point(&format!("{stage}:{name}"));
     ensure_private_dir(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     set_mode(tmp.path(), 0o600)?;
-    tmp.write_all(bytes)?;
+    tmp.write_all(&bytes[..bytes.len() / 2])?;
+    fault("write-half");
+    tmp.write_all(&bytes[bytes.len() / 2..])?;
+    fault("write-temp-written");
     if sync {
         tmp.as_file().sync_all()?;
     }
+    fault("write-synced");
     tmp.persist(path).map_err(|e| e.error)?;
+    fault("write-renamed");
     #[cfg(unix)]
     if sync {
         File::open(dir)?.sync_all()?;
@@ -172,19 +214,63 @@ impl Store {
         self.dir.join(FILE_NAME)
     }
 
-    /// Take the cross-process lock (blocks while another process holds it; holders keep it for milliseconds).
+    /// Take the cross-process lock. Holders keep it for milliseconds; a wait longer than [`LOCK_WAIT`] means a
+    /// process is stuck holding it (say, behind a keychain prompt), and becomes an error naming that process
+    /// rather than a frozen caller.
     pub fn lock(&self) -> Result<StoreLock, ErrorInfo> {
+        self.lock_within(LOCK_WAIT)
+    }
+
+    pub(crate) fn lock_within(&self, wait: Duration) -> Result<StoreLock, ErrorInfo> {
         ensure_private_dir(&self.dir)
             .map_err(|e| storage_error("create its data folder", &self.dir, e))?;
         let path = self.dir.join(LOCK_NAME);
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .open(&path)
             .map_err(|e| storage_error("open its lock file", &path, e))?;
-        file.lock()
-            .map_err(|e| storage_error("lock its data folder", &path, e))?;
+        let started = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let holder = holder.trim();
+                    return Err(ErrorInfo::new(
+                        ErrorCode::Storage,
+                        "Patchbay's list of connections is busy.",
+                        format!(
+                            "{} has held it for over {} s; nothing was changed. If it is waiting for you (a \
+                             keychain prompt), answer it; otherwise close it and try again.",
+                            if holder.is_empty() { "Another Patchbay process" } else { holder },
+                            wait.as_secs()
+                        ),
+                    ));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(storage_error("lock its data folder", &path, e))
+                }
+            }
+        }
+        // Who holds it, for a process that has to wait (never a secret: a program name and a pid).
+        let me = format!(
+            "{} (pid {})",
+            std::env::current_exe()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "Patchbay".into()),
+            std::process::id()
+        );
+        let _ = file
+            .set_len(0)
+            .and_then(|()| std::io::Seek::rewind(&mut file))
+            .and_then(|()| file.write_all(me.as_bytes()));
         Ok(StoreLock { file })
     }
 
@@ -229,7 +315,7 @@ impl Store {
         Ok(records)
     }
 
-    fn parse(&self, path: &Path, bytes: &[u8]) -> Result<Vec<ConnectionRecord>, ErrorInfo> {
+    pub fn parse(&self, path: &Path, bytes: &[u8]) -> Result<Vec<ConnectionRecord>, ErrorInfo> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             ErrorInfo::new(
                 ErrorCode::Storage,
@@ -322,6 +408,11 @@ pub(crate) mod tests {
             assert_eq!(mode & 0o777, 0o600);
             let dir_mode = std::fs::metadata(store.dir()).unwrap().permissions().mode();
             assert_eq!(dir_mode & 0o777, 0o700);
+            // A folder left open to others (made by hand) is tightened on the next write.
+            std::fs::set_permissions(store.dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+            store.update(|r| add(r, record("b"))).unwrap();
+            let dir_mode = std::fs::metadata(store.dir()).unwrap().permissions().mode();
+            assert_eq!(dir_mode & 0o777, 0o700);
         }
         let text = std::fs::read_to_string(store.file_path()).unwrap();
         assert!(text.contains("\"version\": 2"));
@@ -401,5 +492,25 @@ pub(crate) mod tests {
             t.join().unwrap();
         }
         assert_eq!(Store::new(path).read().unwrap().len(), 80);
+    }
+
+    #[test]
+    fn a_lock_held_too_long_is_an_error_naming_its_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("data"));
+        let held = store.lock().unwrap();
+        let e = store
+            .lock_within(Duration::from_millis(100))
+            .err()
+            .expect("busy");
+        assert_eq!(e.code, ErrorCode::Storage);
+        assert!(e.title.contains("busy"), "{}", e.title);
+        assert!(
+            e.message.contains(&format!("(pid {})", std::process::id())),
+            "{}",
+            e.message
+        );
+        drop(held);
+        assert!(store.lock_within(Duration::from_millis(100)).is_ok());
     }
 }

@@ -111,6 +111,21 @@ pub struct Vault {
     key: Mutex<Option<Zeroizing<Vec<u8>>>>,
 }
 
+/// The key is gone but `sealed` files need it: say what happened and what each way out does.
+pub fn missing_key_with_sealed_files(sealed: usize) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::KeychainUnavailable,
+        "Patchbay's vault key is missing from the keychain.",
+        format!(
+            "{sealed} sealed secret file{} can only be opened with it, so Patchbay did not make a new one. If \
+             the keychain is locked, or another one is in use, unlock or switch it and try again. If it was reset \
+             and the key is gone for good, run `patchbay reset-vault`: it sets the old files aside (nothing is \
+             deleted) and makes a new key; each connection then needs Fix.",
+            if sealed == 1 { "" } else { "s" }
+        ),
+    )
+}
+
 fn storage_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ErrorInfo {
     ErrorInfo::new(
         ErrorCode::Storage,
@@ -149,12 +164,13 @@ impl Vault {
                     "Remove the \"vault-key\" item of Patchbay from your keychain and fix each connection by signing in again.",
                 ))
             }
-            None if create => {
-                let mut key = Zeroizing::new(vec![0u8; 32]);
-                rand::rngs::OsRng.fill_bytes(&mut key);
-                self.keys.store(&key)?;
-                key
+            // Sealed files with no key: the keychain was reset, locked into another, or its item deleted. A new
+            // key would make every one of them unreadable at once, so none is made without being asked
+            // (`start_new_key`).
+            None if create && self.sealed_count() > 0 => {
+                return Err(missing_key_with_sealed_files(self.sealed_count()))
             }
+            None if create => self.mint()?,
             None => {
                 return Err(ErrorInfo::new(
                     ErrorCode::KeychainUnavailable,
@@ -165,6 +181,60 @@ impl Vault {
         };
         *cached = Some(key.clone());
         Ok(key)
+    }
+
+    fn mint(&self) -> Result<Zeroizing<Vec<u8>>, ErrorInfo> {
+        let mut key = Zeroizing::new(vec![0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        self.keys.store(&key)?;
+        Ok(key)
+    }
+
+    /// How many sealed files are in the vault's folder.
+    pub fn sealed_count(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "sealed"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// Asked for, after [`missing_key_with_sealed_files`]: set every sealed file aside in `orphaned-<time>/`
+    /// (nothing is deleted: should the old key come back, they can be moved back) and make a new key. Each
+    /// connection then needs Fix. Call under the store lock. Returns the folder the files went to, if any.
+    pub fn start_new_key(&self) -> Result<Option<PathBuf>, ErrorInfo> {
+        let mut cached = self.key.lock().expect("vault key");
+        if self.keys.load()?.is_some() {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "Patchbay's vault key is in the keychain: there is nothing to replace.",
+                "If connections fail, use Fix on each; the key itself is fine.",
+            ));
+        }
+        let mut aside = None;
+        if self.sealed_count() > 0 {
+            let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+            let folder = self.dir.join(format!("orphaned-{stamp}"));
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| storage_error("set the old sealed files aside", &folder, e))?;
+            for entry in std::fs::read_dir(&self.dir)
+                .map_err(|e| storage_error("list the sealed files", &self.dir, e))?
+                .flatten()
+            {
+                let path = entry.path();
+                if path.extension().is_some_and(|x| x == "sealed") {
+                    let to = folder.join(entry.file_name());
+                    std::fs::rename(&path, &to)
+                        .map_err(|e| storage_error("set a sealed file aside", &path, e))?;
+                }
+            }
+            aside = Some(folder);
+        }
+        *cached = Some(self.mint()?);
+        Ok(aside)
     }
 
     /// Whether the vault key is in the keychain (never creates it). An error when the keychain cannot be used.
@@ -312,5 +382,26 @@ mod tests {
         let err = vault(dir.path()).open("a").unwrap_err();
         assert_eq!(err.code, ErrorCode::KeychainUnavailable);
         assert!(err.title.contains("missing"));
+    }
+
+    #[test]
+    fn a_missing_key_is_not_silently_replaced_over_sealed_files() {
+        let dir = tempfile::tempdir().unwrap();
+        vault(dir.path()).seal("a", b"secret").unwrap();
+        // The keychain item is gone (a fresh MemoryKeyStore): sealing anew must not mint a key over "a".
+        let v = vault(dir.path());
+        let e = v.seal("b", b"other").unwrap_err();
+        assert_eq!(e.code, ErrorCode::KeychainUnavailable);
+        assert!(e.message.contains("patchbay reset-vault"), "{}", e.message);
+        assert!(v.keys.load().unwrap().is_none(), "no key was made");
+        assert!(!dir.path().join("b.sealed").exists());
+        // Asked for: the old file is set aside, not deleted, and a new key works.
+        let aside = v.start_new_key().unwrap().expect("a folder");
+        assert!(aside.join("a.sealed").exists());
+        assert_eq!(v.sealed_count(), 0);
+        v.seal("b", b"other").unwrap();
+        assert_eq!(&v.open("b").unwrap().unwrap()[..], b"other");
+        // With a key present there is nothing to replace.
+        assert_eq!(v.start_new_key().unwrap_err().code, ErrorCode::InvalidInput);
     }
 }

@@ -4,8 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -359,7 +360,7 @@ impl SandboxControl {
 
 // ---- HTTP ----
 
-pub fn router() -> Router<Arc<AppState>> {
+pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
         .route("/_sandbox", get(home))
         .route("/_sandbox/", get(home))
@@ -392,6 +393,66 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/_sandbox/settings", post(settings))
         .route("/_sandbox/mailbox-timezone", post(mailbox_time_zone))
         .route("/_sandbox/reset", post(reset))
+        .route_layer(middleware::from_fn_with_state(state, guard))
+}
+
+/// What the control endpoints answer when [`crate::SandboxOptions::control`] is off.
+const CONTROL_OFF: &str = "The sandbox's control endpoints are off. In Patchbay (the app or the CLI), \
+start it with PATCHBAY_SANDBOX_CONTROL=1 in its environment; the patchbay-sandbox binary has them on unless started \
+with --no-control.";
+
+/// Who may pull the levers. The endpoints revoke grants and break sign-ins, and a web page can reach a port on
+/// 127.0.0.1 as well as any local program can, so: nothing unless control is on; no request from another web page (a browser always names
+/// the page's origin on a cross-origin POST); and only JSON bodies, because a form or text/plain POST is a
+/// "simple request" that any page may send without a CORS preflight, while a JSON one needs a preflight the
+/// sandbox never grants.
+async fn guard(State(st): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let home = matches!(request.uri().path(), "/_sandbox" | "/_sandbox/");
+    if !st.control && !home {
+        return refuse(StatusCode::NOT_FOUND, "control_off", CONTROL_OFF.into());
+    }
+    if let Some(origin) = request.headers().get(header::ORIGIN) {
+        if origin.as_bytes() != st.base.as_bytes() {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "forbidden_origin",
+                format!(
+                    "The sandbox's control endpoints refuse requests from web pages ({} is not the sandbox's own \
+                     origin {}). Send the request from a program (curl, a test, Node's fetch), which sends no Origin.",
+                    origin.to_str().unwrap_or("an unreadable Origin"),
+                    st.base
+                ),
+            );
+        }
+    }
+    if request.method() == Method::POST && !is_json(request.headers().get(header::CONTENT_TYPE)) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "Send the body as JSON with the header Content-Type: application/json (this request's content type: \
+                 {}). An empty body may be sent as {{}}.",
+                request
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .map(|v| v.to_str().unwrap_or("unreadable"))
+                    .unwrap_or("none")
+            ),
+        );
+    }
+    next.run(request).await
+}
+
+/// `application/json`, in any case, with or without parameters such as `charset`.
+fn is_json(content_type: Option<&HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn refuse(status: StatusCode, code: &str, message: String) -> Response {
+    (status, Json(json!({"error": code, "message": message}))).into_response()
 }
 
 fn control(st: &Arc<AppState>) -> SandboxControl {
@@ -698,7 +759,7 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
          <h2>Apps</h2><table>{apps}</table>\n\
          <h2>Toggles</h2><p class=\"muted\">MFA required: {mfa} &middot; admin consent required for all: {admin} \
          &middot; latency: {latency} ms</p>\n\
-         <h2>Control endpoints</h2><p class=\"muted\">POST JSON to /_sandbox/revoke, /apps, /apps/{{id}}/expire-secret, \
+         <h2>Control endpoints</h2><p class=\"muted\">{control} POST JSON (Content-Type: application/json) to /_sandbox/revoke, /apps, /apps/{{id}}/expire-secret, \
          /admin-consent-required, /admin-approval-page, /mfa-required, /mfa-registration-required, /deny-scopes, /latency, /fail, /expire-refresh-tokens, \
          /expire-access-tokens, /settings, /mailbox-timezone, /reset; GET /_sandbox/stats, /users, /apps.</p>",
         base = esc(base),
@@ -706,6 +767,12 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
         admin = inner.admin_consent_required_all,
         latency = inner.latency.as_millis(),
         anchor = st.anchor,
+        control = if st.control {
+            "On."
+        } else {
+            "Off in this sandbox (they answer 404): start Patchbay with PATCHBAY_SANDBOX_CONTROL=1, or the \
+             patchbay-sandbox binary without --no-control."
+        },
     );
     drop(inner);
     pages::page(

@@ -4,7 +4,8 @@
 //! `login.microsoftonline.com` does — OpenID discovery per authority, sign-in and consent pages, the token
 //! endpoint with Microsoft's `AADSTS` errors, RS256-signed ID tokens — plus a small Microsoft Graph under
 //! `/graph` (the profile, a generated demo mailbox and calendar per user, JSON batching), and control
-//! endpoints under `/_sandbox/` that make sign-in and Graph fail in Microsoft's ways.
+//! levers that make sign-in and Graph fail in Microsoft's ways: [`Sandbox::control`] in process, and JSON
+//! endpoints under `/_sandbox/` when [`SandboxOptions::control`] is on.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -76,6 +77,12 @@ pub struct SandboxOptions {
     /// Keep the tenant (apps, grants, tokens, consents) in this file, shared with every sandbox serving it, so
     /// it survives restarts as a real tenant does. `None` (the default): in memory only.
     pub tenant_file: Option<std::path::PathBuf>,
+    /// Serve the `/_sandbox/` control endpoints (revoke, fail, MFA and the rest) over HTTP. Off by default:
+    /// anything on this machine that can reach the port — any local program, and a web page for whatever a
+    /// browser lets through — could otherwise revoke grants or break sign-ins. Turn it on for tests and demos.
+    /// [`Sandbox::control`] works either way (it is not HTTP). Off, the endpoints answer 404 saying how to turn
+    /// them on; the page at `/_sandbox/` stays.
+    pub control: bool,
 }
 
 impl Default for SandboxOptions {
@@ -86,6 +93,7 @@ impl Default for SandboxOptions {
             refresh_token_grace: Duration::ZERO,
             code_lifetime: Duration::from_secs(600),
             tenant_file: None,
+            control: false,
         }
     }
 }
@@ -115,7 +123,12 @@ impl Sandbox {
             refresh_token_grace: opts.refresh_token_grace,
             code_lifetime: opts.code_lifetime,
         };
-        let state = Arc::new(AppState::new(format!("http://{addr}"), signer, settings));
+        let state = Arc::new(AppState::new(
+            format!("http://{addr}"),
+            signer,
+            settings,
+            opts.control,
+        ));
         if let Some(path) = opts.tenant_file {
             state.lock().tenant_file = Some(persist::TenantFile::new(path));
             // The first guard with the file reads the tenant under its lock (and creates the file if missing).
@@ -163,7 +176,8 @@ impl Sandbox {
         parse_url(&format!("http://{}/graph", self.addr))
     }
 
-    /// In-process control, sharing state with the `/_sandbox/` endpoints.
+    /// In-process control, sharing state with the `/_sandbox/` endpoints (available whether or not
+    /// [`SandboxOptions::control`] serves those over HTTP).
     pub fn control(&self) -> SandboxControl {
         SandboxControl {
             state: self.state.clone(),
@@ -254,7 +268,7 @@ fn router(state: Arc<AppState>) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), latency));
     Router::new()
         .merge(identity)
-        .merge(control::router())
+        .merge(control::router(state.clone()))
         .route("/", get(|| async { Redirect::to("/_sandbox/") }))
         .route("/error", get(error_help))
         .fallback(|| async { pages::not_found().into_response() })

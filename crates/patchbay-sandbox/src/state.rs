@@ -366,11 +366,13 @@ pub struct AppState {
     /// The demo mailbox's "now": the start time, truncated to the minute. Every message and event is placed
     /// relative to it, so listings stay put while a client pages through them.
     pub anchor: jiff::Timestamp,
+    /// Whether the `/_sandbox/` control endpoints answer over HTTP (see [`crate::SandboxOptions::control`]).
+    pub control: bool,
     inner: Mutex<Inner>,
 }
 
 impl AppState {
-    pub fn new(base: String, signer: Signer, settings: Settings) -> AppState {
+    pub fn new(base: String, signer: Signer, settings: Settings, control: bool) -> AppState {
         let now = jiff::Timestamp::now();
         let anchor = jiff::Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60))
             .unwrap_or(now);
@@ -379,6 +381,7 @@ impl AppState {
             signer,
             initial_settings: settings,
             anchor,
+            control,
             inner: Mutex::new(Inner::new(settings)),
         }
     }

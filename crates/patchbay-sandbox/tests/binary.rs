@@ -19,6 +19,15 @@ async fn prints_its_urls_and_stops_on_sigterm() {
     assert!(base.starts_with("http://127.0.0.1:") && base.ends_with('/'));
     assert_eq!(info["authority"], format!("{base}organizations/v2.0"));
     assert_eq!(info["graph_url"], format!("{base}graph"));
+    // A test and demo tool: its control endpoints are on.
+    assert_eq!(info["control"], true);
+    let latency = reqwest::Client::new()
+        .post(format!("{base}_sandbox/latency"))
+        .json(&serde_json::json!({"ms": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(latency.status(), reqwest::StatusCode::OK);
 
     let doc: serde_json::Value = reqwest::get(format!(
         "{}/.well-known/openid-configuration",
@@ -51,4 +60,31 @@ fn rejects_bad_arguments() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn no_control_turns_the_control_endpoints_off() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patchbay-sandbox"))
+        .args(["--no-control"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the binary");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).expect("one JSON line");
+    assert_eq!(info["control"], false);
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}_sandbox/latency",
+            info["base_url"].as_str().unwrap()
+        ))
+        .json(&serde_json::json!({"ms": 0}))
+        .send()
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(resp.status(), reqwest::StatusCode::NOT_FOUND);
 }

@@ -317,6 +317,7 @@ async fn register_app_and_expire_its_secret() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let resp = client
         .post(sb.base_url().join("_sandbox/apps").unwrap())
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await
@@ -399,4 +400,181 @@ async fn shutdown_stops_serving() {
     sb.shutdown().await;
     let fresh = reqwest::Client::new();
     assert!(fresh.get(&url).send().await.is_err());
+}
+
+/// A refresh grant with `refresh`; on success `refresh` becomes the rotated token.
+async fn refresh_works(
+    client: &reqwest::Client,
+    sb: &patchbay_sandbox::Sandbox,
+    refresh: &mut String,
+) -> bool {
+    let (status, body) = post_token(
+        client,
+        sb,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", BUILT_IN_CLIENT_ID),
+            ("refresh_token", refresh),
+        ],
+    )
+    .await;
+    if status == StatusCode::OK {
+        *refresh = body["refresh_token"].as_str().unwrap().to_string();
+    }
+    status == StatusCode::OK
+}
+
+#[tokio::test]
+async fn control_posts_that_are_not_json_change_nothing() {
+    let (sb, client) = start().await;
+    let user = "adele@contoso.example";
+    let mut refresh = tokens(&client, &sb, user).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = |path: &str| sb.base_url().join(&format!("_sandbox/{path}")).unwrap();
+
+    // What any web page may send without a CORS preflight: text/plain, a form, and no type at all.
+    let plain = client
+        .post(url("revoke"))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(json!({"user": user}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let body: Value = plain.json().await.unwrap();
+    assert_eq!(body["error"], "unsupported_media_type");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Content-Type: application/json"),
+        "{body}"
+    );
+    let form = client
+        .post(url("revoke"))
+        .form(&[("user", user)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let untyped = client
+        .post(url("revoke"))
+        .body(json!({"user": user}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(untyped.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let lookalike = client
+        .post(url("mfa-required"))
+        .header("content-type", "application/jsonp")
+        .body(json!({"required": true}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lookalike.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let reset = client.post(url("reset")).send().await.unwrap();
+    assert_eq!(reset.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // Nothing changed: the grant still refreshes, sign-in asks for no MFA, the stats survived the reset.
+    assert!(refresh_works(&client, &sb, &mut refresh).await);
+    assert!(sign_in_redirect(&client, &sb, &builtin_flow(&sb))
+        .await
+        .contains_key("code"));
+    assert_eq!(sb.control().stats().codes_issued, 2);
+
+    // JSON, with a charset, works.
+    let json_post = client
+        .post(url("revoke"))
+        .header("content-type", "Application/JSON; charset=utf-8")
+        .body(json!({"user": user}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_post.status(), StatusCode::OK);
+    // The first grant and the one its refresh rotated to.
+    assert_eq!(json_post.json::<Value>().await.unwrap()["revoked"], 2);
+    assert!(!refresh_works(&client, &sb, &mut refresh).await);
+}
+
+#[tokio::test]
+async fn control_refuses_requests_from_other_web_pages() {
+    let (sb, client) = start().await;
+    let user = "adele@contoso.example";
+    let mut refresh = tokens(&client, &sb, user).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = |path: &str| sb.base_url().join(&format!("_sandbox/{path}")).unwrap();
+    let own = sb.base_url().as_str().trim_end_matches('/').to_string();
+
+    for origin in [
+        "https://evil.example",
+        "null",
+        &format!("{own}.evil.example"),
+    ] {
+        let resp = client
+            .post(url("revoke"))
+            .header("origin", origin)
+            .json(&json!({"user": user}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{origin}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"], "forbidden_origin");
+    }
+    let stats = client
+        .get(url("stats"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stats.status(), StatusCode::FORBIDDEN);
+    assert!(refresh_works(&client, &sb, &mut refresh).await);
+
+    // The sandbox's own pages may.
+    let resp = client
+        .post(url("revoke"))
+        .header("origin", &own)
+        .json(&json!({"user": user}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    // The first grant and the one its refresh rotated to.
+    assert_eq!(resp.json::<Value>().await.unwrap()["revoked"], 2);
+    assert!(!refresh_works(&client, &sb, &mut refresh).await);
+}
+
+#[tokio::test]
+async fn control_endpoints_are_off_unless_asked_for() {
+    let (sb, client) = start_with(patchbay_sandbox::SandboxOptions::default()).await;
+    let user = "adele@contoso.example";
+    tokens(&client, &sb, user).await;
+
+    let resp = client
+        .post(sb.base_url().join("_sandbox/revoke").unwrap())
+        .json(&json!({"user": user}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "control_off");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("PATCHBAY_SANDBOX_CONTROL=1"), "{message}");
+    let stats = client
+        .get(sb.base_url().join("_sandbox/stats").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stats.status(), StatusCode::NOT_FOUND);
+
+    // The page stays and says so; in-process control is not HTTP and still works (nothing was revoked yet).
+    let page = get(&client, &sb.base_url().join("_sandbox/").unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("Off in this sandbox"), "{}", page.html);
+    assert_eq!(sb.control().revoke_user(user).unwrap(), 1);
 }

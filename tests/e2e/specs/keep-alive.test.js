@@ -20,7 +20,11 @@ describe('keep alive', () => {
 
   before(async () => {
     // A sweep every 3 s, so "within one sweep" is seconds here; `true` stands in for the browser.
-    app = await startApp({ name: 'keep-alive', env: { BROWSER: 'true', PATCHBAY_CHECK_INTERVAL_SECS: '3' } });
+    // PATCHBAY_SANDBOX_CONTROL: the test revokes the account through the sandbox's /_sandbox/revoke.
+    app = await startApp({
+      name: 'keep-alive',
+      env: { BROWSER: 'true', PATCHBAY_CHECK_INTERVAL_SECS: '3', PATCHBAY_SANDBOX_CONTROL: '1' },
+    });
     await app.waitFor('connector-card-outlook365', 20_000);
   });
 

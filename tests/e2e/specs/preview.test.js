@@ -65,7 +65,8 @@ describe('preview', () => {
   let adele = { id: '', sandbox: '' };
 
   before(async () => {
-    app = await startApp({ name: 'preview', env: { BROWSER: 'true' } });
+    // PATCHBAY_SANDBOX_CONTROL: a test leaves scopes out of the grant through the sandbox's /_sandbox/deny-scopes.
+    app = await startApp({ name: 'preview', env: { BROWSER: 'true', PATCHBAY_SANDBOX_CONTROL: '1' } });
     await app.waitFor('connector-card-outlook365', 20_000);
   });
 

@@ -331,14 +331,20 @@ fn parse_scopes(text: &str) -> Result<Vec<String>, ErrorInfo> {
     Ok(scopes)
 }
 
-/// One line from stdin, trimmed; never echoed back or logged.
+/// One line from stdin, trimmed; never echoed back or logged. Typed at a terminal, it is read with echo off,
+/// so the secret does not land on the screen (or in a screen recording, or the terminal's scrollback).
 fn read_secret() -> Result<SecretString, ErrorInfo> {
     let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        output::note("Paste the client secret's Value and press Enter (or pipe it in: `… --client-secret-stdin < secret.txt`):");
-    }
     let mut line = String::new();
-    let read = stdin.lock().read_line(&mut line);
+    let read = if stdin.is_terminal() {
+        output::note("Paste the client secret's Value and press Enter; it is not shown (or pipe it in: `… --client-secret-stdin < secret.txt`).");
+        rpassword::prompt_password("Client secret: ").map(|typed| {
+            line = typed;
+            line.len()
+        })
+    } else {
+        stdin.lock().read_line(&mut line)
+    };
     let secret = line.trim().to_string();
     line.zeroize();
     if let Err(e) = read {

@@ -45,7 +45,11 @@ pub async fn sign_in(
         }
         Redirect::DeepLink => (None, DEEP_LINK_REDIRECT.to_string()),
     };
-    let inbox = slot.waiting(&state, &plan.ctx);
+    let inbox = slot.waiting(
+        &state,
+        &plan.ctx,
+        matches!(plan.redirect, Redirect::DeepLink),
+    );
 
     let client = TokenClient::new(
         &metadata,

@@ -53,14 +53,15 @@ impl FlowSlot {
         &self.id
     }
 
-    /// The flow now waits for the browser with this `state`: deep links carrying it and errors pasted for it
-    /// reach the returned inbox.
-    pub fn waiting(&self, state: &str, ctx: &ErrorContext) -> Inbox {
+    /// The flow now waits for the browser with this `state`: errors pasted for it reach the returned inbox, and
+    /// deep links carrying it too when the flow chose the `patchbay://` redirect (`deep_link`). A loopback flow
+    /// takes its code from its listener only: a link some web page opens can never complete it.
+    pub fn waiting(&self, state: &str, ctx: &ErrorContext, deep_link: bool) -> Inbox {
         let (deep_tx, deep_rx) = oneshot::channel();
         let (abort_tx, abort_rx) = oneshot::channel();
         if let Some(p) = self.flows.lock().get_mut(&self.id) {
             p.state = Some(state.to_string());
-            p.deep_link = Some(deep_tx);
+            p.deep_link = deep_link.then_some(deep_tx);
             p.ctx = Some(ctx.clone());
             p.abort = Some(abort_tx);
         }
@@ -117,8 +118,9 @@ impl Flows {
         self.len() == 0
     }
 
-    /// Hand a `patchbay://oauth/callback?...` deep link to the sign-in waiting for it. A link whose state matches
-    /// no pending sign-in is refused.
+    /// Hand a `patchbay://oauth/callback?...` deep link to the sign-in waiting for it. Anything else is refused:
+    /// another host or path, a link whose state matches no pending sign-in, or a sign-in that is waiting on its
+    /// loopback listener instead. Any web page can open a `patchbay://` link, so only an exact match counts.
     pub fn deliver_callback(&self, url: &str) -> Result<(), ErrorInfo> {
         let refused = || {
             ErrorInfo::new(
@@ -128,6 +130,14 @@ impl Flows {
             )
         };
         let parsed = url::Url::parse(url).map_err(|_| refused())?;
+        if parsed.scheme() != "patchbay"
+            || parsed.host_str() != Some("oauth")
+            || parsed.path() != "/callback"
+            || parsed.port().is_some()
+            || !parsed.username().is_empty()
+        {
+            return Err(refused());
+        }
         let params = CallbackParams::from_url(&parsed).ok_or_else(refused)?;
         let mut pending = self.lock();
         let flow = pending
@@ -220,10 +230,21 @@ mod tests {
     async fn a_deep_link_reaches_only_the_flow_with_its_state() {
         let flows = Flows::default();
         let slot = flows.register("f1", CancellationToken::new());
-        let inbox = slot.waiting("the-state", &ctx());
+        let inbox = slot.waiting("the-state", &ctx(), true);
         assert!(flows
             .deliver_callback("patchbay://oauth/callback?code=c&state=other")
             .is_err());
+        // The right state on the wrong link: another host, path, scheme, a port, a user.
+        for wrong in [
+            "patchbay://evil/callback?code=c&state=the-state",
+            "patchbay://oauth/other?code=c&state=the-state",
+            "patchbay://oauth/callback/x?code=c&state=the-state",
+            "patchbay://oauth:1/callback?code=c&state=the-state",
+            "patchbay://u@oauth/callback?code=c&state=the-state",
+            "https://oauth/callback?code=c&state=the-state",
+        ] {
+            assert!(flows.deliver_callback(wrong).is_err(), "{wrong}");
+        }
         flows
             .deliver_callback("patchbay://oauth/callback?code=c&state=the-state")
             .unwrap();
@@ -237,10 +258,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_loopback_flow_takes_no_deep_link() {
+        let flows = Flows::default();
+        let slot = flows.register("f1", CancellationToken::new());
+        let inbox = slot.waiting("the-state", &ctx(), false);
+        assert!(flows
+            .deliver_callback("patchbay://oauth/callback?code=c&state=the-state")
+            .is_err());
+        assert!(inbox.deep_link.await.is_err(), "nothing was delivered");
+    }
+
+    #[tokio::test]
     async fn cancel_reaches_the_flow_and_pasted_errors_need_a_code() {
         let flows = Flows::default();
         let slot = flows.register("f1", CancellationToken::new());
-        let inbox = slot.waiting("s", &ctx());
+        let inbox = slot.waiting("s", &ctx(), false);
         assert!(flows.report_page_error("f1", "it broke").is_err());
         let err = flows
             .report_page_error("f1", "AADSTS50011: The redirect URI does not match")

@@ -295,6 +295,32 @@ fn resolve_endpoints(req: &ConnectRequest, tenant: &str) -> Result<Endpoints, Er
     let to_info = |e: crate::environment::EnvironmentError| {
         invalid("The environment is not complete.", e.to_string())
     };
+    let overridden = req.authority.is_some() || req.graph_url.is_some();
+    match req.environment {
+        // A preset names a Microsoft cloud, and the connection is labelled and trusted as that cloud: its URLs
+        // must be the cloud's own, never whatever the request says.
+        preset @ (EnvironmentId::Global
+        | EnvironmentId::Usgov
+        | EnvironmentId::UsgovDod
+        | EnvironmentId::China)
+            if overridden =>
+        {
+            let login_host = crate::environment::presets()
+                .into_iter()
+                .find(|p| p.id == preset)
+                .map(|p| p.login_host)
+                .unwrap_or_default();
+            return Err(invalid(
+                "Custom URLs are only for the custom environment.",
+                format!(
+                    "--authority and --graph-url are for --environment custom; the {} environment always uses \
+                     {login_host}. Leave them out, or choose the custom environment (Advanced in the app).",
+                    preset.as_str()
+                ),
+            ));
+        }
+        _ => {}
+    }
     match (
         req.environment,
         req.authority.as_deref(),
@@ -460,6 +486,62 @@ mod tests {
         let mut req = request(AuthType::BuiltInApp);
         req.connector_id = "teams".into();
         assert!(plan(&req).unwrap_err().title.contains("coming soon"));
+    }
+
+    #[test]
+    fn a_preset_environment_refuses_other_urls() {
+        for preset in [
+            EnvironmentId::Global,
+            EnvironmentId::Usgov,
+            EnvironmentId::UsgovDod,
+            EnvironmentId::China,
+        ] {
+            // Both, or either one alone (which would otherwise be dropped without a word).
+            for (authority, graph) in [
+                (
+                    Some("https://idp.example.com/t/v2.0"),
+                    Some("https://graph.example.com"),
+                ),
+                (Some("https://idp.example.com/t/v2.0"), None),
+                (None, Some("https://graph.example.com")),
+            ] {
+                let mut req = request(AuthType::BuiltInApp);
+                req.environment = preset;
+                req.authority = authority.map(str::to_string);
+                req.graph_url = graph.map(str::to_string);
+                let err = plan(&req).unwrap_err();
+                assert_eq!(err.code, ErrorCode::InvalidInput);
+                assert!(
+                    err.message.contains("--environment custom")
+                        && err.message.contains(preset.as_str()),
+                    "{preset:?}: {}",
+                    err.message
+                );
+            }
+        }
+        let mut req = request(AuthType::BuiltInApp);
+        req.authority = Some("https://idp.example.com/t/v2.0".into());
+        req.graph_url = Some("https://graph.example.com".into());
+        assert!(plan(&req)
+            .unwrap_err()
+            .message
+            .contains("the global environment always uses https://login.microsoftonline.com"));
+    }
+
+    #[test]
+    fn custom_and_sandbox_take_their_urls() {
+        for env in [EnvironmentId::Custom, EnvironmentId::Sandbox] {
+            let mut req = request(AuthType::BuiltInApp);
+            req.environment = env;
+            req.authority = Some("https://idp.example.com/t/v2.0".into());
+            req.graph_url = Some("https://graph.example.com".into());
+            let p = plan(&req).unwrap();
+            assert_eq!(
+                p.endpoints.authority.as_str(),
+                "https://idp.example.com/t/v2.0"
+            );
+            assert_eq!(p.environment, env);
+        }
     }
 
     #[test]

@@ -124,6 +124,11 @@ impl Patchbay {
                 KEYCHAIN,
                 "Your keychain works and holds Patchbay's vault key.",
             ),
+            Ok(false) if inner.vault.sealed_count() > 0 => Check::from_error(
+                "keychain",
+                KEYCHAIN,
+                &crate::vault::missing_key_with_sealed_files(inner.vault.sealed_count()),
+            ),
             Ok(false) => Check::ok(
                 "keychain",
                 KEYCHAIN,
@@ -168,7 +173,8 @@ impl Patchbay {
                     "Patchbay's vault key is missing from the keychain, so none of the {} connections can be opened.",
                     records.len()
                 ),
-                "The keychain was reset or is a different one. Fix each connection by signing in again.",
+                "Unlock or switch to the keychain that holds it; if it is gone for good, run `patchbay reset-vault`, \
+                 then Fix each connection.",
             ),
             (Ok(records), Ok(true)) => self.check_sealed(records),
         });

@@ -6,13 +6,21 @@ use crate::error::{ErrorCode, ErrorInfo};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
-use tokio_util::sync::CancellationToken;
+use tokio::time::Sleep;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 /// What came back on the redirect URI (or a `patchbay://oauth/callback` deep link).
 #[derive(Clone, Default)]
@@ -73,11 +81,12 @@ impl LoopbackRedirect {
         let bad = |why: &str| {
             ErrorInfo::new(
                 ErrorCode::InvalidInput,
-                format!("The redirect URI {text:?} cannot be used."),
+                format!("The redirect URI {:?} cannot be used.", shorten(text)),
                 format!("{why} Use http://localhost (any port) or http://127.0.0.1:PORT/path as registered for your app."),
             )
         };
-        let url = url::Url::parse(text.trim()).map_err(|_| bad("It is not a URL."))?;
+        let typed = text.trim();
+        let url = url::Url::parse(typed).map_err(|_| bad("It is not a URL."))?;
         if url.scheme() != "http" {
             return Err(bad("Patchbay receives the sign-in on this computer, over http on the loopback address."));
         }
@@ -94,8 +103,7 @@ impl LoopbackRedirect {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(bad("It must not have a query or fragment."));
         }
-        let after_scheme = &text.trim()["http://".len()..];
-        let path = if after_scheme.contains('/') {
+        let path = if typed_a_path(typed) {
             url.path().to_string()
         } else {
             String::new()
@@ -116,6 +124,71 @@ impl LoopbackRedirect {
         match self.port {
             Some(port) => self.with_port(port),
             None => format!("http://{}{}", self.host, self.path),
+        }
+    }
+}
+
+/// Whether the person typed a path after the host. The URL standard gives `http://localhost` and
+/// `http://localhost/` the same path "/", but the registered form must stay as typed (Microsoft compares
+/// redirect URIs as strings). The typed text is never sliced at a byte offset: the URL standard accepts and
+/// normalises text whose bytes do not line up with its ASCII form (`http:ｌocalhost` is `http://localhost/`,
+/// with a 3-byte full-width letter where `//` would be), so only `split_once`/`contains` are used here.
+fn typed_a_path(typed: &str) -> bool {
+    // The URL standard drops ASCII tab and newline anywhere in the input.
+    let typed: String = typed
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    // The scheme is ASCII and ends at the first ':'.
+    let Some((_, rest)) = typed.split_once(':') else {
+        return false;
+    };
+    // For http the URL standard skips any run of `/` and `\` before the host, and `\` is a path separator
+    // after it too (WHATWG URL, "special authority ignore slashes state").
+    rest.trim_start_matches(['/', '\\']).contains(['/', '\\'])
+}
+
+/// What an error message echoes of a typed redirect URI: it is shown in the wizard as the person types, so a
+/// pasted page of text must not fill it. Counted in chars, never bytes.
+fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 100;
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(MAX_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// How long a connection to the loopback listener may take to deliver a request's headers, counted from
+/// when it connects or from our previous answer on it. A browser sends its whole redirect request at once,
+/// within milliseconds; without a limit any local process could hold connections open (or trickle a header
+/// byte at a time) for the whole wait for the sign-in. hyper's own `header_read_timeout` needs a timer that
+/// `axum::serve` does not install, so the listener enforces it on the socket (see [`GuardedStream`]).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many connections the loopback listener keeps open at once, over 127.0.0.1 and ::1 together. A browser
+/// opens one or two (a speculative preconnect, the favicon); the cap bounds the descriptors a local process
+/// can make Patchbay hold. At the cap the oldest connection that is not in the middle of a request is closed
+/// to make room, so connections held open by someone else cannot lock the browser out.
+pub const MAX_CONNECTIONS: usize = 64;
+
+/// The loopback listener's limits on its connections. [`LoopbackListener::bind`] uses the defaults; tests
+/// use shorter ones through [`LoopbackListener::bind_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListenerLimits {
+    /// See [`HEADER_TIMEOUT`].
+    pub header_timeout: Duration,
+    /// See [`MAX_CONNECTIONS`]. At least 1 is used.
+    pub max_connections: usize,
+}
+
+impl Default for ListenerLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: HEADER_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
         }
     }
 }
@@ -161,6 +234,15 @@ impl LoopbackListener {
         redirect: &LoopbackRedirect,
         expected_state: String,
     ) -> Result<Self, ErrorInfo> {
+        Self::bind_with(redirect, expected_state, ListenerLimits::default()).await
+    }
+
+    /// [`bind`](Self::bind) with other limits on the connections.
+    pub async fn bind_with(
+        redirect: &LoopbackRedirect,
+        expected_state: String,
+        limits: ListenerLimits,
+    ) -> Result<Self, ErrorInfo> {
         let mut attempt = 0;
         let (v4, v6) = loop {
             match bind_pair(redirect.port.unwrap_or(0)).await {
@@ -201,9 +283,18 @@ impl LoopbackListener {
             done: stop.clone(),
         });
         let app = axum::Router::new().fallback(handle).with_state(shared);
+        let connections = Arc::new(Mutex::new(Connections::default()));
         for listener in std::iter::once(v4).chain(v6) {
+            let listener = GuardedListener {
+                inner: listener,
+                connections: connections.clone(),
+                limits,
+                stop: stop.clone(),
+            };
             let app = app.clone();
             let stop = stop.clone();
+            // Ends once `stop` is cancelled: it stops accepting at once, and every connection's stream fails
+            // its next read or write (see `GuardedStream`), so no connection task outlives the flow.
             tokio::spawn(async move {
                 let _ = axum::serve(listener, app)
                     .with_graceful_shutdown(stop.cancelled_owned())
@@ -225,6 +316,255 @@ impl LoopbackListener {
     /// Wait for the one matching redirect. `None` if the listener stopped first.
     pub async fn wait(&mut self) -> Option<CallbackParams> {
         (&mut self.receiver).await.ok()
+    }
+}
+
+/// The connections the listener has open, in the order they came (ids only grow).
+#[derive(Default)]
+struct Connections {
+    next_id: u64,
+    open: BTreeMap<u64, OpenConnection>,
+}
+
+struct OpenConnection {
+    close: CancellationToken,
+    /// Its request headers have arrived and the answer has not started: closing it now would lose a request.
+    in_request: Arc<AtomicBool>,
+}
+
+fn lock(connections: &Mutex<Connections>) -> MutexGuard<'_, Connections> {
+    // Nothing panics while holding this lock; the map is consistent even if something did.
+    connections.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A loopback `TcpListener` that enforces [`ListenerLimits`] and the end of the flow on what it accepts.
+struct GuardedListener {
+    inner: TcpListener,
+    connections: Arc<Mutex<Connections>>,
+    limits: ListenerLimits,
+    stop: CancellationToken,
+}
+
+impl axum::serve::Listener for GuardedListener {
+    type Io = GuardedStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let (stream, addr) = match self.inner.accept().await {
+                Ok(accepted) => accepted,
+                // The peer gave up before we got to it.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::ConnectionAborted
+                            | io::ErrorKind::ConnectionReset
+                            | io::ErrorKind::ConnectionRefused
+                    ) =>
+                {
+                    continue
+                }
+                // Most likely out of descriptors (EMFILE): pause rather than spin; the flow's wait goes on.
+                Err(e) => {
+                    tracing::warn!("the sign-in listener could not accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let mut connections = lock(&self.connections);
+            if connections.open.len() >= self.limits.max_connections.max(1) {
+                let oldest_idle = connections
+                    .open
+                    .iter()
+                    .find(|(_, c)| !c.in_request.load(Ordering::Acquire))
+                    .map(|(id, _)| *id);
+                match oldest_idle.and_then(|id| connections.open.remove(&id)) {
+                    Some(evicted) => evicted.close.cancel(),
+                    // Every open connection is being answered: refuse this one (dropping it closes it).
+                    None => continue,
+                }
+            }
+            let id = connections.next_id;
+            connections.next_id += 1;
+            let close = self.stop.child_token();
+            let in_request = Arc::new(AtomicBool::new(false));
+            connections.open.insert(
+                id,
+                OpenConnection {
+                    close: close.clone(),
+                    in_request: in_request.clone(),
+                },
+            );
+            drop(connections);
+            let stream = GuardedStream {
+                inner: stream,
+                closed: Box::pin(close.cancelled_owned()),
+                header_timeout: self.limits.header_timeout,
+                deadline: Some(Box::pin(tokio::time::sleep(self.limits.header_timeout))),
+                head_end: HeadEnd::default(),
+                wrote: false,
+                grace: None,
+                in_request,
+                slot: Slot {
+                    connections: self.connections.clone(),
+                    id,
+                },
+            };
+            return (stream, addr);
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+/// Frees a connection's place in [`Connections`] when its stream is dropped.
+struct Slot {
+    connections: Arc<Mutex<Connections>>,
+    id: u64,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        lock(&self.connections).open.remove(&self.id);
+    }
+}
+
+/// Finds the blank line that ends an HTTP/1 request head, as httparse accepts it (CRLF or bare LF line ends,
+/// blank lines before the request line skipped).
+#[derive(Default)]
+pub struct HeadEnd {
+    started: bool,
+    after_line_end: bool,
+}
+
+impl HeadEnd {
+    /// Feed bytes just read; true once the head is complete.
+    pub fn feed(&mut self, bytes: &[u8]) -> bool {
+        for &b in bytes {
+            match b {
+                b'\n' if self.started && self.after_line_end => return true,
+                b'\n' => self.after_line_end = self.started,
+                b'\r' => {}
+                _ => {
+                    self.started = true;
+                    self.after_line_end = false;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// How long a connection that is being answered when the flow ends (or it is closed for room) may take to
+/// finish: the answer to the sign-in's own redirect is written just as the flow, having its code, drops the
+/// listener, and the browser must still get its "you can close this tab" page.
+const ANSWER_GRACE: Duration = Duration::from_secs(2);
+
+/// An accepted connection. Once the flow stops or the connection is closed to make room, its reads and writes
+/// fail (at once when it is between requests, after [`ANSWER_GRACE`] when an answer is under way), and while
+/// it owes us a request head for longer than the header timeout: hyper then drops the connection and its task
+/// ends, instead of waiting on the peer.
+struct GuardedStream {
+    inner: TcpStream,
+    closed: Pin<Box<WaitForCancellationFutureOwned>>,
+    header_timeout: Duration,
+    /// Set while waiting for a request head: from the connection, and again after each answer (keep-alive).
+    /// `None` while a request is being answered.
+    deadline: Option<Pin<Box<Sleep>>>,
+    head_end: HeadEnd,
+    /// Something of the answer was written since the last request head.
+    wrote: bool,
+    /// Started when the connection is closed mid-answer.
+    grace: Option<Pin<Box<Sleep>>>,
+    in_request: Arc<AtomicBool>,
+    slot: Slot,
+}
+
+impl GuardedStream {
+    fn check(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        if self.closed.as_mut().poll(cx).is_ready() {
+            let aborted = || {
+                io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "the sign-in listener closed this connection",
+                )
+            };
+            if self.deadline.is_some() {
+                return Err(aborted());
+            }
+            let grace = self
+                .grace
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(ANSWER_GRACE)));
+            if grace.as_mut().poll(cx).is_ready() {
+                return Err(aborted());
+            }
+        }
+        if let Some(deadline) = self.deadline.as_mut() {
+            if deadline.as_mut().poll(cx).is_ready() {
+                tracing::debug!(
+                    connection = self.slot.id,
+                    "closed a connection that sent no request headers in time"
+                );
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "no request headers within {} s",
+                        self.header_timeout.as_secs_f32()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl AsyncRead for GuardedStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        if this.deadline.is_none() && this.wrote {
+            // hyper reads again once its answer is out: the clock for the next request head starts now.
+            this.deadline = Some(Box::pin(tokio::time::sleep(this.header_timeout)));
+            this.head_end = HeadEnd::default();
+            this.wrote = false;
+            this.in_request.store(false, Ordering::Release);
+        }
+        this.check(cx)?;
+        let before = buf.filled().len();
+        std::task::ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        if this.deadline.is_some() && this.head_end.feed(&buf.filled()[before..]) {
+            this.deadline = None;
+            this.in_request.store(true, Ordering::Release);
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for GuardedStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        this.wrote = true;
+        this.check(cx)?;
+        Pin::new(&mut this.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        this.check(cx)?;
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -265,7 +605,13 @@ async fn handle(
             "Patchbay ignored it. Finish the sign-in that Patchbay opened, or start again from Patchbay.",
         );
     }
-    let Some(sender) = shared.sender.lock().expect("callback sender").take() else {
+    // Nothing panics while holding this lock; a poisoned one still holds a usable sender.
+    let taken = shared
+        .sender
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    let Some(sender) = taken else {
         return page(
             StatusCode::BAD_REQUEST,
             "Already received",
@@ -366,6 +712,182 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn typed_text_the_url_standard_normalises_does_not_panic() {
+        // `http:` then a full-width letter: a 3-byte char where `//` would be, which slicing at
+        // "http://".len() used to split.
+        let r = LoopbackRedirect::parse("http:ｌocalhost").unwrap();
+        assert_eq!(
+            (r.host.as_str(), r.port, r.path.as_str()),
+            ("localhost", None, "")
+        );
+        let r = LoopbackRedirect::parse("http:ｌocalhost:8400/cb").unwrap();
+        assert_eq!(
+            (r.host.as_str(), r.port, r.path.as_str()),
+            ("localhost", Some(8400), "/cb")
+        );
+        let r = LoopbackRedirect::parse("http://ｌocalhost:8400/cb").unwrap();
+        assert_eq!(r.to_register(), "http://localhost:8400/cb");
+        assert_eq!(
+            LoopbackRedirect::parse("http:ｅxample").unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        // What the URL standard accepts for http is kept as typed: no path stays no path.
+        for (typed, path) in [
+            ("http:localhost", ""),
+            ("http:/localhost", ""),
+            ("http:///localhost/", "/"),
+            ("http:\\\\localhost\\cb", "/cb"),
+            ("http://local\thost/cb", "/cb"),
+            ("http:\t//localhost", ""),
+            ("  http://[::1]:8400  ", ""),
+        ] {
+            assert_eq!(
+                LoopbackRedirect::parse(typed).unwrap().path,
+                path,
+                "{typed:?}"
+            );
+        }
+        // The wizard's advice, as the person types.
+        let advice = crate::connect::redirect_advice(Some("http:ｌocalhost"), false).unwrap();
+        assert_eq!(advice.redirect_uri, "http://localhost");
+    }
+
+    #[test]
+    fn no_typed_redirect_uri_panics() {
+        let prefixes = [
+            "",
+            "http:",
+            "http:/",
+            "http://",
+            "HTTP://",
+            "https://",
+            ":",
+            "[",
+            "http://[",
+            "http:ｈ",
+            " \t",
+            "\u{feff}",
+            "\u{0}",
+            "h\u{301}ttp://",
+            "http://user:pw@",
+            "%68ttp://",
+        ];
+        let middles = [
+            "",
+            "localhost",
+            "ｌocalhost",
+            "ＬＯＣＡＬＨＯＳＴ",
+            "l\u{301}ocalhost",
+            "127.0.0.1",
+            "１２７.0.0.1",
+            "[::1]",
+            "[::1",
+            "::1]",
+            "[",
+            "]",
+            "🦀",
+            "\u{200d}",
+            "%",
+            "%zz",
+            "%E2%82",
+            "%6c%6f%63alhost",
+            "ｅxample",
+            "\u{3000}",
+            ":",
+            "::",
+            ":8400",
+            ":99999",
+            ":-1",
+            "@",
+            "\\",
+            "/",
+            "?",
+            "#",
+        ];
+        let suffixes = [
+            "", "/", "/cb", "/ｃｂ", "/%", "/%zz", "?", "#", "\u{0}", "\\cb", ":", "🦀/",
+            "/\u{301}", " ", "\n", "/a b",
+        ];
+        let mut inputs: Vec<String> = Vec::new();
+        for p in prefixes {
+            for m in middles {
+                for s in suffixes {
+                    inputs.push(format!("{p}{m}{s}"));
+                }
+            }
+        }
+        // Pseudo-random strings over awkward chars (fixed seed, so a failure reproduces).
+        let pool: Vec<char> = "htp:/\\[]@%?#.1ｌｅ\u{301}🦀\u{3000} \t\n\u{0}Ωl0cx8"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..5_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let text: String = (0..len)
+                .map(|i| pool[((seed >> (i % 48)) as usize + i) % pool.len()])
+                .collect();
+            inputs.push(format!("http:{text}"));
+            inputs.push(text);
+        }
+        inputs.push("http://localhost/".to_string() + &"ｃ".repeat(100_000));
+        inputs.push("ｌ".repeat(100_000));
+        inputs.push("http:".repeat(10_000));
+
+        let mut panicked = Vec::new();
+        for text in &inputs {
+            let outcome = std::panic::catch_unwind(|| {
+                for confidential in [false, true] {
+                    let _ = crate::connect::redirect_advice(Some(text), confidential);
+                }
+                if let Ok(r) = LoopbackRedirect::parse(text) {
+                    // What Patchbay says to register reads back as the same redirect.
+                    assert_eq!(
+                        LoopbackRedirect::parse(&r.to_register()).unwrap(),
+                        r,
+                        "{text:?}"
+                    );
+                    let _ = r.with_port(65535);
+                }
+            });
+            if outcome.is_err() {
+                panicked.push(text.chars().take(60).collect::<String>());
+            }
+        }
+        assert!(
+            panicked.is_empty(),
+            "panicked on {} input(s): {panicked:?}",
+            panicked.len()
+        );
+    }
+
+    #[test]
+    fn a_long_typed_uri_is_shortened_in_the_message() {
+        let error = LoopbackRedirect::parse(&"ｌ".repeat(10_000)).unwrap_err();
+        assert!(error.title.chars().count() < 200, "{}", error.title);
+        assert_eq!(shorten("ab"), "ab");
+        assert_eq!(shorten(&"é".repeat(101)), "é".repeat(100) + "…");
+    }
+
+    #[test]
+    fn the_end_of_a_request_head_is_found_however_it_arrives() {
+        let complete = |chunks: &[&[u8]]| {
+            let mut head = HeadEnd::default();
+            chunks.iter().any(|c| head.feed(c))
+        };
+        assert!(complete(&[b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"]));
+        assert!(complete(&[b"GET / HTTP/1.1\r", b"\n", b"\r", b"\n"]));
+        assert!(complete(&[b"GET / HTTP/1.1\n\n"]));
+        assert!(complete(&[b"\r\n\r\nGET / HTTP/1.1\r\n\r\n"]));
+        // Blank lines before the request line do not count (httparse skips them), nor does a partial head.
+        assert!(!complete(&[b"\r\n\r\n\n\n"]));
+        assert!(!complete(&[b"GET / HTTP/1.1\r\nHost: x\r\n"]));
+        assert!(!complete(&[b"GET / HTTP/1.1\r\nX: a\r\r\n"]));
     }
 
     #[test]

@@ -43,6 +43,123 @@ impl ProviderMetadata {
     }
 }
 
+/// Hosts that serve one Microsoft cloud's sign-in under another name: Azure China's authority
+/// `login.chinacloudapi.cn` names `login.partner.microsoftonline.cn` as its issuer (MSAL keeps the same alias list).
+const ISSUER_ALIASES: &[(&str, &str)] =
+    &[("login.chinacloudapi.cn", "login.partner.microsoftonline.cn")];
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Whether a tenant path segment looks like one Microsoft fills in: a GUID or a verified domain name.
+fn tenant_like(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+impl ProviderMetadata {
+    /// Check the document against the authority it was fetched from, before anything is sent to its endpoints.
+    ///
+    /// - OpenID Connect Discovery 1.0 §4.3: the `issuer` must be the authority it was asked of. Microsoft bends
+    ///   this in two documented ways only: a multi-tenant authority (`/organizations/v2.0`) answers with the
+    ///   template `…/{tenantid}/v2.0`, and a tenant named by domain answers with its GUID in that segment. So
+    ///   the issuer must be the authority itself, or the same scheme and host (or a known alias of it) with the
+    ///   same path but for the tenant segment.
+    /// - Every endpoint must be https: the token endpoint receives the code, the PKCE verifier and a client
+    ///   secret, and since the ID token's signature is trusted to TLS (OIDC Core §3.1.3.7), plain http would let
+    ///   anyone on the path read them and forge the identity. Plain http is allowed only when the authority
+    ///   itself is on this computer (the sandbox, a test provider), and then only for endpoints on this computer.
+    pub fn validate(&self, authority: &Url) -> Result<(), ErrorInfo> {
+        let local = authority.scheme() == "http" && is_loopback(authority);
+        let endpoints = [
+            ("authorization_endpoint", Some(&self.authorization_endpoint)),
+            ("token_endpoint", Some(&self.token_endpoint)),
+            ("jwks_uri", self.jwks_uri.as_ref()),
+        ];
+        for (name, url) in endpoints {
+            let Some(url) = url else { continue };
+            let secure =
+                url.scheme() == "https" || (local && url.scheme() == "http" && is_loopback(url));
+            if !secure || !url.username().is_empty() || url.password().is_some() {
+                return Err(ErrorInfo::new(
+                    ErrorCode::ProviderError,
+                    "The sign-in service asked for the sign-in to go over an insecure connection.",
+                    format!(
+                        "Its discovery document names {url} as its {name}; Patchbay only signs in over https (plain \
+                         http only for a provider on this computer). Check the authority URL ({authority}). \
+                         Nothing was sent."
+                    ),
+                ));
+            }
+        }
+        if self.issuer_matches(authority) {
+            Ok(())
+        } else {
+            Err(ErrorInfo::new(
+                ErrorCode::ProviderError,
+                "The sign-in service says it is someone else.",
+                format!(
+                    "Patchbay asked {authority}, and its discovery document names {} as the issuer. A provider \
+                     must name itself. Check the authority URL. Nothing was sent.",
+                    self.issuer
+                ),
+            ))
+        }
+    }
+
+    fn issuer_matches(&self, authority: &Url) -> bool {
+        let trim = |s: &str| s.trim_end_matches('/').to_string();
+        if trim(&self.issuer) == trim(authority.as_str()) {
+            return true;
+        }
+        // Microsoft's forms: the tenant segment differs ("{tenantid}", a GUID for a domain), nothing else.
+        let Ok(issuer) = Url::parse(&self.issuer.replace("{tenantid}", "tenantid")) else {
+            return false;
+        };
+        let same_host = match (authority.host_str(), issuer.host_str()) {
+            (Some(a), Some(i)) => {
+                a.eq_ignore_ascii_case(i)
+                    || ISSUER_ALIASES.iter().any(|(auth, iss)| {
+                        a.eq_ignore_ascii_case(auth) && i.eq_ignore_ascii_case(iss)
+                    })
+            }
+            _ => false,
+        };
+        if issuer.scheme() != authority.scheme()
+            || !same_host
+            || issuer.port_or_known_default() != authority.port_or_known_default()
+            || !issuer.username().is_empty()
+            || issuer.query().is_some()
+        {
+            return false;
+        }
+        let segments = |u: &Url| -> Vec<String> {
+            u.path()
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let (a, i) = (segments(authority), segments(&issuer));
+        a.len() == i.len()
+            && !a.is_empty()
+            && tenant_like(&a[0])
+            && tenant_like(&i[0])
+            && a[1..]
+                .iter()
+                .zip(&i[1..])
+                .all(|(x, y)| x.eq_ignore_ascii_case(y))
+    }
+}
+
 /// Fetches and caches discovery documents.
 #[derive(Default)]
 pub struct Discovery {
@@ -107,6 +224,7 @@ impl Discovery {
             )
             .with_detail(e.to_string())
         })?;
+        metadata.validate(authority)?;
         let metadata = Arc::new(metadata);
         self.cache
             .lock()
@@ -184,6 +302,148 @@ mod tests {
         let fixed = meta("http://127.0.0.1:9/");
         assert!(fixed.matches_issuer("http://127.0.0.1:9/"));
         assert!(!fixed.matches_issuer("http://127.0.0.1:9"));
+    }
+
+    fn doc(issuer: &str, authorize: &str, token: &str) -> ProviderMetadata {
+        ProviderMetadata {
+            issuer: issuer.into(),
+            authorization_endpoint: Url::parse(authorize).unwrap(),
+            token_endpoint: Url::parse(token).unwrap(),
+            jwks_uri: None,
+            authorization_response_iss_parameter_supported: false,
+            prompt_values_supported: None,
+        }
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn microsofts_issuers_match_their_authorities() {
+        let ms = |iss: &str, host: &str| {
+            doc(
+                iss,
+                &format!("https://{host}/common/oauth2/v2.0/authorize"),
+                &format!("https://{host}/common/oauth2/v2.0/token"),
+            )
+        };
+        let common = ms(
+            "https://login.microsoftonline.com/{tenantid}/v2.0",
+            "login.microsoftonline.com",
+        );
+        for authority in [
+            "https://login.microsoftonline.com/organizations/v2.0",
+            "https://login.microsoftonline.com/common/v2.0/",
+        ] {
+            common.validate(&url(authority)).unwrap();
+        }
+        // A tenant named by its domain answers with its GUID.
+        ms(
+            "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
+            "login.microsoftonline.com",
+        )
+        .validate(&url(
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0",
+        ))
+        .unwrap();
+        // Azure China names its alias.
+        ms(
+            "https://login.partner.microsoftonline.cn/{tenantid}/v2.0",
+            "login.chinacloudapi.cn",
+        )
+        .validate(&url("https://login.chinacloudapi.cn/organizations/v2.0"))
+        .unwrap();
+        // The sandbox and a local OpenID provider, over plain http on this computer.
+        doc(
+            "http://127.0.0.1:4000/{tenantid}/v2.0",
+            "http://127.0.0.1:4000/organizations/oauth2/v2.0/authorize",
+            "http://127.0.0.1:4000/organizations/oauth2/v2.0/token",
+        )
+        .validate(&url("http://127.0.0.1:4000/organizations/v2.0"))
+        .unwrap();
+        doc(
+            "http://localhost:3000",
+            "http://localhost:3000/auth",
+            "http://localhost:3000/token",
+        )
+        .validate(&url("http://localhost:3000/"))
+        .unwrap();
+    }
+
+    #[test]
+    fn an_issuer_that_is_someone_else_is_refused() {
+        let authority = url("https://login.microsoftonline.com/organizations/v2.0");
+        for issuer in [
+            "https://evil.example/{tenantid}/v2.0",
+            "https://login.microsoftonline.com.evil.example/{tenantid}/v2.0",
+            "http://login.microsoftonline.com/{tenantid}/v2.0",
+            "https://login.microsoftonline.com/{tenantid}/v1.0",
+            "https://login.microsoftonline.com/{tenantid}/v2.0/extra",
+            "https://login.microsoftonline.com:8443/{tenantid}/v2.0",
+            "https://login.microsoftonline.com/a%2Fb/v2.0",
+            "https://login.partner.microsoftonline.cn/{tenantid}/v2.0",
+            "",
+        ] {
+            let d = doc(
+                issuer,
+                "https://login.microsoftonline.com/o/oauth2/v2.0/authorize",
+                "https://login.microsoftonline.com/o/oauth2/v2.0/token",
+            );
+            let e = d.validate(&authority).expect_err(issuer);
+            assert_eq!(e.code, ErrorCode::ProviderError);
+            assert!(e.title.contains("someone else"), "{issuer}: {}", e.title);
+        }
+        // A provider's exact issuer must be the authority itself.
+        let e = doc(
+            "https://a.example",
+            "https://a.example/auth",
+            "https://a.example/token",
+        )
+        .validate(&url("https://b.example"))
+        .unwrap_err();
+        assert!(e.message.contains("https://a.example"), "{}", e.message);
+    }
+
+    #[test]
+    fn endpoints_must_be_https_unless_the_provider_is_on_this_computer() {
+        let authority = url("https://id.example.com");
+        for (authorize, token) in [
+            ("https://id.example.com/auth", "http://id.example.com/token"),
+            ("http://id.example.com/auth", "https://id.example.com/token"),
+            ("https://id.example.com/auth", "http://127.0.0.1:9/token"),
+            ("javascript:alert(1)", "https://id.example.com/token"),
+            (
+                "https://id.example.com/auth",
+                "https://user:pw@id.example.com/token",
+            ),
+        ] {
+            let e = doc("https://id.example.com", authorize, token)
+                .validate(&authority)
+                .expect_err(token);
+            assert!(
+                e.title.contains("insecure"),
+                "{authorize} {token}: {}",
+                e.title
+            );
+            assert!(e.message.contains("Nothing was sent"));
+        }
+        // On this computer: http to this computer only.
+        let local = url("http://127.0.0.1:4000");
+        assert!(doc(
+            "http://127.0.0.1:4000",
+            "http://127.0.0.1:4000/auth",
+            "http://evil.example/token"
+        )
+        .validate(&local)
+        .is_err());
+        assert!(doc(
+            "http://127.0.0.1:4000",
+            "http://[::1]:4000/auth",
+            "http://127.0.0.1:4000/token"
+        )
+        .validate(&local)
+        .is_ok());
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub struct IdTokenClaims {
     pub iat: Option<i64>,
     #[serde(default)]
     pub nonce: Option<String>,
+    /// The authorized party: the client the token was issued to, required when there are several audiences.
+    #[serde(default)]
+    pub azp: Option<String>,
     #[serde(default)]
     pub sub: Option<String>,
     #[serde(default)]
@@ -115,12 +118,24 @@ pub fn validate_id_token(
             claims.aud
         )));
     }
-    if claims.exp + SKEW_SECONDS < now {
+    // OIDC Core §3.1.3.7 (4, 5): with several audiences, azp must be present and name this client, so a token
+    // minted for another app that merely lists this one is not taken as a sign-in to it.
+    if claims.aud.len() > 1 && claims.azp.as_deref() != Some(client_id) {
+        return Err(invalid(format!(
+            "the ID token has several audiences and its authorized party is {:?}, not this app ({client_id})",
+            claims.azp
+        )));
+    }
+    // Saturating: an exp or iat near i64::MAX is hostile, and must not overflow into a pass.
+    if claims.exp.saturating_add(SKEW_SECONDS) < now {
         return Err(invalid(
             "the ID token has expired (check this computer's clock)",
         ));
     }
-    if claims.iat.is_some_and(|iat| iat > now + SKEW_SECONDS) {
+    if claims
+        .iat
+        .is_some_and(|iat| iat > now.saturating_add(SKEW_SECONDS))
+    {
         return Err(invalid(
             "the ID token was issued in the future (check this computer's clock)",
         ));
@@ -213,6 +228,35 @@ mod tests {
             1500,
             "nonce",
         );
+        // Several audiences: azp must name this app.
+        check(
+            &|c| c["aud"] = json!(["client-1", "other-app"]),
+            1500,
+            "authorized party",
+        );
+        check(
+            &|c| {
+                c["aud"] = json!(["client-1", "other-app"]);
+                c["azp"] = json!("other-app");
+            },
+            1500,
+            "authorized party",
+        );
+        // Hostile numbers do not overflow into a pass (nor panic).
+        check(&|c| c["iat"] = json!(i64::MAX), 1500, "future");
+        check(&|c| c["exp"] = json!(i64::MIN), 1500, "expired");
         assert!(validate_id_token("not-a-jwt", &meta(), "client-1", "n-1", 1500).is_err());
+    }
+
+    #[test]
+    fn several_audiences_with_this_app_as_authorized_party_pass() {
+        let mut c = good();
+        c["aud"] = json!(["client-1", "other-app"]);
+        c["azp"] = json!("client-1");
+        assert!(validate_id_token(&jwt(c), &meta(), "client-1", "n-1", 1500).is_ok());
+        // And exp far in the future is fine.
+        let mut c = good();
+        c["exp"] = json!(i64::MAX);
+        assert!(validate_id_token(&jwt(c), &meta(), "client-1", "n-1", i64::MAX).is_ok());
     }
 }

@@ -18,13 +18,28 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-/// The ID token rides along with the token response.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The ID token rides along with the token response. `oauth2` needs these fields to be `Debug` and
+/// `Serialize`; the `Debug` is written by hand so that a logged or panicking token response never shows the
+/// token (it names the user). It is moved into a `SecretString` as soon as the response is read.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct IdTokenField {
     #[serde(default)]
     pub id_token: Option<String>,
 }
 impl ExtraTokenFields for IdTokenField {}
+
+impl std::fmt::Debug for IdTokenField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdTokenField")
+            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// The longest access-token lifetime taken at its word: Microsoft's are 60–90 minutes (up to 28 hours with
+/// continuous access evaluation). A larger `expires_in` (or zero) is a broken or hostile answer; it would keep
+/// a dead token in use for years, or overflow the expiry arithmetic.
+const MAX_EXPIRES_IN_SECS: u64 = 7 * 24 * 3600;
 
 type TokenResp = StandardTokenResponse<IdTokenField, BasicTokenType>;
 type OAuthClient = oauth2::Client<
@@ -87,9 +102,9 @@ impl TokenError {
 /// parses error bodies but drops both, and a throttled (429) or unavailable (503) token endpoint says when to
 /// come back only there.
 #[derive(Debug, Clone, Copy, Default)]
-struct AnswerMeta {
-    status: Option<u16>,
-    retry_after: Option<std::time::Duration>,
+pub struct AnswerMeta {
+    pub status: Option<u16>,
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// An HTTP client for the oauth2 crate: sends with reqwest (no redirects) and notes each answer's status and
@@ -254,7 +269,7 @@ impl TokenClient {
         }
     }
 
-    fn finish(
+    pub fn finish(
         &self,
         result: Result<
             TokenResp,
@@ -300,16 +315,28 @@ impl TokenClient {
             },
         })?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let expires_in = response
-            .expires_in()
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(3600);
+        // RFC 6749 §5.1: expires_in is RECOMMENDED, so a missing one means the provider's default (an hour).
+        let expires_in =
+            match response.expires_in().map(|d| d.as_secs()) {
+                None => 3600,
+                Some(secs @ 1..=MAX_EXPIRES_IN_SECS) => secs as i64,
+                Some(secs) => return Err(TokenError::Other {
+                    info: ErrorInfo::new(
+                        ErrorCode::ProviderError,
+                        "The sign-in service sent a token with an impossible lifetime.",
+                        "Nothing was saved. Try again; if it persists, the service is misbehaving.",
+                    )
+                    .with_detail(format!("expires_in {secs} s")),
+                    status: meta.status,
+                    retry_after: None,
+                }),
+            };
         Ok(TokenSet {
             access_token: SecretString::from(response.access_token().secret().to_string()),
             refresh_token: response
                 .refresh_token()
                 .map(|t| SecretString::from(t.secret().to_string())),
-            expires_at: now + expires_in,
+            expires_at: now.saturating_add(expires_in),
             scopes: response
                 .scopes()
                 .map(|s| s.iter().map(|x| x.to_string()).collect()),
@@ -389,5 +416,49 @@ mod tests {
             );
         }
         // `expect` counts are verified when the server drops.
+    }
+
+    #[tokio::test]
+    async fn an_impossible_token_lifetime_is_refused_and_a_missing_one_is_an_hour() {
+        let server = MockServer::start().await;
+        for (expires_in, ok) in [
+            (serde_json::json!(u64::MAX), false),
+            (serde_json::json!(0), false),
+            (serde_json::json!(10 * 365 * 24 * 3600), false),
+            (serde_json::json!(5400), true),
+        ] {
+            server.reset().await;
+            let mut body = token_body();
+            body["expires_in"] = expires_in.clone();
+            Mock::given(method("POST"))
+                .and(path("/token"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(body))
+                .mount(&server)
+                .await;
+            let client = TokenClient::new(
+                &metadata(&server),
+                "client-1",
+                None,
+                Some("http://localhost:1234"),
+                crate::oauth::http_client(),
+            )
+            .unwrap();
+            let (_, verifier) = new_pkce();
+            let result = client.exchange_code("c".into(), verifier).await;
+            assert_eq!(result.is_ok(), ok, "expires_in {expires_in}: {result:?}");
+            if let Err(TokenError::Other { info, .. }) = result {
+                assert!(info.title.contains("impossible lifetime"), "{}", info.title);
+            }
+        }
+    }
+
+    #[test]
+    fn the_id_token_field_never_shows_the_token() {
+        let field = IdTokenField {
+            id_token: Some("eyJhbGciOi.secret.sig".into()),
+        };
+        let shown = format!("{field:?}");
+        assert!(!shown.contains("eyJ"), "{shown}");
+        assert!(shown.contains("[redacted]"));
     }
 }

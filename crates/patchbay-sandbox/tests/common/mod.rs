@@ -13,8 +13,13 @@ use url::Url;
 pub const REDIRECT: &str = "http://localhost:53682/";
 pub const SCOPES: &str = "openid profile email offline_access User.Read Mail.Read";
 
+/// A sandbox with its HTTP control endpoints on (these tests drive them; the default is off).
 pub async fn start() -> (Sandbox, reqwest::Client) {
-    start_with(SandboxOptions::default()).await
+    start_with(SandboxOptions {
+        control: true,
+        ..SandboxOptions::default()
+    })
+    .await
 }
 
 pub async fn start_with(opts: SandboxOptions) -> (Sandbox, reqwest::Client) {

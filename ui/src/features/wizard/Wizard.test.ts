@@ -112,7 +112,7 @@ describe("Wizard", () => {
     });
   });
 
-  it("renders a failure with its action and details, and Try again keeps what was typed", async () => {
+  it("renders a failure with its action and details; Try again keeps what was typed but the secret", async () => {
     const backend = useFakeBackend();
     const { user } = open();
     await user.click(screen.getByTestId("next"));
@@ -142,15 +142,37 @@ describe("Wizard", () => {
     expect(alert).toHaveTextContent("AADSTS50011");
     expect(alert).not.toHaveTextContent("invalid_grant");
 
+    // The secret left the window with the request: it is not kept in the webview.
     await user.click(within(alert).getByRole("button", { name: "Change app settings" }));
     expect(screen.getByLabelText("Application (client) ID")).toHaveValue("11111111-2222-3333-4444-555555555555");
-    expect(screen.getByLabelText(/Client secret/)).toHaveValue("s3cret");
+    expect(screen.getByLabelText(/Client secret/)).toHaveValue("");
+    expect(screen.getByTestId("client-secret-again")).toHaveTextContent("Type the client secret again");
+    await user.type(screen.getByLabelText(/Client secret/), "s3cret2");
     await user.click(screen.getByTestId("next"));
     expect(screen.getByRole("alert")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Try again" }));
     await screen.findByTestId("auth-url");
     expect(backend.calls.filter((c) => c.cmd === "start_connect")).toHaveLength(2);
-    expect(backend.lastRequest?.client_secret).toBe("s3cret");
+    expect(backend.lastRequest?.client_secret).toBe("s3cret2");
+    expect(screen.queryByDisplayValue("s3cret2")).not.toBeInTheDocument();
+  });
+
+  it("asks for the secret again rather than trying again without it", async () => {
+    const backend = useFakeBackend();
+    const { user } = open();
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("auth-bring_your_own_app"));
+    await user.type(screen.getByLabelText("Application (client) ID"), "11111111-2222-3333-4444-555555555555");
+    await user.type(screen.getByLabelText(/Client secret/), "s3cret");
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("connect"));
+    await screen.findByTestId("auth-url");
+    backend.fail({ code: "network_unreachable", title: "Offline.", message: "Check the network." });
+    const alert = await screen.findByRole("alert");
+    await user.click(within(alert).getByRole("button", { name: "Try again" }));
+    // Back on the app step, asked for the secret; nothing was sent without it.
+    expect(screen.getByTestId("client-secret-again")).toBeInTheDocument();
+    expect(backend.calls.filter((c) => c.cmd === "start_connect")).toHaveLength(1);
   });
 
   it("asks when a client secret expires, and sends it with the secret only", async () => {

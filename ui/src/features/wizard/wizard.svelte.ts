@@ -40,6 +40,11 @@ export class WizardModel {
   authType = $state<AuthType>("built_in_app");
   clientId = $state("");
   clientSecret = $state("");
+  /**
+   * A secret was typed and handed to the Rust side with a connect request, then cleared from this model: the
+   * webview holds a secret only between typing and Connect. A second try must be given it again.
+   */
+  secretSent = $state(false);
   /** YYYY-MM-DD (a date input's value), or "": when the secret expires, for a reminder 14 days ahead. */
   clientSecretExpiresOn = $state("");
   tenant = $state("organizations");
@@ -114,6 +119,8 @@ export class WizardModel {
 
   next(): boolean {
     if (this.step >= 2 || !this.validate()) return false;
+    // Asked to type the secret again and went on without it: a public client from now on.
+    if (this.step === 1 && !this.clientSecret) this.secretSent = false;
     this.step = (this.step + 1) as StepIndex;
     return true;
   }
@@ -158,6 +165,21 @@ export class WizardModel {
       if (this.redirectUri.trim()) r.redirect_uri = this.redirectUri.trim();
     }
     return r;
+  }
+
+  /** The request to send, once: a typed client secret leaves this model with it. */
+  takeRequest(): ConnectRequest {
+    const r = this.request();
+    if (r.client_secret) {
+      this.clientSecret = "";
+      this.secretSent = true;
+    }
+    return r;
+  }
+
+  /** Your own app had a secret, it went with the last try, and has not been typed again. */
+  get needsSecretAgain(): boolean {
+    return this.byo && this.secretSent && !this.clientSecret;
   }
 
   // --- the sign-in flow -------------------------------------------------------------------------------
