@@ -5,6 +5,7 @@ pub mod aad;
 pub mod callback;
 pub mod discovery;
 pub mod id_token;
+pub mod redirect;
 pub mod token;
 
 pub use aad::{explain_provider_error, ErrorContext, ProviderError};
