@@ -121,6 +121,14 @@ struct App {
     log: std::path::PathBuf,
 }
 
+/// The app under test: this build's, or an installed one (`PATCHBAY_APP_BINARY=/usr/bin/patchbay-app`, as
+/// scripts/test-package runs these tests against the package it just installed).
+fn app_binary() -> std::path::PathBuf {
+    std::env::var_os("PATCHBAY_APP_BINARY")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_patchbay-app").into())
+}
+
 impl App {
     /// Start the app binary with `args`; its stderr (the log) goes to `<data_dir>/<name>.log`.
     fn spawn(data_dir: &std::path::Path, name: &str, args: &[&str]) -> App {
@@ -136,7 +144,7 @@ impl App {
     ) -> App {
         let log = data_dir.join(format!("{name}.log"));
         let file = std::fs::File::create(&log).expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_patchbay-app"))
+        let child = Command::new(app_binary())
             .args(args)
             .env("PATCHBAY_DATA_DIR", data_dir)
             .env("PATCHBAY_LOG", "debug,patchbay_sandbox=info")

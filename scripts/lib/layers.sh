@@ -8,7 +8,7 @@
 LAYERS=(lints rust ui interop e2e)
 declare -A LAYER_LIMIT=([lints]=1500 [rust]=2400 [ui]=600 [interop]=600 [e2e]=1200)
 declare -A LAYER_TITLE=(
-  [lints]="lints (fmt, clippy, typecheck, eslint, core without Tauri)"
+  [lints]="lints (fmt, clippy, typecheck, eslint, core without Tauri, packaging metadata)"
   [rust]="rust (cargo nextest: unit, bindings drift, keychain, tray)"
   [ui]="ui (vitest, IPC mocked)"
   [interop]="interop (OpenID provider fixture)"
@@ -17,6 +17,9 @@ declare -A LAYER_TITLE=(
 
 ARTIFACTS="${PATCHBAY_ARTIFACTS:-$REPO/artifacts}"
 export PATCHBAY_ARTIFACTS="$ARTIFACTS"
+
+# shellcheck source=scripts/lib/packaging.sh
+source "$REPO/scripts/lib/packaging.sh"
 
 # The app binary the e2e layer drives: the one `cargo nextest run --workspace` builds (same feature set, so it is
 # built once).
@@ -74,7 +77,9 @@ layer_lints() {
   _lint "npm run lint" npm run --silent lint
   _lint "patchbay-core has no Tauri in its dependency tree" core_has_no_tauri
   _lint "shellcheck -x (scripts, .ci/run)" \
-    shellcheck -x scripts/run scripts/test scripts/measure scripts/lib/*.sh .ci/run
+    shellcheck -x scripts/run scripts/test scripts/measure scripts/fuzz scripts/package scripts/test-package \
+    scripts/lib/*.sh .ci/run
+  _lint "packaging: desktop entry, AppStream metainfo, versions agree" validate_packaging_sources
   if ((${#_lint_failed[@]})); then
     echo "lints failed: ${_lint_failed[*]}" >&2
     return 1

@@ -2,6 +2,7 @@
 //! summaries, sign-in progress as events that carry no secret, and a client secret only ever travels in.
 
 use crate::state::AppState;
+use patchbay_core::about::About;
 use patchbay_core::catalogue::Connector;
 use patchbay_core::connect::ConnectOptions;
 use patchbay_core::diagnose::Check;
@@ -183,8 +184,14 @@ pub async fn diagnostics_report<R: Runtime>(
 ) -> Result<String, ErrorInfo> {
     Ok(state
         .core
-        .diagnostics_report(&app.package_info().version.to_string())
+        .diagnostics_report(&crate::about(&app).line)
         .await)
+}
+
+/// This build's version and commit (the About line), the same words as `patchbay --version`.
+#[tauri::command]
+pub fn about<R: Runtime>(app: AppHandle<R>) -> About {
+    crate::about(&app)
 }
 
 /// Open a link in the system browser: https, or http on this computer only.

@@ -138,6 +138,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::update_client_secret,
             commands::diagnose,
             commands::diagnostics_report,
+            commands::about,
             commands::open_url,
             commands::autostart,
             commands::set_autostart,
@@ -198,10 +199,26 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
 fn setup_deep_links<R: Runtime>(app: &AppHandle<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
     // On Linux and Windows the scheme handler is registered at run time (a .desktop file with %u, set as the
-    // default handler); installers do it too.
+    // default handler) for builds from source. An installed package's desktop entry already claims the scheme
+    // for every user: registering again would put a per-user entry in front of it that `dpkg -r` cannot remove.
+    #[cfg(target_os = "linux")]
+    let registered = match (
+        patchbay_core::desktop_entry::scheme_handler("patchbay"),
+        std::env::current_exe(),
+    ) {
+        (Ok(Some(handler)), Ok(exe)) if handler.runs(&exe) => {
+            tracing::info!(entry = %handler.desktop_id, "patchbay:// links already open this Patchbay");
+            true
+        }
+        _ => false,
+    };
+    #[cfg(windows)]
+    let registered = false;
     #[cfg(any(target_os = "linux", windows))]
-    if let Err(e) = app.deep_link().register_all() {
-        tracing::warn!("patchbay:// links will not reach Patchbay: {e}");
+    if !registered {
+        if let Err(e) = app.deep_link().register_all() {
+            tracing::warn!("patchbay:// links will not reach Patchbay: {e}");
+        }
     }
     let handle = app.clone();
     app.deep_link().on_open_url(move |event| {
@@ -211,11 +228,24 @@ fn setup_deep_links<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
+/// This build: the package version (Cargo's, which tauri.conf.json does not override) and the commit that
+/// `patchbay-build` stamped. `patchbay --version` says the same.
+pub fn about<R: Runtime>(app: &AppHandle<R>) -> patchbay_core::about::About {
+    patchbay_core::about::About::new(
+        &app.package_info().version.to_string(),
+        env!("PATCHBAY_COMMIT"),
+    )
+}
+
 /// Run the desktop app.
 pub fn run() {
     init_logging();
     let options = AppOptions::from_env();
-    tracing::info!(data_dir = %options.core.data_dir.display(), "starting Patchbay");
+    tracing::info!(
+        data_dir = %options.core.data_dir.display(),
+        "starting Patchbay {}",
+        patchbay_core::about::version_line(env!("CARGO_PKG_VERSION"), env!("PATCHBAY_COMMIT"))
+    );
     let app = build_app(tauri::Builder::default(), options)
         .build(tauri::generate_context!())
         .expect("Patchbay could not start its window");

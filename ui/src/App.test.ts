@@ -30,6 +30,12 @@ describe("App", () => {
     expect(add).toHaveFocus();
   });
 
+  it("names this build's version and commit at the foot of the window", async () => {
+    useFakeBackend();
+    render(App);
+    expect(await screen.findByTestId("about")).toHaveTextContent("Patchbay 0.1.0 (commit 0123456789) · debug build");
+  });
+
   it("reloads the list when the backend says connections changed", async () => {
     const backend = useFakeBackend();
     render(App);

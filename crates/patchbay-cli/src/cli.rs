@@ -1,6 +1,7 @@
 //! The command line, as clap sees it.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use patchbay_core::about::About;
 use patchbay_core::environment::EnvironmentId;
 
 /// Connect Patchbay to Microsoft Outlook 365 and manage the connections, from a terminal.
@@ -8,10 +9,23 @@ use patchbay_core::environment::EnvironmentId;
 /// Uses the same connections as the desktop app. Files live in PATCHBAY_DATA_DIR (default: the platform's data
 /// directory); PATCHBAY_LOG=debug (or any tracing filter) logs to stderr.
 #[derive(Debug, Parser)]
-#[command(name = "patchbay", version, propagate_version = true)]
+#[command(name = "patchbay", propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// This build, as `--version` names it: the same line as the app's About (version and commit).
+pub fn about() -> About {
+    About::new(env!("CARGO_PKG_VERSION"), env!("PATCHBAY_COMMIT"))
+}
+
+/// Parse the command line (exiting with clap's message on a mistake), with the commit in `--version`.
+pub fn parse() -> Cli {
+    // clap keeps the version as a `&'static str` (without its `string` feature).
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| about().line);
+    let matches = Cli::command().version(VERSION.as_str()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,6 @@ mod cli;
 mod commands;
 mod output;
 
-use clap::Parser;
 use cli::{Cli, Command};
 use patchbay_core::error::ErrorInfo;
 use patchbay_core::{CoreConfig, Patchbay};
@@ -15,7 +14,7 @@ const EXIT_INTERRUPTED: u8 = 130;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = cli::parse();
     init_logging();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,9 +14,19 @@ async fn help_and_version() {
     let home = Home::new();
     let out = home.run(&["--version"]).await;
     assert!(out.status.success());
+    // The commit the build stamped, as the app's About line shows it.
+    let version = format!(
+        "patchbay {} (commit {})",
+        env!("CARGO_PKG_VERSION"),
+        env!("PATCHBAY_COMMIT")
+    );
+    assert_eq!(text(&out.stdout).trim(), version);
+    assert_ne!(env!("PATCHBAY_COMMIT"), "", "the build names a commit");
+    let out = home.run(&["list", "--version"]).await;
     assert_eq!(
         text(&out.stdout).trim(),
-        format!("patchbay {}", env!("CARGO_PKG_VERSION"))
+        version.replacen("patchbay", "patchbay-list", 1),
+        "subcommands name the same build"
     );
     let out = home.run(&["--help"]).await;
     assert!(out.status.success());

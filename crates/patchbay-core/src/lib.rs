@@ -5,11 +5,13 @@
 //! view), [`graph`] (Microsoft Graph), [`preview`] (inbox and agenda in one round trip), [`diagnose`] (this computer), with [`store`], [`vault`] and
 //! [`secrets`] underneath, [`events`] and [`tasks`] for long-lived work.
 
+pub mod about;
 pub mod browser;
 pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod connect;
+pub mod desktop_entry;
 pub mod diagnose;
 pub mod environment;
 pub mod error;

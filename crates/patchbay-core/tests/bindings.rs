@@ -2,13 +2,14 @@
 //! This test regenerates them and fails when the committed files differ.
 //! To update: `PATCHBAY_UPDATE_BINDINGS=1 cargo test -p patchbay-core --test bindings`.
 
-use patchbay_core::{catalogue, diagnose, environment, error, events, model, preview};
+use patchbay_core::{about, catalogue, diagnose, environment, error, events, model, preview};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
 
 fn export_all(dir: &Path) {
     let cfg = Config::new().with_out_dir(dir);
+    about::About::export_all(&cfg).unwrap();
     catalogue::Connector::export_all(&cfg).unwrap();
     environment::EnvironmentPreset::export_all(&cfg).unwrap();
     model::ConnectionSummary::export_all(&cfg).unwrap();

@@ -32,13 +32,22 @@ export function meta(html, name) {
  * stays there (as Microsoft does for AADSTS50011, 700016, 90094), `{ errorPage }` with the error it shows.
  */
 export async function signInLikeABrowser(authUrl, user, accept = true) {
+  const end = await signInUntilRedirect(authUrl, user, accept);
+  if ('errorPage' in end) return end;
+  const back = await fetch(end.location, { redirect: 'manual' });
+  return { status: back.status, text: await back.text(), location: end.location };
+}
+
+/**
+ * Walk the sandbox's sign-in and consent pages as `user` and stop at the redirect back to Patchbay: returns
+ * `{ location }` (a loopback URL, or a patchbay:// link for the browser to hand to the desktop), or `{ errorPage }`.
+ */
+export async function signInUntilRedirect(authUrl, user, accept = true) {
   let response = await fetch(authUrl, { redirect: 'manual' });
   for (let i = 0; i < 6; i++) {
     const current = response.url || authUrl;
     if (response.status >= 300 && response.status < 400) {
-      const location = new URL(/** @type {string} */ (response.headers.get('location')), current);
-      const back = await fetch(location, { redirect: 'manual' });
-      return { status: back.status, text: await back.text(), location };
+      return { location: new URL(/** @type {string} */ (response.headers.get('location')), current) };
     }
     const html = await response.text();
     const kind = meta(html, 'pb-page');

@@ -1,5 +1,6 @@
 // Typed wrappers for the Rust commands. The only module (with events.ts) that talks to Tauri.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { About } from "./bindings/About";
 import type { BuiltInApp } from "./bindings/BuiltInApp";
 import type { Check } from "./bindings/Check";
 import type { ConnectEvent } from "./bindings/ConnectEvent";
@@ -98,6 +99,11 @@ export function updateClientSecret(id: string, secret: string, expiresOn: string
 }
 
 /** Text for support: versions, checks, statuses, recent errors with their ids. Never a token. */
+/** This build: version and commit, worded as `patchbay --version` words them. */
+export function about(): Promise<About> {
+  return call("about");
+}
+
 export function diagnosticsReport(): Promise<string> {
   return call("diagnostics_report");
 }

@@ -870,8 +870,10 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         backend.connections = backend.connections.map((c) => (c.id === id ? updated : c));
         return updated;
       }
+      case "about":
+        return { version: "0.1.0", commit: "0123456789", build: "debug", line: "0.1.0 (commit 0123456789)" };
       case "diagnostics_report":
-        return `Patchbay 0.1.0 (debug build) on linux x86_64\n\nConnections (${backend.connections.length}):\n${backend.connections
+        return `Patchbay 0.1.0 (commit 0123456789) (debug build) on linux x86_64\n\nConnections (${backend.connections.length}):\n${backend.connections
           .map((c) => `  - ${c.name} (${c.id}): ${c.status}`)
           .join("\n")}`;
       case "take_pending_fix":

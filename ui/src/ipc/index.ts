@@ -2,6 +2,7 @@
 export * from "./commands";
 export * from "./events";
 export * from "./errors";
+export type { About } from "./bindings/About";
 export type { Account } from "./bindings/Account";
 export type { AuthType } from "./bindings/AuthType";
 export type { BuiltInApp } from "./bindings/BuiltInApp";

@@ -2,6 +2,7 @@
 //! links and the tray.
 
 use super::Check;
+use crate::desktop_entry::which;
 
 pub(super) const TRAY: &str = "Tray";
 
@@ -140,8 +141,8 @@ pub fn check_browser() -> Check {
     }
 }
 
-/// Whether `patchbay://` links reach Patchbay (Linux: the x-scheme-handler's default application). Only a
-/// warning when missing: the loopback redirect does not need it.
+/// Whether `patchbay://` links reach Patchbay (Linux: the x-scheme-handler's default application, and whether
+/// the program it runs still exists). Only a warning when missing: the loopback redirect does not need it.
 pub fn check_deep_link() -> Check {
     const TITLE: &str = "patchbay:// links";
     if !cfg!(target_os = "linux") {
@@ -151,27 +152,40 @@ pub fn check_deep_link() -> Check {
             "The installer registers patchbay:// links on this platform.",
         );
     }
-    let query = std::process::Command::new("xdg-mime")
-        .args(["query", "default", "x-scheme-handler/patchbay"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output();
-    match query {
-        Ok(out) if out.status.success() && !String::from_utf8_lossy(&out.stdout).trim().is_empty() => {
-            Check::ok(
+    match crate::desktop_entry::scheme_handler("patchbay") {
+        Ok(Some(handler)) => match &handler.program {
+            Some(program) => Check::ok(
                 "deep_link",
                 TITLE,
                 format!(
-                    "patchbay:// links open {}.",
-                    String::from_utf8_lossy(&out.stdout).trim()
+                    "patchbay:// links open {} ({}).",
+                    handler.desktop_id,
+                    program.display()
                 ),
+            ),
+            None => Check::warning(
+                "deep_link",
+                TITLE,
+                format!(
+                    "patchbay:// links are set to open {}, but the program it runs is gone.",
+                    handler.desktop_id
+                ),
+                "Start Patchbay once (it registers itself again) or reinstall the package. Sign-ins use the \
+                 loopback redirect (http://localhost) and work without it.",
             )
-        }
-        Ok(_) => Check::warning(
+            .with_detail(
+                handler
+                    .file
+                    .map(|f| f.display().to_string())
+                    .unwrap_or_else(|| "the desktop entry itself was not found".into()),
+            ),
+        },
+        Ok(None) => Check::warning(
             "deep_link",
             TITLE,
             "No application is registered for patchbay:// links yet.",
-            "Start the Patchbay app once: it registers itself. Sign-ins use the loopback redirect (http://localhost) and work without it.",
+            "Install the Patchbay package, or start the app once: it registers itself. Sign-ins use the loopback \
+             redirect (http://localhost) and work without it.",
         ),
         Err(e) => Check::warning(
             "deep_link",
@@ -183,19 +197,6 @@ pub fn check_deep_link() -> Check {
     }
 }
 
-/// The first `name` on `PATH` (or `name` itself when it is a path to a file).
-fn which(name: &str) -> Option<std::path::PathBuf> {
-    let candidate = std::path::Path::new(name);
-    if candidate.components().count() > 1 {
-        return candidate.is_file().then(|| candidate.to_path_buf());
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,14 +205,5 @@ mod tests {
     #[tokio::test]
     async fn loopback_listens_here() {
         assert_ne!(check_loopback().await.status, CheckStatus::Failed);
-    }
-
-    #[test]
-    fn a_browser_that_is_not_installed_is_named() {
-        // `which` is what decides; the env var itself is process-wide, so test through it.
-        assert!(which("sh").is_some());
-        assert!(which("no-such-program-patchbay").is_none());
-        assert!(which("/bin/sh").is_some());
-        assert!(which("/nonexistent/browser").is_none());
     }
 }
