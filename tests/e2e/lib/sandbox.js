@@ -2,6 +2,7 @@
 // What the person's browser does against the sandbox, played over plain HTTP (no browser runs under Xvfb), and
 // pictures of the window for the README. Shared by the specs that sign in.
 
+import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ARTIFACTS, REPO } from './app.js';
@@ -73,3 +74,37 @@ export async function signInUntilRedirect(authUrl, user, accept = true) {
   throw new Error('the sandbox never redirected back to Patchbay');
 }
 
+/** The test ids of the listed connections ("connection-<id>"). */
+export async function connectionTestIds(app) {
+  const ids = [];
+  for (const item of await app.allByTestIdPrefix('connection-')) ids.push(String(await item.getAttribute('data-testid')));
+  return ids;
+}
+
+/**
+ * Add a sandbox connection through the wizard (built-in app) as `user`, named `name`. Returns its id and the
+ * sandbox's origin (for its /_sandbox control endpoints).
+ * @param {import('./app.js').App} app
+ */
+export async function addSandboxConnection(app, user, name) {
+  const before = new Set(await connectionTestIds(app));
+  await app.click('add-connection-outlook365');
+  await app.waitFor('wizard');
+  await app.click('env-sandbox');
+  await app.click('next');
+  await app.click('auth-built_in_app');
+  await app.click('next');
+  await app.click('connect');
+  await app.waitFor('waiting', 20_000);
+  const authUrl = await app.value('auth-url');
+  const back = await signInLikeABrowser(authUrl, user);
+  assert.equal(back.status, 200, back.text);
+  await app.waitFor('result', 20_000);
+  await app.type('connection-name', name);
+  await app.click('save-name');
+  await app.click('done');
+  await app.waitGone('wizard');
+  const added = (await connectionTestIds(app)).find((t) => !before.has(t));
+  assert.ok(added, 'the new connection is listed');
+  return { id: added.replace('connection-', ''), sandbox: new URL(authUrl).origin };
+}

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { appTest, startApp } from '../lib/app.js';
-import { ADELE, shot, signInLikeABrowser } from '../lib/sandbox.js';
+import { ADELE, addSandboxConnection, shot, signInLikeABrowser } from '../lib/sandbox.js';
 
 describe('keep alive', () => {
   /** @type {import('../lib/app.js').App | undefined} */
@@ -33,32 +33,12 @@ describe('keep alive', () => {
   });
 
   appTest(current, 'a new sandbox connection is healthy, and says who it acts as', async (app) => {
-    await app.click('add-connection-outlook365');
-    await app.waitFor('wizard');
-    await app.click('env-sandbox');
-    await app.click('next');
-    await app.click('auth-built_in_app');
-    await app.click('next');
-    await app.click('connect');
-    await app.waitFor('waiting', 20_000);
-    const authUrl = await app.value('auth-url');
-    sandbox = new URL(authUrl).origin;
-    const back = await signInLikeABrowser(authUrl, ADELE);
-    assert.equal(back.status, 200, back.text);
-    await app.waitFor('result', 20_000);
-    await app.type('connection-name', 'Work mail');
-    await app.click('save-name');
-    await app.click('done');
-    await app.waitGone('wizard');
-
-    const item = (await app.allByTestIdPrefix('connection-'))[0];
-    assert.ok(item, 'the connection is listed');
-    id = (/** @type {string} */ (await item.getAttribute('data-testid'))).replace('connection-', '');
+    ({ id, sandbox } = await addSandboxConnection(app, ADELE, 'Work mail'));
     await app.browser.waitUntil(async () => (await app.text(`status-${id}`)) === 'Healthy', {
       timeout: 15_000,
       timeoutMsg: 'the new connection shows as healthy',
     });
-    const text = await item.getText();
+    const text = await app.text(`connection-${id}`);
     assert.match(text, /Acts as adele@contoso\.example: anything done through this connection is done as this user\./);
   });
 

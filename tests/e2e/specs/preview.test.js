@@ -9,45 +9,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { appTest, startApp } from '../lib/app.js';
-import { ADELE, shot, signInLikeABrowser } from '../lib/sandbox.js';
+import { ADELE, addSandboxConnection as connect, shot } from '../lib/sandbox.js';
 
 const MEGAN = 'megan@contoso.example';
 /** The built-in app's client ID, which the sandbox registers as Microsoft's own. */
 const BUILT_IN_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
-
-/** The test ids of the listed connections ("connection-<id>"). */
-async function connectionTestIds(app) {
-  const ids = [];
-  for (const item of await app.allByTestIdPrefix('connection-')) ids.push(String(await item.getAttribute('data-testid')));
-  return ids;
-}
-
-/**
- * Add a sandbox connection through the wizard as `user`, named `name`. Returns its id and the sandbox's origin.
- * @param {import('../lib/app.js').App} app
- */
-async function connect(app, user, name) {
-  const before = new Set(await connectionTestIds(app));
-  await app.click('add-connection-outlook365');
-  await app.waitFor('wizard');
-  await app.click('env-sandbox');
-  await app.click('next');
-  await app.click('auth-built_in_app');
-  await app.click('next');
-  await app.click('connect');
-  await app.waitFor('waiting', 20_000);
-  const authUrl = await app.value('auth-url');
-  const back = await signInLikeABrowser(authUrl, user);
-  assert.equal(back.status, 200, back.text);
-  await app.waitFor('result', 20_000);
-  await app.type('connection-name', name);
-  await app.click('save-name');
-  await app.click('done');
-  await app.waitGone('wizard');
-  const added = (await connectionTestIds(app)).find((t) => !before.has(t));
-  assert.ok(added, 'the new connection is listed');
-  return { id: added.replace('connection-', ''), sandbox: new URL(authUrl).origin };
-}
 
 /** Open a connection's preview and wait until both parts have finished loading (the skeletons are gone). */
 async function openPreview(app, id) {
