@@ -20,11 +20,16 @@ pub fn about() -> About {
     About::new(env!("CARGO_PKG_VERSION"), env!("PATCHBAY_COMMIT"))
 }
 
-/// Parse the command line (exiting with clap's message on a mistake), with the commit in `--version`.
-pub fn parse() -> Cli {
+/// The command line's definition, with the commit in `--version`.
+pub fn command() -> clap::Command {
     // clap keeps the version as a `&'static str` (without its `string` feature).
     static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| about().line);
-    let matches = Cli::command().version(VERSION.as_str()).get_matches();
+    Cli::command().version(VERSION.as_str())
+}
+
+/// Parse the command line (exiting with clap's message on a mistake).
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
@@ -66,6 +71,22 @@ pub enum Command {
     /// The vault key is gone from the keychain for good: set the sealed secrets aside (nothing is deleted) and
     /// make a new key. Every connection then needs `patchbay fix`.
     ResetVault(ResetVaultArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell) on stdout.
+    ///
+    /// The packages install them. From a build, for example:
+    /// `patchbay completions bash > ~/.local/share/bash-completion/completions/patchbay`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    pub shell: clap_complete::Shell,
+}
+
+/// Write `shell`'s completion script for `patchbay` to `out`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    clap_complete::generate(shell, &mut command(), "patchbay", out);
 }
 
 #[derive(Debug, Args)]
@@ -320,4 +341,13 @@ pub struct ConnectArgs {
     /// Print the new connection as a JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks (they run only in debug builds, on the first parse that reaches them).
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::command().debug_assert();
+    }
 }

@@ -15,6 +15,11 @@ const EXIT_INTERRUPTED: u8 = 130;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = cli::parse();
+    // Needs no core: the script is made from the command line's definition alone.
+    if let Command::Completions(args) = &cli.command {
+        cli::completions(args.shell, &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
     init_logging();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -45,6 +50,11 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
         Command::Rename(args) => commands::connections::rename(&core, &args),
         Command::Doctor(args) => commands::doctor::run(&core, &args).await,
         Command::ResetVault(args) => commands::doctor::reset_vault(&core, &args),
+        // main() answers it before a core exists; this arm only keeps the match whole.
+        Command::Completions(args) => {
+            cli::completions(args.shell, &mut std::io::stdout());
+            Ok(())
+        }
     };
     // Stop the in-process sandbox (if a sandbox connection started it) before the runtime goes.
     core.shutdown(std::time::Duration::from_secs(3)).await;

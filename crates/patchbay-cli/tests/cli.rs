@@ -43,6 +43,25 @@ async fn help_and_version() {
     ] {
         assert!(text(&out.stdout).contains(flag), "{flag}");
     }
+    // Completion scripts, as the packages install them.
+    let out = home.run(&["completions", "bash"]).await;
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("complete -F _patchbay"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = home.run(&["completions", "zsh"]).await;
+    assert!(text(&out.stdout).starts_with("#compdef patchbay"));
+    let out = home.run(&["completions", "fish"]).await;
+    assert!(text(&out.stdout).contains("complete -c patchbay"));
+    assert!(
+        std::fs::read_dir(home.data.path())
+            .unwrap()
+            .next()
+            .is_none(),
+        "printing completions touched the data folder"
+    );
     let out = home.run(&["frobnicate"]).await;
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
 }
