@@ -5,6 +5,7 @@
 
 mod batch;
 mod calendar;
+mod calendar_data;
 mod filter;
 mod ids;
 mod mail_data;
