@@ -1,0 +1,378 @@
+//! Keeping connections alive, seen from the desktop: a sandbox connection that Microsoft revokes turns the tray's
+//! status and icon, sends one notification with the reason (to a notification server this test plays), and
+//! clicking it opens the connection's Fix; "Start at login" writes and removes the XDG autostart entry.
+
+use crate::support::*;
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+use zbus::blocking::{connection, Proxy};
+use zbus::zvariant::{OwnedObjectPath, OwnedValue};
+
+const NOTIFICATIONS_NAME: &str = "org.freedesktop.Notifications";
+const NOTIFICATIONS_PATH: &str = "/org/freedesktop/Notifications";
+const ADELE: &str = "adele@contoso.example";
+
+/// One `Notify` call, as received.
+#[derive(Debug, Clone)]
+struct Notified {
+    id: u32,
+    app_name: String,
+    summary: String,
+    body: String,
+    actions: Vec<String>,
+}
+
+/// A minimal notification server (Desktop Notifications Specification 1.2) that records every notification.
+struct Notifications {
+    next: u32,
+    received: mpsc::Sender<Notified>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Notifications {
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["actions".into(), "body".into()]
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &mut self,
+        app_name: &str,
+        _replaces_id: u32,
+        _app_icon: &str,
+        summary: &str,
+        body: &str,
+        actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        self.next += 1;
+        let _ = self.received.send(Notified {
+            id: self.next,
+            app_name: app_name.into(),
+            summary: summary.into(),
+            body: body.into(),
+            actions,
+        });
+        self.next
+    }
+
+    fn close_notification(&self, _id: u32) {}
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "patchbay-test".into(),
+            "patchbay".into(),
+            "1".into(),
+            "1.2".into(),
+        )
+    }
+}
+
+/// Make a sandbox connection the way the app would, through the core, in `data_dir` and keychain entry
+/// `service`. Returns its id.
+fn connect_sandbox_connection(data_dir: &std::path::Path, service: &str) -> String {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut config = patchbay_core::CoreConfig::with_data_dir(data_dir.to_path_buf());
+        config.keychain_service = service.to_string();
+        let core = patchbay_core::Patchbay::new(config);
+        let request = patchbay_core::model::ConnectRequest {
+            connector_id: "outlook365".into(),
+            environment: patchbay_core::environment::EnvironmentId::Sandbox,
+            authority: None,
+            graph_url: None,
+            auth_type: patchbay_core::catalogue::AuthType::BuiltInApp,
+            client_id: None,
+            client_secret: None,
+            client_secret_expires_on: None,
+            tenant: None,
+            features: None,
+            scopes: None,
+            redirect_uri: None,
+            name: Some("Work mail".into()),
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let send = move |e| {
+            let _ = tx.send(e);
+        };
+        let options = patchbay_core::connect::ConnectOptions {
+            open_browser: false,
+            timeout: Duration::from_secs(60),
+        };
+        let connecting = core.connect(
+            request,
+            options,
+            "tray-test",
+            &send,
+            tokio_util::sync::CancellationToken::new(),
+        );
+        let browser = async {
+            let auth_url = match rx.recv().await {
+                Some(patchbay_core::model::ConnectEvent::WaitingForBrowser {
+                    auth_url, ..
+                }) => url::Url::parse(&auth_url).unwrap(),
+                other => panic!("expected the sign-in URL, got {other:?}"),
+            };
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let back = patchbay_sandbox::driver::sign_in(&http, &auth_url, ADELE, true)
+                .await
+                .unwrap();
+            http.get(back).send().await.unwrap();
+        };
+        let (connected, ()) = tokio::join!(connecting, browser);
+        let id = connected.expect("the sandbox connection").id.clone();
+        core.shutdown(Duration::from_secs(5)).await;
+        id
+    })
+}
+
+/// Wait (bounded) until the menu has an entry whose label satisfies `pred`; the entries then.
+fn wait_menu(
+    menu: &Proxy<'_>,
+    app: &mut App,
+    what: &str,
+    pred: impl Fn(&[MenuEntry]) -> bool,
+) -> Vec<MenuEntry> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let entries = menu_entries(menu);
+        if pred(&entries) {
+            return entries;
+        }
+        if let Some(status) = app.poll() {
+            panic!(
+                "the app exited ({status}) while waiting for {what}:\n{}",
+                app.log()
+            );
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "the tray menu never showed {what}: {entries:?}\n{}",
+                app.log()
+            );
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn labels(entries: &[MenuEntry]) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|(_, p)| p.get("label").cloned())
+        .collect()
+}
+
+#[test]
+fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its_fix() {
+    require_session();
+    let _turn = ONE_APP.lock().unwrap_or_else(|p| p.into_inner());
+    let data_dir = tempfile::tempdir().expect("temp data dir");
+    let home = tempfile::tempdir().expect("temp home");
+    let service = format!("dev.patchbay.tray-test.{}", std::process::id());
+    let id = connect_sandbox_connection(data_dir.path(), &service);
+
+    let (conn, rx) = play_watcher();
+    let (notified_tx, notified) = mpsc::channel();
+    let notifications = connection::Builder::session()
+        .expect("no session bus")
+        .name(NOTIFICATIONS_NAME)
+        .expect("bad name")
+        .serve_at(
+            NOTIFICATIONS_PATH,
+            Notifications {
+                next: 0,
+                received: notified_tx,
+            },
+        )
+        .expect("could not serve notifications")
+        .build()
+        .expect("could not own org.freedesktop.Notifications");
+
+    let home_dir = home.path().to_string_lossy().to_string();
+    let mut app = App::spawn_with(
+        data_dir.path(),
+        "keep-alive",
+        &[],
+        &[
+            ("PATCHBAY_KEYCHAIN_SERVICE", service.as_str()),
+            // Only the start-up sweep and "Check all now": the test decides when checks happen.
+            ("PATCHBAY_CHECK_INTERVAL_SECS", "3600"),
+            ("HOME", home_dir.as_str()),
+            ("XDG_CONFIG_HOME", &format!("{home_dir}/.config")),
+        ],
+    );
+    let item = wait_for_item(&rx, &mut app);
+    let sni = item_proxy(&conn, &item, ITEM_IFACE);
+    let menu_path: OwnedObjectPath = sni.get_property("Menu").expect("Menu");
+    let menu_item = ItemAddress {
+        service: item.service.clone(),
+        path: menu_path.to_string(),
+    };
+    let menu = item_proxy(&conn, &menu_item, MENU_IFACE);
+
+    // After the start-up check: the status line, one entry for the connection, Check all now, Start at login.
+    let healthy = "1 connection: 1 healthy";
+    let entries = wait_menu(&menu, &mut app, healthy, |e| id_of(e, healthy).is_some());
+    let all = labels(&entries);
+    assert_eq!(all.first().map(String::as_str), Some(healthy), "{all:?}");
+    assert!(all.contains(&"Work mail: healthy".to_string()), "{all:?}");
+    for needed in ["Check all now", "Open Patchbay", "Start at login", "Quit"] {
+        assert!(all.iter().any(|l| l == needed), "no {needed:?} in {all:?}");
+    }
+    let healthy_icon: String = sni.get_property("IconName").unwrap_or_default();
+
+    // "Start at login" writes the XDG autostart entry, and a second click removes it.
+    let autostart_dir = home.path().join(".config/autostart");
+    let toggle = id_of(&entries, "Start at login").unwrap();
+    click(&menu, toggle);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let entry = loop {
+        let found = std::fs::read_dir(&autostart_dir)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
+        if let Some(path) = found {
+            break path;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no autostart entry in {}:\n{}",
+            autostart_dir.display(),
+            app.log()
+        );
+        thread::sleep(Duration::from_millis(100));
+    };
+    let desktop = std::fs::read_to_string(&entry).unwrap();
+    assert!(
+        desktop.contains("--background"),
+        "it starts in the tray: {desktop}"
+    );
+    let entries = wait_menu(&menu, &mut app, "Start at login checked", |e| {
+        e.iter().any(|(_, p)| {
+            p.get("label").map(String::as_str) == Some("Start at login")
+                && p.get("toggle-state").map(String::as_str) == Some("1")
+        }) || !entry.exists()
+    });
+    click(&menu, id_of(&entries, "Start at login").unwrap());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while entry.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the autostart entry stayed after unticking"
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+
+    // Microsoft revokes the account (an administrator, in the sandbox's tenant), and the person asks for a check.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let admin = runtime.block_on(async {
+        patchbay_sandbox::Sandbox::start(patchbay_sandbox::SandboxOptions {
+            tenant_file: Some(data_dir.path().join("sandbox-tenant.json")),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    });
+    assert!(admin.control().revoke_user(ADELE).unwrap() >= 1);
+    let entries = menu_entries(&menu);
+    let started = Instant::now();
+    click(
+        &menu,
+        id_of(&entries, "Check all now").expect("Check all now"),
+    );
+    let broken = "1 connection: 1 needs reconnect";
+    let entries = wait_menu(&menu, &mut app, broken, |e| id_of(e, broken).is_some());
+    eprintln!(
+        "revocation → tray: {} ms after Check all now",
+        started.elapsed().as_millis()
+    );
+    let fix_label = "Work mail: needs reconnect · Fix…";
+    let fix_id = id_of(&entries, fix_label)
+        .unwrap_or_else(|| panic!("no {fix_label:?} in {:?}", labels(&entries)));
+    let broken_icon: String = sni.get_property("IconName").unwrap_or_default();
+    assert_ne!(
+        broken_icon, healthy_icon,
+        "the tray icon changes for attention"
+    );
+
+    // One notification, with the reason in words and a default action to click.
+    let note = notified
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("no notification:\n{}", app.log()));
+    eprintln!(
+        "notification after {} ms: {note:?}",
+        started.elapsed().as_millis()
+    );
+    assert_eq!(note.app_name, "Patchbay");
+    assert_eq!(note.summary, "Work mail needs attention");
+    assert!(note.body.contains("password was changed"), "{}", note.body);
+    assert!(!note.body.contains("invalid_grant"), "{}", note.body);
+    assert!(
+        note.actions.chunks(2).any(|a| a[0] == "default"),
+        "{:?}",
+        note.actions
+    );
+
+    // Checking again finds it still broken: no second notification.
+    click(&menu, id_of(&menu_entries(&menu), "Check all now").unwrap());
+    wait_menu(&menu, &mut app, broken, |e| id_of(e, broken).is_some());
+    thread::sleep(Duration::from_millis(1500));
+    assert!(
+        notified.try_recv().is_err(),
+        "a second notification for the same transition"
+    );
+
+    // Clicking the notification opens the connection's Fix (so does the tray's Fix entry).
+    notifications
+        .emit_signal(
+            None::<()>,
+            NOTIFICATIONS_PATH,
+            NOTIFICATIONS_NAME,
+            "ActionInvoked",
+            &(note.id, "default"),
+        )
+        .expect("ActionInvoked");
+    let opened = format!("connection={id}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app
+        .log()
+        .lines()
+        .any(|l| l.contains("opening its Fix") && l.contains(&opened))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the click did not open the Fix:\n{}",
+            app.log()
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+    // The menu is rebuilt on every change: look the entry up again.
+    let fix_now = id_of(&menu_entries(&menu), fix_label).unwrap_or(fix_id);
+    click(&menu, fix_now);
+    thread::sleep(Duration::from_millis(300));
+
+    click(&menu, id_of(&menu_entries(&menu), "Quit").unwrap());
+    let exit = app
+        .wait_exit(EXIT_TIMEOUT)
+        .unwrap_or_else(|| panic!("the app did not quit:\n{}", app.log()));
+    assert!(exit.success(), "{exit}\n{}", app.log());
+    assert!(
+        app.log().contains("Patchbay stopped clean=true"),
+        "every background task ended on Quit:\n{}",
+        app.log()
+    );
+    runtime.block_on(admin.shutdown());
+}
