@@ -194,6 +194,16 @@ pub fn about<R: Runtime>(app: AppHandle<R>) -> About {
     crate::about(&app)
 }
 
+/// The vault key is gone from the keychain for good: set the sealed secrets aside (nothing is deleted) and make
+/// a new key, as `patchbay reset-vault` does. The window asks first. Returns the folder the old files went to.
+#[tauri::command]
+pub async fn reset_vault(state: State<'_, AppState>) -> Result<Option<String>, ErrorInfo> {
+    let core = state.core.clone();
+    let aside = blocking(move || core.reset_vault()).await?;
+    tracing::info!(aside = ?aside, "made a new vault key");
+    Ok(aside.map(|folder| folder.display().to_string()))
+}
+
 /// Open a link in the system browser: https, or http on this computer only.
 #[tauri::command]
 pub fn open_url(url: String) -> Result<(), ErrorInfo> {

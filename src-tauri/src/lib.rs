@@ -139,6 +139,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::diagnose,
             commands::diagnostics_report,
             commands::about,
+            commands::reset_vault,
             commands::open_url,
             commands::autostart,
             commands::set_autostart,

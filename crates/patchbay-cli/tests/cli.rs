@@ -584,6 +584,15 @@ async fn a_vault_key_gone_from_the_keychain_is_replaced_only_when_asked() {
     let said = text(&out.stdout);
     assert!(said.contains("vault key is missing"), "{said}");
     assert!(said.contains("patchbay reset-vault"), "{said}");
+    // The window offers the same, behind a button (the check carries the action).
+    let out = home.run(&["doctor", "--json"]).await;
+    let checks: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keychain = checks
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == "keychain"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(keychain["action"], "reset_vault", "{keychain}");
 
     // Not at a terminal and no --yes: it asks, so nothing happens.
     let out = home.run(&["reset-vault"]).await;

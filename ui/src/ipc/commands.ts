@@ -99,6 +99,14 @@ export function updateClientSecret(id: string, secret: string, expiresOn: string
 }
 
 /** Text for support: versions, checks, statuses, recent errors with their ids. Never a token. */
+/**
+ * The vault key is gone from the keychain for good: set the sealed secrets aside (nothing is deleted) and make a
+ * new key. Ask the person first. Resolves with the folder the old files went to (null when there were none).
+ */
+export function resetVault(): Promise<string | null> {
+  return call("reset_vault");
+}
+
 /** This build: version and commit, worded as `patchbay --version` words them. */
 export function about(): Promise<About> {
   return call("about");

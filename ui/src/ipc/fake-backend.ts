@@ -34,6 +34,7 @@ export type Scenario =
   | "admin_consent"
   | "redirect_mismatch"
   | "no_keychain"
+  | "vault_key_gone"
   | "load_error"
   | "no_calendar"
   | "no_mailbox_settings"
@@ -49,6 +50,7 @@ export const SCENARIOS: readonly Scenario[] = [
   "admin_consent",
   "redirect_mismatch",
   "no_keychain",
+  "vault_key_gone",
   "load_error",
   "no_calendar",
   "no_mailbox_settings",
@@ -576,6 +578,8 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
   const delay = options.stepDelayMs ?? 0;
   let flowCounter = 0;
   let connCounter = 1;
+  // "vault_key_gone": the keychain lost the vault key while a connection's secrets are sealed with it.
+  let vaultKeyGone = scenario === "vault_key_gone";
   let pending: { flowId: string; channel: Channel<ConnectEvent>; request: ConnectRequest; fix?: FixRequest } | null = null;
   const timers: ReturnType<typeof setTimeout>[] = [];
 
@@ -918,10 +922,32 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         queueMicrotask(() => backend.fail(explained));
         return explained;
       }
+      case "reset_vault": {
+        if (!vaultKeyGone) {
+          throw {
+            code: "invalid_input",
+            title: "Patchbay's vault key is in the keychain: there is nothing to replace.",
+            message: "If connections fail, use Fix on each; the key itself is fine.",
+          } satisfies ErrorInfo;
+        }
+        vaultKeyGone = false;
+        // Without their secrets, every connection needs a new sign-in (the next check says so).
+        backend.connections = backend.connections.map((c) => ({ ...c, status_reason: "Its sealed secrets were set aside with the old vault key: sign in again." }));
+        return "/home/ada/.local/share/patchbay/secrets/orphaned-1796000000";
+      }
       case "diagnose": {
         const keychainOk = scenario !== "no_keychain";
         const checks: Check[] = [
-          keychainOk
+          vaultKeyGone
+            ? {
+                id: "keychain",
+                title: "Keychain",
+                status: "failed",
+                summary: "Patchbay's vault key is missing from the keychain.",
+                fix: "1 sealed secret file can only be opened with it, so Patchbay did not make a new one. If the keychain is locked, or another one is in use, unlock or switch it and try again. If it was reset and the key is gone for good, run `patchbay reset-vault`: it sets the old files aside (nothing is deleted) and makes a new key; each connection then needs Fix.",
+                action: "reset_vault",
+              }
+            : keychainOk
             ? { id: "keychain", title: "Keychain", status: "ok", summary: "Your keychain works and holds Patchbay's vault key." }
             : {
                 id: "keychain",

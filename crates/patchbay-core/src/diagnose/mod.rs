@@ -30,6 +30,15 @@ pub enum CheckStatus {
     Failed,
 }
 
+/// What the window can do about a check itself, behind a button that asks first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckAction {
+    /// The vault key is gone from the keychain while sealed secrets exist: set them aside and make a new key,
+    /// as `patchbay reset-vault` does ([`Patchbay::reset_vault`]).
+    ResetVault,
+}
+
 /// One check, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Check {
@@ -48,6 +57,10 @@ pub struct Check {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// What the window can do about it (the CLI names the command in `fix` instead).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<CheckAction>,
 }
 
 impl Check {
@@ -59,6 +72,7 @@ impl Check {
             summary: summary.into(),
             fix: None,
             detail: None,
+            action: None,
         }
     }
 
@@ -106,6 +120,11 @@ impl Check {
         self.detail = Some(detail.into());
         self
     }
+
+    pub fn with_action(mut self, action: CheckAction) -> Self {
+        self.action = Some(action);
+        self
+    }
 }
 
 impl Patchbay {
@@ -128,7 +147,8 @@ impl Patchbay {
                 "keychain",
                 KEYCHAIN,
                 &crate::vault::missing_key_with_sealed_files(inner.vault.sealed_count()),
-            ),
+            )
+            .with_action(CheckAction::ResetVault),
             Ok(false) => Check::ok(
                 "keychain",
                 KEYCHAIN,
