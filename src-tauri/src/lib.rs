@@ -202,21 +202,8 @@ fn setup_deep_links<R: Runtime>(app: &AppHandle<R>) {
     // On Linux and Windows the scheme handler is registered at run time (a .desktop file with %u, set as the
     // default handler) for builds from source. An installed package's desktop entry already claims the scheme
     // for every user: registering again would put a per-user entry in front of it that `dpkg -r` cannot remove.
-    #[cfg(target_os = "linux")]
-    let registered = match (
-        patchbay_core::desktop_entry::scheme_handler("patchbay"),
-        std::env::current_exe(),
-    ) {
-        (Ok(Some(handler)), Ok(exe)) if handler.runs(&exe) => {
-            tracing::info!(entry = %handler.desktop_id, "patchbay:// links already open this Patchbay");
-            true
-        }
-        _ => false,
-    };
-    #[cfg(windows)]
-    let registered = false;
     #[cfg(any(target_os = "linux", windows))]
-    if !registered {
+    if !links_open_this_executable() {
         if let Err(e) = app.deep_link().register_all() {
             tracing::warn!("patchbay:// links will not reach Patchbay: {e}");
         }
@@ -236,6 +223,25 @@ pub fn about<R: Runtime>(app: &AppHandle<R>) -> patchbay_core::about::About {
         &app.package_info().version.to_string(),
         env!("PATCHBAY_COMMIT"),
     )
+}
+
+/// Whether the desktop already opens patchbay:// links with this very executable (an installed package).
+#[cfg(target_os = "linux")]
+fn links_open_this_executable() -> bool {
+    let handler = patchbay_core::desktop_entry::scheme_handler("patchbay");
+    match (handler, std::env::current_exe()) {
+        (Ok(Some(handler)), Ok(exe)) if handler.runs(&exe) => {
+            tracing::info!(entry = %handler.desktop_id, "patchbay:// links already open this Patchbay");
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Windows installers register the scheme per machine; the run-time registration is per user and harmless.
+#[cfg(windows)]
+fn links_open_this_executable() -> bool {
+    false
 }
 
 /// Run the desktop app.

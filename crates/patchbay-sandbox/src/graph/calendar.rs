@@ -395,18 +395,9 @@ pub fn calendar_view(st: &AppState, caller: &Caller, req: &GraphRequest) -> Repl
 
 #[cfg(test)]
 mod tests {
+    use super::super::calendar_data::testing::{anchor, by_subject};
     use super::*;
     use crate::state::demo_users;
-
-    fn anchor() -> Timestamp {
-        "2026-11-29T08:15:00Z"
-            .parse()
-            .unwrap_or(Timestamp::UNIX_EPOCH)
-    }
-
-    fn by_subject<'a>(events: &'a [Event], subject: &str) -> Option<&'a Event> {
-        events.iter().find(|e| e.subject == subject)
-    }
 
     #[test]
     fn all_day_events_float_and_timed_events_convert() -> Result<(), jiff::Error> {

@@ -506,20 +506,28 @@ pub fn events(
     Ok(out)
 }
 
+/// What the calendar tests here and in calendar.rs share: a fixed "now", and an event found by subject.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::state::demo_users;
+pub(super) mod testing {
+    use super::Event;
+    use jiff::Timestamp;
 
-    fn anchor() -> Timestamp {
+    pub fn anchor() -> Timestamp {
         "2026-11-29T08:15:00Z"
             .parse()
             .unwrap_or(Timestamp::UNIX_EPOCH)
     }
 
-    fn by_subject<'a>(events: &'a [Event], subject: &str) -> Option<&'a Event> {
+    pub fn by_subject<'a>(events: &'a [Event], subject: &str) -> Option<&'a Event> {
         events.iter().find(|e| e.subject == subject)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{anchor, by_subject};
+    use super::*;
+    use crate::state::demo_users;
 
     #[test]
     fn the_week_is_laid_out_in_the_mailbox_zone() -> Result<(), jiff::Error> {
