@@ -2,8 +2,9 @@
 //! checks that the answer is this provider's (RFC 9207 `iss`, the ID token's issuer, audience, expiry and
 //! nonce) and the code exchange. Returns the tokens and who signed in; stores nothing.
 
+use super::advice::DEEP_LINK_REDIRECT;
 use super::flows::FlowSlot;
-use super::plan::{Plan, Redirect, DEEP_LINK_REDIRECT};
+use super::plan::{Plan, Redirect};
 use super::ConnectOptions;
 use crate::environment::EnvironmentId;
 use crate::error::{ErrorCode, ErrorInfo};

@@ -1,16 +1,19 @@
-//! Signing in, new or again: a pure [`plan`] (request → validated endpoints, scopes, redirect), the [`flow`]
+//! Signing in, new or again: a pure [`plan`] (request → validated endpoints, scopes, redirect) and the
+//! [`advice`] on what redirect URI to register, the [`flow`]
 //! (listener or deep link, wait, issuer and ID-token checks → tokens), the [`grant`] diff (requested versus
 //! granted), and [`persist`] (record, seal, store). The core owns every flow in progress ([`flows`]): the
 //! shell only starts, cancels and feeds them.
 
+pub mod advice;
 pub mod flow;
 pub mod flows;
 pub mod grant;
 pub mod persist;
 pub mod plan;
 
+pub use advice::{redirect_advice, DEEP_LINK_REDIRECT};
 pub use flows::Flows;
-pub use plan::{redirect_advice, Plan, Redirect, Target, DEEP_LINK_REDIRECT};
+pub use plan::{Plan, Redirect, Target};
 
 use crate::environment::EnvironmentId;
 use crate::error::{ErrorCode, ErrorInfo};

@@ -6,14 +6,13 @@ use crate::catalogue::{AuthType, Catalogue, Connector, ConnectorStatus};
 use crate::config::CoreConfig;
 use crate::environment::{Endpoints, EnvironmentId};
 use crate::error::{ErrorCode, ErrorInfo};
-use crate::model::{Account, ConnectRequest, RedirectAdvice};
+use crate::model::{Account, ConnectRequest};
 use crate::oauth::aad::ErrorContext;
 use crate::oauth::callback::LoopbackRedirect;
 use crate::store::ConnectionRecord;
 use secrecy::{ExposeSecret, SecretString};
 
-/// The deep-link redirect URI (register it under "Mobile and desktop applications").
-pub const DEEP_LINK_REDIRECT: &str = "patchbay://oauth/callback";
+use super::advice::{redirect_advice, DEEP_LINK_REDIRECT};
 
 /// How the browser hands the sign-in back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -370,41 +369,6 @@ fn scopes_for(connector: &Connector, req: &ConnectRequest) -> Result<Vec<String>
     }
 }
 
-/// The redirect URI to register for a bring-your-own app, and under which platform.
-pub fn redirect_advice(
-    redirect_uri: Option<&str>,
-    confidential: bool,
-) -> Result<RedirectAdvice, ErrorInfo> {
-    let uri = redirect_uri
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("http://localhost");
-    if uri == DEEP_LINK_REDIRECT {
-        return Ok(RedirectAdvice {
-            redirect_uri: uri.into(),
-            platform: "Mobile and desktop applications".into(),
-            explanation: "The browser hands the sign-in back to Patchbay through its patchbay:// link. Public clients only (no secret).".into(),
-        });
-    }
-    let redirect = LoopbackRedirect::parse(uri)?;
-    let (platform, explanation) = if confidential {
-        (
-            "Web",
-            "With a client secret, register it under Web. Microsoft ignores the port of http://localhost, so Patchbay can pick a free one each time.",
-        )
-    } else {
-        (
-            "Mobile and desktop applications",
-            "Without a secret (a public client), register it under Mobile and desktop applications. Any port works for http://localhost.",
-        )
-    };
-    Ok(RedirectAdvice {
-        redirect_uri: redirect.to_register(),
-        platform: platform.into(),
-        explanation: explanation.into(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,17 +530,5 @@ mod tests {
         assert_eq!(p.login_hint.as_deref(), Some("adele@contoso.example"));
         assert_eq!(p.scopes, record.info.scopes_requested);
         assert!(matches!(p.target, Target::Fix { ref id, .. } if id == "c-1"));
-    }
-
-    #[test]
-    fn redirect_advice_names_the_platform() {
-        let web = redirect_advice(None, true).unwrap();
-        assert_eq!(
-            (web.redirect_uri.as_str(), web.platform.as_str()),
-            ("http://localhost", "Web")
-        );
-        let public = redirect_advice(Some("http://localhost:8400/cb"), false).unwrap();
-        assert_eq!(public.platform, "Mobile and desktop applications");
-        assert!(redirect_advice(Some("ftp://x"), false).is_err());
     }
 }
