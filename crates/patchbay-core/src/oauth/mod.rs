@@ -4,6 +4,7 @@
 pub mod aad;
 pub mod callback;
 pub mod discovery;
+mod guard;
 pub mod id_token;
 pub mod redirect;
 pub mod token;
