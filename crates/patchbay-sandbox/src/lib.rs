@@ -18,6 +18,7 @@
 
 mod authorize;
 mod control;
+mod directory;
 mod discovery;
 mod errors;
 mod graph;
