@@ -16,10 +16,8 @@ pub use status::{autostart_enabled, on_tray_menu, set_autostart};
 pub use window::{open_fix, show_main_window};
 
 use patchbay_core::health::MonitorConfig;
-use patchbay_core::model::ConnectionStatus;
 use patchbay_core::{CoreConfig, Patchbay};
 use state::AppState;
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
@@ -59,9 +57,8 @@ impl AppOptions {
 /// What the shell remembers between events.
 #[derive(Default)]
 pub struct ShellState {
-    /// The last settled (not "checking") status of each connection: a notification goes out once per change
-    /// into a broken or at-risk status, not again when a check of a broken connection finds it still broken.
-    settled: Mutex<HashMap<String, ConnectionStatus>>,
+    /// Which statuses were announced: a notification goes out once per change into a broken or at-risk status.
+    alerts: Mutex<patchbay_desktop::alerts::Alerts>,
     /// A Fix asked for (tray, notification) before the window's page could hear it; the page takes it on load.
     pending_fix: Mutex<Option<String>>,
 }
@@ -156,8 +153,8 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             let runtime = tauri::async_runtime::handle();
             let _inside = runtime.inner().enter();
             if let (Some(shell), Ok(list)) = (app.try_state::<ShellState>(), core.list()) {
-                *shell.settled.lock().unwrap_or_else(|p| p.into_inner()) =
-                    list.iter().map(|c| (c.id.clone(), c.status)).collect();
+                *shell.alerts.lock().unwrap_or_else(|p| p.into_inner()) =
+                    patchbay_desktop::alerts::Alerts::seeded(&list);
             }
             if let Some(config) = monitor {
                 status::forward_events(handle, &core);
@@ -177,7 +174,10 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
                 set_app_name();
                 let started = std::time::Instant::now();
                 let list = core.list().unwrap_or_default();
-                tray::create(handle, &tray::tray_model(&list, autostart_enabled(handle)))?;
+                tray::create(
+                    handle,
+                    &patchbay_desktop::tray::tray_model(&list, autostart_enabled(handle)),
+                )?;
                 tracing::debug!(ms = started.elapsed().as_millis() as u64, "tray created");
                 let started = std::time::Instant::now();
                 setup_deep_links(handle);

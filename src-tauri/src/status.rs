@@ -3,8 +3,10 @@
 use crate::state::AppState;
 use crate::{notify, tray, ShellState, CHECKS_FINISHED, CONNECTIONS_CHANGED, CONNECTION_STATUS};
 use patchbay_core::events::CoreEvent;
-use patchbay_core::model::ConnectionStatus;
+use patchbay_core::model::ConnectionSummary;
 use patchbay_core::Patchbay;
+use patchbay_desktop::batch;
+use patchbay_desktop::tray::MenuAction;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 pub fn autostart_enabled<R: Runtime>(app: &AppHandle<R>) -> bool {
@@ -44,7 +46,7 @@ pub(crate) fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
     };
     match state.core.list() {
         Ok(list) => {
-            let model = tray::tray_model(&list, autostart_enabled(app));
+            let model = patchbay_desktop::tray::tray_model(&list, autostart_enabled(app));
             if let Err(e) = tray::refresh(app, &model) {
                 tracing::warn!("could not update the tray: {e}");
             }
@@ -58,28 +60,25 @@ pub(crate) fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
 
 /// A click in the tray menu.
 pub fn on_tray_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
-    match id {
-        tray::MENU_OPEN => crate::window::show_main_window(app),
-        tray::MENU_QUIT => app.exit(0),
-        tray::MENU_CHECK_ALL => {
+    match MenuAction::from_id(id) {
+        Some(MenuAction::Open) | Some(MenuAction::OpenConnection(_)) => {
+            crate::window::show_main_window(app)
+        }
+        Some(MenuAction::Quit) => app.exit(0),
+        Some(MenuAction::CheckAll) => {
             if let Some(state) = app.try_state::<AppState>() {
                 tracing::info!("check all now (tray)");
                 state.core.check_all_now();
             }
         }
-        tray::MENU_AUTOSTART => {
+        Some(MenuAction::ToggleAutostart) => {
             let enabled = autostart_enabled(app);
             if let Err(e) = set_autostart(app, !enabled) {
                 tracing::warn!("{}", e.one_line());
             }
         }
-        other => {
-            if let Some(connection) = other.strip_prefix(tray::MENU_FIX) {
-                crate::window::open_fix(app, connection);
-            } else if other.starts_with(tray::MENU_CONNECTION) {
-                crate::window::show_main_window(app);
-            }
-        }
+        Some(MenuAction::Fix(connection)) => crate::window::open_fix(app, &connection),
+        None => {}
     }
 }
 
@@ -87,64 +86,39 @@ pub fn on_tray_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
 /// it stops with the core. Events that arrive together (a sweep of hundreds of connections) are handled as one
 /// batch: each goes to the page, the tray is rebuilt once.
 pub(crate) fn forward_events<R: Runtime>(app: &AppHandle<R>, core: &Patchbay) {
-    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
     let mut events = core.subscribe();
     let app = app.clone();
     let core = core.clone();
     core.clone().spawn(move |cancel| async move {
-        loop {
-            let first = tokio::select! {
-                _ = cancel.cancelled() => return,
-                event = events.recv() => event,
-            };
-            let mut batch = vec![first];
-            loop {
-                match events.try_recv() {
-                    Ok(event) => batch.push(Ok(event)),
-                    Err(TryRecvError::Lagged(n)) => batch.push(Err(RecvError::Lagged(n))),
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Closed) => {
-                        batch.push(Err(RecvError::Closed));
-                        break;
-                    }
-                }
-            }
-            let mut tray_stale = false;
-            for event in batch {
+        while let Some(batch) = batch::next(&mut events, &cancel).await {
+            for event in &batch.events {
                 match event {
-                    Ok(CoreEvent::ConnectionsChanged) => {
+                    CoreEvent::ConnectionsChanged => {
                         let _ = app.emit(CONNECTIONS_CHANGED, ());
-                        tray_stale = true;
                     }
-                    Ok(event @ CoreEvent::StatusChanged { .. }) => {
-                        let _ = app.emit(CONNECTION_STATUS, &event);
-                        if let CoreEvent::StatusChanged {
-                            connection,
-                            previous,
-                        } = &event
-                        {
-                            tracing::info!(connection = %connection.id, ?previous, now = ?connection.status, "status changed");
-                            notify_if_newly_broken(&app, connection);
-                        }
-                        tray_stale = true;
+                    CoreEvent::StatusChanged {
+                        connection,
+                        previous,
+                    } => {
+                        let _ = app.emit(CONNECTION_STATUS, event);
+                        tracing::info!(connection = %connection.id, ?previous, now = ?connection.status, "status changed");
+                        notify_if_newly_broken(&app, connection);
                     }
-                    Ok(event @ CoreEvent::ChecksFinished { .. }) => {
-                        let _ = app.emit(CHECKS_FINISHED, &event);
+                    CoreEvent::ChecksFinished { .. } => {
+                        let _ = app.emit(CHECKS_FINISHED, event);
                     }
-                    Ok(_) => {}
-                    // Some events were missed: reload everything, and notify from the current statuses.
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "events came faster than they were handled; catching up");
-                        let _ = app.emit(CONNECTIONS_CHANGED, ());
-                        for connection in core.list().unwrap_or_default() {
-                            notify_if_newly_broken(&app, &connection);
-                        }
-                        tray_stale = true;
-                    }
-                    Err(RecvError::Closed) => return,
+                    _ => {}
                 }
             }
-            if tray_stale {
+            // Some events were missed: reload everything, and notify from the current statuses.
+            if batch.lagged {
+                tracing::debug!("events came faster than they were handled; catching up");
+                let _ = app.emit(CONNECTIONS_CHANGED, ());
+                for connection in core.list().unwrap_or_default() {
+                    notify_if_newly_broken(&app, &connection);
+                }
+            }
+            if batch.changes_connections() {
                 refresh_tray(&app);
             }
         }
@@ -152,30 +126,16 @@ pub(crate) fn forward_events<R: Runtime>(app: &AppHandle<R>, core: &Patchbay) {
 }
 
 /// One notification per change into a broken (or at-risk) status.
-fn notify_if_newly_broken<R: Runtime>(
-    app: &AppHandle<R>,
-    connection: &patchbay_core::model::ConnectionSummary,
-) {
-    if connection.status == ConnectionStatus::Checking {
-        return;
-    }
+fn notify_if_newly_broken<R: Runtime>(app: &AppHandle<R>, connection: &ConnectionSummary) {
     let Some(shell) = app.try_state::<ShellState>() else {
         return;
     };
-    let before = shell
-        .settled
+    let note = shell
+        .alerts
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(connection.id.clone(), connection.status);
-    let alarming = |s: ConnectionStatus| tray::is_broken(s) || s == ConnectionStatus::AtRisk;
-    if alarming(connection.status) && before != Some(connection.status) {
-        notify::show(
-            app,
-            notify::broken(
-                &connection.name,
-                &connection.id,
-                connection.status_reason.as_deref(),
-            ),
-        );
+        .on_status(connection);
+    if let Some(note) = note {
+        notify::show(app, note);
     }
 }

@@ -57,7 +57,7 @@ pub(crate) fn window_closed<R: Runtime>(app: &AppHandle<R>) {
         if let patchbay_core::diagnose::TrayHost::Absent(why) = patchbay_core::diagnose::tray_host()
         {
             tracing::info!("no tray host ({why}): telling the person where Patchbay went");
-            notify::show(&app, notify::still_running());
+            notify::show(&app, patchbay_desktop::alerts::still_running());
         }
     });
 }

@@ -4,7 +4,7 @@
 //! entry is refused with a message naming the connector and the field, never half-loaded.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use ts_rs::TS;
 
 const BUILTIN: &str = include_str!("../catalogue/connectors.json");
@@ -62,23 +62,32 @@ pub struct Connector {
     pub base_scopes: Vec<String>,
     pub features: Vec<Feature>,
     pub permissions: Vec<Permission>,
+    /// The scopes for every choice of features ([`Connector::scopes_for_features`], worked out here so the
+    /// wizard looks them up instead of deriving them), keyed by [`Connector::scope_set_key`]: the chosen feature
+    /// ids in catalogue order, joined by `+` (`""` for none).
+    #[serde(default, skip_deserializing)]
+    pub scope_sets: BTreeMap<String, Vec<String>>,
 }
 
 impl Connector {
-    /// The minimal scope set for the chosen features: the base scopes plus each feature's, in a stable order
-    /// and without repeats.
+    /// The minimal scope set for the chosen features: the base scopes plus each feature's, in the catalogue's
+    /// order and without repeats (compared as Microsoft does, ignoring case).
     pub fn scopes_for_features(
         &self,
         feature_ids: &[String],
     ) -> Result<Vec<String>, CatalogueError> {
+        if let Some(unknown) = feature_ids
+            .iter()
+            .find(|id| !self.features.iter().any(|f| &f.id == *id))
+        {
+            return Err(CatalogueError::UnknownFeature {
+                connector: self.id.clone(),
+                feature: unknown.clone(),
+            });
+        }
         let mut scopes: Vec<String> = self.base_scopes.clone();
-        for id in feature_ids {
-            let feature = self.features.iter().find(|f| &f.id == id).ok_or_else(|| {
-                CatalogueError::UnknownFeature {
-                    connector: self.id.clone(),
-                    feature: id.clone(),
-                }
-            })?;
+        // In the catalogue's order, whatever order the features were picked in.
+        for feature in self.features.iter().filter(|f| feature_ids.contains(&f.id)) {
             for scope in &feature.scopes {
                 if !scopes.iter().any(|s| s.eq_ignore_ascii_case(scope)) {
                     scopes.push(scope.clone());
@@ -86,6 +95,33 @@ impl Connector {
             }
         }
         Ok(scopes)
+    }
+
+    /// The key of a choice of features in [`Connector::scope_sets`]: its ids in catalogue order, joined by `+`.
+    pub fn scope_set_key(&self, feature_ids: &[String]) -> String {
+        self.features
+            .iter()
+            .filter(|f| feature_ids.contains(&f.id))
+            .map(|f| f.id.as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    }
+
+    /// Every choice of features with its scopes (2^features entries; a connector has a handful of features).
+    fn all_scope_sets(&self) -> BTreeMap<String, Vec<String>> {
+        let n = self.features.len().min(12);
+        (0u32..1 << n)
+            .map(|mask| {
+                let chosen: Vec<String> = (0..n)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| self.features[i].id.clone())
+                    .collect();
+                let scopes = self
+                    .scopes_for_features(&chosen)
+                    .expect("the features are the connector's own");
+                (self.scope_set_key(&chosen), scopes)
+            })
+            .collect()
     }
 
     /// Features that cannot work with the granted scopes (Microsoft may grant fewer than asked for).
@@ -211,9 +247,11 @@ impl Catalogue {
                 }
             }
         }
-        Ok(Self {
-            connectors: file.connectors,
-        })
+        let mut connectors = file.connectors;
+        for c in &mut connectors {
+            c.scope_sets = c.all_scope_sets();
+        }
+        Ok(Self { connectors })
     }
 
     pub fn connectors(&self) -> &[Connector] {
@@ -331,6 +369,24 @@ mod tests {
             outlook.scopes_for_features(&["teleport".into()]),
             Err(CatalogueError::UnknownFeature { .. })
         ));
+    }
+
+    #[test]
+    fn every_choice_of_features_has_its_scope_set() {
+        let outlook = Catalogue::builtin().get("outlook365").unwrap().clone();
+        assert_eq!(outlook.scope_sets.len(), 1 << outlook.features.len());
+        assert_eq!(outlook.scope_sets[""], outlook.base_scopes);
+        // The key follows the catalogue's order, whatever order the features were picked in.
+        let picked = ["read_calendar".to_string(), "read_mail".to_string()];
+        let key = outlook.scope_set_key(&picked);
+        assert_eq!(key, "read_mail+read_calendar");
+        assert_eq!(
+            outlook.scope_sets[&key],
+            outlook.scopes_for_features(&picked).unwrap()
+        );
+        // Nothing of it comes from, or goes back into, the catalogue's file.
+        let json = serde_json::to_value(&outlook).unwrap();
+        assert!(json["scope_sets"]["read_mail"].is_array());
     }
 
     #[test]

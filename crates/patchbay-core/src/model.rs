@@ -40,6 +40,76 @@ pub enum ConnectionStatus {
     AtRisk,
 }
 
+impl ConnectionStatus {
+    pub const ALL: [ConnectionStatus; 6] = [
+        ConnectionStatus::Healthy,
+        ConnectionStatus::Checking,
+        ConnectionStatus::NeedsReconnect,
+        ConnectionStatus::AppCredentialsInvalid,
+        ConnectionStatus::AtRisk,
+        ConnectionStatus::Unreachable,
+    ];
+
+    /// Its stable code: what `--json` prints and IPC carries (`needs_reconnect`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ConnectionStatus::Healthy => "healthy",
+            ConnectionStatus::Checking => "checking",
+            ConnectionStatus::NeedsReconnect => "needs_reconnect",
+            ConnectionStatus::AppCredentialsInvalid => "app_credentials_invalid",
+            ConnectionStatus::Unreachable => "unreachable",
+            ConnectionStatus::AtRisk => "at_risk",
+        }
+    }
+
+    /// In words, inside a sentence: the tray's menu, notifications, the CLI's tables ("needs reconnect").
+    pub fn words(self) -> &'static str {
+        match self {
+            ConnectionStatus::Healthy => "healthy",
+            ConnectionStatus::Checking => "checking",
+            ConnectionStatus::NeedsReconnect => "needs reconnect",
+            ConnectionStatus::AppCredentialsInvalid => "app credentials invalid",
+            ConnectionStatus::Unreachable => "unreachable",
+            ConnectionStatus::AtRisk => "at risk",
+        }
+    }
+
+    /// As a badge on its own ("Needs reconnect").
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnectionStatus::Healthy => "Healthy",
+            ConnectionStatus::Checking => "Checking…",
+            ConnectionStatus::NeedsReconnect => "Needs reconnect",
+            ConnectionStatus::AppCredentialsInvalid => "App credentials invalid",
+            ConnectionStatus::Unreachable => "Unreachable",
+            ConnectionStatus::AtRisk => "At risk",
+        }
+    }
+
+    /// Broken: only a person can mend it (sign in again, or a new client secret). Unreachable never is.
+    pub fn is_broken(self) -> bool {
+        matches!(
+            self,
+            ConnectionStatus::NeedsReconnect | ConnectionStatus::AppCredentialsInvalid
+        )
+    }
+
+    /// Needs the person, now (broken) or soon (at risk): what the tray flags and a notification announces.
+    pub fn needs_attention(self) -> bool {
+        self.is_broken() || self == ConnectionStatus::AtRisk
+    }
+}
+
+/// What mends a connection that needs attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FixKind {
+    /// Sign in again as the same account (Fix).
+    Reconnect,
+    /// Give the bring-your-own app a new client secret (Update client secret): no new sign-in.
+    Secret,
+}
+
 /// What is kept about a connection (in `connections.json`): everything but its status and its secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ConnectionInfo {
@@ -110,6 +180,52 @@ pub struct ConnectionSummary {
     pub unreachable_since: Option<String>,
     /// The last failure, with its ids.
     pub last_error: Option<ProblemReport>,
+    /// What follows from the status, worked out here so that no surface works it out again.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub facts: StatusFacts,
+}
+
+/// What follows from a connection's status (never stored; the window shows these facts, it does not derive them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StatusFacts {
+    /// The status as a badge ("Needs reconnect").
+    pub status_label: String,
+    /// Only a person can mend it.
+    pub broken: bool,
+    /// Broken, or about to break.
+    pub needs_attention: bool,
+    /// What mends it, when something does.
+    pub fix: Option<FixKind>,
+    /// A bring-your-own app with a sealed client secret: the secret can be replaced without a new sign-in.
+    pub app_credentials_updatable: bool,
+}
+
+impl StatusFacts {
+    pub fn of(info: &ConnectionInfo, status: ConnectionStatus) -> Self {
+        let app_credentials_updatable =
+            info.auth_type == AuthType::BringYourOwnApp && info.has_client_secret;
+        let fix = match status {
+            ConnectionStatus::AppCredentialsInvalid if app_credentials_updatable => {
+                Some(FixKind::Secret)
+            }
+            s if s.is_broken() => Some(FixKind::Reconnect),
+            // At risk because the secret expires soon (not because it went unused: Check now mends that).
+            ConnectionStatus::AtRisk
+                if app_credentials_updatable && info.client_secret_expires_on.is_some() =>
+            {
+                Some(FixKind::Secret)
+            }
+            _ => None,
+        };
+        Self {
+            status_label: status.label().to_string(),
+            broken: status.is_broken(),
+            needs_attention: status.needs_attention(),
+            fix,
+            app_credentials_updatable,
+        }
+    }
 }
 
 impl std::ops::Deref for ConnectionSummary {
@@ -120,10 +236,36 @@ impl std::ops::Deref for ConnectionSummary {
 }
 
 impl ConnectionSummary {
+    /// A connection in `status`, with the facts that follow from it.
+    pub fn new(
+        info: ConnectionInfo,
+        status: ConnectionStatus,
+        status_reason: Option<String>,
+    ) -> Self {
+        let facts = StatusFacts::of(&info, status);
+        ConnectionSummary {
+            last_refreshed_at: info.created_at.clone(),
+            info,
+            status,
+            status_reason,
+            checked_at: None,
+            unreachable_since: None,
+            last_error: None,
+            facts,
+        }
+    }
+
+    /// Move to another status (the facts follow).
+    pub fn set_status(&mut self, status: ConnectionStatus, reason: Option<String>) {
+        self.status = status;
+        self.status_reason = reason;
+        self.facts = StatusFacts::of(&self.info, status);
+    }
+
     /// A healthy built-in-app connection with made-up values, for tests of what shows a connection.
     pub fn example(id: &str) -> Self {
-        ConnectionSummary {
-            info: ConnectionInfo {
+        Self::new(
+            ConnectionInfo {
                 id: id.into(),
                 name: format!("name {id}"),
                 connector_id: "outlook365".into(),
@@ -147,13 +289,9 @@ impl ConnectionSummary {
                 client_secret_expires_on: None,
                 created_at: "2026-11-26T00:00:00Z".into(),
             },
-            status: ConnectionStatus::Healthy,
-            status_reason: None,
-            checked_at: None,
-            last_refreshed_at: "2026-11-26T00:00:00Z".into(),
-            unreachable_since: None,
-            last_error: None,
-        }
+            ConnectionStatus::Healthy,
+            None,
+        )
     }
 }
 

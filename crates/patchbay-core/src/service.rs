@@ -78,13 +78,11 @@ pub(crate) fn summarize(
         .clone()
         .unwrap_or_else(|| record.info.created_at.clone());
     ConnectionSummary {
-        info: record.info,
-        status,
-        status_reason,
         checked_at: health.checked_at,
         last_refreshed_at,
         unreachable_since: health.unreachable_since,
         last_error: health.last_error,
+        ..ConnectionSummary::new(record.info, status, status_reason)
     }
 }
 

@@ -23,6 +23,31 @@ fn export_all(dir: &Path) {
     diagnose::Check::export_all(&cfg).unwrap();
     preview::Preview::export_all(&cfg).unwrap();
     preview::PreviewPage::<preview::InboxMessage>::export_all(&cfg).unwrap();
+    // Facts for the UI's stand-in backend (tests, `vite` in a browser): the catalogue as the core serves it (its
+    // scope sets worked out) and what each status means, so no rule is written again in TypeScript.
+    let catalogue = catalogue::Catalogue::builtin();
+    write_json(&dir.join("catalogue.json"), &catalogue.connectors());
+    let facts: BTreeMap<&str, serde_json::Value> = model::ConnectionStatus::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.code(),
+                serde_json::json!({
+                    "label": s.label(),
+                    "words": s.words(),
+                    "broken": s.is_broken(),
+                    "needs_attention": s.needs_attention(),
+                }),
+            )
+        })
+        .collect();
+    write_json(&dir.join("status-facts.json"), &facts);
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize) {
+    let mut text = serde_json::to_string_pretty(value).unwrap();
+    text.push('\n');
+    std::fs::write(path, text).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
@@ -30,7 +55,7 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".ts") {
+            if name.ends_with(".ts") || name.ends_with(".json") {
                 files.insert(name, std::fs::read_to_string(entry.path()).unwrap());
             }
         }

@@ -4,7 +4,8 @@
 import type { Channel } from "@tauri-apps/api/core";
 import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import catalogue from "../../../crates/patchbay-core/catalogue/connectors.json";
+import catalogue from "./bindings/catalogue.json";
+import statusFacts from "./bindings/status-facts.json";
 import type { BuiltInApp } from "./bindings/BuiltInApp";
 import type { Check } from "./bindings/Check";
 import type { ConnectEvent } from "./bindings/ConnectEvent";
@@ -21,6 +22,7 @@ import type { InboxMessage } from "./bindings/InboxMessage";
 import type { Preview } from "./bindings/Preview";
 import type { PreviewPage } from "./bindings/PreviewPage";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
+import { scopesForFeatures } from "../lib/scopes";
 import { PREVIEW_ERROR, SAMPLE_INBOX_NEXT_LINK, sampleInbox, samplePreview } from "./fake-preview";
 
 // The preview samples are part of what tests and `?fake=` use.
@@ -108,7 +110,28 @@ export interface FakeBackend {
   uninstall(): void;
 }
 
-export const SAMPLE_CONNECTORS = (catalogue as { connectors: Connector[] }).connectors;
+/** The catalogue as the core serves it (its scope sets included), generated from Rust with the bindings. */
+export const SAMPLE_CONNECTORS = catalogue as unknown as Connector[];
+
+type Facts = Pick<ConnectionSummary, "status_label" | "broken" | "needs_attention" | "fix" | "app_credentials_updatable">;
+
+/**
+ * The facts the core derives from a connection's status (`StatusFacts::of`), as a stand-in does: the status's
+ * own facts come from the core's generated table; what mends it follows the same three cases.
+ */
+export function withFacts(c: Omit<ConnectionSummary, keyof Facts> & Partial<Facts>): ConnectionSummary {
+  const own = (statusFacts as Record<ConnectionStatus, { label: string; broken: boolean; needs_attention: boolean }>)[c.status];
+  const app_credentials_updatable = c.auth_type === "bring_your_own_app" && c.has_client_secret;
+  const fix =
+    c.status === "app_credentials_invalid" && app_credentials_updatable
+      ? "secret"
+      : own.broken
+        ? "reconnect"
+        : c.status === "at_risk" && app_credentials_updatable && c.client_secret_expires_on
+          ? "secret"
+          : null;
+  return { ...c, status_label: own.label, broken: own.broken, needs_attention: own.needs_attention, fix, app_credentials_updatable };
+}
 
 export const SAMPLE_ENVIRONMENTS: EnvironmentPreset[] = [
   { id: "global", label: "Microsoft global", login_host: "https://login.microsoftonline.com", graph_url: "https://graph.microsoft.com" },
@@ -128,7 +151,7 @@ export const SAMPLE_BUILTIN_APP: BuiltInApp = {
 export function sampleConnection(overrides: Partial<ConnectionSummary> = {}): ConnectionSummary {
   const outlook = SAMPLE_CONNECTORS[0];
   const scopes = outlook ? outlook.default_scopes : [];
-  return {
+  return withFacts({
     id: "conn-1",
     name: "ada@contoso.com",
     connector_id: "outlook365",
@@ -153,7 +176,7 @@ export function sampleConnection(overrides: Partial<ConnectionSummary> = {}): Co
     created_at: "2026-11-02T09:14:00Z",
     last_refreshed_at: "2026-11-26T08:02:00Z",
     ...overrides,
-  };
+  });
 }
 
 const ADMIN_CONSENT_ERROR: ErrorInfo = {
@@ -261,7 +284,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     async setStatus(id, status, reason = null) {
       const before = backend.connections.find((c) => c.id === id);
       if (!before) return;
-      const connection: ConnectionSummary = { ...before, status, status_reason: reason, checked_at: new Date().toISOString() };
+      const connection = withFacts({ ...before, status, status_reason: reason, checked_at: new Date().toISOString() });
       backend.connections = backend.connections.map((c) => (c.id === id ? connection : c));
       const event: CoreEvent = { kind: "status_changed", connection, previous: before.status };
       await emit("connection-status", event);
@@ -287,14 +310,14 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         message: `Patchbay did not change the connection. Fix it by signing in as ${before.account.email}, or add ${email} as a new connection.`,
       });
     }
-    const connection: ConnectionSummary = {
+    const connection = withFacts({
       ...before,
       status: "healthy",
       status_reason: null,
       last_error: null,
       last_refreshed_at: new Date().toISOString(),
       checked_at: new Date().toISOString(),
-    };
+    });
     backend.connections = backend.connections.map((c) => (c.id === fix.id ? connection : c));
     pending = null;
     send(flow, { kind: "connected", flow_id: flow.flowId, connection });
@@ -309,8 +332,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     const connector = SAMPLE_CONNECTORS.find((c) => c.id === request.connector_id);
     let requested = connector?.default_scopes ?? [];
     if (request.auth_type === "bring_your_own_app" && connector) {
-      const chosen = connector.features.filter((f) => request.features?.includes(f.id));
-      requested = [...new Set([...connector.base_scopes, ...chosen.flatMap((f) => f.scopes)])];
+      requested = scopesForFeatures(connector, request.features ?? []);
     }
     const missing = scenario === "partial" ? requested.filter((s) => s.endsWith(".Shared")) : [];
     const unavailable =
@@ -477,12 +499,12 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         const id = args["id"];
         const found = backend.connections.find((c) => c.id === id);
         if (!found) throw { code: "not_found", title: "That connection no longer exists.", message: "Close this and look again." } satisfies ErrorInfo;
-        const updated: ConnectionSummary = {
+        const updated = withFacts({
           ...found,
           status: "healthy",
           status_reason: null,
           client_secret_expires_on: (args["expiresOn"] as string | null) ?? null,
-        };
+        });
         backend.connections = backend.connections.map((c) => (c.id === id ? updated : c));
         return updated;
       }

@@ -1,9 +1,13 @@
 import type { Connector, Feature } from "../ipc";
 
-/** Base scopes plus the scopes of the chosen features: the minimal list, no duplicates, base first. */
-export function scopesForFeatures(connector: Pick<Connector, "base_scopes" | "features">, featureIds: readonly string[]): string[] {
-  const chosen = connector.features.filter((f: Feature) => featureIds.includes(f.id));
-  return [...new Set([...connector.base_scopes, ...chosen.flatMap((f) => f.scopes)])];
+/** The scopes for the chosen features, as the core worked them out (`scope_sets`, keyed by the chosen ids in
+ * catalogue order): the base scopes plus each feature's, without repeats. */
+export function scopesForFeatures(connector: Pick<Connector, "features" | "scope_sets">, featureIds: readonly string[]): string[] {
+  const key = connector.features
+    .filter((f: Feature) => featureIds.includes(f.id))
+    .map((f) => f.id)
+    .join("+");
+  return [...(connector.scope_sets[key] ?? [])];
 }
 
 export function defaultFeatureIds(connector: Pick<Connector, "features">): string[] {

@@ -1,14 +1,6 @@
-// How a connection's status reads on screen. The words match the CLI's (`patchbay check`) and the tray's.
-import type { ConnectionStatus, ConnectionSummary, ErrorCode } from "../ipc";
-
-export const STATUS_LABEL: Record<ConnectionStatus, string> = {
-  healthy: "Healthy",
-  checking: "Checking…",
-  needs_reconnect: "Needs reconnect",
-  app_credentials_invalid: "App credentials invalid",
-  unreachable: "Unreachable",
-  at_risk: "At risk",
-};
+// How a connection's status looks on screen. What the status means (its label, broken or not, what mends it)
+// comes from the core with each connection (`status_label`, `broken`, `needs_attention`, `fix`).
+import type { ConnectionStatus, ErrorCode } from "../ipc";
 
 /** The badge's colour class. */
 export const STATUS_TONE: Record<ConnectionStatus, "ok" | "info" | "warn" | "danger" | "muted"> = {
@@ -19,29 +11,6 @@ export const STATUS_TONE: Record<ConnectionStatus, "ok" | "info" | "warn" | "dan
   unreachable: "muted",
   at_risk: "warn",
 };
-
-/** Broken: only the person can mend it (sign in again, or a new client secret). */
-export function isBroken(status: ConnectionStatus): boolean {
-  return status === "needs_reconnect" || status === "app_credentials_invalid";
-}
-
-/** Needs the person now or soon. */
-export function needsAttention(status: ConnectionStatus): boolean {
-  return isBroken(status) || status === "at_risk";
-}
-
-/** A bring-your-own app connection whose client secret can be replaced without signing in again. */
-export function hasReplaceableSecret(c: ConnectionSummary): boolean {
-  return c.auth_type === "bring_your_own_app" && c.has_client_secret;
-}
-
-/** The main fix for a connection's status: sign in again, or replace the app's secret. */
-export function fixKind(c: ConnectionSummary): "reconnect" | "secret" | null {
-  if (c.status === "app_credentials_invalid" && hasReplaceableSecret(c)) return "secret";
-  if (isBroken(c.status)) return "reconnect";
-  if (c.status === "at_risk" && c.client_secret_expires_on && hasReplaceableSecret(c)) return "secret";
-  return null;
-}
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 

@@ -12,18 +12,6 @@ use secrecy::ExposeSecret;
 /// How many connections `check --all` looks at at once.
 const CONCURRENCY: usize = 16;
 
-/// The words `check` prints for a status (and `--json` uses).
-pub fn status_word(status: ConnectionStatus) -> &'static str {
-    match status {
-        ConnectionStatus::Healthy => "healthy",
-        ConnectionStatus::Checking => "checking",
-        ConnectionStatus::NeedsReconnect => "needs_reconnect",
-        ConnectionStatus::AppCredentialsInvalid => "app_credentials_invalid",
-        ConnectionStatus::Unreachable => "unreachable",
-        ConnectionStatus::AtRisk => "at_risk",
-    }
-}
-
 /// Check one connection or all. Exit 1 when any checked connection is not healthy.
 pub async fn check(core: &Patchbay, args: &CheckArgs) -> Result<(), ErrorInfo> {
     let ids: Vec<String> = match (&args.id, args.all) {
@@ -52,7 +40,7 @@ pub async fn check(core: &Patchbay, args: &CheckArgs) -> Result<(), ErrorInfo> {
                 serde_json::json!({
                     "id": o.id,
                     "name": o.name,
-                    "status": status_word(o.status),
+                    "status": o.status.code(),
                     "reason": o.reason,
                     "checked_at": o.checked_at,
                     "refreshed": o.refreshed,
@@ -64,7 +52,7 @@ pub async fn check(core: &Patchbay, args: &CheckArgs) -> Result<(), ErrorInfo> {
         output::out("No connections to check.");
     } else {
         for o in &outcomes {
-            let mut line = format!("{}  {}  {}", o.id, o.name, status_word(o.status));
+            let mut line = format!("{}  {}  {}", o.id, o.name, o.status.code());
             if let Some(reason) = &o.reason {
                 line.push_str(&format!("\n    {reason}"));
             }
@@ -78,12 +66,7 @@ pub async fn check(core: &Patchbay, args: &CheckArgs) -> Result<(), ErrorInfo> {
     if unhealthy.is_empty() {
         return Ok(());
     }
-    let fix = if unhealthy.iter().any(|o| {
-        matches!(
-            o.status,
-            ConnectionStatus::NeedsReconnect | ConnectionStatus::AppCredentialsInvalid
-        )
-    }) {
+    let fix = if unhealthy.iter().any(|o| o.status.is_broken()) {
         "Fix them in the Patchbay app (or `patchbay fix ID`); the reason is printed under each."
     } else {
         "The reason is printed under each; nothing is broken yet."

@@ -125,7 +125,7 @@ pub async fn update_secret(core: &Patchbay, args: &UpdateSecretArgs) -> Result<(
         "Updated the client secret of {} ({}): {}.",
         summary.name,
         summary.id,
-        crate::commands::check::status_word(summary.status)
+        summary.status.code()
     ));
     Ok(())
 }

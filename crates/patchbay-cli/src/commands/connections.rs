@@ -3,7 +3,7 @@
 use crate::cli::{ListArgs, RemoveArgs, RenameArgs};
 use crate::output;
 use patchbay_core::error::ErrorInfo;
-use patchbay_core::model::{ConnectionStatus, ConnectionSummary};
+use patchbay_core::model::ConnectionSummary;
 use patchbay_core::Patchbay;
 
 pub fn list(core: &Patchbay, args: &ListArgs) -> Result<(), ErrorInfo> {
@@ -34,14 +34,9 @@ fn row(c: &ConnectionSummary) -> Vec<String> {
 }
 
 pub fn status_text(c: &ConnectionSummary) -> String {
-    let word = crate::commands::check::status_word(c.status);
-    match (&c.status_reason, c.status) {
-        (
-            Some(reason),
-            ConnectionStatus::NeedsReconnect | ConnectionStatus::AppCredentialsInvalid,
-        ) => {
-            format!("{word}: {reason}")
-        }
+    let word = c.status.code();
+    match &c.status_reason {
+        Some(reason) if c.facts.broken => format!("{word}: {reason}"),
         _ => word.to_string(),
     }
 }

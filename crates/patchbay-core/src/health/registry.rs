@@ -27,15 +27,11 @@ pub struct Registry {
 
 /// The summary without what changes on every check, to tell an edit of the list from a status update.
 fn identity(c: &ConnectionSummary) -> ConnectionSummary {
-    ConnectionSummary {
-        status: crate::model::ConnectionStatus::Healthy,
-        status_reason: None,
-        checked_at: None,
-        last_refreshed_at: String::new(),
-        unreachable_since: None,
-        last_error: None,
-        ..c.clone()
-    }
+    ConnectionSummary::new(
+        c.info.clone(),
+        crate::model::ConnectionStatus::Healthy,
+        None,
+    )
 }
 
 /// The events that lead from `old` to `new`.
@@ -195,7 +191,7 @@ mod tests {
 
     fn summary(id: &str, status: ConnectionStatus) -> ConnectionSummary {
         let mut s = ConnectionSummary::example(id);
-        s.status = status;
+        s.set_status(status, None);
         s
     }
 
@@ -211,11 +207,8 @@ mod tests {
         assert!(diff(std::slice::from_ref(&a), &[checked]).is_empty());
 
         // A status change: one event with the previous status.
-        let broken = ConnectionSummary {
-            status: ConnectionStatus::NeedsReconnect,
-            status_reason: Some("Revoked.".into()),
-            ..a.clone()
-        };
+        let mut broken = a.clone();
+        broken.set_status(ConnectionStatus::NeedsReconnect, Some("Revoked.".into()));
         assert_eq!(
             diff(std::slice::from_ref(&a), std::slice::from_ref(&broken)),
             vec![CoreEvent::StatusChanged {

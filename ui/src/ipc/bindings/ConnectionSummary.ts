@@ -3,6 +3,7 @@ import type { Account } from "./Account";
 import type { AuthType } from "./AuthType";
 import type { ConnectionStatus } from "./ConnectionStatus";
 import type { EnvironmentId } from "./EnvironmentId";
+import type { FixKind } from "./FixKind";
 import type { ProblemReport } from "./ProblemReport";
 
 /**
@@ -56,4 +57,24 @@ client_secret_expires_on: string | null,
 /**
  * RFC 3339.
  */
-created_at: string, };
+created_at: string, 
+/**
+ * The status as a badge ("Needs reconnect").
+ */
+status_label: string, 
+/**
+ * Only a person can mend it.
+ */
+broken: boolean, 
+/**
+ * Broken, or about to break.
+ */
+needs_attention: boolean, 
+/**
+ * What mends it, when something does.
+ */
+fix: FixKind | null, 
+/**
+ * A bring-your-own app with a sealed client secret: the secret can be replaced without a new sign-in.
+ */
+app_credentials_updatable: boolean, };

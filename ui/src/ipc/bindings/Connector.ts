@@ -19,4 +19,10 @@ default_scopes: Array<string>,
 /**
  * Always asked for, whatever features are chosen (sign-in, profile, staying connected).
  */
-base_scopes: Array<string>, features: Array<Feature>, permissions: Array<Permission>, };
+base_scopes: Array<string>, features: Array<Feature>, permissions: Array<Permission>, 
+/**
+ * The scopes for every choice of features ([`Connector::scopes_for_features`], worked out here so the
+ * wizard looks them up instead of deriving them), keyed by [`Connector::scope_set_key`]: the chosen feature
+ * ids in catalogue order, joined by `+` (`""` for none).
+ */
+scope_sets: { [key in string]: Array<string> }, };

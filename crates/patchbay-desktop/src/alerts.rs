@@ -1,0 +1,111 @@
+//! Desktop notifications: what they say, and the rule of when one goes out — once per change *into* a status
+//! that needs the person (broken, or at risk), never again when a check finds a broken connection still broken.
+//! Whoever shows them (the resident service, over `org.freedesktop.Notifications`) keeps one [`Alerts`].
+
+use patchbay_core::model::{ConnectionStatus, ConnectionSummary};
+use std::collections::HashMap;
+
+/// What to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub summary: String,
+    pub body: String,
+    /// Clicking it opens this connection's Fix; `None`: it only opens the window.
+    pub fix: Option<String>,
+}
+
+/// A connection became broken (or at risk).
+pub fn broken(name: &str, id: &str, reason: Option<&str>) -> Note {
+    Note {
+        summary: format!("{name} needs attention"),
+        body: reason
+            .unwrap_or("Patchbay can no longer use this connection. Open it to fix it.")
+            .to_string(),
+        fix: Some(id.to_string()),
+    }
+}
+
+/// The window closed where no tray can show Patchbay.
+pub fn still_running() -> Note {
+    Note {
+        summary: "Patchbay keeps running".into(),
+        body: "It keeps checking your connections and will notify you here. This desktop shows no tray icon, so launch Patchbay again to bring its window back.".into(),
+        fix: None,
+    }
+}
+
+/// The last settled (not "checking") status of each connection, to notify once per change.
+#[derive(Debug, Default)]
+pub struct Alerts {
+    settled: HashMap<String, ConnectionStatus>,
+}
+
+impl Alerts {
+    /// Start from what is known now: a connection already broken at start-up was announced before.
+    pub fn seeded(connections: &[ConnectionSummary]) -> Self {
+        Self {
+            settled: connections
+                .iter()
+                .map(|c| (c.id.clone(), c.status))
+                .collect(),
+        }
+    }
+
+    /// `connection` has this status now: the note to show, if this is a change into one that needs the person.
+    pub fn on_status(&mut self, connection: &ConnectionSummary) -> Option<Note> {
+        if connection.status == ConnectionStatus::Checking {
+            return None;
+        }
+        let before = self
+            .settled
+            .insert(connection.id.clone(), connection.status);
+        (connection.status.needs_attention() && before != Some(connection.status)).then(|| {
+            broken(
+                &connection.name,
+                &connection.id,
+                connection.status_reason.as_deref(),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(status: ConnectionStatus, reason: Option<&str>) -> ConnectionSummary {
+        let mut c = ConnectionSummary::example("a");
+        c.info.name = "Work mail".into();
+        c.set_status(status, reason.map(str::to_string));
+        c
+    }
+
+    #[test]
+    fn one_note_per_change_into_a_status_that_needs_the_person() {
+        use ConnectionStatus::*;
+        let mut alerts = Alerts::seeded(&[at(Healthy, None)]);
+        assert_eq!(alerts.on_status(&at(Checking, None)), None);
+        assert_eq!(alerts.on_status(&at(Healthy, None)), None);
+        let note = alerts
+            .on_status(&at(NeedsReconnect, Some("The password was changed.")))
+            .expect("a note");
+        assert_eq!(note.summary, "Work mail needs attention");
+        assert_eq!(note.body, "The password was changed.");
+        assert_eq!(note.fix.as_deref(), Some("a"));
+        // Checked again and still broken: no second note; checking in between changes nothing.
+        assert_eq!(alerts.on_status(&at(Checking, None)), None);
+        assert_eq!(alerts.on_status(&at(NeedsReconnect, Some("x"))), None);
+        // Unreachable is never announced; at risk is.
+        assert_eq!(alerts.on_status(&at(Unreachable, None)), None);
+        assert!(alerts.on_status(&at(AtRisk, Some("80 days"))).is_some());
+    }
+
+    #[test]
+    fn a_connection_broken_at_start_up_was_announced_before() {
+        let mut alerts = Alerts::seeded(&[at(ConnectionStatus::NeedsReconnect, None)]);
+        assert_eq!(
+            alerts.on_status(&at(ConnectionStatus::NeedsReconnect, None)),
+            None
+        );
+    }
+}
