@@ -9,10 +9,10 @@
 //! only; nothing here asserts on time. `PATCHBAY_BENCH_RUNS` changes the number of runs (default 20).
 
 use patchbay_core::catalogue::AuthType;
+use patchbay_core::connect::ConnectOptions;
 use patchbay_core::environment::EnvironmentId;
 use patchbay_core::model::{ConnectEvent, ConnectRequest};
 use patchbay_core::oauth::Discovery;
-use patchbay_core::service::ConnectOptions;
 use patchbay_core::vault::MemoryKeyStore;
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_sandbox::{Sandbox, SandboxOptions};

@@ -53,7 +53,8 @@ fn args() -> Args {
 
 /// The three requests the preview batches, sent one after another.
 async fn naive(core: &Patchbay, id: &str) {
-    let graph = core.graph_for(id).await.unwrap();
+    let connection = core.graph(id).await.unwrap();
+    let graph = connection.graph();
     let now = jiff::Timestamp::now();
     let end = now
         .checked_add(jiff::SignedDuration::from_hours(24 * 7))
@@ -69,7 +70,7 @@ async fn naive(core: &Patchbay, id: &str) {
             .request(),
     ];
     for r in &requests {
-        let response = core.graph_request(id, r).await.unwrap();
+        let response = connection.send(r).await.unwrap();
         assert!(response.is_success(), "HTTP {}", response.status);
     }
 }

@@ -23,6 +23,8 @@ pub enum CoreEvent {
 }
 
 /// A broadcast channel: every subscriber gets every event; one that falls behind is told so (and reloads).
+/// Clones publish on the same channel.
+#[derive(Clone)]
 pub struct EventBus {
     tx: broadcast::Sender<CoreEvent>,
 }

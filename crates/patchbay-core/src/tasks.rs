@@ -9,8 +9,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// The tasks of one [`crate::Patchbay`]: one root token, one tracker.
-#[derive(Default)]
+/// The tasks of one [`crate::Patchbay`]: one root token, one tracker. Clones share them.
+#[derive(Default, Clone)]
 pub struct Tasks {
     root: CancellationToken,
     tracker: TaskTracker,

@@ -5,12 +5,12 @@ mod common;
 
 use common::*;
 use patchbay_core::catalogue::AuthType;
+use patchbay_core::connect::ConnectOptions;
 use patchbay_core::environment::EnvironmentId;
 use patchbay_core::error::ErrorCode;
 use patchbay_core::events::CoreEvent;
 use patchbay_core::health::{CheckOptions, MonitorConfig};
 use patchbay_core::model::{ConnectionStatus, FixRequest};
-use patchbay_core::service::ConnectOptions;
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_sandbox::{AppRegistration, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET};
 use secrecy::{ExposeSecret, SecretString};

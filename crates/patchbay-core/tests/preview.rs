@@ -6,9 +6,9 @@ mod common;
 use common::*;
 use patchbay_core::catalogue::AuthType;
 use patchbay_core::error::ErrorCode;
-use patchbay_core::graph::Request;
+use patchbay_core::graph::{Collected, Request};
 use patchbay_core::preview::{
-    AgendaEvent, Collected, InboxMessage, Preview, PreviewOptions, ProblemKind, Section,
+    AgendaEvent, InboxMessage, Preview, PreviewOptions, ProblemKind, Section,
 };
 use std::collections::HashSet;
 
@@ -250,16 +250,13 @@ async fn load_more_and_paginate_visit_every_message_once() {
     let request = Request::get("me/mailFolders/inbox/messages")
         .query("$select", "id")
         .query("$top", "7");
-    match h.core.graph_collect(&c.id, &request).await.unwrap() {
+    let graph = h.core.graph(&c.id).await.unwrap();
+    match graph.pages(&request).await.unwrap() {
         Collected::Items(items) => assert_eq!(items.len(), seen.len()),
         Collected::Failed(r) => panic!("HTTP {}", r.status),
     }
     // A resource, not a list: --paginate says so.
-    let e = h
-        .core
-        .graph_collect(&c.id, &Request::get("me"))
-        .await
-        .unwrap_err();
+    let e = graph.pages(&Request::get("me")).await.unwrap_err();
     assert!(e.title.contains("not a list"), "{e:?}");
     // A link outside the connection's Graph is never followed.
     let e = h

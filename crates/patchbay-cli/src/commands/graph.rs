@@ -6,18 +6,19 @@ use super::invalid;
 use crate::cli::GraphArgs;
 use crate::output;
 use patchbay_core::error::{ErrorCode, ErrorInfo};
+use patchbay_core::graph::Collected;
 use patchbay_core::graph::{GraphErrorBody, HeaderName, HeaderValue, Method, RawResponse, Request};
-use patchbay_core::preview::Collected;
 use patchbay_core::Patchbay;
 use std::io::{Read, Write};
 
 pub async fn run(core: &Patchbay, args: &GraphArgs) -> Result<(), ErrorInfo> {
     let id = core.get(&args.id)?.id.clone();
+    let connection = core.graph(&id).await?;
     let path = args.path.trim();
     // A full URL (a nextLink, a Graph Explorer URL) is taken when it is under the connection's own Graph, and
     // refused otherwise: the token goes nowhere else.
     let relative = if path.starts_with("https://") || path.starts_with("http://") {
-        let graph = core.graph_for(&id).await?;
+        let graph = connection.graph();
         Some(graph.relative_of(path).map_err(|_| {
             invalid(
                 format!(
@@ -42,12 +43,15 @@ pub async fn run(core: &Patchbay, args: &GraphArgs) -> Result<(), ErrorInfo> {
                 "Leave out -X, or --paginate.",
             ));
         }
-        return match core.graph_collect(&id, &request).await? {
+        return match connection.pages(&request).await? {
             Collected::Items(items) => output::json(&items),
             Collected::Failed(response) => Err(graph_failure(&response)),
         };
     }
-    let response = core.graph_request(&id, &request).await?;
+    let response = connection
+        .send(&request)
+        .await
+        .map_err(|e| e.to_error_info())?;
     if !response.is_success() {
         return Err(graph_failure(&response));
     }

@@ -1,9 +1,9 @@
 //! What the benchmarks share: a sign-in through the real flow against the sandbox.
 
 use patchbay_core::catalogue::AuthType;
+use patchbay_core::connect::ConnectOptions;
 use patchbay_core::environment::EnvironmentId;
 use patchbay_core::model::{ConnectEvent, ConnectRequest};
-use patchbay_core::service::ConnectOptions;
 use patchbay_core::Patchbay;
 use std::sync::Arc;
 use std::time::Duration;

@@ -15,10 +15,18 @@ pub use advice::{redirect_advice, DEEP_LINK_REDIRECT};
 pub use flows::Flows;
 pub use plan::{Plan, Redirect, Target};
 
+use crate::catalogue::Catalogue;
+use crate::config::CoreConfig;
+use crate::connections::Connections;
 use crate::environment::EnvironmentId;
 use crate::error::{ErrorCode, ErrorInfo};
+use crate::health::Registry;
 use crate::model::{ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest};
-use crate::Patchbay;
+use crate::oauth::discovery::Discovery;
+use crate::sandbox_host::SandboxHost;
+use crate::tasks::Tasks;
+use crate::tokens::TokenManager;
+use crate::vault::Vault;
 use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,9 +56,59 @@ enum Work {
     Fix(FixRequest),
 }
 
-type Events = dyn Fn(ConnectEvent) + Send + Sync;
+/// Where a sign-in reports its progress.
+pub type Events = dyn Fn(ConnectEvent) + Send + Sync;
 
-impl Patchbay {
+/// Sign-ins: new connections and fixes of existing ones, each a flow the core owns from the plan to the sealed
+/// secrets.
+pub struct SignIns {
+    config: CoreConfig,
+    catalogue: Arc<Catalogue>,
+    connections: Arc<Connections>,
+    vault: Arc<Vault>,
+    discovery: Arc<Discovery>,
+    http: reqwest::Client,
+    sandbox: Arc<SandboxHost>,
+    tokens: Arc<TokenManager>,
+    registry: Arc<Registry>,
+    tasks: Tasks,
+    flows: Flows,
+}
+
+impl SignIns {
+    #[allow(clippy::too_many_arguments)] // what a sign-in touches, each named
+    pub(crate) fn new(
+        config: CoreConfig,
+        catalogue: Arc<Catalogue>,
+        connections: Arc<Connections>,
+        vault: Arc<Vault>,
+        discovery: Arc<Discovery>,
+        http: reqwest::Client,
+        sandbox: Arc<SandboxHost>,
+        tokens: Arc<TokenManager>,
+        registry: Arc<Registry>,
+        tasks: Tasks,
+    ) -> Self {
+        Self {
+            config,
+            catalogue,
+            connections,
+            vault,
+            discovery,
+            http,
+            sandbox,
+            tokens,
+            registry,
+            tasks,
+            flows: Flows::default(),
+        }
+    }
+
+    /// The sign-ins in progress.
+    pub fn flows(&self) -> &Flows {
+        &self.flows
+    }
+
     /// Sign in and create a connection. Progress goes to `events`; `cancel` stops it at any point.
     pub async fn connect(
         &self,
@@ -60,7 +118,7 @@ impl Patchbay {
         events: &Events,
         cancel: CancellationToken,
     ) -> Result<ConnectionSummary, ErrorInfo> {
-        let slot = self.inner.flows.register(flow_id, cancel);
+        let slot = self.flows.register(flow_id, cancel);
         self.run_flow(slot, Work::New(req), options, events).await
     }
 
@@ -74,13 +132,13 @@ impl Patchbay {
         events: &Events,
         cancel: CancellationToken,
     ) -> Result<ConnectionSummary, ErrorInfo> {
-        let slot = self.inner.flows.register(flow_id, cancel);
+        let slot = self.flows.register(flow_id, cancel);
         self.run_flow(slot, Work::Fix(req), options, events).await
     }
 
     /// Start a sign-in in the background (the app); returns its flow id at once.
     pub fn start_connect(
-        &self,
+        self: &Arc<Self>,
         req: ConnectRequest,
         options: ConnectOptions,
         events: impl Fn(ConnectEvent) + Send + Sync + 'static,
@@ -90,7 +148,7 @@ impl Patchbay {
 
     /// Start the fix of a connection in the background; returns its flow id at once.
     pub fn start_fix(
-        &self,
+        self: &Arc<Self>,
         req: FixRequest,
         options: ConnectOptions,
         events: impl Fn(ConnectEvent) + Send + Sync + 'static,
@@ -98,26 +156,28 @@ impl Patchbay {
         self.start(Work::Fix(req), options, Arc::new(events))
     }
 
-    fn start(&self, work: Work, options: ConnectOptions, events: Arc<Events>) -> String {
+    fn start(self: &Arc<Self>, work: Work, options: ConnectOptions, events: Arc<Events>) -> String {
         let flow_id = uuid::Uuid::new_v4().to_string();
-        let core = self.clone();
+        let sign_ins = self.clone();
         let id = flow_id.clone();
         // The task's token comes from the core's root, so shutdown cancels it; the registry cancels it by id.
-        self.inner.tasks.run(move |cancel| async move {
-            let slot = core.inner.flows.register(&id, cancel);
-            let _ = core.run_flow(slot, work, options, events.as_ref()).await;
+        self.tasks.run(move |cancel| async move {
+            let slot = sign_ins.flows.register(&id, cancel);
+            let _ = sign_ins
+                .run_flow(slot, work, options, events.as_ref())
+                .await;
         });
         flow_id
     }
 
     /// Cancel a sign-in in progress (unknown or finished ids are fine).
     pub fn cancel_connect(&self, flow_id: &str) {
-        self.inner.flows.cancel(flow_id);
+        self.flows.cancel(flow_id);
     }
 
     /// Hand a `patchbay://oauth/callback?...` deep link to the sign-in waiting for it.
     pub fn deliver_callback(&self, url: &str) -> Result<(), ErrorInfo> {
-        self.inner.flows.deliver_callback(url)
+        self.flows.deliver_callback(url)
     }
 
     /// End sign-in `flow_id` with the error Microsoft showed on its own page (pasted by the person).
@@ -126,7 +186,7 @@ impl Patchbay {
         flow_id: &str,
         text: &str,
     ) -> Result<ErrorInfo, ErrorInfo> {
-        self.inner.flows.report_page_error(flow_id, text)
+        self.flows.report_page_error(flow_id, text)
     }
 
     async fn run_flow(
@@ -168,21 +228,19 @@ impl Patchbay {
             Work::New(req) => self.plan_new(req).await?,
             Work::Fix(req) => self.plan_fix(req).await?,
         };
-        let inner = &self.inner;
-        inner
-            .discovery
-            .get(&inner.http, &plan.endpoints.authority)
+        self.discovery
+            .get(&self.http, &plan.endpoints.authority)
             .await?;
         // Make sure the keychain works before the person signs in, not after.
         {
-            let _lock = inner.store.lock()?;
-            inner.vault.ensure_key()?;
+            let _lock = self.connections.store.lock()?;
+            self.vault.ensure_key()?;
         }
         let signed_in =
-            flow::sign_in(&inner.http, &inner.discovery, &plan, slot, options, events).await?;
+            flow::sign_in(&self.http, &self.discovery, &plan, slot, options, events).await?;
         // A fix replaces the connection's secrets: not while a refresh of it is under way.
         let _guard = match &plan.target {
-            Target::Fix { id, .. } => Some(inner.locks.acquire(id).await?),
+            Target::Fix { id, .. } => Some(self.tokens.locks().acquire(id).await?),
             Target::New { .. } => None,
         };
         self.persist(&plan, signed_in)
@@ -208,17 +266,17 @@ impl Patchbay {
                     e.to_string(),
                 )
             })?;
-            let endpoints = self.inner.sandbox.endpoints(&tenant).await?;
+            let endpoints = self.sandbox.endpoints(&tenant).await?;
             req.authority = Some(endpoints.authority.to_string());
             req.graph_url = Some(endpoints.graph_url.to_string());
         }
-        Plan::new(&self.inner.config, &self.inner.catalogue, &req, hosted)
+        Plan::new(&self.config, &self.catalogue, &req, hosted)
     }
 
     /// Plan the fix of a connection: its own settings, its sealed client secret unless a new one is given.
     async fn plan_fix(&self, req: FixRequest) -> Result<Plan, ErrorInfo> {
-        let record = self.record(&req.id)?;
-        let endpoints = self.endpoints_for(&record).await?;
+        let record = self.connections.record(&req.id)?;
+        let endpoints = self.connections.endpoints(&record).await?;
         let given = req
             .client_secret
             .filter(|s| !s.expose_secret().trim().is_empty());
@@ -226,6 +284,7 @@ impl Patchbay {
             Some(s) => Some(s),
             None if record.info.has_client_secret => {
                 let sealed = self
+                    .tokens
                     .open_secrets(&req.id)
                     .ok()
                     .and_then(|s| s.client_secret);
@@ -239,7 +298,7 @@ impl Patchbay {
             }
             None => None,
         };
-        let mut plan = Plan::for_fix(&self.inner.catalogue, &record, endpoints, secret)?;
+        let mut plan = Plan::for_fix(&self.catalogue, &record, endpoints, secret)?;
         if let Some(day) = req
             .client_secret_expires_on
             .filter(|d| !d.trim().is_empty())

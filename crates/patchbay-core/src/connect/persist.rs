@@ -5,13 +5,13 @@
 use super::flow::SignedIn;
 use super::grant;
 use super::plan::{Plan, Target};
+use super::SignIns;
 use crate::clock;
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::health::record::HealthRecord;
 use crate::model::{Account, ConnectionInfo, ConnectionSummary};
 use crate::secrets::ConnectionSecrets;
 use crate::store::ConnectionRecord;
-use crate::Patchbay;
 
 /// `name`, or `name (2)`, `name (3)`… whichever no connection has yet.
 pub(crate) fn unique_name(name: &str, records: &[ConnectionRecord]) -> String {
@@ -53,7 +53,7 @@ pub(crate) fn account_mismatch(expected: &Account, got: &Account) -> ErrorInfo {
     ))
 }
 
-impl Patchbay {
+impl SignIns {
     /// Store what a sign-in produced, as a new connection or as the fix of an existing one.
     pub(crate) fn persist(
         &self,
@@ -109,13 +109,13 @@ impl Patchbay {
                 };
                 // Seal first, then record: a crash in between leaves an orphan sealed file, never a connection
                 // without its secrets. Both under the store lock, which also guards creating the vault key.
-                self.inner.store.update(|records| {
+                self.connections.store.update(|records| {
                     let mut record = record;
                     // A second connection for the same account gets "email (2)", unless the person named it.
                     if name.is_none() {
                         record.info.name = unique_name(&record.info.name, records);
                     }
-                    self.inner.vault.seal(&id, &secrets.seal_bytes())?;
+                    self.vault.seal(&id, &secrets.seal_bytes())?;
                     records.push(record);
                     Ok(())
                 })?;
@@ -129,11 +129,11 @@ impl Patchbay {
                 if account.oid != expected.oid || account.tid != expected.tid {
                     return Err(account_mismatch(expected, &account));
                 }
-                self.inner.store.update(|records| {
+                self.connections.store.update(|records| {
                     let record = records
                         .iter_mut()
                         .find(|r| r.info.id == *id)
-                        .ok_or_else(|| crate::service::not_found(id))?;
+                        .ok_or_else(|| crate::connections::not_found(id))?;
                     let info = &mut record.info;
                     info.account = account;
                     info.scopes_granted = granted.granted;
@@ -145,15 +145,17 @@ impl Patchbay {
                         info.authority = plan.endpoints.authority.to_string();
                         info.graph_url = plan.endpoints.graph_url.to_string();
                     }
-                    self.inner.vault.seal(id, &secrets.seal_bytes())
+                    self.vault.seal(id, &secrets.seal_bytes())
                 })?;
                 id.clone()
             }
         };
-        self.inner.health.write(&id, &HealthRecord::fresh(&now))?;
+        self.connections
+            .health
+            .write(&id, &HealthRecord::fresh(&now))?;
         tracing::info!(connection = %id, "connected");
-        self.connections_may_have_changed();
-        self.get(&id)
+        self.registry.refresh();
+        self.registry.get(&id)
     }
 }
 

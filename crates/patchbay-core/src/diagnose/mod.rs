@@ -14,9 +14,11 @@ pub use system::{check_browser, check_deep_link, check_loopback, check_tray, tra
 
 use crate::error::ErrorInfo;
 use crate::secrets::ConnectionSecrets;
-use crate::store::ConnectionRecord;
-use crate::Patchbay;
+use crate::store::{ConnectionRecord, Store};
+use crate::vault::Vault;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
 use ts_rs::TS;
 
 /// How one check came out.
@@ -127,7 +129,22 @@ impl Check {
     }
 }
 
-impl Patchbay {
+/// The checks of this computer: the keychain and vault, the data folder, and what is around Patchbay.
+pub struct Doctor {
+    vault: Arc<Vault>,
+    store: Arc<Store>,
+    data_dir: PathBuf,
+}
+
+impl Doctor {
+    pub(crate) fn new(vault: Arc<Vault>, store: Arc<Store>, data_dir: PathBuf) -> Self {
+        Self {
+            vault,
+            store,
+            data_dir,
+        }
+    }
+
     /// Check this computer: keychain, data folder, every connection's sealed secrets, the loopback listener, the
     /// browser, `patchbay://` links and the tray. Read-only, apart from creating the data folder when there is
     /// none.
@@ -135,18 +152,17 @@ impl Patchbay {
         const KEYCHAIN: &str = "Keychain";
         const DATA: &str = "Data folder";
         const SECRETS: &str = "Connections' secrets";
-        let inner = &self.inner;
-        let key = inner.vault.key_present();
+        let key = self.vault.key_present();
         let mut checks = vec![match &key {
             Ok(true) => Check::ok(
                 "keychain",
                 KEYCHAIN,
                 "Your keychain works and holds Patchbay's vault key.",
             ),
-            Ok(false) if inner.vault.sealed_count() > 0 => Check::from_error(
+            Ok(false) if self.vault.sealed_count() > 0 => Check::from_error(
                 "keychain",
                 KEYCHAIN,
-                &crate::vault::missing_key_with_sealed_files(inner.vault.sealed_count()),
+                &crate::vault::missing_key_with_sealed_files(self.vault.sealed_count()),
             )
             .with_action(CheckAction::ResetVault),
             Ok(false) => Check::ok(
@@ -156,8 +172,8 @@ impl Patchbay {
             ),
             Err(e) => Check::from_error("keychain", KEYCHAIN, e),
         }];
-        let dir = inner.config.data_dir.display().to_string();
-        let records = inner.store.lock().and_then(|_lock| inner.store.read());
+        let dir = self.data_dir.display().to_string();
+        let records = self.store.lock().and_then(|_lock| self.store.read());
         checks.push(match &records {
             Ok(records) => Check::ok(
                 "data_dir",
@@ -222,7 +238,7 @@ impl Patchbay {
         let broken: Vec<String> = records
             .iter()
             .filter_map(|r| {
-                let problem = match self.inner.vault.open(&r.info.id) {
+                let problem = match self.vault.open(&r.info.id) {
                     Ok(Some(bytes)) => ConnectionSecrets::from_bytes(&bytes)
                         .err()
                         .map(|_| "damaged"),
@@ -259,13 +275,6 @@ impl Patchbay {
                 "Fix those connections by signing in again (as the same account), or remove them.",
             )
         }
-    }
-
-    /// *Copy diagnostics*: what support needs, as plain text. Never a token or a secret: it is built from the
-    /// summaries and checks, which hold none.
-    pub async fn diagnostics_report(&self, app_version: &str) -> String {
-        let checks = self.diagnose().await;
-        report_text(app_version, &checks, self.list())
     }
 }
 

@@ -41,8 +41,11 @@ impl<'a> MeRequest<'a> {
         self
     }
 
+    pub fn request(&self) -> super::Request {
+        super::Request::get("me").query("$select", self.select.join(","))
+    }
+
     pub async fn send(self, token: &SecretString) -> Result<Me, GraphError> {
-        let request = super::Request::get("me").query("$select", self.select.join(","));
-        self.graph.send(&request, token).await?.json()
+        self.graph.send(&self.request(), token).await?.json()
     }
 }

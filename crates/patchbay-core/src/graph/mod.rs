@@ -2,10 +2,11 @@
 //! [`mailbox`]), requests built and then sent (`graph.mail().inbox().top(25)`) or put in a [`batch::Batch`], the
 //! base URL injected (Microsoft's clouds, the sandbox, tests), and every request carrying `$select` so only what
 //! is used is fetched. [`session`] adds what a caller with a connection needs: one token refresh on a 401, and
-//! bounded waits on 429 and 503.
+//! bounded waits on 429 and 503; [`connection`] is the handle every caller with a connection uses.
 
 pub mod batch;
 pub mod calendar;
+pub mod connection;
 pub mod error;
 pub mod mail;
 pub mod mailbox;
@@ -15,6 +16,7 @@ pub mod session;
 pub mod zone;
 
 pub use batch::{Batch, BatchResponses};
+pub use connection::{Collected, ConnectionGraph};
 pub use error::{GraphError, GraphErrorBody};
 pub use request::{RawResponse, Request};
 /// HTTP methods and header names and values, for building a [`Request`] without depending on the HTTP client.

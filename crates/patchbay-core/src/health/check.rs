@@ -1,13 +1,14 @@
 //! One check of one connection: a fresh token (refreshed if needed, and at least daily), then the cheapest
 //! Graph request there is (`GET /me?$select=id`). What it finds is recorded for every Patchbay process to see.
 
+use super::Health;
 use crate::clock;
 use crate::error::ErrorInfo;
-use crate::graph::{Graph, GraphError};
+use crate::graph::session::{CallError, CallPolicy};
+use crate::graph::GraphError;
 use crate::health::record::Verdict;
 use crate::model::ConnectionStatus;
 use crate::tokens::{RefreshError, TokenPolicy};
-use crate::Patchbay;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -48,61 +49,45 @@ pub struct CheckOutcome {
     pub refreshed: bool,
 }
 
-impl Patchbay {
+impl Health {
     /// Check one connection now. `Err` only when it does not exist or its status cannot be read.
     pub async fn check_connection(
         &self,
         id: &str,
         options: CheckOptions,
     ) -> Result<CheckOutcome, ErrorInfo> {
-        let record = self.record(id)?;
         let policy = TokenPolicy {
             force_refresh: options.force_refresh,
             max_age: options.max_token_age,
         };
-        let mut refreshed = false;
-        let probe = match self.token_with(id, policy).await {
-            Ok(token) => {
-                refreshed = token.refreshed;
-                let endpoints = self.endpoints_for(&record).await?;
-                let graph = Graph::new(endpoints.graph_url, self.inner.http.clone());
-                match graph.me().send(&token.token).await {
-                    // Graph refused the token although the sign-in service just vouched for it: refresh once
-                    // and ask again (a token revoked between the two, or clock skew).
-                    Err(GraphError::Unauthorized(_)) => {
-                        match self
-                            .token_with(
-                                id,
-                                TokenPolicy {
-                                    force_refresh: true,
-                                    max_age: None,
-                                },
-                            )
-                            .await
-                        {
-                            Ok(again) => {
-                                refreshed = true;
-                                Some(graph.me().send(&again.token).await)
-                            }
-                            Err(RefreshError::Local(e)) => return Err(e),
-                            // The refresh recorded why it failed.
-                            Err(_) => None,
-                        }
-                    }
-                    other => Some(other),
-                }
-            }
-            Err(RefreshError::Local(e)) => return Err(e),
+        // The probe waits out no throttling: a 429 is an answer (unreachable for now), and the monitor comes
+        // back sooner for connections it could not reach.
+        let graph = self
+            .tokens
+            .graph(id)
+            .await?
+            .first_token(policy)
+            .policy(CallPolicy {
+                attempts: 1,
+                max_wait: Duration::ZERO,
+            });
+        // A 401 from Graph although the sign-in service just vouched for the token (revoked between the two, or
+        // clock skew) is refreshed once and asked again, as every Graph call through the handle is.
+        let probe = match graph.send(&graph.graph().me().request()).await {
+            Ok(response) => Some(response.json::<crate::graph::me::Me>().map(|_| ())),
+            Err(CallError::Graph(e)) => Some(Err(e)),
+            Err(CallError::Token(RefreshError::Local(e))) => return Err(e),
             // The token manager recorded why.
-            Err(_) => None,
+            Err(CallError::Token(_)) => None,
         };
+        let refreshed = graph.refreshed();
         if let Some(result) = probe {
             // Under the connection's lock, so a refresh finishing elsewhere is not overwritten half-read.
-            let _guard = self.inner.locks.acquire(id).await?;
+            let _guard = self.tokens.locks().acquire(id).await?;
             self.note_probe(id, result.map(|_| ()), refreshed)?;
         }
-        self.status_may_have_changed(id);
-        let summary = self.get(id)?;
+        self.registry.refresh_one(id);
+        let summary = self.registry.get(id)?;
         Ok(CheckOutcome {
             id: summary.id.clone(),
             name: summary.name.clone(),
@@ -115,7 +100,7 @@ impl Patchbay {
 
     /// Check many connections, at most `concurrency` at once. Unknown ids come back as errors in place.
     pub async fn check_connections(
-        &self,
+        self: &Arc<Self>,
         ids: &[String],
         options: CheckOptions,
         concurrency: usize,
@@ -123,12 +108,12 @@ impl Patchbay {
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for (i, id) in ids.iter().enumerate() {
-            let core = self.clone();
+            let health = self.clone();
             let id = id.clone();
             let permits = permits.clone();
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                (i, core.check_connection(&id, options).await)
+                (i, health.check_connection(&id, options).await)
             });
         }
         let mut results: Vec<Option<Result<CheckOutcome, ErrorInfo>>> = vec![None; ids.len()];
@@ -161,11 +146,11 @@ impl Patchbay {
         result: Result<(), GraphError>,
         refreshed: bool,
     ) -> Result<(), ErrorInfo> {
-        if self.record(id).is_err() {
+        if !self.connections.exists(id) {
             return Ok(()); // removed meanwhile
         }
         let now = clock::now_rfc3339();
-        let mut h = self.inner.health.read(id);
+        let mut h = self.connections.health.read(id);
         h.checked_at = Some(now.clone());
         match result {
             // 403 on /me only means User.Read was not granted: the token itself works.
@@ -195,7 +180,7 @@ impl Patchbay {
                 h.last_error = Some(e.report());
             }
         }
-        self.inner.health.write(id, &h)
+        self.connections.health.write(id, &h)
     }
 }
 

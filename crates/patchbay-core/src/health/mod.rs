@@ -16,3 +16,36 @@ pub use check::{CheckOptions, CheckOutcome};
 pub use monitor::MonitorConfig;
 pub use record::{HealthRecord, HealthStore, Verdict};
 pub use registry::Registry;
+
+use crate::connections::Connections;
+use crate::tasks::Tasks;
+use crate::tokens::TokenManager;
+use monitor::MonitorControl;
+use std::sync::Arc;
+
+/// Where each connection stands: one check ([`check`]), many at once, and the monitor that runs them on a
+/// schedule ([`monitor`]). It checks through the token manager and records what it finds beside the connection.
+pub struct Health {
+    tokens: Arc<TokenManager>,
+    connections: Arc<Connections>,
+    registry: Arc<Registry>,
+    monitor: MonitorControl,
+    tasks: Tasks,
+}
+
+impl Health {
+    pub(crate) fn new(
+        tokens: Arc<TokenManager>,
+        connections: Arc<Connections>,
+        registry: Arc<Registry>,
+        tasks: Tasks,
+    ) -> Self {
+        Self {
+            tokens,
+            connections,
+            registry,
+            monitor: MonitorControl::default(),
+            tasks,
+        }
+    }
+}

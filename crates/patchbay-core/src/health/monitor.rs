@@ -9,8 +9,9 @@
 //! second, so the app's view, tray and notifications follow them.
 
 use super::check::CheckOptions;
-use crate::Patchbay;
+use super::Health;
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -63,6 +64,15 @@ impl MonitorConfig {
 /// within two minutes.
 const RETRY_UNREACHABLE_AT_MOST: Duration = Duration::from_secs(120);
 
+async fn watch(registry: Arc<super::Registry>, every: Duration, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(every) => registry.poll(),
+        }
+    }
+}
+
 /// A request to check now.
 #[derive(Debug)]
 pub(crate) enum CheckRequest {
@@ -98,48 +108,37 @@ impl MonitorControl {
     }
 }
 
-impl Patchbay {
+impl Health {
     /// Start the background work of a long-running app: the watcher of the data folder and the health
-    /// monitor. Both stop with [`Patchbay::shutdown`]. A second call does nothing.
-    pub fn start_background(&self, config: MonitorConfig) {
-        if self.inner.monitor.running() || self.inner.tasks.stopping() {
+    /// monitor. Both stop with [`crate::Patchbay::shutdown`]. A second call does nothing.
+    pub fn start_background(self: &Arc<Self>, config: MonitorConfig) {
+        if self.monitor.running() || self.tasks.stopping() {
             return;
         }
-        self.inner.registry.activate(self);
+        self.registry.activate();
         let (tx, rx) = mpsc::unbounded_channel();
-        self.inner.monitor.set(tx);
-        let core = self.clone();
+        self.monitor.set(tx);
+        let registry = self.registry.clone();
         let watch_every = config.watch_every;
-        self.inner
-            .tasks
-            .run(move |cancel| async move { core.watch(watch_every, cancel).await });
-        let core = self.clone();
-        self.inner
-            .tasks
-            .run(move |cancel| async move { core.monitor(config, rx, cancel).await });
+        self.tasks
+            .run(move |cancel| async move { watch(registry, watch_every, cancel).await });
+        let health = self.clone();
+        self.tasks
+            .run(move |cancel| async move { health.monitor(config, rx, cancel).await });
     }
 
     /// Check every connection now (shown as checking until done). False when no monitor runs.
     pub fn check_all_now(&self) -> bool {
-        self.inner.monitor.send(CheckRequest::All)
+        self.monitor.send(CheckRequest::All)
     }
 
     /// Check these connections now. False when no monitor runs.
     pub fn check_now(&self, ids: Vec<String>) -> bool {
-        self.inner.monitor.send(CheckRequest::Some(ids))
-    }
-
-    async fn watch(self, every: Duration, cancel: CancellationToken) {
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(every) => self.inner.registry.poll(&self),
-            }
-        }
+        self.monitor.send(CheckRequest::Some(ids))
     }
 
     async fn monitor(
-        self,
+        self: Arc<Self>,
         config: MonitorConfig,
         mut requests: mpsc::UnboundedReceiver<CheckRequest>,
         cancel: CancellationToken,
@@ -177,7 +176,7 @@ impl Patchbay {
             };
             let ids = match ids {
                 Some(ids) => ids,
-                None => match self.inner.store.read() {
+                None => match self.connections.store.read() {
                     Ok(records) => records.into_iter().map(|r| r.info.id).collect(),
                     Err(e) => {
                         tracing::warn!("health monitor: {}", e.one_line());
@@ -191,7 +190,7 @@ impl Patchbay {
             }
             let started = std::time::Instant::now();
             if visible {
-                self.inner.registry.set_checking(&self, &ids, true);
+                self.registry.set_checking(&ids, true);
             }
             // A check a person asked for ("Check now") really asks Microsoft: a refresh-token grant, the only
             // way to learn of a revocation while the access token is still valid.
@@ -212,7 +211,7 @@ impl Patchbay {
                 return;
             }
             if visible {
-                self.inner.registry.set_checking(&self, &ids, false);
+                self.registry.set_checking(&ids, false);
             }
             let found = super::check::unreachable_ids(&outcomes);
             for id in &ids {
@@ -232,7 +231,7 @@ impl Patchbay {
                 ms = started.elapsed().as_millis() as u64,
                 "health check finished"
             );
-            self.inner.registry.checks_finished(&self, ids.len());
+            self.registry.checks_finished(ids.len());
         }
     }
 }

@@ -4,12 +4,13 @@
 //! `ConnectionsChanged`, a status (or its reason) that moved publishes `StatusChanged`. So there is one event
 //! per change, whoever made it, and none when nothing changed.
 
-use crate::events::CoreEvent;
+use crate::connections::{summarize, Connections};
+use crate::error::ErrorInfo;
+use crate::events::{CoreEvent, EventBus};
 use crate::model::ConnectionSummary;
 use crate::store::FileStamp;
-use crate::Patchbay;
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 #[derive(Default)]
 struct State {
@@ -20,8 +21,9 @@ struct State {
     stamps: (Option<FileStamp>, Option<FileStamp>),
 }
 
-#[derive(Default)]
 pub struct Registry {
+    connections: Arc<Connections>,
+    events: EventBus,
     state: Mutex<State>,
 }
 
@@ -62,6 +64,14 @@ pub(crate) fn diff(old: &[ConnectionSummary], new: &[ConnectionSummary]) -> Vec<
 }
 
 impl Registry {
+    pub(crate) fn new(connections: Arc<Connections>, events: EventBus) -> Self {
+        Self {
+            connections,
+            events,
+            state: Mutex::default(),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -74,17 +84,30 @@ impl Registry {
         self.lock().checking.clone()
     }
 
-    fn stamps(core: &Patchbay) -> (Option<FileStamp>, Option<FileStamp>) {
+    /// Every connection with its status, those being checked here as checking.
+    pub(crate) fn list(&self) -> Result<Vec<ConnectionSummary>, ErrorInfo> {
+        self.connections.summaries(&self.checking())
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Result<ConnectionSummary, ErrorInfo> {
+        let busy = self.lock().checking.contains(id);
+        self.connections.summary(id, busy)
+    }
+
+    fn stamps(&self) -> (Option<FileStamp>, Option<FileStamp>) {
         (
-            FileStamp::of(&core.inner.store.file_path()),
-            FileStamp::of(core.inner.health.dir()),
+            FileStamp::of(&self.connections.store.file_path()),
+            FileStamp::of(self.connections.health.dir()),
         )
     }
 
     /// Start keeping the view (the app, at start-up).
-    pub(crate) fn activate(&self, core: &Patchbay) {
-        let stamps = Self::stamps(core);
-        let view = core.summaries(&HashSet::new()).unwrap_or_default();
+    pub(crate) fn activate(&self) {
+        let stamps = self.stamps();
+        let view = self
+            .connections
+            .summaries(&HashSet::new())
+            .unwrap_or_default();
         let mut st = self.lock();
         st.active = true;
         st.view = view;
@@ -92,13 +115,13 @@ impl Registry {
     }
 
     /// Read the view again and publish what changed.
-    pub(crate) fn refresh(&self, core: &Patchbay) {
+    pub(crate) fn refresh(&self) {
         let mut st = self.lock();
         if !st.active {
             return;
         }
-        st.stamps = Self::stamps(core);
-        let new = match core.summaries(&st.checking) {
+        st.stamps = self.stamps();
+        let new = match self.connections.summaries(&st.checking) {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!("could not read the connections: {}", e.one_line());
@@ -109,20 +132,20 @@ impl Registry {
         st.view = new;
         drop(st);
         for e in events {
-            core.inner.events.publish(e);
+            self.events.publish(e);
         }
     }
 
     /// One connection may have changed: read its status again (not the whole list, which a sweep of hundreds
     /// would otherwise read once per connection).
-    pub(crate) fn refresh_one(&self, core: &Patchbay, id: &str) {
+    pub(crate) fn refresh_one(&self, id: &str) {
         let mut st = self.lock();
         if !st.active {
             return;
         }
         let Some(pos) = st.view.iter().position(|c| c.id == id) else {
             drop(st);
-            return self.refresh(core);
+            return self.refresh();
         };
         let old = st.view[pos].clone();
         let record = crate::store::ConnectionRecord {
@@ -130,23 +153,23 @@ impl Registry {
             redirect_uri: String::new(),
             hosted_sandbox: false,
         };
-        let health = core.inner.health.read(id);
+        let health = self.connections.health.read(id);
         let busy = st.checking.contains(id);
-        let new = crate::service::summarize(record, health, crate::clock::now_unix(), busy);
+        let new = summarize(record, health, crate::clock::now_unix(), busy);
         let events = diff(std::slice::from_ref(&old), std::slice::from_ref(&new));
         st.view[pos] = new;
         drop(st);
         for e in events {
-            core.inner.events.publish(e);
+            self.events.publish(e);
         }
     }
 
     /// The watcher's tick: read again only when `connections.json` or `status/` changed on disk (or changed so
     /// recently that another change may hide behind the same stamp).
-    pub(crate) fn poll(&self, core: &Patchbay) {
+    pub(crate) fn poll(&self) {
         let changed = {
             let st = self.lock();
-            let now = Self::stamps(core);
+            let now = self.stamps();
             // A stamp changed, or is too recent to tell a second write in the same tick from the first.
             let unsettled = [now.0, now.1]
                 .iter()
@@ -154,12 +177,12 @@ impl Registry {
             st.active && (st.stamps != now || unsettled)
         };
         if changed {
-            self.refresh(core);
+            self.refresh();
         }
     }
 
     /// Mark connections as being checked (or not any more).
-    pub(crate) fn set_checking(&self, core: &Patchbay, ids: &[String], on: bool) {
+    pub(crate) fn set_checking(&self, ids: &[String], on: bool) {
         {
             let mut st = self.lock();
             for id in ids {
@@ -170,14 +193,14 @@ impl Registry {
                 }
             }
         }
-        self.refresh(core);
+        self.refresh();
     }
 
     /// A sweep ended: the UI reloads its times ("last checked") once per sweep, not once per connection.
-    pub(crate) fn checks_finished(&self, core: &Patchbay, checked: usize) {
-        self.refresh(core);
+    pub(crate) fn checks_finished(&self, checked: usize) {
+        self.refresh();
         if self.is_active() {
-            core.inner.events.publish(CoreEvent::ChecksFinished {
+            self.events.publish(CoreEvent::ChecksFinished {
                 checked: checked as u32,
             });
         }

@@ -16,20 +16,20 @@ pub use model::{
 };
 
 use crate::clock;
+use crate::connections::Connections;
 use crate::error::ErrorInfo;
 use crate::graph::calendar::Event;
 use crate::graph::mail::Message;
 use crate::graph::mailbox::MailboxSettings;
-use crate::graph::session::{self, CallError, CallPolicy, Target, TokenSource};
+use crate::graph::session;
 use crate::graph::zone::{self, Zone};
-use crate::graph::{Batch, Graph, Page, RawResponse, Request};
-use crate::tokens::{RefreshError, TokenPolicy};
-use crate::Patchbay;
+use crate::graph::{Batch, Page, Request};
+use crate::tokens::TokenManager;
 use convert::{CALENDAR, INBOX, MAILBOX_SETTINGS};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use secrecy::SecretString;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// How much to show.
@@ -87,53 +87,37 @@ impl PreviewCache {
     }
 }
 
-/// A connection's tokens, for [`session`]: the stored one while valid, a refreshed one when Graph refused it.
-pub struct ConnectionTokens<'a> {
-    pub patchbay: &'a Patchbay,
-    pub id: &'a str,
+/// Previews of connections: what this process last fetched of each, and how to fetch it again.
+pub struct Previews {
+    tokens: Arc<TokenManager>,
+    connections: Arc<Connections>,
+    cache: PreviewCache,
 }
 
-impl TokenSource for ConnectionTokens<'_> {
-    async fn token(&self, fresh: bool) -> Result<SecretString, RefreshError> {
-        let policy = TokenPolicy {
-            force_refresh: fresh,
-            max_age: None,
-        };
-        self.patchbay
-            .token_with(self.id, policy)
-            .await
-            .map(|t| t.token)
+impl Previews {
+    pub(crate) fn new(tokens: Arc<TokenManager>, connections: Arc<Connections>) -> Self {
+        Self {
+            tokens,
+            connections,
+            cache: PreviewCache::default(),
+        }
     }
-}
 
-/// What a `patchbay graph --paginate` collected.
-#[derive(Debug)]
-pub enum Collected {
-    /// Every page's `value`, in order.
-    Items(Vec<serde_json::Value>),
-    /// A page that failed (the pages before it are dropped: a partial list would pass for a whole one).
-    Failed(RawResponse),
-}
-
-impl Patchbay {
-    /// Graph at connection `id`'s base URL.
-    pub async fn graph_for(&self, id: &str) -> Result<Graph, ErrorInfo> {
-        let record = self.record(id)?;
-        let endpoints = self.endpoints_for(&record).await?;
-        Ok(Graph::new(endpoints.graph_url, self.inner.http.clone()))
+    /// Forget what this process fetched of a connection (it was removed).
+    pub(crate) fn forget(&self, id: &str) {
+        self.cache.forget(id);
     }
 
     /// The last preview of `id` fetched by this process, if any.
     pub fn cached_preview(&self, id: &str) -> Option<Preview> {
-        self.inner.previews.get(id)
+        self.cache.get(id)
     }
 
     /// Fetch `id`'s preview: one `$batch` (one more only for a throttled or refused part).
     pub async fn preview(&self, id: &str, options: PreviewOptions) -> Result<Preview, ErrorInfo> {
-        let record = self.record(id)?;
-        let requested = record.info.scopes_requested.clone();
-        let endpoints = self.endpoints_for(&record).await?;
-        let graph = Graph::new(endpoints.graph_url, self.inner.http.clone());
+        let requested = self.connections.record(id)?.info.scopes_requested;
+        let connection = self.tokens.graph(id).await?;
+        let graph = connection.graph();
         let now = Timestamp::now();
         // The zone to ask the calendar in: the mailbox's as last seen, or this computer's. Either way the
         // answer is moved into the mailbox's zone below.
@@ -167,8 +151,8 @@ impl Patchbay {
                     .request(),
             );
         }
-        let tokens = ConnectionTokens { patchbay: self, id };
-        let mut answers = session::call_batch(&graph, &tokens, CallPolicy::default(), &batch)
+        let mut answers = connection
+            .batch(&batch)
             .await
             .map_err(|e| e.to_error_info())?;
         let fetched_at = clock::now_rfc3339();
@@ -221,7 +205,7 @@ impl Patchbay {
             inbox,
             agenda,
         };
-        self.inner.previews.put(&preview);
+        self.cache.put(&preview);
         Ok(preview)
     }
 
@@ -271,66 +255,6 @@ impl Patchbay {
         })
     }
 
-    /// One Graph request for connection `id`, as `patchbay graph` sends it: a fresh token (refreshed once on a
-    /// 401), throttling waited out within bounds. Graph's answer, whatever its status.
-    pub async fn graph_request(
-        &self,
-        id: &str,
-        request: &Request,
-    ) -> Result<RawResponse, ErrorInfo> {
-        let graph = self.graph_for(id).await?;
-        let tokens = ConnectionTokens { patchbay: self, id };
-        session::call(
-            &graph,
-            &tokens,
-            CallPolicy::default(),
-            Target::Request(request),
-        )
-        .await
-        .map_err(|e| e.to_error_info())
-    }
-
-    /// `request` and every page after it (`@odata.nextLink`, followed as given), their `value`s in order.
-    pub async fn graph_collect(&self, id: &str, request: &Request) -> Result<Collected, ErrorInfo> {
-        let graph = self.graph_for(id).await?;
-        let tokens = ConnectionTokens { patchbay: self, id };
-        let policy = CallPolicy::default();
-        let mut items = Vec::new();
-        let mut next: Option<String> = None;
-        // Graph's pages are finite, but a server that loops its links must not loop Patchbay.
-        for _ in 0..10_000 {
-            let target = match &next {
-                None => Target::Request(request),
-                Some(link) => Target::Link(link, request),
-            };
-            let response = session::call(&graph, &tokens, policy, target)
-                .await
-                .map_err(|e| e.to_error_info())?;
-            if !response.is_success() {
-                return Ok(Collected::Failed(response));
-            }
-            let body: serde_json::Value =
-                response.json().map_err(|e| session::graph_error_info(&e))?;
-            let Some(serde_json::Value::Array(values)) = body.get("value") else {
-                return Err(ErrorInfo::new(
-                    crate::error::ErrorCode::InvalidInput,
-                    "The answer is not a list (it has no \"value\"), so there are no pages to follow.",
-                    "Leave out --paginate for a single resource.",
-                ));
-            };
-            items.extend(values.iter().cloned());
-            let next_link = body
-                .get("@odata.nextLink")
-                .and_then(|l| l.as_str())
-                .map(str::to_string);
-            match next_link {
-                Some(link) if Some(&link) != next.as_ref() => next = Some(link),
-                _ => return Ok(Collected::Items(items)),
-            }
-        }
-        Ok(Collected::Items(items))
-    }
-
     fn preview_zone_of(&self, id: &str) -> Zone {
         self.cached_preview(id)
             .and_then(|p| zone::resolve(&p.time_zone.iana))
@@ -343,16 +267,13 @@ impl Patchbay {
         link: &str,
         like: &Request,
     ) -> Result<T, ErrorInfo> {
-        let graph = self.graph_for(id).await?;
-        let tokens = ConnectionTokens { patchbay: self, id };
-        let response = session::call(
-            &graph,
-            &tokens,
-            CallPolicy::default(),
-            Target::Link(link, like),
-        )
-        .await
-        .map_err(|e: CallError| e.to_error_info())?;
+        let response = self
+            .tokens
+            .graph(id)
+            .await?
+            .follow(link, like)
+            .await
+            .map_err(|e| e.to_error_info())?;
         response.json().map_err(|e| session::graph_error_info(&e))
     }
 }

@@ -1,4 +1,4 @@
-//! [`Patchbay::access_token`]: a token valid for at least five more minutes (for a token issued with under ten
+//! [`TokenManager::access_token`]: a token valid for at least five more minutes (for a token issued with under ten
 //! minutes' lifetime: at least half its lifetime), refreshing when needed.
 //!
 //! The order of a refresh is what keeps a connection safe from crashes: the new refresh token (Microsoft returns
@@ -9,15 +9,21 @@
 
 use super::error::{RefreshError, Unreachable, UnreachableKind};
 use crate::clock;
+use crate::connections::Connections;
 use crate::error::{ErrorCode, ErrorInfo};
+use crate::graph::{ConnectionGraph, Graph};
 use crate::health::record::Verdict;
+use crate::health::Registry;
+use crate::oauth::discovery::Discovery;
 use crate::oauth::token::{TokenClient, TokenError};
 use crate::secrets::ConnectionSecrets;
 use crate::store::ConnectionRecord;
+use crate::tokens::lock::ConnectionLocks;
 use crate::tokens::ReconnectReason;
-use crate::Patchbay;
+use crate::vault::Vault;
 use secrecy::SecretString;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A connection's access token. Never serialised; `Debug` redacts it.
@@ -209,7 +215,52 @@ fn classify_discovery(info: ErrorInfo) -> RefreshError {
     RefreshError::network(kind, info.detail.clone().unwrap_or(info.title))
 }
 
-impl Patchbay {
+/// Access tokens for every connection: the stored one while it is good, a refresh when it is not (one at a time
+/// per connection, across processes), the outcome recorded in the connection's status. It holds what a refresh
+/// needs and nothing else.
+pub struct TokenManager {
+    pub(super) connections: Arc<Connections>,
+    vault: Arc<Vault>,
+    locks: Arc<ConnectionLocks>,
+    discovery: Arc<Discovery>,
+    http: reqwest::Client,
+    retry: RetryPolicy,
+    pub(super) registry: Arc<Registry>,
+}
+
+impl TokenManager {
+    pub(crate) fn new(
+        connections: Arc<Connections>,
+        vault: Arc<Vault>,
+        locks: Arc<ConnectionLocks>,
+        discovery: Arc<Discovery>,
+        http: reqwest::Client,
+        retry: RetryPolicy,
+        registry: Arc<Registry>,
+    ) -> Self {
+        Self {
+            connections,
+            vault,
+            locks,
+            discovery,
+            http,
+            retry,
+            registry,
+        }
+    }
+
+    /// Graph as connection `id`: at its Graph base, with its tokens (see [`ConnectionGraph`]).
+    pub async fn graph(self: &Arc<Self>, id: &str) -> Result<ConnectionGraph, ErrorInfo> {
+        let record = self.connections.record(id)?;
+        let endpoints = self.connections.endpoints(&record).await?;
+        let graph = Graph::new(endpoints.graph_url, self.http.clone());
+        Ok(ConnectionGraph::new(id, graph, self.clone()))
+    }
+
+    pub(crate) fn locks(&self) -> &ConnectionLocks {
+        &self.locks
+    }
+
     /// An access token for connection `id`, valid for at least five more minutes.
     pub async fn access_token(&self, id: &str) -> Result<AccessToken, RefreshError> {
         self.token_with(id, TokenPolicy::default()).await
@@ -223,10 +274,10 @@ impl Patchbay {
         policy: TokenPolicy,
     ) -> Result<AccessToken, RefreshError> {
         let asked_at = clock::now_unix_ms();
-        let record = self.record(id).map_err(RefreshError::Local)?;
+        let record = self.connections.record(id).map_err(RefreshError::Local)?;
         // A connection known to be broken never hands out its stored token unchecked: ask Microsoft again (and
         // clear the verdict when it answers).
-        let policy = if self.inner.health.read(id).verdict == Verdict::Healthy {
+        let policy = if self.connections.health.read(id).verdict == Verdict::Healthy {
             policy
         } else {
             TokenPolicy {
@@ -241,13 +292,8 @@ impl Patchbay {
                 }
             }
         }
-        let guard = self
-            .inner
-            .locks
-            .acquire(id)
-            .await
-            .map_err(RefreshError::Local)?;
-        let result = match self.inner.locks.failed_since(id, asked_at) {
+        let guard = self.locks.acquire(id).await.map_err(RefreshError::Local)?;
+        let result = match self.locks.failed_since(id, asked_at) {
             // Whoever held the lock before just failed to reach Microsoft: share that answer rather than
             // queue another round of retries behind it.
             Some(error) => Err(error),
@@ -261,44 +307,29 @@ impl Patchbay {
             },
         };
         if let Err(e @ RefreshError::Unreachable(_)) = &result {
-            self.inner.locks.note_failure(id, e.clone());
+            self.locks.note_failure(id, e.clone());
         }
         self.note_refresh(id, &result);
         drop(guard);
-        self.status_may_have_changed(id);
+        self.registry.refresh_one(id);
         result
     }
 
     /// The connection's sealed secrets. Missing or damaged ones mean it must be signed in again; a keychain that
     /// cannot be used is this computer's problem, not the connection's.
     pub(crate) fn open_secrets(&self, id: &str) -> Result<ConnectionSecrets, RefreshError> {
-        let missing = |detail: Option<String>| RefreshError::NeedsReconnect {
-            reason: ReconnectReason::SecretsMissing,
-            provider: detail
-                .map(|d| crate::oauth::ProviderError::new("secrets_unavailable", Some(&d))),
-        };
-        match self.inner.vault.open(id) {
-            Ok(Some(bytes)) => {
-                ConnectionSecrets::from_bytes(&bytes).map_err(|e| missing(Some(e.title)))
-            }
-            Ok(None) => Err(missing(None)),
-            // Damaged, or sealed under another key: this computer lost the sign-in.
-            Err(e) if crate::vault::is_damaged(&e) => Err(missing(Some(e.title))),
-            // The keychain, or the disk (permissions, too many open files): this computer's problem, not the
-            // connection's.
-            Err(e) => Err(RefreshError::Local(e)),
-        }
+        open_sealed(&self.vault, id)
     }
 
-    /// [`Patchbay::open_secrets`] off the async workers: opening the vault may wait for the keychain (a prompt,
+    /// [`TokenManager::open_secrets`] off the async workers: opening the vault may wait for the keychain (a prompt,
     /// on some systems), and must not hold up everything else meanwhile.
     pub(crate) async fn open_secrets_async(
         &self,
         id: &str,
     ) -> Result<ConnectionSecrets, RefreshError> {
-        let core = self.clone();
+        let vault = self.vault.clone();
         let id = id.to_string();
-        tokio::task::spawn_blocking(move || core.open_secrets(&id))
+        tokio::task::spawn_blocking(move || open_sealed(&vault, &id))
             .await
             .unwrap_or_else(|e| {
                 Err(RefreshError::Local(
@@ -325,14 +356,14 @@ impl Patchbay {
             });
         };
         let endpoints = self
-            .endpoints_for(record)
+            .connections
+            .endpoints(record)
             .await
             .map_err(RefreshError::Local)?;
-        let inner = &self.inner;
-        let tokens = with_retries(inner.config.retry, || async {
-            let metadata = inner
+        let tokens = with_retries(self.retry, || async {
+            let metadata = self
                 .discovery
-                .get(&inner.http, &endpoints.authority)
+                .get(&self.http, &endpoints.authority)
                 .await
                 .map_err(classify_discovery)?;
             let client = TokenClient::new(
@@ -340,7 +371,7 @@ impl Patchbay {
                 &record.info.client_id,
                 secrets.client_secret.as_ref(),
                 None,
-                inner.http.clone(),
+                self.http.clone(),
             )
             .map_err(RefreshError::Local)?;
             client
@@ -376,10 +407,10 @@ impl Patchbay {
         id: &str,
         secrets: &ConnectionSecrets,
     ) -> Result<(), ErrorInfo> {
-        let core = self.clone();
+        let vault = self.vault.clone();
         let name = id.to_string();
         let bytes = secrets.seal_bytes();
-        tokio::task::spawn_blocking(move || core.inner.vault.reseal(&name, &bytes))
+        tokio::task::spawn_blocking(move || vault.reseal(&name, &bytes))
             .await
             .map_err(|e| {
                 ErrorInfo::new(
@@ -391,21 +422,21 @@ impl Patchbay {
             })??;
         // Under the store lock, as removal is: a removal in progress has either written its new list (the
         // check sees the connection gone) or not yet deleted the sealed file (it deletes ours).
-        let _lock = self.inner.store.lock()?;
-        if self.record(id).is_err() {
-            let _ = self.inner.vault.remove(id);
-            return Err(crate::service::not_found(id));
+        let _lock = self.connections.store.lock()?;
+        if !self.connections.exists(id) {
+            let _ = self.vault.remove(id);
+            return Err(crate::connections::not_found(id));
         }
         Ok(())
     }
 
     /// Record what a refresh (or its absence) says about the connection. Called under its lock.
     pub(crate) fn note_refresh(&self, id: &str, result: &Result<AccessToken, RefreshError>) {
-        if self.record(id).is_err() {
+        if !self.connections.exists(id) {
             return; // removed meanwhile: leave no status behind
         }
         let now = clock::now_rfc3339();
-        let mut h = self.inner.health.read(id);
+        let mut h = self.connections.health.read(id);
         match result {
             Ok(token) if token.refreshed => {
                 h.verdict = Verdict::Healthy;
@@ -432,9 +463,28 @@ impl Patchbay {
                 tracing::warn!(connection = %id, "{e}");
             }
         }
-        if let Err(e) = self.inner.health.write(id, &h) {
+        if let Err(e) = self.connections.health.write(id, &h) {
             tracing::warn!(connection = %id, "could not save the connection's status: {}", e.one_line());
         }
+    }
+}
+
+/// A connection's sealed secrets, opened: see [`TokenManager::open_secrets`].
+fn open_sealed(vault: &Vault, id: &str) -> Result<ConnectionSecrets, RefreshError> {
+    let missing = |detail: Option<String>| RefreshError::NeedsReconnect {
+        reason: ReconnectReason::SecretsMissing,
+        provider: detail.map(|d| crate::oauth::ProviderError::new("secrets_unavailable", Some(&d))),
+    };
+    match vault.open(id) {
+        Ok(Some(bytes)) => {
+            ConnectionSecrets::from_bytes(&bytes).map_err(|e| missing(Some(e.title)))
+        }
+        Ok(None) => Err(missing(None)),
+        // Damaged, or sealed under another key: this computer lost the sign-in.
+        Err(e) if crate::vault::is_damaged(&e) => Err(missing(Some(e.title))),
+        // The keychain, or the disk (permissions, too many open files): this computer's problem, not the
+        // connection's.
+        Err(e) => Err(RefreshError::Local(e)),
     }
 }
 

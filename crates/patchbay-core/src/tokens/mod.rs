@@ -2,9 +2,10 @@
 //! refresh at a time per connection across every Patchbay process, the rotated refresh token sealed before the
 //! access token is handed out, and every failure classified.
 
+mod client_secret;
 pub mod error;
 pub mod lock;
 mod manager;
 
 pub use error::{CredentialsReason, ReconnectReason, RefreshError, Unreachable, UnreachableKind};
-pub use manager::{AccessToken, RetryPolicy, TokenPolicy};
+pub use manager::{AccessToken, RetryPolicy, TokenManager, TokenPolicy};

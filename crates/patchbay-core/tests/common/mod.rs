@@ -2,10 +2,10 @@
 #![allow(dead_code)]
 
 use patchbay_core::catalogue::AuthType;
+use patchbay_core::connect::ConnectOptions;
 use patchbay_core::environment::EnvironmentId;
 use patchbay_core::error::ErrorInfo;
 use patchbay_core::model::{ConnectEvent, ConnectRequest, ConnectionSummary};
-use patchbay_core::service::ConnectOptions;
 use patchbay_core::vault::MemoryKeyStore;
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_sandbox::{Sandbox, SandboxOptions};
