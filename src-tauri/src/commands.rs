@@ -7,14 +7,46 @@ use patchbay_core::catalogue::Connector;
 use patchbay_core::connect::ConnectOptions;
 use patchbay_core::diagnose::Check;
 use patchbay_core::environment::EnvironmentPreset;
-use patchbay_core::error::{ErrorCode, ErrorInfo};
+use patchbay_core::error::{ErrorCode, ErrorInfo, Surface};
 use patchbay_core::model::{
     BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest, RedirectAdvice,
 };
 use patchbay_core::preview::{AgendaEvent, InboxMessage, Preview, PreviewOptions, PreviewPage};
 use secrecy::SecretString;
+use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
+
+/// An error as the window shows it: the core's words, with what to do named in the window's own terms (a
+/// button, a screen), never a command line.
+#[derive(Debug)]
+pub struct WindowError(ErrorInfo);
+
+impl From<ErrorInfo> for WindowError {
+    fn from(e: ErrorInfo) -> Self {
+        Self(e.for_surface(Surface::Window))
+    }
+}
+
+impl Serialize for WindowError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// What a command answers: a value, or an error in the window's words.
+type Answer<T> = Result<T, WindowError>;
+
+/// A sign-in's progress as the window shows it (a failure in the window's words).
+fn for_window(event: ConnectEvent) -> ConnectEvent {
+    match event {
+        ConnectEvent::Failed { flow_id, error } => ConnectEvent::Failed {
+            flow_id,
+            error: error.for_surface(Surface::Window),
+        },
+        other => other,
+    }
+}
 
 #[tauri::command]
 pub fn list_connectors(state: State<'_, AppState>) -> Vec<Connector> {
@@ -38,15 +70,15 @@ pub fn redirect_advice(
     state: State<'_, AppState>,
     redirect_uri: Option<String>,
     confidential: bool,
-) -> Result<RedirectAdvice, ErrorInfo> {
-    state
+) -> Answer<RedirectAdvice> {
+    Ok(state
         .core
-        .redirect_advice(redirect_uri.as_deref(), confidential)
+        .redirect_advice(redirect_uri.as_deref(), confidential)?)
 }
 
 #[tauri::command]
-pub fn list_connections(state: State<'_, AppState>) -> Result<Vec<ConnectionSummary>, ErrorInfo> {
-    state.core.list()
+pub fn list_connections(state: State<'_, AppState>) -> Answer<Vec<ConnectionSummary>> {
+    Ok(state.core.list()?)
 }
 
 /// Async, and the work on a blocking thread: the store's cross-process lock may wait (up to
@@ -56,13 +88,13 @@ pub async fn rename_connection(
     state: State<'_, AppState>,
     id: String,
     name: String,
-) -> Result<ConnectionSummary, ErrorInfo> {
+) -> Answer<ConnectionSummary> {
     let core = state.core.clone();
     blocking(move || core.rename(&id, &name)).await
 }
 
 #[tauri::command]
-pub async fn remove_connection(state: State<'_, AppState>, id: String) -> Result<(), ErrorInfo> {
+pub async fn remove_connection(state: State<'_, AppState>, id: String) -> Answer<()> {
     let core = state.core.clone();
     blocking(move || core.remove(&id)).await
 }
@@ -70,15 +102,16 @@ pub async fn remove_connection(state: State<'_, AppState>, id: String) -> Result
 /// Run blocking core work (file locks, the keychain) off the async workers and the main thread.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ErrorInfo> + Send + 'static,
-) -> Result<T, ErrorInfo> {
-    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
+) -> Answer<T> {
+    let result = tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
         ErrorInfo::new(
             ErrorCode::Internal,
             "Patchbay could not finish that.",
             "Try again; if it keeps happening, restart Patchbay.",
         )
         .with_detail(e.to_string())
-    })?
+    })?;
+    Ok(result?)
 }
 
 fn connect_options() -> ConnectOptions {
@@ -97,11 +130,11 @@ pub async fn start_connect(
     state: State<'_, AppState>,
     request: ConnectRequest,
     on_event: Channel<ConnectEvent>,
-) -> Result<String, ErrorInfo> {
+) -> Answer<String> {
     Ok(state
         .core
         .start_connect(request, connect_options(), move |event| {
-            let _ = on_event.send(event);
+            let _ = on_event.send(for_window(event));
         }))
 }
 
@@ -111,11 +144,11 @@ pub async fn start_fix(
     state: State<'_, AppState>,
     request: FixRequest,
     on_event: Channel<ConnectEvent>,
-) -> Result<String, ErrorInfo> {
+) -> Answer<String> {
     Ok(state
         .core
         .start_fix(request, connect_options(), move |event| {
-            let _ = on_event.send(event);
+            let _ = on_event.send(for_window(event));
         }))
 }
 
@@ -131,16 +164,14 @@ pub fn report_sign_in_page_error(
     state: State<'_, AppState>,
     flow_id: String,
     text: String,
-) -> Result<ErrorInfo, ErrorInfo> {
-    state.core.report_sign_in_page_error(&flow_id, &text)
+) -> Answer<ErrorInfo> {
+    let explained = state.core.report_sign_in_page_error(&flow_id, &text)?;
+    Ok(explained.for_surface(Surface::Window))
 }
 
 /// Check connections now (`ids`, or all): they show as checking, and their statuses arrive as events.
 #[tauri::command]
-pub fn check_connections(
-    state: State<'_, AppState>,
-    ids: Option<Vec<String>>,
-) -> Result<(), ErrorInfo> {
+pub fn check_connections(state: State<'_, AppState>, ids: Option<Vec<String>>) -> Answer<()> {
     let queued = match ids {
         Some(ids) => state.core.check_now(ids),
         None => state.core.check_all_now(),
@@ -152,7 +183,8 @@ pub fn check_connections(
             ErrorCode::Internal,
             "Patchbay's health monitor is not running.",
             "Restart Patchbay.",
-        ))
+        )
+        .into())
     }
 }
 
@@ -163,17 +195,23 @@ pub async fn update_client_secret(
     id: String,
     secret: SecretString,
     expires_on: Option<String>,
-) -> Result<ConnectionSummary, ErrorInfo> {
-    state
+) -> Answer<ConnectionSummary> {
+    Ok(state
         .core
         .update_client_secret(&id, secret, expires_on)
-        .await
+        .await?)
 }
 
 /// Check this computer: the same checks as `patchbay doctor`.
 #[tauri::command]
-pub async fn diagnose(state: State<'_, AppState>) -> Result<Vec<Check>, ErrorInfo> {
-    Ok(state.core.diagnose().await)
+pub async fn diagnose(state: State<'_, AppState>) -> Answer<Vec<Check>> {
+    Ok(state
+        .core
+        .diagnose()
+        .await
+        .into_iter()
+        .map(|c| c.for_surface(Surface::Window))
+        .collect())
 }
 
 /// *Copy diagnostics*: versions, checks, statuses and recent errors with their ids. Never a token.
@@ -181,7 +219,7 @@ pub async fn diagnose(state: State<'_, AppState>) -> Result<Vec<Check>, ErrorInf
 pub async fn diagnostics_report<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> Result<String, ErrorInfo> {
+) -> Answer<String> {
     Ok(state
         .core
         .diagnostics_report(&crate::about(&app).line)
@@ -197,7 +235,7 @@ pub fn about<R: Runtime>(app: AppHandle<R>) -> About {
 /// The vault key is gone from the keychain for good: set the sealed secrets aside (nothing is deleted) and make
 /// a new key, as `patchbay reset-vault` does. The window asks first. Returns the folder the old files went to.
 #[tauri::command]
-pub async fn reset_vault(state: State<'_, AppState>) -> Result<Option<String>, ErrorInfo> {
+pub async fn reset_vault(state: State<'_, AppState>) -> Answer<Option<String>> {
     let core = state.core.clone();
     let aside = blocking(move || core.reset_vault()).await?;
     tracing::info!(aside = ?aside, "made a new vault key");
@@ -206,8 +244,8 @@ pub async fn reset_vault(state: State<'_, AppState>) -> Result<Option<String>, E
 
 /// Open a link in the system browser: https, or http on this computer only.
 #[tauri::command]
-pub fn open_url(url: String) -> Result<(), ErrorInfo> {
-    patchbay_core::browser::open_link(&url)
+pub fn open_url(url: String) -> Answer<()> {
+    Ok(patchbay_core::browser::open_link(&url)?)
 }
 
 /// Whether Patchbay starts at login.
@@ -217,8 +255,8 @@ pub fn autostart<R: Runtime>(app: AppHandle<R>) -> bool {
 }
 
 #[tauri::command]
-pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<bool, ErrorInfo> {
-    crate::set_autostart(&app, enabled)
+pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Answer<bool> {
+    Ok(crate::set_autostart(&app, enabled)?)
 }
 
 /// The Fix the tray or a notification asked for before the page could hear it (taken once).
@@ -230,11 +268,8 @@ pub fn take_pending_fix(shell: State<'_, crate::ShellState>) -> Option<String> {
 /// A connection's inbox and agenda, fetched now in one Graph round trip. Mail content crosses to the window
 /// and stays in memory; no token does.
 #[tauri::command]
-pub async fn preview_connection(
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<Preview, ErrorInfo> {
-    state.core.preview(&id, PreviewOptions::default()).await
+pub async fn preview_connection(state: State<'_, AppState>, id: String) -> Answer<Preview> {
+    Ok(state.core.preview(&id, PreviewOptions::default()).await?)
 }
 
 /// The last preview of a connection this run fetched, to show at once while a new one loads.
@@ -249,8 +284,8 @@ pub async fn more_inbox(
     state: State<'_, AppState>,
     id: String,
     next_link: String,
-) -> Result<PreviewPage<InboxMessage>, ErrorInfo> {
-    state.core.more_inbox(&id, &next_link).await
+) -> Answer<PreviewPage<InboxMessage>> {
+    Ok(state.core.more_inbox(&id, &next_link).await?)
 }
 
 /// The agenda's next page ("Load more"), from Graph's link as given.
@@ -259,9 +294,9 @@ pub async fn more_agenda(
     state: State<'_, AppState>,
     id: String,
     next_link: String,
-) -> Result<PreviewPage<AgendaEvent>, ErrorInfo> {
-    state
+) -> Answer<PreviewPage<AgendaEvent>> {
+    Ok(state
         .core
         .more_agenda(&id, &next_link, PreviewOptions::default().days)
-        .await
+        .await?)
 }

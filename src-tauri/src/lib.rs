@@ -352,7 +352,10 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err["code"], "not_found");
-        assert!(err["message"].as_str().unwrap().contains("patchbay list"));
+        // In the window's own words: where to look, never a command line.
+        let message = err["message"].as_str().unwrap();
+        assert!(message.contains("Your connections"), "{message}");
+        assert!(!message.contains("patchbay list"), "{message}");
         let err = invoke(
             &webview,
             "open_url",

@@ -2,7 +2,7 @@
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use patchbay_core::about::About;
-use patchbay_core::environment::EnvironmentId;
+use patchbay_core::environment::{presets, EnvironmentId};
 
 /// Connect Patchbay to Microsoft Outlook 365 and manage the connections, from a terminal.
 ///
@@ -244,33 +244,31 @@ pub struct RenameArgs {
     pub name: String,
 }
 
-/// Microsoft's clouds, the local sandbox, or any OpenID provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Environment {
-    /// Microsoft global (commercial) cloud.
-    Global,
-    /// US Government (GCC High).
-    Usgov,
-    /// US Government DoD.
-    UsgovDod,
-    /// China, operated by 21Vianet.
-    China,
-    /// A local sandbox started inside this command (offline demo).
-    Sandbox,
-    /// Any authority: give --authority and --graph-url.
-    Custom,
-}
+/// `--environment`: the core's environments (Microsoft's clouds, the local sandbox, any OpenID provider), named
+/// and described as the core names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvironmentArg(pub EnvironmentId);
 
-impl From<Environment> for EnvironmentId {
-    fn from(e: Environment) -> Self {
-        match e {
-            Environment::Global => EnvironmentId::Global,
-            Environment::Usgov => EnvironmentId::Usgov,
-            Environment::UsgovDod => EnvironmentId::UsgovDod,
-            Environment::China => EnvironmentId::China,
-            Environment::Sandbox => EnvironmentId::Sandbox,
-            Environment::Custom => EnvironmentId::Custom,
-        }
+impl ValueEnum for EnvironmentArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::LazyLock<Vec<EnvironmentArg>> =
+            std::sync::LazyLock::new(|| EnvironmentId::ALL.map(EnvironmentArg).to_vec());
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self.0 {
+            EnvironmentId::Sandbox => {
+                "A local sandbox started inside this command (offline demo)".to_string()
+            }
+            EnvironmentId::Custom => "Any authority: give --authority and --graph-url".to_string(),
+            id => presets()
+                .into_iter()
+                .find(|p| p.id == id)
+                .map(|p| p.label)
+                .unwrap_or_default(),
+        };
+        Some(clap::builder::PossibleValue::new(self.0.as_str()).help(help))
     }
 }
 
@@ -281,8 +279,8 @@ pub struct ConnectArgs {
     pub connector: String,
 
     /// Which cloud to sign in to.
-    #[arg(long, value_enum, default_value_t = Environment::Global)]
-    pub environment: Environment,
+    #[arg(long, value_enum, default_value = "global")]
+    pub environment: EnvironmentArg,
 
     /// The authority URL, e.g. https://login.microsoftonline.com/TENANT/v2.0 (with --graph-url; needed for custom).
     #[arg(long, value_name = "URL", requires = "graph_url")]

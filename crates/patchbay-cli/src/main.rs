@@ -5,7 +5,7 @@ mod commands;
 mod output;
 
 use cli::{Cli, Command};
-use patchbay_core::error::ErrorInfo;
+use patchbay_core::error::{ErrorInfo, Surface};
 use patchbay_core::{CoreConfig, Patchbay};
 use std::process::ExitCode;
 
@@ -24,6 +24,7 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            let error = error.for_surface(Surface::Cli);
             output::note(&format!("patchbay: {}", error.one_line()));
             if commands::connect::was_interrupted() {
                 ExitCode::from(EXIT_INTERRUPTED)

@@ -155,7 +155,7 @@ pub enum CatalogueError {
     Version { found: u32 },
     #[error("connector {connector:?}: {problem}")]
     Invalid { connector: String, problem: String },
-    #[error("there is no connector {0:?}. Run `patchbay connectors` to see the ones there are.")]
+    #[error("there is no connector {0:?}")]
     UnknownConnector(String),
     #[error("connector {connector:?} has no feature {feature:?}")]
     UnknownFeature { connector: String, feature: String },

@@ -4,7 +4,7 @@
 
 use crate::clock;
 use crate::environment::Endpoints;
-use crate::error::{ErrorCode, ErrorInfo};
+use crate::error::{ErrorCode, ErrorInfo, Remedy};
 use crate::health::record::{effective, HealthRecord, HealthStore};
 use crate::model::ConnectionSummary;
 use crate::sandbox_host::SandboxHost;
@@ -17,8 +17,9 @@ pub(crate) fn not_found(id: &str) -> ErrorInfo {
     ErrorInfo::new(
         ErrorCode::NotFound,
         format!("There is no connection {id}."),
-        "It may have been removed in another window or by the CLI. Run `patchbay list` to see the connections.",
+        "It may have been removed in another window or by the CLI.",
     )
+    .with_remedy(Remedy::ListConnections)
 }
 
 /// A connection as the UI and the CLI see it: what is kept about it, and where it stands.

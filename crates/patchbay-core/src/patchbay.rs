@@ -212,7 +212,7 @@ impl Patchbay {
             if records.len() == before {
                 return Err(not_found(id));
             }
-            parts.vault.remove(id)
+            Ok(parts.vault.remove(id)?)
         })?;
         let _ = parts.connections.health.remove(id);
         parts.locks.remove(id);
@@ -226,7 +226,7 @@ impl Patchbay {
     /// Only on the person's word (`patchbay reset-vault`): see [`crate::vault::missing_key_with_sealed_files`].
     pub fn reset_vault(&self) -> Result<Option<std::path::PathBuf>, ErrorInfo> {
         let _lock = self.parts.connections.store.lock()?;
-        self.parts.vault.start_new_key()
+        Ok(self.parts.vault.start_new_key()?)
     }
 
     // ---- tokens --------------------------------------------------------------------------------------------
@@ -299,6 +299,12 @@ impl Patchbay {
     }
 
     // ---- sign-in -------------------------------------------------------------------------------------------
+
+    /// Check a request by the rules a sign-in applies, before anything happens (see
+    /// [`crate::connect::check_request`]).
+    pub fn check_request(&self, req: &ConnectRequest) -> Result<(), ErrorInfo> {
+        crate::connect::check_request(&self.parts.config, &self.parts.catalogue, req)
+    }
 
     /// Sign in and create a connection. Progress goes to `events`; `cancel` stops it at any point.
     pub async fn connect(

@@ -2,7 +2,7 @@
 //! macOS, no 2,560-byte Windows limit to hit); every secret is sealed with XChaCha20-Poly1305 under that key in
 //! `secrets/<name>.sealed` (mode 0600). Without the keychain nothing is stored: there is no plain-text fallback.
 
-use crate::error::{ErrorCode, ErrorInfo};
+use crate::error::{ErrorCode, ErrorInfo, Remedy};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
@@ -16,8 +16,87 @@ const KEY_ACCOUNT: &str = "vault-key";
 /// Where the vault key lives.
 pub trait KeyStore: Send + Sync {
     /// The stored key, `None` if there is none yet.
-    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo>;
-    fn store(&self, key: &[u8]) -> Result<(), ErrorInfo>;
+    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError>;
+    fn store(&self, key: &[u8]) -> Result<(), VaultError>;
+}
+
+/// Why the vault could not do what it was asked. Kept typed (a damaged file is the connection's problem, a
+/// locked keychain this computer's), and put in words by [`From<VaultError> for ErrorInfo`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VaultError {
+    /// The keychain is missing, locked or refusing.
+    #[error("the keychain is not available: {detail}")]
+    Keychain { detail: String },
+    /// The keychain holds something that is not a vault key.
+    #[error("the vault key in the keychain is damaged")]
+    KeyDamaged,
+    /// The key is gone while sealed files need it: none is made without being asked.
+    #[error("the vault key is missing and {sealed} sealed files need it")]
+    KeyMissing { sealed: usize },
+    /// The key is gone (asked for an existing key only).
+    #[error("the vault key is missing from the keychain")]
+    KeyGone,
+    /// A new key was asked for, but the key is there.
+    #[error("the vault key is in the keychain: there is nothing to replace")]
+    KeyPresent,
+    /// A sealed file does not open: damaged, or sealed under another key.
+    #[error("a sealed secret cannot be opened")]
+    Damaged,
+    /// Sealing failed (the cipher refused; never seen in practice).
+    #[error("sealing a secret failed")]
+    Seal,
+    /// The disk: permissions, a full disk, too many open files.
+    #[error("could not {what} ({path}): {source}")]
+    Disk {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl From<VaultError> for ErrorInfo {
+    fn from(e: VaultError) -> Self {
+        match &e {
+            VaultError::Keychain { detail } => keychain_info(detail),
+            VaultError::KeyDamaged => ErrorInfo::new(
+                ErrorCode::KeychainUnavailable,
+                "Patchbay's vault key in the keychain is damaged.",
+                "Remove the \"vault-key\" item of Patchbay from your keychain and fix each connection by signing in again.",
+            ),
+            VaultError::KeyMissing { sealed } => missing_key_with_sealed_files(*sealed),
+            VaultError::KeyGone => ErrorInfo::new(
+                ErrorCode::KeychainUnavailable,
+                "Patchbay's vault key is missing from the keychain.",
+                "The keychain was reset or is a different one. Fix each connection by signing in again.",
+            ),
+            VaultError::KeyPresent => ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "Patchbay's vault key is in the keychain: there is nothing to replace.",
+                "If connections fail, use Fix on each; the key itself is fine.",
+            ),
+            VaultError::Damaged => ErrorInfo::new(
+                ErrorCode::Storage,
+                "A sealed secret cannot be opened.",
+                "It is damaged or was sealed with another vault key. Fix the connection by signing in again.",
+            ),
+            VaultError::Seal => ErrorInfo::new(
+                ErrorCode::Internal,
+                "Sealing a secret failed.",
+                "Try again.",
+            ),
+            VaultError::Disk { what, path, source } => ErrorInfo::new(
+                ErrorCode::Storage,
+                format!("Patchbay could not {what}."),
+                format!(
+                    "Check that {} exists and is writable by you, and that the disk is not full.",
+                    path.display()
+                ),
+            )
+            .with_detail(source.to_string()),
+        }
+    }
 }
 
 /// The OS keychain through the `keyring` crate (Secret Service on Linux, Keychain on macOS, Credential Manager
@@ -33,13 +112,13 @@ impl Keychain {
         }
     }
 
-    fn entry(&self) -> Result<keyring::Entry, ErrorInfo> {
+    fn entry(&self) -> Result<keyring::Entry, VaultError> {
         keyring::Entry::new(&self.service, KEY_ACCOUNT).map_err(|e| keychain_error(&e))
     }
 }
 
 impl KeyStore for Keychain {
-    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo> {
+    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
         match self.entry()?.get_secret() {
             Ok(key) => Ok(Some(Zeroizing::new(key))),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -47,15 +126,26 @@ impl KeyStore for Keychain {
         }
     }
 
-    fn store(&self, key: &[u8]) -> Result<(), ErrorInfo> {
+    fn store(&self, key: &[u8]) -> Result<(), VaultError> {
         self.entry()?
             .set_secret(key)
             .map_err(|e| keychain_error(&e))
     }
 }
 
-/// The message for a keychain that is missing, locked or refusing.
-pub fn keychain_error(e: &keyring::Error) -> ErrorInfo {
+/// A keychain that is missing, locked or refusing, with what the store says of itself.
+pub fn keychain_error(e: &keyring::Error) -> VaultError {
+    let status = match keyring::Entry::store_status() {
+        Ok(()) => String::new(),
+        Err(s) => format!(" (store: {s})"),
+    };
+    VaultError::Keychain {
+        detail: format!("{e}{status}"),
+    }
+}
+
+/// The words for a keychain that is missing, locked or refusing.
+fn keychain_info(detail: &str) -> ErrorInfo {
     let linux = cfg!(target_os = "linux");
     let message = if linux {
         "Patchbay keeps its secrets in your keychain (the Secret Service) and could not use it. Start and unlock a \
@@ -66,16 +156,12 @@ pub fn keychain_error(e: &keyring::Error) -> ErrorInfo {
         "Patchbay keeps its secrets in your system keychain and could not use it. Unlock it (or allow Patchbay access) \
          and try again. Patchbay never falls back to storing secrets in plain text."
     };
-    let status = match keyring::Entry::store_status() {
-        Ok(()) => String::new(),
-        Err(s) => format!(" (store: {s})"),
-    };
     ErrorInfo::new(
         ErrorCode::KeychainUnavailable,
         "The keychain is not available.",
         message,
     )
-    .with_detail(format!("{e}{status}"))
+    .with_detail(detail)
 }
 
 /// An in-memory key store for unit tests.
@@ -83,7 +169,7 @@ pub fn keychain_error(e: &keyring::Error) -> ErrorInfo {
 pub struct MemoryKeyStore(Mutex<Option<Vec<u8>>>);
 
 impl KeyStore for MemoryKeyStore {
-    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo> {
+    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
         Ok(self
             .0
             .lock()
@@ -91,18 +177,10 @@ impl KeyStore for MemoryKeyStore {
             .clone()
             .map(Zeroizing::new))
     }
-    fn store(&self, key: &[u8]) -> Result<(), ErrorInfo> {
+    fn store(&self, key: &[u8]) -> Result<(), VaultError> {
         *self.0.lock().expect("memory key") = Some(key.to_vec());
         Ok(())
     }
-}
-
-/// The title of the error for a sealed file that does not open (damaged, or sealed under another key).
-const DAMAGED: &str = "A sealed secret cannot be opened.";
-
-/// Whether `e` says a sealed secret is damaged (as opposed to the disk or keychain failing).
-pub fn is_damaged(e: &ErrorInfo) -> bool {
-    e.code == ErrorCode::Storage && e.title == DAMAGED
 }
 
 pub struct Vault {
@@ -118,24 +196,16 @@ pub fn missing_key_with_sealed_files(sealed: usize) -> ErrorInfo {
         "Patchbay's vault key is missing from the keychain.",
         format!(
             "{sealed} sealed secret file{} can only be opened with it, so Patchbay did not make a new one. If \
-             the keychain is locked, or another one is in use, unlock or switch it and try again. If it was reset \
-             and the key is gone for good, run `patchbay reset-vault`: it sets the old files aside (nothing is \
-             deleted) and makes a new key; each connection then needs Fix.",
+             the keychain is locked, or another one is in use, unlock or switch it and try again.",
             if sealed == 1 { "" } else { "s" }
         ),
     )
+    .with_remedy(Remedy::ResetVault)
 }
 
-fn storage_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::Storage,
-        format!("Patchbay could not {what}."),
-        format!(
-            "Check that {} exists and is writable by you, and that the disk is not full.",
-            path.display()
-        ),
-    )
-    .with_detail(e.to_string())
+fn disk(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> VaultError {
+    let path = path.to_path_buf();
+    move |source| VaultError::Disk { what, path, source }
 }
 
 impl Vault {
@@ -150,40 +220,30 @@ impl Vault {
 
     /// The key, created on first use. Callers hold the store's cross-process lock when they may create it, so two
     /// processes never race to make different keys.
-    fn key(&self, create: bool) -> Result<Zeroizing<Vec<u8>>, ErrorInfo> {
+    fn key(&self, create: bool) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let mut cached = self.key.lock().expect("vault key");
         if let Some(key) = cached.as_ref() {
             return Ok(key.clone());
         }
         let key = match self.keys.load()? {
             Some(key) if key.len() == 32 => key,
-            Some(_) => {
-                return Err(ErrorInfo::new(
-                    ErrorCode::KeychainUnavailable,
-                    "Patchbay's vault key in the keychain is damaged.",
-                    "Remove the \"vault-key\" item of Patchbay from your keychain and fix each connection by signing in again.",
-                ))
-            }
+            Some(_) => return Err(VaultError::KeyDamaged),
             // Sealed files with no key: the keychain was reset, locked into another, or its item deleted. A new
             // key would make every one of them unreadable at once, so none is made without being asked
             // (`start_new_key`).
             None if create && self.sealed_count() > 0 => {
-                return Err(missing_key_with_sealed_files(self.sealed_count()))
+                return Err(VaultError::KeyMissing {
+                    sealed: self.sealed_count(),
+                })
             }
             None if create => self.mint()?,
-            None => {
-                return Err(ErrorInfo::new(
-                    ErrorCode::KeychainUnavailable,
-                    "Patchbay's vault key is missing from the keychain.",
-                    "The keychain was reset or is a different one. Fix each connection by signing in again.",
-                ))
-            }
+            None => return Err(VaultError::KeyGone),
         };
         *cached = Some(key.clone());
         Ok(key)
     }
 
-    fn mint(&self) -> Result<Zeroizing<Vec<u8>>, ErrorInfo> {
+    fn mint(&self) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let mut key = Zeroizing::new(vec![0u8; 32]);
         rand::rngs::OsRng.fill_bytes(&mut key);
         self.keys.store(&key)?;
@@ -205,30 +265,25 @@ impl Vault {
     /// Asked for, after [`missing_key_with_sealed_files`]: set every sealed file aside in `orphaned-<time>/`
     /// (nothing is deleted: should the old key come back, they can be moved back) and make a new key. Each
     /// connection then needs Fix. Call under the store lock. Returns the folder the files went to, if any.
-    pub fn start_new_key(&self) -> Result<Option<PathBuf>, ErrorInfo> {
+    pub fn start_new_key(&self) -> Result<Option<PathBuf>, VaultError> {
         let mut cached = self.key.lock().expect("vault key");
         if self.keys.load()?.is_some() {
-            return Err(ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                "Patchbay's vault key is in the keychain: there is nothing to replace.",
-                "If connections fail, use Fix on each; the key itself is fine.",
-            ));
+            return Err(VaultError::KeyPresent);
         }
         let mut aside = None;
         if self.sealed_count() > 0 {
             let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
             let folder = self.dir.join(format!("orphaned-{stamp}"));
             std::fs::create_dir_all(&folder)
-                .map_err(|e| storage_error("set the old sealed files aside", &folder, e))?;
+                .map_err(disk("set the old sealed files aside", &folder))?;
             for entry in std::fs::read_dir(&self.dir)
-                .map_err(|e| storage_error("list the sealed files", &self.dir, e))?
+                .map_err(disk("list the sealed files", &self.dir))?
                 .flatten()
             {
                 let path = entry.path();
                 if path.extension().is_some_and(|x| x == "sealed") {
                     let to = folder.join(entry.file_name());
-                    std::fs::rename(&path, &to)
-                        .map_err(|e| storage_error("set a sealed file aside", &path, e))?;
+                    std::fs::rename(&path, &to).map_err(disk("set a sealed file aside", &path))?;
                 }
             }
             aside = Some(folder);
@@ -238,7 +293,7 @@ impl Vault {
     }
 
     /// Whether the vault key is in the keychain (never creates it). An error when the keychain cannot be used.
-    pub fn key_present(&self) -> Result<bool, ErrorInfo> {
+    pub fn key_present(&self) -> Result<bool, VaultError> {
         if self.key.lock().expect("vault key").is_some() {
             return Ok(true);
         }
@@ -246,7 +301,7 @@ impl Vault {
     }
 
     /// Load the vault key, creating it if there is none. Call under the store lock.
-    pub fn ensure_key(&self) -> Result<(), ErrorInfo> {
+    pub fn ensure_key(&self) -> Result<(), VaultError> {
         self.key(true).map(|_| ())
     }
 
@@ -259,7 +314,7 @@ impl Vault {
     }
 
     /// Seal `plaintext` as `name` (an id: letters, digits, dashes).
-    pub fn seal(&self, name: &str, plaintext: &[u8]) -> Result<(), ErrorInfo> {
+    pub fn seal(&self, name: &str, plaintext: &[u8]) -> Result<(), VaultError> {
         assert!(
             name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
             "vault names are ids"
@@ -276,45 +331,32 @@ impl Vault {
                     aad: &Self::aad(name),
                 },
             )
-            .map_err(|_| {
-                ErrorInfo::new(
-                    ErrorCode::Internal,
-                    "Sealing a secret failed.",
-                    "Try again.",
-                )
-            })?;
+            .map_err(|_| VaultError::Seal)?;
         let mut file = Vec::with_capacity(4 + 24 + ciphertext.len());
         file.extend_from_slice(MAGIC);
         file.extend_from_slice(&nonce);
         file.extend_from_slice(&ciphertext);
         crate::store::write_atomic(&self.dir, &self.path(name), &file)
-            .map_err(|e| storage_error("save a sealed secret", &self.dir, e))
+            .map_err(disk("save a sealed secret", &self.dir))
     }
 
     /// Seal `plaintext` as `name` again, with the vault key that already exists (never creating one, so no store
     /// lock is needed): a connection's renewed tokens.
-    pub fn reseal(&self, name: &str, plaintext: &[u8]) -> Result<(), ErrorInfo> {
+    pub fn reseal(&self, name: &str, plaintext: &[u8]) -> Result<(), VaultError> {
         self.key(false)?;
         self.seal(name, plaintext)
     }
 
     /// Open the secret sealed as `name`; `None` if there is none.
-    pub fn open(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, ErrorInfo> {
+    pub fn open(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
         let path = self.path(name);
         let file = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(storage_error("read a sealed secret", &path, e)),
-        };
-        let damaged = || {
-            ErrorInfo::new(
-                ErrorCode::Storage,
-                DAMAGED,
-                "It is damaged or was sealed with another vault key. Fix the connection by signing in again.",
-            )
+            Err(e) => return Err(disk("read a sealed secret", &path)(e)),
         };
         if file.len() < 4 + 24 + 16 || &file[..4] != MAGIC {
-            return Err(damaged());
+            return Err(VaultError::Damaged);
         }
         let key = self.key(false)?;
         let cipher = XChaCha20Poly1305::new_from_slice(&key).expect("32-byte key");
@@ -326,15 +368,15 @@ impl Vault {
                     aad: &Self::aad(name),
                 },
             )
-            .map_err(|_| damaged())?;
+            .map_err(|_| VaultError::Damaged)?;
         Ok(Some(Zeroizing::new(plaintext)))
     }
 
-    pub fn remove(&self, name: &str) -> Result<(), ErrorInfo> {
+    pub fn remove(&self, name: &str) -> Result<(), VaultError> {
         match std::fs::remove_file(self.path(name)) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(storage_error("remove a sealed secret", &self.dir, e)),
+            Err(e) => Err(disk("remove a sealed secret", &self.dir)(e)),
         }
     }
 }
@@ -369,7 +411,7 @@ mod tests {
         let v = vault(dir.path());
         v.seal("a", b"secret").unwrap();
         std::fs::copy(dir.path().join("a.sealed"), dir.path().join("b.sealed")).unwrap();
-        assert_eq!(v.open("b").unwrap_err().code, ErrorCode::Storage);
+        assert!(matches!(v.open("b").unwrap_err(), VaultError::Damaged));
     }
 
     #[test]
@@ -378,8 +420,8 @@ mod tests {
         vault(dir.path()).seal("a", b"secret").unwrap();
         let other = vault(dir.path());
         other.keys.store(&[7u8; 32]).unwrap();
-        assert_eq!(other.open("a").unwrap_err().code, ErrorCode::Storage);
-        let err = vault(dir.path()).open("a").unwrap_err();
+        assert!(matches!(other.open("a").unwrap_err(), VaultError::Damaged));
+        let err = ErrorInfo::from(vault(dir.path()).open("a").unwrap_err());
         assert_eq!(err.code, ErrorCode::KeychainUnavailable);
         assert!(err.title.contains("missing"));
     }
@@ -390,9 +432,15 @@ mod tests {
         vault(dir.path()).seal("a", b"secret").unwrap();
         // The keychain item is gone (a fresh MemoryKeyStore): sealing anew must not mint a key over "a".
         let v = vault(dir.path());
-        let e = v.seal("b", b"other").unwrap_err();
+        let e = ErrorInfo::from(v.seal("b", b"other").unwrap_err());
         assert_eq!(e.code, ErrorCode::KeychainUnavailable);
-        assert!(e.message.contains("patchbay reset-vault"), "{}", e.message);
+        assert_eq!(e.remedy, Some(Remedy::ResetVault));
+        let cli = e.for_surface(crate::error::Surface::Cli);
+        assert!(
+            cli.message.contains("patchbay reset-vault"),
+            "{}",
+            cli.message
+        );
         assert!(v.keys.load().unwrap().is_none(), "no key was made");
         assert!(!dir.path().join("b.sealed").exists());
         // Asked for: the old file is set aside, not deleted, and a new key works.
@@ -402,6 +450,9 @@ mod tests {
         v.seal("b", b"other").unwrap();
         assert_eq!(&v.open("b").unwrap().unwrap()[..], b"other");
         // With a key present there is nothing to replace.
-        assert_eq!(v.start_new_key().unwrap_err().code, ErrorCode::InvalidInput);
+        assert!(matches!(
+            v.start_new_key().unwrap_err(),
+            VaultError::KeyPresent
+        ));
     }
 }

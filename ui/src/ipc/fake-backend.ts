@@ -578,7 +578,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
                 title: "Keychain",
                 status: "failed",
                 summary: "Patchbay's vault key is missing from the keychain.",
-                fix: "1 sealed secret file can only be opened with it, so Patchbay did not make a new one. If the keychain is locked, or another one is in use, unlock or switch it and try again. If it was reset and the key is gone for good, run `patchbay reset-vault`: it sets the old files aside (nothing is deleted) and makes a new key; each connection then needs Fix.",
+                fix: "1 sealed secret file can only be opened with it, so Patchbay did not make a new one. If the keychain is locked, or another one is in use, unlock or switch it and try again. If it is gone for good, choose This computer → Make a new vault key: it sets the old files aside (nothing is deleted) and makes a new key; each connection then needs Fix.",
                 action: "reset_vault",
               }
             : keychainOk

@@ -1,10 +1,11 @@
 //! `patchbay connect`: sign in through the browser and save the connection.
 
 use super::invalid;
-use crate::cli::{ConnectArgs, Environment, FixArgs, UpdateSecretArgs};
+use crate::cli::{ConnectArgs, FixArgs, UpdateSecretArgs};
 use crate::output;
-use patchbay_core::catalogue::{AuthType, Connector, ConnectorStatus};
+use patchbay_core::catalogue::AuthType;
 use patchbay_core::connect::ConnectOptions;
+use patchbay_core::environment::EnvironmentId;
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 use patchbay_core::model::{ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest};
 use patchbay_core::Patchbay;
@@ -26,24 +27,25 @@ pub fn was_interrupted() -> bool {
 }
 
 pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
-    let connector = available_connector(core, &args.connector)?;
-    check_environment(args)?;
-    if let Some(features) = &args.features {
-        check_features(connector, features)?;
+    let environment = args.environment.0;
+    if environment == EnvironmentId::Sandbox
+        && (args.authority.is_some() || args.graph_url.is_some())
+    {
+        return Err(invalid(
+            "The sandbox chooses its own URLs.",
+            "Leave out --authority and --graph-url, or use --environment custom to point at a sandbox already running.",
+        ));
+    }
+    if args.features.as_ref().is_some_and(|f| f.is_empty()) {
+        return Err(invalid(
+            "--features is empty.",
+            "Name at least one feature (see `patchbay connectors`).",
+        ));
     }
     let scopes = args.scopes.as_deref().map(parse_scopes).transpose()?;
-    let client_secret = if args.client_secret_stdin {
-        Some(read_secret()?)
-    } else {
-        None
-    };
-
-    if args.environment == Environment::Sandbox {
-        announce_sandbox(core).await?;
-    }
-    let request = ConnectRequest {
-        connector_id: connector.id.clone(),
-        environment: args.environment.into(),
+    let mut request = ConnectRequest {
+        connector_id: args.connector.clone(),
+        environment,
         // The core fills in the sandbox's own URLs (see patchbay_core::sandbox_host).
         authority: args.authority.clone(),
         graph_url: args.graph_url.clone(),
@@ -53,7 +55,7 @@ pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
             AuthType::BuiltInApp
         },
         client_id: args.client_id.clone(),
-        client_secret,
+        client_secret: None,
         client_secret_expires_on: args.secret_expires_on.clone(),
         tenant: args.tenant.clone(),
         features: args.features.clone(),
@@ -61,6 +63,14 @@ pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
         redirect_uri: args.redirect_uri.clone(),
         name: args.name.clone(),
     };
+    // The core's rules, before a secret is read or a sandbox started.
+    core.check_request(&request)?;
+    if args.client_secret_stdin {
+        request.client_secret = Some(read_secret()?);
+    }
+    if environment == EnvironmentId::Sandbox {
+        announce_sandbox(core).await?;
+    }
     let options = ConnectOptions {
         open_browser: !args.no_browser,
         timeout: Duration::from_secs(args.timeout),
@@ -73,7 +83,7 @@ pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
         output::json(&summary)
     } else {
         output::out(&describe(&summary));
-        if args.environment == Environment::Sandbox {
+        if environment == EnvironmentId::Sandbox {
             output::note("The sandbox's tenant is kept in Patchbay's data folder, so this demo connection keeps refreshing in later commands and in the app.");
         }
         Ok(())
@@ -88,7 +98,7 @@ pub async fn fix(core: &Patchbay, args: &FixArgs) -> Result<(), ErrorInfo> {
     } else {
         None
     };
-    if connection.environment == patchbay_core::environment::EnvironmentId::Sandbox {
+    if connection.environment == EnvironmentId::Sandbox {
         announce_sandbox(core).await?;
     }
     let request = FixRequest {
@@ -257,61 +267,6 @@ fn progress(event: ConnectEvent, no_browser: bool, hint_paste: bool) {
         }
         ConnectEvent::Exchanging { .. } => output::note("Exchanging the code…"),
         ConnectEvent::Connected { .. } | ConnectEvent::Failed { .. } => {}
-    }
-}
-
-fn available_connector<'a>(core: &'a Patchbay, id: &str) -> Result<&'a Connector, ErrorInfo> {
-    let catalogue = core.catalogue();
-    let available: Vec<&str> = catalogue
-        .connectors()
-        .iter()
-        .filter(|c| c.status == ConnectorStatus::Available)
-        .map(|c| c.id.as_str())
-        .collect();
-    let connector = catalogue.get(id).map_err(|_| {
-        invalid(
-            format!("There is no connector {id:?}."),
-            format!(
-                "Use --connector {} (run `patchbay connectors` to see them all).",
-                available.join(" or ")
-            ),
-        )
-    })?;
-    if connector.status != ConnectorStatus::Available {
-        return Err(invalid(
-            format!("{} is coming soon.", connector.name),
-            format!("Use --connector {} for now.", available.join(" or ")),
-        ));
-    }
-    Ok(connector)
-}
-
-fn check_environment(args: &ConnectArgs) -> Result<(), ErrorInfo> {
-    match args.environment {
-        Environment::Custom if args.authority.is_none() || args.graph_url.is_none() => Err(invalid(
-            "The custom environment needs its URLs.",
-            "Give both --authority (e.g. https://login.example.com/TENANT/v2.0) and --graph-url (e.g. https://graph.example.com).",
-        )),
-        Environment::Sandbox if args.authority.is_some() || args.graph_url.is_some() => Err(invalid(
-            "The sandbox chooses its own URLs.",
-            "Leave out --authority and --graph-url, or use --environment custom to point at a sandbox already running.",
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn check_features(connector: &Connector, features: &[String]) -> Result<(), ErrorInfo> {
-    let known: Vec<&str> = connector.features.iter().map(|f| f.id.as_str()).collect();
-    match features.iter().find(|f| !known.contains(&f.as_str())) {
-        Some(unknown) => Err(invalid(
-            format!("{} has no feature {unknown:?}.", connector.name),
-            format!("Choose from: {}.", known.join(", ")),
-        )),
-        None if features.is_empty() => Err(invalid(
-            "--features is empty.",
-            format!("Name at least one of: {}.", known.join(", ")),
-        )),
-        None => Ok(()),
     }
 }
 

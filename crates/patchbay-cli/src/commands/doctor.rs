@@ -3,12 +3,17 @@
 use crate::cli::{DoctorArgs, ResetVaultArgs};
 use crate::output;
 use patchbay_core::diagnose::{Check, CheckStatus};
-use patchbay_core::error::{ErrorCode, ErrorInfo};
+use patchbay_core::error::{ErrorCode, ErrorInfo, Surface};
 use patchbay_core::Patchbay;
 use std::io::{BufRead, IsTerminal};
 
 pub async fn run(core: &Patchbay, args: &DoctorArgs) -> Result<(), ErrorInfo> {
-    let checks = core.diagnose().await;
+    let checks: Vec<Check> = core
+        .diagnose()
+        .await
+        .into_iter()
+        .map(|c| c.for_surface(Surface::Cli))
+        .collect();
     if args.json {
         output::json(&checks)?;
     } else {

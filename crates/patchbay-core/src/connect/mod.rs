@@ -13,12 +13,11 @@ pub mod plan;
 
 pub use advice::{redirect_advice, DEEP_LINK_REDIRECT};
 pub use flows::Flows;
-pub use plan::{Plan, Redirect, Target};
+pub use plan::{check_request, hosted_sandbox, Plan, Redirect, Target};
 
 use crate::catalogue::Catalogue;
 use crate::config::CoreConfig;
 use crate::connections::Connections;
-use crate::environment::EnvironmentId;
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::health::Registry;
 use crate::model::{ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest};
@@ -248,9 +247,7 @@ impl SignIns {
 
     /// Plan a new connection; the Sandbox environment without URLs gets the in-process sandbox's.
     async fn plan_new(&self, mut req: ConnectRequest) -> Result<Plan, ErrorInfo> {
-        let hosted = req.environment == EnvironmentId::Sandbox
-            && req.authority.is_none()
-            && req.graph_url.is_none();
+        let hosted = plan::hosted_sandbox(&req);
         if hosted {
             let tenant = req
                 .tenant

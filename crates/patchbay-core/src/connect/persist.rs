@@ -145,7 +145,7 @@ impl SignIns {
                         info.authority = plan.endpoints.authority.to_string();
                         info.graph_url = plan.endpoints.graph_url.to_string();
                     }
-                    self.vault.seal(id, &secrets.seal_bytes())
+                    Ok(self.vault.seal(id, &secrets.seal_bytes())?)
                 })?;
                 id.clone()
             }

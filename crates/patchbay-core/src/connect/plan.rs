@@ -5,7 +5,7 @@
 use crate::catalogue::{AuthType, Catalogue, Connector, ConnectorStatus};
 use crate::config::CoreConfig;
 use crate::environment::{Endpoints, EnvironmentId};
-use crate::error::{ErrorCode, ErrorInfo};
+use crate::error::{ErrorCode, ErrorInfo, Remedy};
 use crate::model::{Account, ConnectRequest};
 use crate::oauth::aad::ErrorContext;
 use crate::oauth::callback::LoopbackRedirect;
@@ -100,15 +100,42 @@ pub(crate) fn scope_key(scope: &str) -> String {
     short.to_ascii_lowercase()
 }
 
-impl Plan {
-    /// Plan a new connection. `hosted_sandbox` says the request's URLs were filled in from the in-process
-    /// sandbox (see [`crate::sandbox_host`]).
-    pub fn new(
+/// Whether a request is for the sandbox Patchbay hosts itself (the Sandbox environment without URLs): its
+/// endpoints are the in-process sandbox's, filled in when it starts.
+pub fn hosted_sandbox(req: &ConnectRequest) -> bool {
+    req.environment == EnvironmentId::Sandbox && req.authority.is_none() && req.graph_url.is_none()
+}
+
+/// Check a request before anything else happens (before a secret is read, a sandbox started, a browser
+/// opened): the same rules [`Plan::new`] applies, so every surface refuses the same requests in the same words.
+pub fn check_request(
+    config: &CoreConfig,
+    catalogue: &Catalogue,
+    req: &ConnectRequest,
+) -> Result<(), ErrorInfo> {
+    Checked::of(config, catalogue, req, hosted_sandbox(req)).map(|_| ())
+}
+
+/// A request's parts, checked. The endpoints are missing for a hosted sandbox until it runs.
+struct Checked<'a> {
+    connector: &'a Connector,
+    client_id: String,
+    client_secret: Option<SecretString>,
+    client_secret_expires_on: Option<String>,
+    tenant: String,
+    endpoints: Option<Endpoints>,
+    scopes: Vec<String>,
+    redirect_text: String,
+    name: Option<String>,
+}
+
+impl<'a> Checked<'a> {
+    fn of(
         config: &CoreConfig,
-        catalogue: &Catalogue,
+        catalogue: &'a Catalogue,
         req: &ConnectRequest,
-        hosted_sandbox: bool,
-    ) -> Result<Plan, ErrorInfo> {
+        hosted: bool,
+    ) -> Result<Self, ErrorInfo> {
         let connector = available_connector(catalogue, &req.connector_id)?;
         let built_in = req.auth_type == AuthType::BuiltInApp;
         let client_id = if built_in {
@@ -143,7 +170,11 @@ impl Plan {
             .to_string();
         crate::environment::check_tenant(&tenant)
             .map_err(|e| invalid("The tenant is not valid.", e.to_string()))?;
-        let endpoints = resolve_endpoints(req, &tenant)?;
+        let endpoints = if hosted {
+            None
+        } else {
+            Some(resolve_endpoints(req, &tenant)?)
+        };
         let scopes = scopes_for(connector, req)?;
         let redirect_text = if built_in {
             config.builtin_app.redirect_uri.clone()
@@ -159,19 +190,44 @@ impl Plan {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_string);
-        Plan::assemble(Assembly {
-            target: Target::New { name },
-            connector: connector.clone(),
-            environment: req.environment,
-            auth_type: req.auth_type,
+        Ok(Self {
+            connector,
             client_id,
             client_secret,
             client_secret_expires_on,
             tenant,
             endpoints,
-            hosted_sandbox,
             scopes,
             redirect_text,
+            name,
+        })
+    }
+}
+
+impl Plan {
+    /// Plan a new connection. `hosted_sandbox` says the request's URLs were filled in from the in-process
+    /// sandbox (see [`crate::sandbox_host`]).
+    pub fn new(
+        config: &CoreConfig,
+        catalogue: &Catalogue,
+        req: &ConnectRequest,
+        hosted_sandbox: bool,
+    ) -> Result<Plan, ErrorInfo> {
+        // The hosted sandbox's URLs are in the request by now: check them as any.
+        let c = Checked::of(config, catalogue, req, false)?;
+        Plan::assemble(Assembly {
+            target: Target::New { name: c.name },
+            connector: c.connector.clone(),
+            environment: req.environment,
+            auth_type: req.auth_type,
+            client_id: c.client_id,
+            client_secret: c.client_secret,
+            client_secret_expires_on: c.client_secret_expires_on,
+            tenant: c.tenant,
+            endpoints: c.endpoints.expect("checked with its endpoints"),
+            hosted_sandbox,
+            scopes: c.scopes,
+            redirect_text: c.redirect_text,
             login_hint: None,
         })
     }
@@ -265,14 +321,27 @@ struct Assembly {
 }
 
 fn available_connector<'a>(catalogue: &'a Catalogue, id: &str) -> Result<&'a Connector, ErrorInfo> {
-    let connector = catalogue
-        .get(id)
-        .map_err(|e| invalid("Unknown connector.", sentence(&e.to_string())))?;
+    let available = || Remedy::ChooseConnector {
+        available: catalogue
+            .connectors()
+            .iter()
+            .filter(|c| c.status == ConnectorStatus::Available)
+            .map(|c| c.id.clone())
+            .collect(),
+    };
+    let connector = catalogue.get(id).map_err(|e| {
+        invalid(
+            "Unknown connector.",
+            format!("{}.", sentence(&e.to_string())),
+        )
+        .with_remedy(available())
+    })?;
     if connector.status != ConnectorStatus::Available {
         return Err(invalid(
             format!("{} is coming soon.", connector.name),
-            "Choose Microsoft Outlook 365 for now.",
-        ));
+            "It cannot be connected yet.",
+        )
+        .with_remedy(available()));
     }
     Ok(connector)
 }
@@ -312,11 +381,11 @@ fn resolve_endpoints(req: &ConnectRequest, tenant: &str) -> Result<Endpoints, Er
             return Err(invalid(
                 "Custom URLs are only for the custom environment.",
                 format!(
-                    "--authority and --graph-url are for --environment custom; the {} environment always uses \
-                     {login_host}. Leave them out, or choose the custom environment (Advanced in the app).",
+                    "The {} environment always uses {login_host}.",
                     preset.as_str()
                 ),
-            ));
+            )
+            .with_remedy(Remedy::CustomEnvironment));
         }
         _ => {}
     }
@@ -328,8 +397,9 @@ fn resolve_endpoints(req: &ConnectRequest, tenant: &str) -> Result<Endpoints, Er
         (_, Some(authority), Some(graph)) => Endpoints::custom(authority, graph).map_err(to_info),
         (EnvironmentId::Sandbox | EnvironmentId::Custom, _, _) => Err(invalid(
             "The environment is not complete.",
-            "Give both the authority URL and the Graph base URL (in the app: Advanced; in the CLI: --authority and --graph-url).",
-        )),
+            "It needs both an authority URL and a Graph base URL.",
+        )
+        .with_remedy(Remedy::GiveUrls)),
         (preset, _, _) => Endpoints::for_preset(preset, tenant).map_err(to_info),
     }
 }
@@ -362,9 +432,17 @@ fn scopes_for(connector: &Connector, req: &ConnectRequest) -> Result<Vec<String>
                     .map(|f| f.id.clone())
                     .collect(),
             };
-            connector
-                .scopes_for_features(&features)
-                .map_err(|e| invalid("A feature is not known.", sentence(&e.to_string())))
+            connector.scopes_for_features(&features).map_err(|e| {
+                let known: Vec<&str> = connector.features.iter().map(|f| f.id.as_str()).collect();
+                invalid(
+                    "A feature is not known.",
+                    format!(
+                        "{}. Its features: {}.",
+                        sentence(&e.to_string()),
+                        known.join(", ")
+                    ),
+                )
+            })
         }
     }
 }
@@ -475,11 +553,19 @@ mod tests {
                 req.graph_url = graph.map(str::to_string);
                 let err = plan(&req).unwrap_err();
                 assert_eq!(err.code, ErrorCode::InvalidInput);
+                assert_eq!(err.remedy, Some(Remedy::CustomEnvironment));
+                let cli = err.clone().for_surface(crate::error::Surface::Cli);
                 assert!(
-                    err.message.contains("--environment custom")
-                        && err.message.contains(preset.as_str()),
+                    cli.message.contains("--environment custom")
+                        && cli.message.contains(preset.as_str()),
                     "{preset:?}: {}",
-                    err.message
+                    cli.message
+                );
+                let window = err.for_surface(crate::error::Surface::Window);
+                assert!(
+                    !window.message.contains("--") && window.message.contains("Advanced"),
+                    "{preset:?}: {}",
+                    window.message
                 );
             }
         }
@@ -489,7 +575,7 @@ mod tests {
         assert!(plan(&req)
             .unwrap_err()
             .message
-            .contains("the global environment always uses https://login.microsoftonline.com"));
+            .contains("The global environment always uses https://login.microsoftonline.com"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod system;
 pub use report::report_text;
 pub use system::{check_browser, check_deep_link, check_loopback, check_tray, tray_host, TrayHost};
 
-use crate::error::ErrorInfo;
+use crate::error::{ErrorInfo, Remedy, Surface};
 use crate::secrets::ConnectionSecrets;
 use crate::store::{ConnectionRecord, Store};
 use crate::vault::Vault;
@@ -59,10 +59,14 @@ pub struct Check {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// What the window can do about it (the CLI names the command in `fix` instead).
+    /// What the window can do about it itself, behind a button.
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<CheckAction>,
+    /// What to do beyond `fix`, for each surface to name ([`Check::for_surface`]).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<Remedy>,
 }
 
 impl Check {
@@ -75,6 +79,7 @@ impl Check {
             fix: None,
             detail: None,
             action: None,
+            remedy: None,
         }
     }
 
@@ -114,12 +119,30 @@ impl Check {
     pub fn from_error(id: &str, title: &str, error: &ErrorInfo) -> Self {
         Self {
             detail: error.detail.clone(),
+            remedy: error.remedy.clone(),
             ..Self::failed(id, title, error.title.clone(), error.message.clone())
         }
     }
 
+    /// The check as `surface` shows it: the remedy's words for that surface follow the fix.
+    pub fn for_surface(mut self, surface: Surface) -> Self {
+        if let Some(remedy) = &self.remedy {
+            let words = remedy.words(surface);
+            self.fix = Some(match self.fix.take() {
+                Some(fix) if !fix.is_empty() => format!("{fix} {words}"),
+                _ => words.to_string(),
+            });
+        }
+        self
+    }
+
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
         self
     }
 
@@ -152,7 +175,7 @@ impl Doctor {
         const KEYCHAIN: &str = "Keychain";
         const DATA: &str = "Data folder";
         const SECRETS: &str = "Connections' secrets";
-        let key = self.vault.key_present();
+        let key = self.vault.key_present().map_err(ErrorInfo::from);
         let mut checks = vec![match &key {
             Ok(true) => Check::ok(
                 "keychain",
@@ -209,9 +232,9 @@ impl Doctor {
                     "Patchbay's vault key is missing from the keychain, so none of the {} connections can be opened.",
                     records.len()
                 ),
-                "Unlock or switch to the keychain that holds it; if it is gone for good, run `patchbay reset-vault`, \
-                 then Fix each connection.",
-            ),
+                "Unlock or switch to the keychain that holds it.",
+            )
+            .with_remedy(Remedy::ResetVault),
             (Ok(records), Ok(true)) => self.check_sealed(records),
         });
         checks.push(check_loopback().await);

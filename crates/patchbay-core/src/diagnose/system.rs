@@ -3,6 +3,7 @@
 
 use super::Check;
 use crate::desktop_entry::which;
+use crate::error::Remedy;
 
 pub(super) const TRAY: &str = "Tray";
 
@@ -114,8 +115,9 @@ pub fn check_browser() -> Check {
                 "browser",
                 TITLE,
                 format!("$BROWSER names \"{command}\", which is not an installed program."),
-                "Fix or unset the BROWSER environment variable. Meanwhile, Copy link (or --no-browser) still works.",
-            ),
+                "Fix or unset the BROWSER environment variable.",
+            )
+            .with_remedy(Remedy::CopyLink),
         };
     }
     if cfg!(target_os = "linux") {
@@ -129,8 +131,9 @@ pub fn check_browser() -> Check {
                 "browser",
                 TITLE,
                 "xdg-open is not installed, so Patchbay cannot open your browser by itself.",
-                "Install xdg-utils (sudo apt-get install xdg-utils), or use Copy link (--no-browser on the command line).",
-            ),
+                "Install xdg-utils (sudo apt-get install xdg-utils).",
+            )
+            .with_remedy(Remedy::CopyLink),
         }
     } else {
         Check::ok(

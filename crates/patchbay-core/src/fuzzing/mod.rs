@@ -24,7 +24,7 @@ use crate::oauth::token::{AnswerMeta, IdTokenField, TokenClient, TokenError, Tok
 use crate::secrets::ConnectionSecrets;
 use crate::store::{Store, STORE_VERSION};
 use crate::tokens::RefreshError;
-use crate::vault::{is_damaged, KeyStore, MemoryKeyStore, Vault};
+use crate::vault::{KeyStore, MemoryKeyStore, Vault, VaultError};
 use axum::extract::Query;
 use axum::http::Uri;
 use base64::Engine;

@@ -180,6 +180,7 @@ pub fn discovery_document(data: &[u8]) {
                 }
             }
             Err(e) => {
+                let e = ErrorInfo::from(e);
                 assert_eq!(e.code, ErrorCode::ProviderError);
                 assert_words(&e);
             }

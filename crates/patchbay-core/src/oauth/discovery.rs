@@ -1,10 +1,114 @@
 //! OpenID discovery, cached per authority: one round trip per authority per process.
 
 use crate::error::{ErrorCode, ErrorInfo};
+use crate::oauth::ProviderError;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use url::Url;
+
+/// Why a discovery document could not be had or trusted. The network (or the service being busy) is another
+/// matter than a document that lies: callers tell them apart by variant ([`DiscoveryError::unreachable`]).
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiscoveryError {
+    /// No HTTP answer (DNS, refused, TLS, a timeout).
+    #[error("{url} could not be reached: {}", .info.one_line())]
+    Network { url: Url, info: ErrorInfo },
+    /// 429 or 5xx: the service is busy or down.
+    #[error("{url} answered HTTP {status}")]
+    Busy { url: Url, status: u16 },
+    /// Another refusal: the authority or tenant is not known (Microsoft answers AADSTS90002).
+    #[error("{url} answered HTTP {status}")]
+    UnknownAuthority {
+        authority: Url,
+        url: Url,
+        status: u16,
+        provider: Option<ProviderError>,
+    },
+    /// Not a discovery document.
+    #[error("the discovery document of {authority} cannot be read: {detail}")]
+    Unreadable { authority: Url, detail: String },
+    /// An endpoint over plain http (off this computer) or with credentials in it.
+    #[error("{authority} names {url} as its {endpoint}")]
+    Insecure {
+        authority: Url,
+        endpoint: &'static str,
+        url: Url,
+    },
+    /// The document names another issuer than the authority asked.
+    #[error("{authority} names {issuer} as its issuer")]
+    IssuerMismatch { authority: Url, issuer: String },
+}
+
+impl DiscoveryError {
+    /// The network, or the service busy: nothing said about the authority itself.
+    pub fn unreachable(&self) -> bool {
+        matches!(
+            self,
+            DiscoveryError::Network { .. } | DiscoveryError::Busy { .. }
+        )
+    }
+}
+
+impl From<DiscoveryError> for ErrorInfo {
+    fn from(e: DiscoveryError) -> Self {
+        match e {
+            DiscoveryError::Network { info, .. } => info,
+            DiscoveryError::Busy { url, status } => ErrorInfo::new(
+                ErrorCode::NetworkUnreachable,
+                "The sign-in service is having trouble right now.",
+                "Wait a minute and try again. Nothing was changed.",
+            )
+            .with_detail(format!("{url} answered HTTP {status}")),
+            DiscoveryError::UnknownAuthority {
+                authority,
+                url,
+                status,
+                provider,
+            } => ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "The sign-in service does not know this authority or tenant.",
+                format!(
+                    "Check the tenant and the authority URL ({authority}). Patchbay asked {url} and got HTTP {status}."
+                ),
+            )
+            .with_detail(
+                provider
+                    .as_ref()
+                    .map(|p| p.summary())
+                    .unwrap_or_else(|| format!("HTTP {status}")),
+            ),
+            DiscoveryError::Unreadable { authority, detail } => ErrorInfo::new(
+                ErrorCode::ProviderError,
+                "The sign-in service sent a discovery document Patchbay cannot read.",
+                format!("Check that {authority} is an OpenID Connect authority."),
+            )
+            .with_detail(detail),
+            DiscoveryError::Insecure {
+                authority,
+                endpoint,
+                url,
+            } => ErrorInfo::new(
+                ErrorCode::ProviderError,
+                "The sign-in service asked for the sign-in to go over an insecure connection.",
+                format!(
+                    "Its discovery document names {url} as its {endpoint}; Patchbay only signs in over https (plain \
+                     http only for a provider on this computer). Check the authority URL ({authority}). \
+                     Nothing was sent."
+                ),
+            ),
+            DiscoveryError::IssuerMismatch { authority, issuer } => ErrorInfo::new(
+                ErrorCode::ProviderError,
+                "The sign-in service says it is someone else.",
+                format!(
+                    "Patchbay asked {authority}, and its discovery document names {issuer} as the issuer. A provider \
+                     must name itself. Check the authority URL. Nothing was sent."
+                ),
+            ),
+        }
+    }
+}
 
 /// The parts of the discovery document Patchbay uses.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -77,7 +181,7 @@ impl ProviderMetadata {
     ///   secret, and since the ID token's signature is trusted to TLS (OIDC Core §3.1.3.7), plain http would let
     ///   anyone on the path read them and forge the identity. Plain http is allowed only when the authority
     ///   itself is on this computer (the sandbox, a test provider), and then only for endpoints on this computer.
-    pub fn validate(&self, authority: &Url) -> Result<(), ErrorInfo> {
+    pub fn validate(&self, authority: &Url) -> Result<(), DiscoveryError> {
         let local = authority.scheme() == "http" && is_loopback(authority);
         let endpoints = [
             ("authorization_endpoint", Some(&self.authorization_endpoint)),
@@ -89,29 +193,20 @@ impl ProviderMetadata {
             let secure =
                 url.scheme() == "https" || (local && url.scheme() == "http" && is_loopback(url));
             if !secure || !url.username().is_empty() || url.password().is_some() {
-                return Err(ErrorInfo::new(
-                    ErrorCode::ProviderError,
-                    "The sign-in service asked for the sign-in to go over an insecure connection.",
-                    format!(
-                        "Its discovery document names {url} as its {name}; Patchbay only signs in over https (plain \
-                         http only for a provider on this computer). Check the authority URL ({authority}). \
-                         Nothing was sent."
-                    ),
-                ));
+                return Err(DiscoveryError::Insecure {
+                    authority: authority.clone(),
+                    endpoint: name,
+                    url: url.clone(),
+                });
             }
         }
         if self.issuer_matches(authority) {
             Ok(())
         } else {
-            Err(ErrorInfo::new(
-                ErrorCode::ProviderError,
-                "The sign-in service says it is someone else.",
-                format!(
-                    "Patchbay asked {authority}, and its discovery document names {} as the issuer. A provider \
-                     must name itself. Check the authority URL. Nothing was sent.",
-                    self.issuer
-                ),
-            ))
+            Err(DiscoveryError::IssuerMismatch {
+                authority: authority.clone(),
+                issuer: self.issuer.clone(),
+            })
         }
     }
 
@@ -181,49 +276,39 @@ impl Discovery {
         &self,
         http: &reqwest::Client,
         authority: &Url,
-    ) -> Result<Arc<ProviderMetadata>, ErrorInfo> {
+    ) -> Result<Arc<ProviderMetadata>, DiscoveryError> {
         let key = authority.as_str().trim_end_matches('/').to_string();
         if let Some(found) = self.cache.lock().expect("discovery cache").get(&key) {
             return Ok(found.clone());
         }
         let url = discovery_url(authority);
-        let response = http
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|e| network_error(&url, &e))?;
+        let unreachable = |e: reqwest::Error| DiscoveryError::Network {
+            url: url.clone(),
+            info: network_error(&url, &e),
+        };
+        let response = http.get(url.clone()).send().await.map_err(unreachable)?;
         let status = response.status();
-        let body = response.text().await.map_err(|e| network_error(&url, &e))?;
+        let body = response.text().await.map_err(unreachable)?;
         if status.as_u16() == 429 || status.is_server_error() {
-            return Err(ErrorInfo::new(
-                ErrorCode::NetworkUnreachable,
-                "The sign-in service is having trouble right now.",
-                "Wait a minute and try again. Nothing was changed.",
-            )
-            .with_detail(format!("{url} answered HTTP {status}")));
+            return Err(DiscoveryError::Busy {
+                url,
+                status: status.as_u16(),
+            });
         }
         if !status.is_success() {
-            // Microsoft answers an unknown tenant with its own error shape (AADSTS90002).
-            let provider = serde_json::from_str::<crate::oauth::ProviderError>(&body).ok();
-            let detail = provider
-                .as_ref()
-                .map(|p| p.summary())
-                .unwrap_or_else(|| format!("HTTP {status}"));
-            return Err(ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                "The sign-in service does not know this authority or tenant.",
-                format!("Check the tenant and the authority URL ({authority}). Patchbay asked {url} and got HTTP {status}."),
-            )
-            .with_detail(detail));
+            return Err(DiscoveryError::UnknownAuthority {
+                authority: authority.clone(),
+                url,
+                status: status.as_u16(),
+                // Microsoft answers an unknown tenant with its own error shape (AADSTS90002).
+                provider: serde_json::from_str::<ProviderError>(&body).ok(),
+            });
         }
-        let metadata: ProviderMetadata = serde_json::from_str(&body).map_err(|e| {
-            ErrorInfo::new(
-                ErrorCode::ProviderError,
-                "The sign-in service sent a discovery document Patchbay cannot read.",
-                format!("Check that {authority} is an OpenID Connect authority."),
-            )
-            .with_detail(e.to_string())
-        })?;
+        let metadata: ProviderMetadata =
+            serde_json::from_str(&body).map_err(|e| DiscoveryError::Unreadable {
+                authority: authority.clone(),
+                detail: e.to_string(),
+            })?;
         metadata.validate(authority)?;
         let metadata = Arc::new(metadata);
         self.cache
@@ -390,18 +475,20 @@ mod tests {
                 "https://login.microsoftonline.com/o/oauth2/v2.0/authorize",
                 "https://login.microsoftonline.com/o/oauth2/v2.0/token",
             );
-            let e = d.validate(&authority).expect_err(issuer);
+            let e = ErrorInfo::from(d.validate(&authority).expect_err(issuer));
             assert_eq!(e.code, ErrorCode::ProviderError);
             assert!(e.title.contains("someone else"), "{issuer}: {}", e.title);
         }
         // A provider's exact issuer must be the authority itself.
-        let e = doc(
-            "https://a.example",
-            "https://a.example/auth",
-            "https://a.example/token",
-        )
-        .validate(&url("https://b.example"))
-        .unwrap_err();
+        let e = ErrorInfo::from(
+            doc(
+                "https://a.example",
+                "https://a.example/auth",
+                "https://a.example/token",
+            )
+            .validate(&url("https://b.example"))
+            .unwrap_err(),
+        );
         assert!(e.message.contains("https://a.example"), "{}", e.message);
     }
 
@@ -418,9 +505,11 @@ mod tests {
                 "https://user:pw@id.example.com/token",
             ),
         ] {
-            let e = doc("https://id.example.com", authorize, token)
-                .validate(&authority)
-                .expect_err(token);
+            let e = ErrorInfo::from(
+                doc("https://id.example.com", authorize, token)
+                    .validate(&authority)
+                    .expect_err(token),
+            );
             assert!(
                 e.title.contains("insecure"),
                 "{authorize} {token}: {}",

@@ -14,13 +14,13 @@ use crate::error::{ErrorCode, ErrorInfo};
 use crate::graph::{ConnectionGraph, Graph};
 use crate::health::record::Verdict;
 use crate::health::Registry;
-use crate::oauth::discovery::Discovery;
+use crate::oauth::discovery::{Discovery, DiscoveryError};
 use crate::oauth::token::{TokenClient, TokenError};
 use crate::secrets::ConnectionSecrets;
 use crate::store::ConnectionRecord;
 use crate::tokens::lock::ConnectionLocks;
 use crate::tokens::ReconnectReason;
-use crate::vault::Vault;
+use crate::vault::{Vault, VaultError};
 use secrecy::SecretString;
 use std::future::Future;
 use std::sync::Arc;
@@ -206,12 +206,13 @@ fn classify(e: TokenError) -> RefreshError {
 
 /// Discovery failures. The authority's discovery document answered once already (at sign-in), so a failure
 /// now is the network or something in between, not the connection: unreachable.
-fn classify_discovery(info: ErrorInfo) -> RefreshError {
-    let kind = if info.code == ErrorCode::NetworkUnreachable {
+fn classify_discovery(e: DiscoveryError) -> RefreshError {
+    let kind = if e.unreachable() {
         UnreachableKind::Network
     } else {
         UnreachableKind::ServerError
     };
+    let info = ErrorInfo::from(e);
     RefreshError::network(kind, info.detail.clone().unwrap_or(info.title))
 }
 
@@ -481,10 +482,10 @@ fn open_sealed(vault: &Vault, id: &str) -> Result<ConnectionSecrets, RefreshErro
         }
         Ok(None) => Err(missing(None)),
         // Damaged, or sealed under another key: this computer lost the sign-in.
-        Err(e) if crate::vault::is_damaged(&e) => Err(missing(Some(e.title))),
+        Err(e @ VaultError::Damaged) => Err(missing(Some(ErrorInfo::from(e).title))),
         // The keychain, or the disk (permissions, too many open files): this computer's problem, not the
         // connection's.
-        Err(e) => Err(RefreshError::Local(e)),
+        Err(e) => Err(RefreshError::Local(e.into())),
     }
 }
 

@@ -173,10 +173,12 @@ impl Harness {
 pub struct SharedKeys(pub Arc<MemoryKeyStore>);
 
 impl patchbay_core::vault::KeyStore for SharedKeys {
-    fn load(&self) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, ErrorInfo> {
+    fn load(
+        &self,
+    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, patchbay_core::vault::VaultError> {
         self.0.load()
     }
-    fn store(&self, key: &[u8]) -> Result<(), ErrorInfo> {
+    fn store(&self, key: &[u8]) -> Result<(), patchbay_core::vault::VaultError> {
         self.0.store(key)
     }
 }
