@@ -76,6 +76,8 @@ layer_lints() {
   _lint "npm run typecheck" npm run --silent typecheck
   _lint "npm run lint" npm run --silent lint
   _lint "patchbay-core has no Tauri in its dependency tree" core_has_no_tauri
+  _lint "the core and the CLI build without the sandbox (--no-default-features)" \
+    cargo check --quiet -p patchbay-core -p patchbay-cli --no-default-features
   _lint "shellcheck -x (scripts, .ci/run)" \
     shellcheck -x scripts/run scripts/test scripts/measure scripts/fuzz scripts/package scripts/test-package \
     scripts/lib/*.sh .ci/run

@@ -7,7 +7,7 @@ use crate::environment::Endpoints;
 use crate::error::{ErrorCode, ErrorInfo, Remedy};
 use crate::health::record::{effective, HealthRecord, HealthStore};
 use crate::model::ConnectionSummary;
-use crate::sandbox_host::SandboxHost;
+use crate::sandbox_host::SandboxProvider;
 use crate::store::{ConnectionRecord, Store};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -47,14 +47,14 @@ pub(crate) fn summarize(
 pub struct Connections {
     pub(crate) store: Arc<Store>,
     pub(crate) health: Arc<HealthStore>,
-    sandbox: Arc<SandboxHost>,
+    sandbox: Arc<dyn SandboxProvider>,
 }
 
 impl Connections {
     pub(crate) fn new(
         store: Arc<Store>,
         health: Arc<HealthStore>,
-        sandbox: Arc<SandboxHost>,
+        sandbox: Arc<dyn SandboxProvider>,
     ) -> Self {
         Self {
             store,

@@ -19,7 +19,7 @@ use crate::model::{
 };
 use crate::oauth::discovery::Discovery;
 use crate::preview::{AgendaEvent, InboxMessage, Preview, PreviewOptions, PreviewPage, Previews};
-use crate::sandbox_host::SandboxHost;
+use crate::sandbox_host::SandboxProvider;
 use crate::store::Store;
 use crate::tasks::Tasks;
 use crate::tokens::lock::ConnectionLocks;
@@ -42,7 +42,7 @@ struct Parts {
     connections: Arc<Connections>,
     vault: Arc<Vault>,
     locks: Arc<ConnectionLocks>,
-    sandbox: Arc<SandboxHost>,
+    sandbox: Arc<dyn SandboxProvider>,
     events: EventBus,
     tasks: Tasks,
     registry: Arc<Registry>,
@@ -69,7 +69,7 @@ impl Patchbay {
         let dir = config.data_dir.clone();
         let store = Arc::new(Store::new(dir.clone()));
         let vault = Arc::new(Vault::new(dir.join("secrets"), keys));
-        let sandbox = Arc::new(SandboxHost::new(&dir));
+        let sandbox = crate::sandbox_host::for_data_dir(&dir);
         let connections = Arc::new(Connections::new(
             store.clone(),
             Arc::new(HealthStore::new(&dir)),
@@ -147,9 +147,9 @@ impl Patchbay {
         &self.parts.config.builtin_app
     }
 
-    /// The in-process sandbox (started on first use of the Sandbox environment).
-    pub fn sandbox(&self) -> &SandboxHost {
-        &self.parts.sandbox
+    /// The Sandbox environment (served in-process, started on first use; absent from a build without it).
+    pub fn sandbox(&self) -> &dyn SandboxProvider {
+        self.parts.sandbox.as_ref()
     }
 
     /// The token manager: access tokens for connections.

@@ -387,7 +387,7 @@ async fn a_sandbox_connection_still_refreshes_after_a_restart() {
         outcome.reason
     );
     assert!(outcome.refreshed);
-    let port = second.sandbox().get().await.unwrap().base_url().port();
+    let port = second.sandbox().describe().await.unwrap().base_url.port();
     assert_ne!(port, first_port, "the sandbox really restarted");
     let tenant = std::fs::read_to_string(data.path().join("sandbox-tenant.json")).unwrap();
     let token = second.access_token(&c.id).await.unwrap();

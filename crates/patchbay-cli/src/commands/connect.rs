@@ -320,16 +320,15 @@ fn read_secret() -> Result<SecretString, ErrorInfo> {
 
 /// Start the in-process sandbox and say who can sign in to it.
 async fn announce_sandbox(core: &Patchbay) -> Result<(), ErrorInfo> {
-    let sandbox = core.sandbox().get().await?;
+    let sandbox = core.sandbox().describe().await?;
     let users: Vec<String> = sandbox
-        .control()
-        .users()
+        .users
         .iter()
-        .map(|u| format!("{} {}", u.given_name, u.email))
+        .map(|(given_name, email)| format!("{given_name} {email}"))
         .collect();
     output::note(&format!(
         "A local sandbox is running at {} until this command ends. Sign in as one of its demo users ({}); any password works.",
-        sandbox.base_url(),
+        sandbox.base_url,
         users.join(", ")
     ));
     Ok(())

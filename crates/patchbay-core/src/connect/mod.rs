@@ -22,7 +22,7 @@ use crate::error::{ErrorCode, ErrorInfo};
 use crate::health::Registry;
 use crate::model::{ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest};
 use crate::oauth::discovery::Discovery;
-use crate::sandbox_host::SandboxHost;
+use crate::sandbox_host::SandboxProvider;
 use crate::tasks::Tasks;
 use crate::tokens::TokenManager;
 use crate::vault::Vault;
@@ -67,7 +67,7 @@ pub struct SignIns {
     vault: Arc<Vault>,
     discovery: Arc<Discovery>,
     http: reqwest::Client,
-    sandbox: Arc<SandboxHost>,
+    sandbox: Arc<dyn SandboxProvider>,
     tokens: Arc<TokenManager>,
     registry: Arc<Registry>,
     tasks: Tasks,
@@ -83,7 +83,7 @@ impl SignIns {
         vault: Arc<Vault>,
         discovery: Arc<Discovery>,
         http: reqwest::Client,
-        sandbox: Arc<SandboxHost>,
+        sandbox: Arc<dyn SandboxProvider>,
         tokens: Arc<TokenManager>,
         registry: Arc<Registry>,
         tasks: Tasks,
