@@ -282,6 +282,12 @@ impl Patchbay {
             .await
     }
 
+    /// Keep this process's view current with every change, here or in another process, and publish an event per
+    /// change ([`Patchbay::subscribe`]): a window that runs no checks of its own. A second call does nothing.
+    pub fn start_watching(&self) {
+        self.parts.health.start_watching()
+    }
+
     /// Start the background work of a long-running process: the watcher of the data folder and the health
     /// monitor. Both stop with [`Patchbay::shutdown`]. A second call does nothing.
     pub fn start_background(&self, config: MonitorConfig) {

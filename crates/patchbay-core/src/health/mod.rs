@@ -5,12 +5,14 @@
 //! - [`check`]: one check of one connection (a fresh token, then a cheap Graph probe), classified;
 //! - [`monitor`]: checks at start-up, every 15 minutes and on demand, with bounded concurrency;
 //! - [`registry`]: the running app's view of every connection, which publishes an event whenever a
-//!   connection's status (or the list) changes — whoever caused it, this process or another one.
+//!   connection's status (or the list) changes — whoever caused it, this process or another one;
+//! - `watch`: the kernel's word that another process wrote the data folder.
 
 pub mod check;
 pub mod monitor;
 pub mod record;
 pub mod registry;
+mod watch;
 
 pub use check::{CheckOptions, CheckOutcome};
 pub use monitor::MonitorConfig;
@@ -30,6 +32,8 @@ pub struct Health {
     connections: Arc<Connections>,
     registry: Arc<Registry>,
     monitor: MonitorControl,
+    /// Whether the watcher of the data folder runs.
+    watching: std::sync::atomic::AtomicBool,
     tasks: Tasks,
 }
 
@@ -45,6 +49,7 @@ impl Health {
             connections,
             registry,
             monitor: MonitorControl::default(),
+            watching: Default::default(),
             tasks,
         }
     }

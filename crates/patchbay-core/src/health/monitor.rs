@@ -5,8 +5,8 @@
 //! or two. Each sweep gets a fresh token for every connection (a refresh once the token is older than the
 //! interval), because only the refresh grant learns that Microsoft revoked a sign-in.
 //!
-//! Alongside, a watcher notices changes that other processes (the CLI) make to the data folder within a
-//! second, so the app's view, tray and notifications follow them.
+//! Alongside, a watcher ([`super::watch`]) hears the changes other processes make to the data folder, so this
+//! process's view, tray and notifications follow them within a second.
 
 use super::check::CheckOptions;
 use super::Health;
@@ -25,8 +25,6 @@ pub struct MonitorConfig {
     pub concurrency: usize,
     /// Sweep at start-up.
     pub at_start: bool,
-    /// How often the data folder is looked at for other processes' changes.
-    pub watch_every: Duration,
     /// First wait before an unreachable connection is tried again (doubles up to `interval`).
     pub retry_unreachable_after: Duration,
 }
@@ -37,7 +35,6 @@ impl Default for MonitorConfig {
             interval: Duration::from_secs(15 * 60),
             concurrency: 128,
             at_start: true,
-            watch_every: Duration::from_millis(500),
             retry_unreachable_after: Duration::from_secs(30),
         }
     }
@@ -63,15 +60,6 @@ impl MonitorConfig {
 /// The longest wait before an unreachable connection is tried again: the return of the network is noticed
 /// within two minutes.
 const RETRY_UNREACHABLE_AT_MOST: Duration = Duration::from_secs(120);
-
-async fn watch(registry: Arc<super::Registry>, every: Duration, cancel: CancellationToken) {
-    loop {
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(every) => registry.poll(),
-        }
-    }
-}
 
 /// A request to check now.
 #[derive(Debug)]
@@ -109,19 +97,34 @@ impl MonitorControl {
 }
 
 impl Health {
-    /// Start the background work of a long-running app: the watcher of the data folder and the health
+    /// Keep this process's view of every connection current, whoever changes them (this process, or another
+    /// one writing the data folder), publishing an event per change. Stops with [`crate::Patchbay::shutdown`].
+    /// A second call does nothing.
+    pub fn start_watching(&self) {
+        if self
+            .watching
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+            || self.tasks.stopping()
+        {
+            return;
+        }
+        self.registry.activate();
+        let registry = self.registry.clone();
+        let data_dir = self.connections.store.dir().to_path_buf();
+        self.tasks.run(move |cancel| async move {
+            super::watch::watch(registry, data_dir, cancel).await
+        });
+    }
+
+    /// Start the background work of a long-running process: the watcher of the data folder and the health
     /// monitor. Both stop with [`crate::Patchbay::shutdown`]. A second call does nothing.
     pub fn start_background(self: &Arc<Self>, config: MonitorConfig) {
         if self.monitor.running() || self.tasks.stopping() {
             return;
         }
-        self.registry.activate();
+        self.start_watching();
         let (tx, rx) = mpsc::unbounded_channel();
         self.monitor.set(tx);
-        let registry = self.registry.clone();
-        let watch_every = config.watch_every;
-        self.tasks
-            .run(move |cancel| async move { watch(registry, watch_every, cancel).await });
         let health = self.clone();
         self.tasks
             .run(move |cancel| async move { health.monitor(config, rx, cancel).await });

@@ -17,7 +17,7 @@ use std::time::Duration;
 /// 2: statuses moved out to `status/<id>.json`. Version 1 files are read as they are (their status is ignored,
 /// the next check finds it again); a file written by a newer Patchbay is left alone.
 pub const STORE_VERSION: u32 = 2;
-const FILE_NAME: &str = "connections.json";
+pub(crate) const FILE_NAME: &str = "connections.json";
 const LOCK_NAME: &str = ".lock";
 
 /// What is kept about a connection in `connections.json`: what the UI sees of it, and how it signs in.
