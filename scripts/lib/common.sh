@@ -134,6 +134,18 @@ ensure_tauri_driver() {
   command -v tauri-driver >/dev/null 2>&1 || die "tauri-driver was installed but is not on PATH ($cargo_bin)"
 }
 
+# python-xlib (from PyPI), for scripts/lib/close-window.py: closing the window as a window manager would, in the
+# desktop tests and scripts/measure.
+ensure_python_xlib() {
+  if python3 -c 'import Xlib' 2>/dev/null; then
+    say "python-xlib: present"
+    return 0
+  fi
+  say "python-xlib: pip install python-xlib"
+  python3 -m pip install --quiet python-xlib
+  python3 -c 'import Xlib' || die "python-xlib did not install (needed to close the window as a window manager would)"
+}
+
 # Print how long since a `date +%s%N` stamp, in seconds with one decimal.
 seconds_since() {
   local start="$1" now

@@ -68,6 +68,28 @@ core_has_no_tauri() {
   note "patchbay-core: $(wc -l <<<"$tree") dependency lines, none of them tauri*"
 }
 
+# The resident service (and the desktop policy it uses) must carry no window toolkit: no GTK, GDK, WebKit or
+# Tauri runtime, on any platform, for normal or build dependencies. (tauri-winrt-notification, notify-rust's
+# Windows toast back-end, is no toolkit: a name match only.)
+service_has_no_toolkit() {
+  local tree hits crate
+  for crate in patchbay-service patchbay-desktop; do
+    tree="$(cargo tree -p "$crate" -e normal,build --target all --prefix none --format '{p}')" || {
+      echo "cargo tree failed for $crate" >&2
+      return 1
+    }
+    hits="$(grep -E '^(gtk|gdk|gdk-pixbuf|gio|glib|webkit2gtk|javascriptcore-rs|soup3|libappindicator|wry|tao|tauri)([-_ ]|$)' <<<"$tree" |
+      grep -v '^tauri-winrt-notification ' | sort -u || true)"
+    if [[ -n "$hits" ]]; then
+      echo "$crate has a window toolkit in its dependency tree (the resident service must not):" >&2
+      printf '    %s\n' "$hits" >&2
+      echo "See how it gets there: cargo tree -p $crate -e normal,build --target all -i <crate>" >&2
+      return 1
+    fi
+    note "$crate: $(wc -l <<<"$tree") dependency lines, no GTK, GDK, WebKit or Tauri"
+  done
+}
+
 layer_lints() {
   cd "$REPO" || return
   _lint "cargo fmt --all -- --check" cargo fmt --all -- --check
@@ -76,6 +98,7 @@ layer_lints() {
   _lint "npm run typecheck" npm run --silent typecheck
   _lint "npm run lint" npm run --silent lint
   _lint "patchbay-core has no Tauri in its dependency tree" core_has_no_tauri
+  _lint "the resident service has no GTK, GDK, WebKit or Tauri in its dependency tree" service_has_no_toolkit
   _lint "the core and the CLI build without the sandbox (--no-default-features)" \
     cargo check --quiet -p patchbay-core -p patchbay-cli --no-default-features
   _lint "shellcheck -x (scripts, .ci/run)" \

@@ -169,23 +169,16 @@ pub fn report_sign_in_page_error(
     Ok(explained.for_surface(Surface::Window))
 }
 
-/// Check connections now (`ids`, or all): they show as checking, and their statuses arrive as events.
+/// Check connections now (`ids`, or all), in this process (the window runs no monitor of its own): they show as
+/// checking, and their statuses arrive as events — and, through the data folder, in the service's tray.
+/// (Async: the checks run on Tauri's Tokio runtime.)
 #[tauri::command]
-pub fn check_connections(state: State<'_, AppState>, ids: Option<Vec<String>>) -> Answer<()> {
-    let queued = match ids {
+pub async fn check_connections(state: State<'_, AppState>, ids: Option<Vec<String>>) -> Answer<()> {
+    match ids {
         Some(ids) => state.core.check_now(ids),
         None => state.core.check_all_now(),
-    };
-    if queued {
-        Ok(())
-    } else {
-        Err(ErrorInfo::new(
-            ErrorCode::Internal,
-            "Patchbay's health monitor is not running.",
-            "Restart Patchbay.",
-        )
-        .into())
     }
+    Ok(())
 }
 
 /// Replace a bring-your-own app connection's client secret; it is tried at once.
@@ -248,18 +241,18 @@ pub fn open_url(url: String) -> Answer<()> {
     Ok(patchbay_core::browser::open_link(&url)?)
 }
 
-/// Whether Patchbay starts at login.
+/// Whether Patchbay (its resident service) starts at login.
 #[tauri::command]
-pub fn autostart<R: Runtime>(app: AppHandle<R>) -> bool {
-    crate::autostart_enabled(&app)
+pub fn autostart() -> bool {
+    crate::events::autostart_enabled()
 }
 
 #[tauri::command]
-pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Answer<bool> {
-    Ok(crate::set_autostart(&app, enabled)?)
+pub fn set_autostart(enabled: bool) -> Answer<bool> {
+    Ok(crate::events::set_autostart(enabled)?)
 }
 
-/// The Fix the tray or a notification asked for before the page could hear it (taken once).
+/// The Fix asked for (`--fix`, from the tray or a notification) before the page could hear it (taken once).
 #[tauri::command]
 pub fn take_pending_fix(shell: State<'_, crate::ShellState>) -> Option<String> {
     shell.take_pending_fix()

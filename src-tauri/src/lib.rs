@@ -1,22 +1,20 @@
-//! Patchbay's desktop shell: window, tray, notifications, single instance, deep links, and thin commands over
-//! the core. The core does the work and publishes what changed; this file turns its events into Tauri events,
-//! the tray and notifications.
-//!
-//! Patchbay lives in the tray all day, so closing the window destroys it (and its web view, most of the
-//! memory); "Open Patchbay" builds it again. Only "Quit" ends the process.
+//! Patchbay's window: the wizard, the connections, preview, This computer — and thin commands over the core,
+//! whose events it turns into the page's Tauri events. It is started on demand (the menu entry, the tray's *Open
+//! Patchbay*, a notification's click, a `patchbay://` link) and ends when its window closes, so nothing of
+//! WebKit stays in memory. The part that runs all day is the resident service (`patchbay-service`): started here
+//! when it is not running, it does the health checks, the tray and the notifications. The two share only the
+//! data folder.
 
 mod commands;
-pub mod notify;
+mod events;
+mod notify;
 pub mod state;
-mod status;
-pub mod tray;
 mod window;
 
-pub use status::{autostart_enabled, on_tray_menu, set_autostart};
 pub use window::{open_fix, show_main_window};
 
-use patchbay_core::health::MonitorConfig;
 use patchbay_core::{CoreConfig, Patchbay};
+use patchbay_desktop::launch::{self, BACKGROUND_ARG, FIX_ARG, SERVICE};
 use state::AppState;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -29,19 +27,19 @@ pub const CONNECTIONS_CHANGED: &str = "connections-changed";
 pub const CONNECTION_STATUS: &str = "connection-status";
 /// Emitted with the core's `checks_finished` event when a round of checks ends.
 pub const CHECKS_FINISHED: &str = "checks-finished";
-/// Emitted with a connection id: open its Fix (from the tray or a notification).
+/// Emitted with a connection id: open its Fix (from the tray or a notification, through the service).
 pub const OPEN_FIX: &str = "open-fix";
-/// The argument the login item starts Patchbay with: straight to the tray, no window.
-pub const BACKGROUND_ARG: &str = "--background";
 
 /// How the shell is put together; tests on the mock runtime switch the desktop integrations off.
 #[derive(Debug, Clone)]
 pub struct AppOptions {
     pub core: CoreConfig,
-    /// Single instance, deep links, the tray, autostart and the window itself: they need a desktop session.
+    /// Single instance, deep links and the window itself: they need a desktop session.
     pub desktop_integration: bool,
-    /// The health monitor and the watcher of the data folder (`None`: not started).
-    pub monitor: Option<MonitorConfig>,
+    /// Watch the data folder, so the page hears of every change, whoever made it.
+    pub watch: bool,
+    /// Start the resident service when it is not running.
+    pub start_service: bool,
 }
 
 impl AppOptions {
@@ -49,7 +47,8 @@ impl AppOptions {
         Self {
             core: CoreConfig::from_env(),
             desktop_integration: true,
-            monitor: Some(MonitorConfig::from_env()),
+            watch: true,
+            start_service: true,
         }
     }
 }
@@ -57,9 +56,8 @@ impl AppOptions {
 /// What the shell remembers between events.
 #[derive(Default)]
 pub struct ShellState {
-    /// Which statuses were announced: a notification goes out once per change into a broken or at-risk status.
-    alerts: Mutex<patchbay_desktop::alerts::Alerts>,
-    /// A Fix asked for (tray, notification) before the window's page could hear it; the page takes it on load.
+    /// A Fix asked for (`--fix`, a second launch) before the window's page could hear it; the page takes it on
+    /// load.
     pending_fix: Mutex<Option<String>>,
 }
 
@@ -72,11 +70,12 @@ impl ShellState {
     }
 }
 
-/// Name the process "Patchbay" for the desktop. On Linux the tray item's Title (what panels and
-/// accessibility tools read) is GLib's application name, which otherwise falls back to the binary's name.
-fn set_app_name() {
-    #[cfg(target_os = "linux")]
-    glib::set_application_name("Patchbay");
+/// `--fix ID` among the arguments: the connection whose Fix to open.
+fn fix_arg(args: &[String]) -> Option<String> {
+    args.iter()
+        .position(|a| a == FIX_ARG)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 /// A `patchbay://` link reached the app (directly or from a second launch). Any web page can open one, so the
@@ -92,6 +91,31 @@ fn handle_deep_link<R: Runtime>(app: &AppHandle<R>, url: &str) {
     }
 }
 
+/// Make sure the resident service runs for this data folder: start it, detached, when it does not. Its log
+/// goes to `service.log` in the data folder.
+pub fn ensure_service(data_dir: &std::path::Path) {
+    if patchbay_core::resident::probe(data_dir) != patchbay_core::resident::Resident::NotRunning {
+        return;
+    }
+    let Some(program) = launch::locate(SERVICE) else {
+        tracing::warn!(
+            "Patchbay's service ({SERVICE}) is neither beside this program nor on PATH: connections are checked only while this window is open"
+        );
+        return;
+    };
+    match launch::spawn_detached(&program, &[], Some(&data_dir.join("service.log"))) {
+        // The service lives on after this window; it is not this process's child to wait for.
+        Ok(child) => {
+            tracing::info!(pid = child.id(), "started Patchbay's service");
+            launch::reap(child);
+        }
+        Err(e) => tracing::warn!(
+            "could not start Patchbay's service ({}): {e}",
+            program.display()
+        ),
+    }
+}
+
 /// Add Patchbay's plugins, state, commands and handlers to a builder (the real one or Tauri's mock).
 pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builder<R> {
     let mut builder = builder;
@@ -102,20 +126,23 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
         builder = builder
             .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
                 // A second launch carrying a patchbay:// link is the deep-link plugin's (handle_deep_link
-                // decides whether the window comes up); a plain second launch focuses the running Patchbay.
+                // decides whether the window comes up); `--fix ID` (the service, for a tray entry or a
+                // notification) opens that Fix; a plain second launch focuses the running window.
                 if argv.iter().skip(1).any(|a| a.starts_with("patchbay:")) {
                     return;
+                }
+                if let Some(id) = fix_arg(&argv) {
+                    return open_fix(app, &id);
                 }
                 tracing::info!("second launch: focusing the running Patchbay");
                 show_main_window(app);
             }))
-            .plugin(tauri_plugin_deep_link::init())
-            .plugin(tauri_plugin_autostart::init(
-                tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-                Some(vec![BACKGROUND_ARG]),
-            ));
+            .plugin(tauri_plugin_deep_link::init());
     }
-    let monitor = options.monitor.clone();
+    let watch = options.watch;
+    let start_service = options.start_service;
+    let data_dir = options.core.data_dir.clone();
+    let closed_dir = data_dir.clone();
     builder
         .manage(AppState::new(Patchbay::new(options.core)))
         .manage(ShellState::default())
@@ -152,33 +179,26 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             // The core spawns its tasks on Tokio; setup runs on the main thread, outside Tauri's runtime.
             let runtime = tauri::async_runtime::handle();
             let _inside = runtime.inner().enter();
-            if let (Some(shell), Ok(list)) = (app.try_state::<ShellState>(), core.list()) {
-                *shell.alerts.lock().unwrap_or_else(|p| p.into_inner()) =
-                    patchbay_desktop::alerts::Alerts::seeded(&list);
+            if watch {
+                events::forward_events(handle, &core);
+                core.start_watching();
             }
-            if let Some(config) = monitor {
-                status::forward_events(handle, &core);
-                core.start_background(config);
+            if start_service {
+                let started = std::time::Instant::now();
+                ensure_service(&data_dir);
+                tracing::debug!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "service looked for"
+                );
             }
             if desktop {
-                // The window before the application name: GDK names its hidden client-leader window after the
-                // application when the first window is made, and tools that look a window up by its name
-                // ("Patchbay") must find the real one, not that 10×10 helper.
-                if std::env::args().any(|a| a == BACKGROUND_ARG) {
-                    tracing::info!("started at login: in the tray, no window");
-                } else {
-                    let started = std::time::Instant::now();
-                    window::create_main_window(handle)?;
-                    tracing::debug!(ms = started.elapsed().as_millis() as u64, "window built");
-                }
-                set_app_name();
                 let started = std::time::Instant::now();
-                let list = core.list().unwrap_or_default();
-                tray::create(
-                    handle,
-                    &patchbay_desktop::tray::tray_model(&list, autostart_enabled(handle)),
-                )?;
-                tracing::debug!(ms = started.elapsed().as_millis() as u64, "tray created");
+                window::create_main_window(handle)?;
+                tracing::debug!(ms = started.elapsed().as_millis() as u64, "window built");
+                let args: Vec<String> = std::env::args().collect();
+                if let Some(id) = fix_arg(&args) {
+                    open_fix(handle, &id);
+                }
                 let started = std::time::Instant::now();
                 setup_deep_links(handle);
                 tracing::debug!(
@@ -188,10 +208,10 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             }
             Ok(())
         })
-        .on_window_event(|window, event| {
+        .on_window_event(move |window, event| {
             if let WindowEvent::Destroyed = event {
                 if window.label() == MAIN_WINDOW {
-                    window::window_closed(window.app_handle());
+                    window::window_closed(&closed_dir);
                 }
             }
         })
@@ -244,7 +264,7 @@ fn links_open_this_executable() -> bool {
     false
 }
 
-/// Run the desktop app.
+/// Run the window.
 pub fn run() {
     init_logging();
     let options = AppOptions::from_env();
@@ -253,20 +273,22 @@ pub fn run() {
         "starting Patchbay {}",
         patchbay_core::about::version_line(env!("CARGO_PKG_VERSION"), env!("PATCHBAY_COMMIT"))
     );
+    // An earlier version's Start at login entry starts the window into the tray: the service does that now.
+    // Start it (it rewrites the entry to start itself) and end, before any of the window is built.
+    if std::env::args().any(|a| a == BACKGROUND_ARG) {
+        tracing::info!("started as an older Start at login entry: starting the service instead");
+        ensure_service(&options.core.data_dir);
+        return;
+    }
     let app = build_app(tauri::Builder::default(), options)
         .build(tauri::generate_context!())
         .expect("Patchbay could not start its window");
-    app.run(|app, event| match event {
-        // The last window closed: stay in the tray. (Quit asks with an exit code and is let through.)
-        RunEvent::ExitRequested {
-            code: None, api, ..
-        } => api.prevent_exit(),
-        RunEvent::Exit => {
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
             let core = app.state::<AppState>().core.clone();
             let clean = tauri::async_runtime::block_on(core.shutdown(Duration::from_secs(5)));
             tracing::info!(clean, "Patchbay stopped");
         }
-        _ => {}
     });
 }
 
@@ -293,7 +315,8 @@ mod tests {
         let options = AppOptions {
             core: CoreConfig::with_data_dir(dir.path().to_path_buf()),
             desktop_integration: false,
-            monitor: None,
+            watch: false,
+            start_service: false,
         };
         let app = build_app(mock_builder(), options)
             .build(mock_context(noop_assets()))
@@ -363,9 +386,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err["code"], "invalid_input");
-        // Without a monitor, Check now says so instead of pretending.
-        let err = invoke(&webview, "check_connections", serde_json::json!({})).unwrap_err();
-        assert_eq!(err["code"], "internal");
+        // The window runs no monitor: Check now checks in this process, here nothing.
+        assert_eq!(
+            invoke(&webview, "check_connections", serde_json::json!({})).unwrap(),
+            serde_json::Value::Null
+        );
         // A client secret only ever travels in; an unknown connection is named.
         let err = invoke(
             &webview,

@@ -1,7 +1,8 @@
-//! The main window: built from its configuration when Patchbay starts (unless it starts into the tray), destroyed
-//! when closed — its web view is most of Patchbay's memory — and built again on demand.
+//! The main window: built when Patchbay starts, and Patchbay ends when it closes — its web view is most of
+//! Patchbay's memory, and the resident service does the background work. Built again on demand only within one
+//! run (a second launch while it is open brings it forward).
 
-use crate::{notify, ShellState, MAIN_WINDOW, OPEN_FIX};
+use crate::{ShellState, MAIN_WINDOW, OPEN_FIX};
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindowBuilder};
 
 /// Show, unminimise and focus the main window, building it again if it was closed.
@@ -49,15 +50,16 @@ pub fn open_fix<R: Runtime>(app: &AppHandle<R>, id: &str) {
     let _ = app.emit(OPEN_FIX, id);
 }
 
-/// Closing the window keeps Patchbay running; where no tray can show it, say where it went.
-pub(crate) fn window_closed<R: Runtime>(app: &AppHandle<R>) {
-    tracing::info!("window closed; Patchbay keeps running");
-    let app = app.clone();
-    std::thread::spawn(move || {
-        if let patchbay_core::diagnose::TrayHost::Absent(why) = patchbay_core::diagnose::tray_host()
-        {
-            tracing::info!("no tray host ({why}): telling the person where Patchbay went");
-            notify::show(&app, patchbay_desktop::alerts::still_running());
+/// The window closed and Patchbay's window process ends; the service keeps checking. Where no tray can show
+/// it, say so once, before the process goes.
+pub(crate) fn window_closed(data_dir: &std::path::Path) {
+    tracing::info!("window closed; the service keeps checking in the background");
+    if let patchbay_core::resident::Resident::Running(Some(status)) =
+        patchbay_core::resident::probe(data_dir)
+    {
+        if let patchbay_core::resident::TrayState::Absent { reason } = status.tray {
+            tracing::info!("no tray ({reason}): telling the person where Patchbay went");
+            crate::notify::show(patchbay_desktop::alerts::still_running());
         }
-    });
+    }
 }

@@ -1,6 +1,8 @@
-//! Keeping connections alive, seen from the desktop: a sandbox connection that Microsoft revokes turns the tray's
-//! status and icon, sends one notification with the reason (to a notification server this test plays), and
-//! clicking it opens the connection's Fix; "Start at login" writes and removes the XDG autostart entry.
+//! Keeping connections alive, seen from the desktop: a sandbox connection that Microsoft revokes, found broken by
+//! another process (as `patchbay check` would), turns the resident service's tray status and icon and sends one
+//! notification with the reason (to a notification server this test plays); checking again sends none; clicking
+//! it opens the window at the connection's Fix. "Start at login" writes and removes the service's XDG autostart
+//! entry.
 
 use crate::support::*;
 use std::collections::HashMap;
@@ -171,8 +173,34 @@ fn labels(entries: &[MenuEntry]) -> Vec<String> {
         .collect()
 }
 
+/// A check of `id` by another process than the service (as `patchbay check --refresh` makes one).
+fn check_elsewhere(data_dir: &std::path::Path, service: &str, id: &str) -> String {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut config = patchbay_core::CoreConfig::with_data_dir(data_dir.to_path_buf());
+        config.keychain_service = service.to_string();
+        let core = patchbay_core::Patchbay::new(config);
+        let outcome = core
+            .check_connection(
+                id,
+                patchbay_core::health::CheckOptions {
+                    force_refresh: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("a check");
+        core.shutdown(Duration::from_secs(5)).await;
+        outcome.status.code().to_string()
+    })
+}
+
 #[test]
-fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its_fix() {
+fn a_connection_found_broken_elsewhere_turns_the_tray_and_notifies_once_and_the_click_opens_its_fix(
+) {
     require_session();
     let _turn = ONE_APP.lock().unwrap_or_else(|p| p.into_inner());
     let data_dir = tempfile::tempdir().expect("temp data dir");
@@ -198,7 +226,8 @@ fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its
         .expect("could not own org.freedesktop.Notifications");
 
     let home_dir = home.path().to_string_lossy().to_string();
-    let mut app = App::spawn_with(
+    let config_dir = format!("{home_dir}/.config");
+    let mut app = App::service(
         data_dir.path(),
         "keep-alive",
         &[],
@@ -207,7 +236,7 @@ fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its
             // Only the start-up sweep and "Check all now": the test decides when checks happen.
             ("PATCHBAY_CHECK_INTERVAL_SECS", "3600"),
             ("HOME", home_dir.as_str()),
-            ("XDG_CONFIG_HOME", &format!("{home_dir}/.config")),
+            ("XDG_CONFIG_HOME", config_dir.as_str()),
         ],
     );
     let item = wait_for_item(&rx, &mut app);
@@ -228,40 +257,36 @@ fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its
     for needed in ["Check all now", "Open Patchbay", "Start at login", "Quit"] {
         assert!(all.iter().any(|l| l == needed), "no {needed:?} in {all:?}");
     }
-    let healthy_icon: String = sni.get_property("IconName").unwrap_or_default();
+    let healthy_icon: Vec<(i32, i32, Vec<u8>)> = sni.get_property("IconPixmap").unwrap_or_default();
 
-    // "Start at login" writes the XDG autostart entry, and a second click removes it.
-    let autostart_dir = home.path().join(".config/autostart");
-    let toggle = id_of(&entries, "Start at login").unwrap();
-    click(&menu, toggle);
+    // "Start at login" writes the XDG autostart entry that starts the service, and a second click removes it.
+    let entry = home.path().join(".config/autostart/Patchbay.desktop");
+    click(&menu, id_of(&entries, "Start at login").unwrap());
     let deadline = Instant::now() + Duration::from_secs(10);
-    let entry = loop {
-        let found = std::fs::read_dir(&autostart_dir)
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(|e| e.ok())
-            .map(|e| e.path());
-        if let Some(path) = found {
-            break path;
-        }
+    while !entry.exists() {
         assert!(
             Instant::now() < deadline,
-            "no autostart entry in {}:\n{}",
-            autostart_dir.display(),
+            "no autostart entry at {}:\n{}",
+            entry.display(),
             app.log()
         );
         thread::sleep(Duration::from_millis(100));
-    };
+    }
     let desktop = std::fs::read_to_string(&entry).unwrap();
+    let exec = desktop
+        .lines()
+        .find_map(|l| l.strip_prefix("Exec="))
+        .expect("an Exec line");
     assert!(
-        desktop.contains("--background"),
-        "it starts in the tray: {desktop}"
+        exec.contains("patchbay-service"),
+        "it starts the service: {desktop}"
     );
+    assert!(!exec.contains("patchbay-app"), "not the window: {desktop}");
     let entries = wait_menu(&menu, &mut app, "Start at login checked", |e| {
         e.iter().any(|(_, p)| {
             p.get("label").map(String::as_str) == Some("Start at login")
                 && p.get("toggle-state").map(String::as_str) == Some("1")
-        }) || !entry.exists()
+        })
     });
     click(&menu, id_of(&entries, "Start at login").unwrap());
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -273,7 +298,8 @@ fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its
         thread::sleep(Duration::from_millis(100));
     }
 
-    // Microsoft revokes the account (an administrator, in the sandbox's tenant), and the person asks for a check.
+    // Microsoft revokes the account (an administrator, in the sandbox's tenant), and another process checks
+    // it, as `patchbay check` would: the service hears it through the data folder.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -287,34 +313,35 @@ fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its
         .unwrap()
     });
     assert!(admin.control().revoke_user(ADELE).unwrap() >= 1);
-    let entries = menu_entries(&menu);
-    let started = Instant::now();
-    click(
-        &menu,
-        id_of(&entries, "Check all now").expect("Check all now"),
+    assert_eq!(
+        check_elsewhere(data_dir.path(), &service, &id),
+        "needs_reconnect"
     );
+    let checked = Instant::now();
     let broken = "1 connection: 1 needs reconnect";
     let entries = wait_menu(&menu, &mut app, broken, |e| id_of(e, broken).is_some());
     eprintln!(
-        "revocation → tray: {} ms after Check all now",
-        started.elapsed().as_millis()
+        "a check elsewhere → the tray's menu: {} ms",
+        checked.elapsed().as_millis()
     );
     let fix_label = "Work mail: needs reconnect · Fix…";
     let fix_id = id_of(&entries, fix_label)
         .unwrap_or_else(|| panic!("no {fix_label:?} in {:?}", labels(&entries)));
-    let broken_icon: String = sni.get_property("IconName").unwrap_or_default();
+    let broken_icon: Vec<(i32, i32, Vec<u8>)> = sni.get_property("IconPixmap").unwrap_or_default();
     assert_ne!(
         broken_icon, healthy_icon,
         "the tray icon changes for attention"
     );
+    let status: String = sni.get_property("Status").expect("Status");
+    assert_eq!(status, "NeedsAttention");
 
     // One notification, with the reason in words and a default action to click.
     let note = notified
         .recv_timeout(Duration::from_secs(10))
         .unwrap_or_else(|_| panic!("no notification:\n{}", app.log()));
     eprintln!(
-        "notification after {} ms: {note:?}",
-        started.elapsed().as_millis()
+        "a check elsewhere → the notification: {} ms",
+        checked.elapsed().as_millis()
     );
     assert_eq!(note.app_name, "Patchbay");
     assert_eq!(note.summary, "Work mail needs attention");
@@ -326,8 +353,13 @@ fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its
         note.actions
     );
 
-    // Checking again finds it still broken: no second notification.
+    // The service checks again ("Check all now") and finds it still broken: no second notification.
     click(&menu, id_of(&menu_entries(&menu), "Check all now").unwrap());
+    assert!(
+        app.wait_log("check all now (tray)", EXIT_TIMEOUT),
+        "{}",
+        app.log()
+    );
     wait_menu(&menu, &mut app, broken, |e| id_of(e, broken).is_some());
     thread::sleep(Duration::from_millis(1500));
     assert!(
@@ -335,7 +367,7 @@ fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its
         "a second notification for the same transition"
     );
 
-    // Clicking the notification opens the connection's Fix (so does the tray's Fix entry).
+    // Clicking the notification opens the window at the connection's Fix (so does the tray's Fix entry).
     notifications
         .emit_signal(
             None::<()>,
@@ -345,32 +377,43 @@ fn a_revoked_connection_turns_the_tray_and_notifies_once_and_the_click_opens_its
             &(note.id, "default"),
         )
         .expect("ActionInvoked");
-    let opened = format!("connection={id}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !app
-        .log()
-        .lines()
-        .any(|l| l.contains("opening its Fix") && l.contains(&opened))
-    {
+    let window_log = data_dir.path().join("window.log");
+    let opened = format!("opening its Fix connection={id}");
+    assert!(
+        wait_file(&window_log, &opened, Duration::from_secs(30)),
+        "the click did not open the window at the Fix:\n{}\n{}",
+        app.log(),
+        std::fs::read_to_string(&window_log).unwrap_or_default()
+    );
+    let window = logged_pid(&app.log(), "window started").expect("the window's pid");
+    let _window = KillOnDrop(window);
+    // The tray's Fix entry, with the window open: the running window takes it over.
+    let fix_now = id_of(&menu_entries(&menu), fix_label).unwrap_or(fix_id);
+    click(&menu, fix_now);
+    let times = |text: &str| {
+        std::fs::read_to_string(&window_log)
+            .unwrap_or_default()
+            .matches(text)
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while times(&opened) < 2 {
         assert!(
             Instant::now() < deadline,
-            "the click did not open the Fix:\n{}",
-            app.log()
+            "the tray's Fix did not reach the open window:\n{}",
+            std::fs::read_to_string(&window_log).unwrap_or_default()
         );
         thread::sleep(Duration::from_millis(100));
     }
-    // The menu is rebuilt on every change: look the entry up again.
-    let fix_now = id_of(&menu_entries(&menu), fix_label).unwrap_or(fix_id);
-    click(&menu, fix_now);
-    thread::sleep(Duration::from_millis(300));
+    close_window(window);
 
     click(&menu, id_of(&menu_entries(&menu), "Quit").unwrap());
     let exit = app
         .wait_exit(EXIT_TIMEOUT)
-        .unwrap_or_else(|| panic!("the app did not quit:\n{}", app.log()));
+        .unwrap_or_else(|| panic!("the service did not quit:\n{}", app.log()));
     assert!(exit.success(), "{exit}\n{}", app.log());
     assert!(
-        app.log().contains("Patchbay stopped clean=true"),
+        app.log().contains("Patchbay's service stopped clean=true"),
         "every background task ended on Quit:\n{}",
         app.log()
     );

@@ -1,19 +1,24 @@
-//! The desktop app as a desktop sees it, over the real D-Bus protocols, with the real app binary:
+//! Patchbay as a desktop sees it, over the real D-Bus protocols, with the real binaries:
 //!
-//! - `tray`: the tray (StatusNotifierItem + com.canonical.dbusmenu), single instance and patchbay:// links on a
-//!   second launch;
-//! - `keep_alive`: a revoked connection turning the tray and sending one notification, whose click opens Fix;
-//!   "Start at login".
+//! - `tray`: the resident service's tray (StatusNotifierItem + com.canonical.dbusmenu), one service per data
+//!   folder, *Open Patchbay* starting a window process that ends when its window closes, Quit; no tray host,
+//!   and headless;
+//! - `window`: the window starting the service when none runs, second launches handing over to it, an older
+//!   *Start at login* entry;
+//! - `keep_alive`: a revoked connection turning the tray and sending one notification, whose click opens the
+//!   window at its Fix; a check made by another process reaching the tray; "Start at login".
 //!
 //! Under Xvfb nothing shows a tray, but the tray still speaks D-Bus: the tests play the
 //! `org.kde.StatusNotifierWatcher` (and `org.freedesktop.Notifications`) on their own session bus *before* they
-//! start the app (`support`).
+//! start the service (`support`).
 //!
 //! They need a session bus and an X display: run them through `scripts/test`, which starts Xvfb and
-//! `dbus-run-session`. Only one Patchbay may run per session bus (single instance), so they run one at a time
-//! (`.config/nextest.toml`, and a lock for plain `cargo test`). `PATCHBAY_APP_BINARY` runs them against an
-//! installed app (scripts/test-package).
+//! `dbus-run-session`. Only one window may run per session bus (single instance) and one process can play the
+//! tray's watcher, so they run one at a time (`.config/nextest.toml`, and a lock for plain `cargo test`).
+//! `PATCHBAY_APP_BINARY` and `PATCHBAY_SERVICE_BINARY` run them against an installed package
+//! (scripts/test-package).
 
 mod keep_alive;
 mod support;
 mod tray;
+mod window;

@@ -107,14 +107,14 @@ impl Watcher {
     ) -> zbus::Result<()>;
 }
 
-/// The app process; killed (and reaped) when dropped unless it already exited.
+/// A Patchbay process (the service or the window); killed (and reaped) when dropped unless it already exited.
 pub(crate) struct App {
     pub(crate) child: Child,
     pub(crate) exited: Option<ExitStatus>,
     pub(crate) log: std::path::PathBuf,
 }
 
-/// The app under test: this build's, or an installed one (`PATCHBAY_APP_BINARY=/usr/bin/patchbay-app`, as
+/// The window under test: this build's, or an installed one (`PATCHBAY_APP_BINARY=/usr/bin/patchbay-app`, as
 /// scripts/test-package runs these tests against the package it just installed).
 pub(crate) fn app_binary() -> std::path::PathBuf {
     std::env::var_os("PATCHBAY_APP_BINARY")
@@ -122,8 +122,35 @@ pub(crate) fn app_binary() -> std::path::PathBuf {
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_patchbay-app").into())
 }
 
+/// The resident service under test: beside this build's window (the workspace's tests build both), or
+/// `PATCHBAY_SERVICE_BINARY`.
+pub(crate) fn service_binary() -> std::path::PathBuf {
+    let path: std::path::PathBuf = std::env::var_os("PATCHBAY_SERVICE_BINARY")
+        .map(Into::into)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_BIN_EXE_patchbay-app"))
+                .with_file_name("patchbay-service")
+        });
+    assert!(
+        path.is_file(),
+        "no service binary at {} (cargo nextest run --workspace builds it, or set PATCHBAY_SERVICE_BINARY)",
+        path.display()
+    );
+    path
+}
+
+/// The environment both programs get in a test: the data folder, a debug log, and each other's binaries (the
+/// service starts the window; the window starts the service).
+fn test_env(command: &mut Command, data_dir: &std::path::Path) {
+    command
+        .env("PATCHBAY_DATA_DIR", data_dir)
+        .env("PATCHBAY_LOG", "debug,patchbay_sandbox=info")
+        .env("PATCHBAY_WINDOW_BINARY", app_binary())
+        .env("PATCHBAY_SERVICE_BINARY", service_binary());
+}
+
 impl App {
-    /// Start the app binary with `args`; its stderr (the log) goes to `<data_dir>/<name>.log`.
+    /// Start the window binary with `args`; its stderr (the log) goes to `<data_dir>/<name>.log`.
     pub(crate) fn spawn(data_dir: &std::path::Path, name: &str, args: &[&str]) -> App {
         Self::spawn_with(data_dir, name, args, &[])
     }
@@ -135,16 +162,36 @@ impl App {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> App {
+        Self::start(&app_binary(), data_dir, name, args, env)
+    }
+
+    /// Start the resident service with `args` and `env`; its log goes to `<data_dir>/<name>.log`.
+    pub(crate) fn service(
+        data_dir: &std::path::Path,
+        name: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> App {
+        Self::start(&service_binary(), data_dir, name, args, env)
+    }
+
+    fn start(
+        program: &std::path::Path,
+        data_dir: &std::path::Path,
+        name: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> App {
         let log = data_dir.join(format!("{name}.log"));
         let file = std::fs::File::create(&log).expect("log file");
-        let child = Command::new(app_binary())
-            .args(args)
-            .env("PATCHBAY_DATA_DIR", data_dir)
-            .env("PATCHBAY_LOG", "debug,patchbay_sandbox=info")
+        let mut command = Command::new(program);
+        command.args(args);
+        test_env(&mut command, data_dir);
+        let child = command
             .envs(env.iter().copied())
             .stderr(file)
             .spawn()
-            .expect("could not start the patchbay-app binary");
+            .unwrap_or_else(|e| panic!("could not start {}: {e}", program.display()));
         App {
             child,
             exited: None,
@@ -158,14 +205,7 @@ impl App {
 
     /// Wait (bounded) until the log holds `text`.
     pub(crate) fn wait_log(&self, text: &str, timeout: Duration) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < timeout {
-            if self.log().contains(text) {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(100));
-        }
-        false
+        wait_file(&self.log, text, timeout)
     }
 
     pub(crate) fn pid(&self) -> u32 {
@@ -190,6 +230,16 @@ impl App {
         }
         None
     }
+
+    /// Ask it to end as a desktop or systemd would (SIGTERM), and wait (bounded).
+    pub(crate) fn terminate(&mut self) -> Option<ExitStatus> {
+        if self.poll().is_none() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.pid().to_string()])
+                .status();
+        }
+        self.wait_exit(EXIT_TIMEOUT)
+    }
 }
 
 impl Drop for App {
@@ -199,6 +249,99 @@ impl Drop for App {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Wait (bounded) until the file at `path` holds `text`.
+pub(crate) fn wait_file(path: &std::path::Path, text: &str, timeout: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if std::fs::read_to_string(path).is_ok_and(|t| t.contains(text)) {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// Whether process `pid` is alive (and not a zombie).
+pub(crate) fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()
+                .map(|rest| rest.trim_start().to_string())
+        })
+        .is_some_and(|rest| !rest.starts_with('Z'))
+}
+
+/// The pid a log line `… pid=N …` names after `marker`.
+pub(crate) fn logged_pid(log: &str, marker: &str) -> Option<u32> {
+    log.lines()
+        .rev()
+        .find(|l| l.contains(marker))
+        .and_then(|l| {
+            l.split_whitespace()
+                .find_map(|w| w.strip_prefix("pid=").and_then(|p| p.parse().ok()))
+        })
+}
+
+/// Kill a process we did not start ourselves (a window the service started), if it still runs.
+pub(crate) fn kill(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status();
+}
+
+/// A process this test did not start itself (a window the service started, a service the window started),
+/// killed when the test ends however it ends: a window left over would take the next test's window over
+/// (single instance), a service left over would hold the next one's place.
+pub(crate) struct KillOnDrop(pub(crate) u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if alive(self.0) {
+            kill(self.0);
+        }
+    }
+}
+
+/// Close process `pid`'s window as a window manager would (WM_DELETE_WINDOW; Xvfb has no window manager to).
+pub(crate) fn close_window(pid: u32) {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/lib/close-window.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(pid.to_string())
+        .arg("Patchbay")
+        .output()
+        .expect("python3 runs scripts/lib/close-window.py");
+    assert!(
+        out.status.success(),
+        "could not close the window of {pid}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Whether a service runs for `data_dir` (its lock held), and its pid as it says.
+pub(crate) fn service_pid(data_dir: &std::path::Path) -> Option<u32> {
+    match patchbay_core::resident::probe(data_dir) {
+        patchbay_core::resident::Resident::Running(Some(s)) => Some(s.pid),
+        _ => None,
+    }
+}
+
+/// Wait (bounded) until a service runs for `data_dir`; its pid.
+pub(crate) fn wait_service(data_dir: &std::path::Path, timeout: Duration) -> Option<u32> {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if let Some(pid) = service_pid(data_dir) {
+            return Some(pid);
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    None
 }
 
 pub(crate) fn require_session() {

@@ -1,5 +1,6 @@
-//! The tray over its real protocol: the item's properties and menu, Open Patchbay and Quit, and a second
-//! launch, with and without a patchbay:// link, handing over to the running Patchbay.
+//! The resident service's tray over its real protocol (StatusNotifierItem + com.canonical.dbusmenu, spoken by
+//! the service itself): the item's properties and menu, one service per data folder, *Open Patchbay* starting a
+//! real window process that ends when its window closes while the service lives on, and Quit.
 
 use crate::support::*;
 use std::thread;
@@ -7,69 +8,56 @@ use std::time::{Duration, Instant};
 use zbus::zvariant::{OwnedObjectPath, OwnedValue, Value};
 
 #[test]
-fn tray_registers_shows_its_menu_and_quits() {
+fn the_services_tray_opens_a_window_that_ends_on_close_and_quits() {
     require_session();
     let _turn = ONE_APP.lock().unwrap_or_else(|p| p.into_inner());
 
     let (conn, rx) = play_watcher();
     let data_dir = tempfile::tempdir().expect("temp data dir");
-    let mut app = App::spawn(data_dir.path(), "first", &[]);
-    let item = wait_for_item(&rx, &mut app);
+    let home = tempfile::tempdir().expect("temp home");
+    let config = format!("{}/.config", home.path().display());
+    let env = [("XDG_CONFIG_HOME", config.as_str())];
+    let mut service = App::service(data_dir.path(), "service", &[], &env);
+    let item = wait_for_item(&rx, &mut service);
     eprintln!("tray item registered: {item:?}");
 
-    // The item's properties.
+    // The item's properties. Mismatches are collected and reported together at the end (after Quit was still
+    // tried), so one run shows every problem.
     let sni = item_proxy(&conn, &item, ITEM_IFACE);
-    // Property mismatches are collected and reported together at the end (after Quit was still tried), so
-    // one run shows every problem.
     let mut problems: Vec<String> = Vec::new();
     let title: String = sni.get_property("Title").expect("Title");
     if title != "Patchbay" {
         problems.push(format!(
-            "StatusNotifierItem Title is {title:?}, expected \"Patchbay\" \
-             (libayatana falls back to g_get_application_name(), i.e. the binary name, when no title is set)"
+            "StatusNotifierItem Title is {title:?}, expected \"Patchbay\""
         ));
     }
     let status: String = sni.get_property("Status").expect("Status");
     if !["Active", "Passive", "NeedsAttention"].contains(&status.as_str()) {
         problems.push(format!("unexpected Status {status:?}"));
     }
-    let icon_name: String = sni.get_property("IconName").unwrap_or_default();
     let pixmaps: Vec<(i32, i32, Vec<u8>)> = sni.get_property("IconPixmap").unwrap_or_default();
-    if icon_name.is_empty()
-        && !pixmaps
-            .iter()
-            .any(|(w, h, data)| *w > 0 && *h > 0 && !data.is_empty())
+    if !pixmaps
+        .iter()
+        .any(|(w, h, data)| *w > 0 && *h > 0 && data.len() == (*w * *h * 4) as usize)
     {
-        problems.push("the tray item has neither an IconName nor an IconPixmap".into());
+        problems.push("the tray item has no ARGB IconPixmap".into());
     }
-    // ToolTip is (icon name, icon pixmap, title, description). libayatana-appindicator (Debian 12's tray
-    // library) does not export a ToolTip property at all, and Tauri documents tray tooltips as unsupported on
-    // Linux: check it where the item declares it, and say so where it does not.
-    let introspection: String = item_proxy(&conn, &item, "org.freedesktop.DBus.Introspectable")
-        .call("Introspect", &())
-        .expect("Introspect on the tray item failed");
-    if introspection.contains("name=\"ToolTip\"") {
-        let tooltip: OwnedValue = sni.get_property("ToolTip").expect("ToolTip");
-        let tooltip_text: Vec<String> = match &*tooltip {
-            Value::Structure(s) => s.fields().iter().filter_map(str_of).collect(),
-            other => panic!("ToolTip is not a structure: {other:?}"),
-        };
-        eprintln!("tray tooltip fields: {tooltip_text:?}");
-        if !tooltip_text.iter().any(|t| t.contains("Patchbay")) {
-            problems.push(format!(
-                "the ToolTip does not mention Patchbay: {tooltip_text:?}"
-            ));
-        }
-    } else {
-        eprintln!(
-            "note: this StatusNotifierItem exports no ToolTip property (libayatana-appindicator); \
-             the tray tooltip cannot be shown on this desktop"
-        );
+    // ToolTip is (icon name, icon pixmap, title, description).
+    let tooltip: OwnedValue = sni.get_property("ToolTip").expect("ToolTip");
+    let tooltip_text: Vec<String> = match &*tooltip {
+        Value::Structure(s) => s.fields().iter().filter_map(str_of).collect(),
+        other => panic!("ToolTip is not a structure: {other:?}"),
+    };
+    if !tooltip_text
+        .iter()
+        .any(|t| t.contains("Patchbay: No connections yet"))
+    {
+        problems.push(format!(
+            "the ToolTip does not say the status: {tooltip_text:?}"
+        ));
     }
     let menu_path: OwnedObjectPath = sni.get_property("Menu").expect("Menu");
     assert_ne!(menu_path.as_str(), "/", "the tray item exports no menu");
-
-    // The menu, over com.canonical.dbusmenu. It may be exported a moment after the item: retry (bounded).
     let menu_item = ItemAddress {
         service: item.service.clone(),
         path: menu_path.to_string(),
@@ -92,90 +80,170 @@ fn tray_registers_shows_its_menu_and_quits() {
         .unwrap_or_else(|| panic!("no \"Open Patchbay\" entry in the tray menu: {labels:?}"));
     let quit_id = id_of(&entries, "Quit")
         .unwrap_or_else(|| panic!("no \"Quit\" entry in the tray menu: {labels:?}"));
+    assert!(
+        labels.contains(&"Start at login"),
+        "no Start at login: {labels:?}"
+    );
     // Linux trays show no tooltip, so the status is the menu's first line, and it cannot be clicked.
     assert_eq!(
         labels.first().copied(),
         Some("No connections yet"),
         "the tray menu does not start with the connections' status: {labels:?}"
     );
-    let status = &entries[1..]
+    let status_line = &entries
         .iter()
-        .find(|(_, p)| p.contains_key("label"))
-        .expect("a labelled entry")
+        .find(|(_, p)| p.get("label").map(String::as_str) == Some("No connections yet"))
+        .expect("the status line")
         .1;
     assert_eq!(
-        status.get("enabled").map(String::as_str),
+        status_line.get("enabled").map(String::as_str),
         Some("false"),
-        "the status line in the tray menu can be clicked: {status:?}"
+        "the status line in the tray menu can be clicked: {status_line:?}"
     );
 
-    // "Open Patchbay" shows the window; the app keeps running.
-    click(&menu, open_id);
-    thread::sleep(Duration::from_millis(500));
-    assert!(
-        app.poll().is_none(),
-        "the app exited after \"Open Patchbay\" was clicked: {:?}",
-        app.poll()
-    );
-
-    // A second launch hands over to the running one and ends; a patchbay:// link it carries reaches the
-    // running app, which refuses one that belongs to no sign-in it started, and does not come forward for it
-    // (any web page can open such a link).
-    let mut second = App::spawn(
-        data_dir.path(),
-        "second",
-        &["patchbay://oauth/callback?code=forged&state=forged"],
-    );
+    // One service per data folder: a second one finds it and ends at once, cleanly.
+    let mut second = App::service(data_dir.path(), "second-service", &[], &env);
     let second_exit = second
         .wait_exit(EXIT_TIMEOUT)
-        .unwrap_or_else(|| panic!("a second launch kept running: {}", second.log()));
+        .unwrap_or_else(|| panic!("a second service kept running: {}", second.log()));
     assert!(
         second_exit.success(),
-        "the second launch exited with {second_exit}"
+        "the second service exited with {second_exit}"
     );
-    assert!(
-        app.wait_log(
-            "does not belong to a sign-in Patchbay started",
-            EXIT_TIMEOUT
-        ),
-        "the running app did not refuse the forged patchbay:// link:\n{}",
-        app.log()
-    );
-    assert!(
-        !app.log()
-            .contains("second launch: focusing the running Patchbay"),
-        "a forged link brought the window forward:\n{}",
-        app.log()
-    );
-    // A plain second launch (no link) brings the running one forward.
-    let mut third = App::spawn(data_dir.path(), "third", &[]);
-    let third_exit = third
-        .wait_exit(EXIT_TIMEOUT)
-        .unwrap_or_else(|| panic!("a third launch kept running: {}", third.log()));
-    assert!(
-        third_exit.success(),
-        "the third launch exited with {third_exit}"
-    );
-    assert!(
-        app.wait_log("second launch: focusing the running Patchbay", EXIT_TIMEOUT),
-        "the running app did not hear of the plain second launch:\n{}",
-        app.log()
-    );
-    assert!(app.poll().is_none(), "the first app ended: {}", app.log());
+    assert!(second.log().contains("already running"), "{}", second.log());
+    assert_eq!(service_pid(data_dir.path()), Some(service.pid()));
 
-    // "Quit" ends the app with status 0.
+    // "Open Patchbay" starts a real window process (WebKit and all); its page comes up.
+    let window_log = data_dir.path().join("window.log");
+    let clicked = Instant::now();
+    click(&menu, open_id);
+    assert!(
+        service.wait_log("window started", EXIT_TIMEOUT),
+        "the service did not start a window:\n{}",
+        service.log()
+    );
+    let window = logged_pid(&service.log(), "window started").expect("the window's pid");
+    let _window = KillOnDrop(window);
+    assert!(
+        wait_file(&window_log, "page ready", Duration::from_secs(30)),
+        "the window's page did not come up:\n{}",
+        std::fs::read_to_string(&window_log).unwrap_or_default()
+    );
+    eprintln!(
+        "Open Patchbay → page ready: {} ms (debug build)",
+        clicked.elapsed().as_millis()
+    );
+
+    // Closed as a window manager closes it, the window process ends; the service lives on.
+    close_window(window);
+    let deadline = Instant::now() + EXIT_TIMEOUT;
+    while alive(window) {
+        assert!(
+            Instant::now() < deadline,
+            "the window process still runs after its window closed:\n{}",
+            std::fs::read_to_string(&window_log).unwrap_or_default()
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        std::fs::read_to_string(&window_log)
+            .unwrap_or_default()
+            .contains("window closed"),
+        "the window did not log its close"
+    );
+    assert!(
+        service.poll().is_none(),
+        "the service ended with the window:\n{}",
+        service.log()
+    );
+    assert_eq!(service_pid(data_dir.path()), Some(service.pid()));
+
+    // "Quit" ends the service with status 0, its status file gone and its lock free.
     click(&menu, quit_id);
-    let exit = app.wait_exit(EXIT_TIMEOUT).unwrap_or_else(|| {
-        panic!("the app was still running {EXIT_TIMEOUT:?} after Quit was clicked")
+    let exit = service.wait_exit(EXIT_TIMEOUT).unwrap_or_else(|| {
+        panic!("the service was still running {EXIT_TIMEOUT:?} after Quit was clicked")
     });
     assert!(
         exit.success(),
-        "the app exited with {exit} after Quit:\n{}",
-        app.log()
+        "the service exited with {exit} after Quit:\n{}",
+        service.log()
     );
+    assert!(
+        service
+            .log()
+            .contains("Patchbay's service stopped clean=true"),
+        "every background task ended on Quit:\n{}",
+        service.log()
+    );
+    assert_eq!(service_pid(data_dir.path()), None);
+    assert!(!data_dir.path().join("service.json").exists());
     assert!(
         problems.is_empty(),
         "the tray item's properties are wrong:\n  {}",
         problems.join("\n  ")
     );
+}
+
+#[test]
+fn without_a_tray_host_or_a_desktop_the_service_runs_on_and_says_so() {
+    require_session();
+    let _turn = ONE_APP.lock().unwrap_or_else(|p| p.into_inner());
+    // No StatusNotifierWatcher on the bus: a desktop without tray icons.
+    let data_dir = tempfile::tempdir().expect("temp data dir");
+    let mut service = App::service(data_dir.path(), "no-tray", &[], &[]);
+    assert!(
+        service.wait_log("running without a tray", EXIT_TIMEOUT),
+        "{}",
+        service.log()
+    );
+    let status = wait_status(data_dir.path(), |s| s.contains("\"absent\""));
+    assert!(status.contains("\"mode\": \"desktop\""), "{status}");
+    assert!(status.contains("StatusNotifierWatcher"), "{status}");
+    assert!(
+        service.terminate().is_some_and(|s| s.success()),
+        "{}",
+        service.log()
+    );
+
+    // Headless: asked for, or no display at all.
+    for (name, args, env) in [
+        ("headless", vec!["--headless"], vec![]),
+        (
+            "no-display",
+            vec![],
+            vec![("DISPLAY", ""), ("WAYLAND_DISPLAY", "")],
+        ),
+    ] {
+        let mut service = App::service(data_dir.path(), name, &args, &env);
+        let status = wait_status(data_dir.path(), |s| s.contains("\"headless\""));
+        assert!(status.contains("\"state\": \"off\""), "{name}: {status}");
+        assert!(
+            !service.log().contains("notification shown"),
+            "{name}: {}",
+            service.log()
+        );
+        assert!(
+            service.terminate().is_some_and(|s| s.success()),
+            "{name}: {}",
+            service.log()
+        );
+        assert!(!data_dir.path().join("service.json").exists(), "{name}");
+    }
+}
+
+/// Wait (bounded) until the service's status file satisfies `pred`; its text.
+fn wait_status(data_dir: &std::path::Path, pred: impl Fn(&str) -> bool) -> String {
+    let path = data_dir.join("service.json");
+    let deadline = Instant::now() + EXIT_TIMEOUT;
+    loop {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if pred(&text) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "service.json never said so: {text}"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -452,6 +452,7 @@ async fn doctor_checks_this_computer_and_names_a_connection_whose_secrets_are_br
             "keychain",
             "data_dir",
             "secrets",
+            "service",
             "loopback",
             "browser",
             "deep_link",
@@ -467,6 +468,25 @@ async fn doctor_checks_this_computer_and_names_a_connection_whose_secrets_are_br
     for id in ["keychain", "data_dir", "secrets", "loopback"] {
         assert_eq!(status(&checks, id), "ok", "{id}: {checks:?}");
     }
+    // The keychain check names the program behind the Secret Service (a headless machine needs one too).
+    let keychain = checks.iter().find(|c| c["id"] == "keychain").unwrap();
+    assert!(
+        keychain["summary"]
+            .as_str()
+            .unwrap()
+            .contains("gnome-keyring"),
+        "{keychain}"
+    );
+    // No resident service runs for this data folder: said, with how to start one.
+    let service = checks.iter().find(|c| c["id"] == "service").unwrap();
+    assert_eq!(service["status"], "warning", "{service}");
+    assert!(
+        service["fix"]
+            .as_str()
+            .unwrap()
+            .contains("systemctl --user enable --now patchbay"),
+        "{service}"
+    );
 
     // One connection: its secrets open. Then damage its sealed file: doctor names it and exits 1.
     let connecting = home.start_connect(&["--name", "Work"], None).await;

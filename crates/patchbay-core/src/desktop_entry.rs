@@ -118,7 +118,7 @@ pub fn exec_program(desktop_file: &str) -> Option<String> {
 }
 
 /// The first `name` on `PATH` (or `name` itself when it is a path to a file).
-pub(crate) fn which(name: &str) -> Option<PathBuf> {
+pub fn which(name: &str) -> Option<PathBuf> {
     let candidate = Path::new(name);
     if candidate.components().count() > 1 {
         return candidate.is_file().then(|| candidate.to_path_buf());

@@ -26,6 +26,7 @@ pub mod model;
 pub mod oauth;
 mod patchbay;
 pub mod preview;
+pub mod resident;
 pub mod sandbox_host;
 pub mod secrets;
 pub mod store;

@@ -294,13 +294,14 @@ impl Patchbay {
         self.parts.health.start_background(config)
     }
 
-    /// Check every connection now (shown as checking until done). False when no monitor runs.
-    pub fn check_all_now(&self) -> bool {
+    /// Check every connection now, in the background, shown as checking until done (by the monitor when this
+    /// process runs one).
+    pub fn check_all_now(&self) {
         self.parts.health.check_all_now()
     }
 
-    /// Check these connections now. False when no monitor runs.
-    pub fn check_now(&self, ids: Vec<String>) -> bool {
+    /// Check these connections now (see [`Patchbay::check_all_now`]).
+    pub fn check_now(&self, ids: Vec<String>) {
         self.parts.health.check_now(ids)
     }
 

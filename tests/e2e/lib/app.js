@@ -129,8 +129,9 @@ export async function startApp(options = {}) {
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   const work = mkdtempSync(path.join(os.tmpdir(), 'patchbay-e2e-'));
-  const dataDir = path.join(work, 'data');
-  mkdirSync(dataDir);
+  // A spec may bring its own data folder (to start the app twice over the same one).
+  const dataDir = options.env?.PATCHBAY_DATA_DIR ?? path.join(work, 'data');
+  mkdirSync(dataDir, { recursive: true });
   const appLog = path.join(ARTIFACTS, `e2e-${name}-app.log`);
   const driverLog = path.join(ARTIFACTS, `e2e-${name}-tauri-driver.log`);
   const pidFile = path.join(work, 'app.pid');
@@ -314,22 +315,46 @@ export class App {
     return file;
   }
 
-  /** End the session (WebKitWebDriver closes the app) and tauri-driver; make sure the app process is gone. */
+  /** The pid of the resident service the window started for this data folder (as its status file says), if any. */
+  servicePid() {
+    try {
+      return JSON.parse(readFileSync(path.join(this.dataDir, 'service.json'), 'utf8')).pid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * End the session (WebKitWebDriver closes the app) and tauri-driver; make sure the app process is gone, and the
+   * resident service it started (which would otherwise outlive the test, as it outlives a window).
+   */
   async stop() {
     if (this._stopped) return;
     this._stopped = true;
+    const service = this.servicePid();
     try {
       await this.browser.deleteSession();
     } catch {
       /* the app may already be gone */
     }
     await this._stopDriver();
-    if (this.appPid) {
-      const deadline = Date.now() + 5000;
-      while (isAlive(this.appPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (isAlive(this.appPid)) {
+    for (const [pid, signal] of [
+      [this.appPid, null],
+      [service, 'SIGTERM'],
+    ]) {
+      if (!pid) continue;
+      if (signal && isAlive(pid)) {
         try {
-          process.kill(this.appPid, 'SIGKILL');
+          process.kill(pid, signal);
+        } catch {
+          /* gone */
+        }
+      }
+      const deadline = Date.now() + 5000;
+      while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (isAlive(pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
         } catch {
           /* gone */
         }

@@ -593,6 +593,12 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
               },
           { id: "data_dir", title: "Data folder", status: "ok", summary: "Connections are kept in ~/.local/share/patchbay (1 connection)." },
           { id: "secrets", title: "Connections' secrets", status: "ok", summary: "All 1 connection's secrets open with the vault key." },
+          {
+            id: "service",
+            title: "Background service",
+            status: "ok",
+            summary: "Patchbay's service runs (pid 4242, since 2026-11-26T08:00:00Z) and shows the connections in the tray.",
+          },
           { id: "loopback", title: "Sign-in listener (loopback)", status: "ok", summary: "Patchbay can listen on 127.0.0.1 and ::1 for the browser's return." },
           { id: "browser", title: "System browser", status: "ok", summary: "Sign-in pages open in your default browser (xdg-open)." },
           {

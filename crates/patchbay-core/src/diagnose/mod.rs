@@ -176,11 +176,18 @@ impl Doctor {
         const DATA: &str = "Data folder";
         const SECRETS: &str = "Connections' secrets";
         let key = self.vault.key_present().map_err(ErrorInfo::from);
+        // Which program answers for the keychain: a headless machine needs one running and unlocked too.
+        let provider = tokio::task::spawn_blocking(system::secret_service_provider)
+            .await
+            .ok()
+            .flatten()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
         let mut checks = vec![match &key {
             Ok(true) => Check::ok(
                 "keychain",
                 KEYCHAIN,
-                "Your keychain works and holds Patchbay's vault key.",
+                format!("Your keychain{provider} works and holds Patchbay's vault key."),
             ),
             Ok(false) if self.vault.sealed_count() > 0 => Check::from_error(
                 "keychain",
@@ -191,7 +198,7 @@ impl Doctor {
             Ok(false) => Check::ok(
                 "keychain",
                 KEYCHAIN,
-                "Your keychain works. Patchbay puts its vault key there at the first connection.",
+                format!("Your keychain{provider} works. Patchbay puts its vault key there at the first connection."),
             ),
             Err(e) => Check::from_error("keychain", KEYCHAIN, e),
         }];
@@ -237,6 +244,7 @@ impl Doctor {
             .with_remedy(Remedy::ResetVault),
             (Ok(records), Ok(true)) => self.check_sealed(records),
         });
+        checks.push(system::check_service(&self.data_dir));
         checks.push(check_loopback().await);
         checks.push(check_browser());
         checks.push(check_deep_link());

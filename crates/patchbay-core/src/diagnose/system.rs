@@ -30,6 +30,63 @@ pub fn check_tray() -> Check {
     }
 }
 
+/// Whether Patchbay's resident service runs for this data folder, how, and whether its tray shows.
+pub fn check_service(data_dir: &std::path::Path) -> Check {
+    use crate::resident::{probe, Resident, ServiceMode, TrayState};
+    const TITLE: &str = "Background service";
+    match probe(data_dir) {
+        Resident::Running(Some(s)) => {
+            let since = format!("pid {}, since {}", s.pid, s.started_at);
+            match (s.mode, s.tray) {
+                (ServiceMode::Headless, _) => Check::ok(
+                    "service",
+                    TITLE,
+                    format!("Patchbay's service runs headless, without a tray ({since}): it checks the connections and says what breaks in its log."),
+                ),
+                (ServiceMode::Desktop, TrayState::Absent { reason }) => Check::warning(
+                    "service",
+                    TITLE,
+                    format!("Patchbay's service runs ({since}), but without a tray: {reason}."),
+                    "Its notifications still say when a connection breaks. To see its tray icon on GNOME, install and enable the \"AppIndicator and KStatusNotifierItem Support\" extension.",
+                ),
+                (ServiceMode::Desktop, _) => Check::ok(
+                    "service",
+                    TITLE,
+                    format!("Patchbay's service runs ({since}) and shows the connections in the tray."),
+                ),
+            }
+        }
+        Resident::Running(None) => Check::ok("service", TITLE, "Patchbay's service is starting."),
+        Resident::NotRunning => Check::warning(
+            "service",
+            TITLE,
+            "Patchbay's service is not running, so connections are checked only while Patchbay's window is open or a command runs.",
+            "Open Patchbay (it starts the service) and tick Start at login in its tray menu; on a machine without a desktop, run `systemctl --user enable --now patchbay`.",
+        ),
+    }
+}
+
+/// The program that answers for the Secret Service on the session bus (`gnome-keyring-daemon`, `keepassxc`,
+/// `kwalletd6`…), when one does.
+#[cfg(target_os = "linux")]
+pub fn secret_service_provider() -> Option<String> {
+    let connection = zbus::blocking::Connection::session().ok()?;
+    let dbus = zbus::blocking::fdo::DBusProxy::new(&connection).ok()?;
+    let name = zbus::names::BusName::try_from("org.freedesktop.secrets").ok()?;
+    let pid = dbus.get_connection_unix_process_id(name).ok()?;
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe"))
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+    // `comm` is cut at 15 characters (gnome-keyring-d): the executable's name is whole when it can be read.
+    Some(exe.unwrap_or_else(|| comm.trim().to_string()))
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn secret_service_provider() -> Option<String> {
+    None
+}
+
 /// Is there somewhere for a tray icon to show?
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrayHost {

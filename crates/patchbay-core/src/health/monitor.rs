@@ -61,6 +61,9 @@ impl MonitorConfig {
 /// within two minutes.
 const RETRY_UNREACHABLE_AT_MOST: Duration = Duration::from_secs(120);
 
+/// Checks in flight for a "Check now" without a monitor (a window): as many as a person's connections.
+const CONCURRENCY_ON_DEMAND: usize = 32;
+
 /// A request to check now.
 #[derive(Debug)]
 pub(crate) enum CheckRequest {
@@ -79,12 +82,17 @@ impl MonitorControl {
         *self.requests.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
     }
 
-    fn send(&self, request: CheckRequest) -> bool {
-        self.requests
+    /// Hand `request` to the running monitor; back when none runs.
+    fn send(&self, request: CheckRequest) -> Result<(), CheckRequest> {
+        match self
+            .requests
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
-            .is_some_and(|tx| tx.send(request).is_ok())
+        {
+            Some(tx) => tx.send(request).map_err(|e| e.0),
+            None => Err(request),
+        }
     }
 
     pub(crate) fn running(&self) -> bool {
@@ -130,14 +138,66 @@ impl Health {
             .run(move |cancel| async move { health.monitor(config, rx, cancel).await });
     }
 
-    /// Check every connection now (shown as checking until done). False when no monitor runs.
-    pub fn check_all_now(&self) -> bool {
-        self.monitor.send(CheckRequest::All)
+    /// Check every connection now, shown as checking until done: by this process's monitor when it runs one,
+    /// else by a task of its own (a window, which runs no sweeps).
+    pub fn check_all_now(self: &Arc<Self>) {
+        self.check_soon(CheckRequest::All)
     }
 
-    /// Check these connections now. False when no monitor runs.
-    pub fn check_now(&self, ids: Vec<String>) -> bool {
-        self.monitor.send(CheckRequest::Some(ids))
+    /// Check these connections now (see [`Health::check_all_now`]).
+    pub fn check_now(self: &Arc<Self>, ids: Vec<String>) {
+        self.check_soon(CheckRequest::Some(ids))
+    }
+
+    fn check_soon(self: &Arc<Self>, request: CheckRequest) {
+        let request = match self.monitor.send(request) {
+            Ok(()) => return,
+            Err(request) => request,
+        };
+        let health = self.clone();
+        self.tasks.run(move |_cancel| async move {
+            let ids = match request {
+                CheckRequest::Some(ids) => ids,
+                CheckRequest::All => match health.connections.store.read() {
+                    Ok(records) => records.into_iter().map(|r| r.info.id).collect(),
+                    Err(e) => {
+                        tracing::warn!("check now: {}", e.one_line());
+                        return;
+                    }
+                },
+            };
+            if ids.is_empty() {
+                return;
+            }
+            let options = CheckOptions {
+                force_refresh: true,
+                ..CheckOptions::default()
+            };
+            health
+                .sweep(&ids, options, true, CONCURRENCY_ON_DEMAND)
+                .await;
+            health.registry.checks_finished(ids.len());
+        });
+    }
+
+    /// Check `ids`, shown as checking while it lasts when `visible`. A sweep under way finishes even when
+    /// Patchbay is quitting (shutdown waits a few seconds for it): cutting a refresh between Microsoft's answer
+    /// and the seal would lose the rotated refresh token.
+    async fn sweep(
+        self: &Arc<Self>,
+        ids: &[String],
+        options: CheckOptions,
+        visible: bool,
+        concurrency: usize,
+    ) -> Vec<Result<super::CheckOutcome, crate::error::ErrorInfo>> {
+        if visible {
+            self.registry.set_checking(ids, true);
+        }
+        let outcomes = self.check_connections(ids, options, concurrency).await;
+        if visible {
+            self.registry.set_checking(ids, false);
+        }
+        outcomes
     }
 
     async fn monitor(
@@ -192,9 +252,6 @@ impl Health {
                 continue;
             }
             let started = std::time::Instant::now();
-            if visible {
-                self.registry.set_checking(&ids, true);
-            }
             // A check a person asked for ("Check now") really asks Microsoft: a refresh-token grant, the only
             // way to learn of a revocation while the access token is still valid.
             let options = if visible {
@@ -205,16 +262,9 @@ impl Health {
             } else {
                 options
             };
-            // A sweep under way finishes even when Patchbay is quitting (shutdown waits a few seconds for it):
-            // cutting a refresh between Microsoft's answer and the seal would lose the rotated refresh token.
-            let outcomes = self
-                .check_connections(&ids, options, config.concurrency)
-                .await;
+            let outcomes = self.sweep(&ids, options, visible, config.concurrency).await;
             if cancel.is_cancelled() {
                 return;
-            }
-            if visible {
-                self.registry.set_checking(&ids, false);
             }
             let found = super::check::unreachable_ids(&outcomes);
             for id in &ids {

@@ -1,0 +1,3 @@
+fn main() {
+    patchbay_build::stamp_commit();
+}

@@ -1,0 +1,345 @@
+//! The service, assembled: the core with its health monitor and its watch of the data folder, and around it the
+//! desktop (the tray, notifications, Start at login, opening the window). One loop takes the core's events (a
+//! status changed: the tray, and a notification once per change) and the tray's (a click), until Quit or a
+//! signal; then the core finishes what it does (a refresh is never cut between Microsoft's answer and the
+//! seal), and the lock and status file go.
+
+use crate::window;
+use patchbay_core::events::CoreEvent;
+use patchbay_core::health::MonitorConfig;
+use patchbay_core::model::ConnectionSummary;
+use patchbay_core::resident::{ServiceLock, ServiceMode, ServiceStatus, TrayState};
+use patchbay_core::{CoreConfig, Patchbay};
+use patchbay_desktop::alerts::{Alerts, Note};
+use patchbay_desktop::autostart::Autostart;
+use patchbay_desktop::batch;
+use patchbay_desktop::tray::{tray_model, MenuAction, TrayModel};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+#[cfg(target_os = "linux")]
+use crate::tray::{Event, Tray};
+
+/// What the tray tells the service, where there is no tray.
+#[cfg(not(target_os = "linux"))]
+#[derive(Debug)]
+pub enum Event {
+    Menu(MenuAction),
+    Presence(TrayState),
+}
+
+/// The desktop around the core: absent when headless.
+struct Desktop {
+    #[cfg(target_os = "linux")]
+    tray: Option<Tray>,
+    autostart: Option<Autostart>,
+    alerts: Alerts,
+    data_dir: PathBuf,
+}
+
+impl Desktop {
+    fn autostart_enabled(&self) -> bool {
+        self.autostart.as_ref().is_some_and(Autostart::enabled)
+    }
+
+    fn model(&self, connections: &[ConnectionSummary]) -> TrayModel {
+        tray_model(connections, self.autostart_enabled())
+    }
+
+    async fn show(&self, connections: &[ConnectionSummary]) {
+        #[cfg(target_os = "linux")]
+        if let Some(tray) = &self.tray {
+            tray.show(self.model(connections)).await;
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = connections;
+    }
+
+    /// A connection's status changed: one notification per change into one that needs the person.
+    fn on_status(&mut self, connection: &ConnectionSummary) {
+        if let Some(note) = self.alerts.on_status(connection) {
+            notify(note, self.data_dir.clone());
+        }
+    }
+
+    fn toggle_autostart(&self) {
+        let Some(autostart) = &self.autostart else {
+            tracing::warn!("Start at login cannot be changed: there is no home folder");
+            return;
+        };
+        let on = !autostart.enabled();
+        match autostart.set(on) {
+            Ok(()) => tracing::info!(on, entry = %autostart.entry().display(), "Start at login"),
+            Err(e) => tracing::warn!(
+                "Start at login could not be changed ({}): {e}. Check that the folder is writable.",
+                autostart.entry().display()
+            ),
+        }
+    }
+}
+
+/// Run until Quit or SIGTERM/SIGINT. The exit status is success unless the core could not stop in time.
+pub async fn run(
+    config: CoreConfig,
+    lock: ServiceLock,
+    mode: ServiceMode,
+    version: &str,
+) -> ExitCode {
+    let data_dir = config.data_dir.clone();
+    let core = Patchbay::new(config);
+    let list = core.list().unwrap_or_else(|e| {
+        tracing::warn!("{}", e.one_line());
+        Vec::new()
+    });
+    let (tx, mut tray_events) = mpsc::unbounded_channel::<Event>();
+    let mut desktop = match mode {
+        ServiceMode::Desktop => Some(desktop(&data_dir, &list, tx.clone()).await),
+        ServiceMode::Headless => None,
+    };
+    let mut status = ServiceStatus::new(version, mode, tray_state(desktop.as_ref()));
+    publish(&lock, &status);
+    // Subscribe before the monitor starts: the start-up sweep's findings must not be missed.
+    let mut events = core.subscribe();
+    core.start_background(MonitorConfig::from_env());
+    let stop = CancellationToken::new();
+    spawn_signal_handler(stop.clone());
+    tracing::info!("Patchbay's service is running");
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            batch = batch::next(&mut events, &stop) => {
+                let Some(batch) = batch else { break };
+                for event in &batch.events {
+                    if let CoreEvent::StatusChanged { connection, previous } = event {
+                        say_status(connection, *previous);
+                        if let Some(d) = desktop.as_mut() {
+                            d.on_status(connection);
+                        }
+                    }
+                }
+                if batch.changes_connections() {
+                    let list = core.list().unwrap_or_default();
+                    if let Some(d) = desktop.as_mut() {
+                        // Some events were missed: notify from the current statuses.
+                        if batch.lagged {
+                            for connection in &list {
+                                d.on_status(connection);
+                            }
+                        }
+                        d.show(&list).await;
+                    }
+                }
+            }
+            Some(event) = tray_events.recv() => match event {
+                Event::Menu(action) => {
+                    if handle_menu(&core, desktop.as_ref(), &data_dir, action) {
+                        break;
+                    }
+                    if let Some(d) = &desktop {
+                        d.show(&core.list().unwrap_or_default()).await;
+                    }
+                }
+                Event::Presence(tray) => {
+                    match &tray {
+                        TrayState::Shown => tracing::info!("the tray shows Patchbay"),
+                        TrayState::Absent { reason } => tracing::info!("running without a tray: {reason}"),
+                        TrayState::Off => {}
+                    }
+                    status.tray = tray;
+                    publish(&lock, &status);
+                }
+            },
+        }
+    }
+    tracing::info!("stopping");
+    #[cfg(target_os = "linux")]
+    if let Some(tray) = desktop.as_ref().and_then(|d| d.tray.as_ref()) {
+        tray.stop().await;
+    }
+    let clean = core.shutdown(Duration::from_secs(5)).await;
+    drop(lock);
+    tracing::info!(clean, "Patchbay's service stopped");
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The desktop around the core: Start at login (an older version's entry now starts this service), the tray.
+async fn desktop(
+    data_dir: &Path,
+    list: &[ConnectionSummary],
+    events: mpsc::UnboundedSender<Event>,
+) -> Desktop {
+    let autostart = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Autostart::for_program(&exe));
+    if let Some(auto) = &autostart {
+        match auto.migrate() {
+            Ok(true) => {
+                tracing::info!(entry = %auto.entry().display(), "Start at login now starts the service")
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!("could not update {}: {e}", auto.entry().display()),
+        }
+    }
+    let mut desktop = Desktop {
+        #[cfg(target_os = "linux")]
+        tray: None,
+        autostart,
+        alerts: Alerts::seeded(list),
+        data_dir: data_dir.to_path_buf(),
+    };
+    #[cfg(target_os = "linux")]
+    {
+        match Tray::start(desktop.model(list), events).await {
+            Ok(tray) => desktop.tray = Some(tray),
+            Err(reason) => tracing::info!("running without a tray: {reason}"),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    drop(events);
+    desktop
+}
+
+/// What the tray looks like to `patchbay doctor`: shown until the tray says otherwise.
+fn tray_state(desktop: Option<&Desktop>) -> TrayState {
+    match desktop {
+        None => TrayState::Off,
+        #[cfg(target_os = "linux")]
+        Some(d) if d.tray.is_none() => TrayState::Absent {
+            reason: "no desktop session bus to show it on".into(),
+        },
+        Some(_) => TrayState::Shown,
+    }
+}
+
+fn publish(lock: &ServiceLock, status: &ServiceStatus) {
+    if let Err(e) = lock.publish(status) {
+        tracing::warn!("{}", e.one_line());
+    }
+}
+
+/// A click in the tray. True for Quit.
+fn handle_menu(
+    core: &Patchbay,
+    desktop: Option<&Desktop>,
+    data_dir: &Path,
+    action: MenuAction,
+) -> bool {
+    match action {
+        MenuAction::Open | MenuAction::OpenConnection(_) => window::open(data_dir, None),
+        MenuAction::Fix(id) => {
+            tracing::info!(connection = %id, "opening its Fix");
+            window::open(data_dir, Some(&id));
+        }
+        MenuAction::CheckAll => {
+            tracing::info!("check all now (tray)");
+            core.check_all_now();
+        }
+        MenuAction::ToggleAutostart => {
+            if let Some(d) = desktop {
+                d.toggle_autostart();
+            }
+        }
+        MenuAction::Quit => {
+            tracing::info!("Quit (tray)");
+            return true;
+        }
+    }
+    false
+}
+
+/// Every status change in the log: on a machine without a desktop, the log is where a person hears of it.
+fn say_status(c: &ConnectionSummary, previous: patchbay_core::model::ConnectionStatus) {
+    let reason = c.status_reason.as_deref().unwrap_or("");
+    if c.facts.needs_attention {
+        tracing::warn!(connection = %c.id, ?previous, "{} {}: {reason}", c.name, c.status.words());
+    } else {
+        tracing::info!(connection = %c.id, ?previous, now = ?c.status, "status changed");
+    }
+}
+
+/// Show `note`; a click opens the window at its Fix. Without a notification server nothing fails.
+#[cfg(unix)]
+fn notify(note: Note, data_dir: PathBuf) {
+    tokio::spawn(async move {
+        let mut n = notify_rust::Notification::new();
+        n.appname("Patchbay")
+            .summary(&note.summary)
+            .body(&note.body)
+            .icon("patchbay-app");
+        // The `default` action is what a click on the notification itself invokes.
+        if note.fix.is_some() {
+            n.action("default", "Fix…").action("fix", "Fix…");
+        } else {
+            n.action("default", "Open Patchbay");
+        }
+        let handle = match n.show_async().await {
+            Ok(handle) => handle,
+            Err(e) => {
+                tracing::info!("no notification shown (no notification service?): {e}");
+                return;
+            }
+        };
+        tracing::info!(summary = %note.summary, "notification shown");
+        // A notification may sit unclicked in a notification centre; stop listening for it after a day.
+        let clicked = tokio::time::timeout(Duration::from_secs(24 * 3600), wait_click(&handle))
+            .await
+            .unwrap_or(false);
+        if clicked {
+            if let Some(id) = &note.fix {
+                tracing::info!(connection = %id, "opening its Fix");
+            }
+            window::open(&data_dir, note.fix.as_deref());
+        }
+    });
+}
+
+#[cfg(unix)]
+async fn wait_click(handle: &notify_rust::NotificationHandle) -> bool {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    handle
+        .wait_for_action_async(move |response| {
+            let clicked = match response {
+                notify_rust::NotificationResponse::Default => true,
+                notify_rust::NotificationResponse::Action(a) => a == "fix" || a == "default",
+                _ => false,
+            };
+            let _ = tx.send(clicked);
+        })
+        .await;
+    rx.await.unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn notify(note: Note, _data_dir: PathBuf) {
+    tracing::warn!("{}: {}", note.summary, note.body);
+}
+
+/// SIGTERM (systemd, a log-out) and SIGINT (Ctrl-C) end the service cleanly.
+fn spawn_signal_handler(stop: CancellationToken) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM"),
+                _ = int.recv() => tracing::info!("SIGINT"),
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        stop.cancel();
+    });
+}
