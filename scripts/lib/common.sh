@@ -12,7 +12,7 @@ export REPO
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth imagemagick webkit2gtk-driver dbus gnome-keyring libsecret-tools libdbus-1-dev
-  xdg-utils desktop-file-utils fonts-dejavu-core shellcheck appstream libglib2.0-bin
+  xdg-utils desktop-file-utils fonts-dejavu-core shellcheck appstream libglib2.0-bin systemd
 )
 
 # Node version the UI toolchain needs (vite 8, vitest 4, webdriverio 9).

@@ -4,7 +4,7 @@
 
 # The validators and the .rpm reader (not needed to build or test the app itself).
 # shellcheck disable=SC2034 # used by the scripts that source this file
-PACKAGE_TOOLS=(lintian rpm appstream desktop-file-utils help2man binutils)
+PACKAGE_TOOLS=(lintian rpm appstream desktop-file-utils help2man binutils systemd)
 # shellcheck disable=SC2034
 ARTIFACTS_PACKAGES="${PATCHBAY_ARTIFACTS:-$REPO/artifacts}/packages"
 METAINFO="$REPO/packaging/linux/dev.patchbay.app.metainfo.xml"
@@ -93,13 +93,31 @@ render_desktop_entry() {
     -e 's/{{comment}}/Personal integration service for Microsoft 365/g' "$DESKTOP_TEMPLATE"
 }
 
+SYSTEMD_UNIT="$REPO/packaging/linux/patchbay.service"
+
+# `systemd-analyze verify` on a user unit. Before the package is installed its program is not at /usr/bin, so the
+# lints layer verifies a copy whose ExecStart names a program that is there (`program`); the installed unit is
+# verified as it is (scripts/test-package).
+verify_systemd_unit() {
+  local unit="$1" program="${2:-}" dir rc=0
+  dir="$(mktemp -d)"
+  if [[ -n "$program" ]]; then
+    sed "s|^ExecStart=/usr/bin/patchbay-service|ExecStart=$program|" "$unit" >"$dir/patchbay.service"
+    unit="$dir/patchbay.service"
+  fi
+  XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$dir}" systemd-analyze --user verify --man="${VERIFY_MAN:-no}" "$unit" || rc=1
+  rm -rf "$dir"
+  return "$rc"
+}
+
 # The packaging sources, without building anything (the lints layer): the rendered desktop entry, the AppStream
-# metainfo and the versions.
+# metainfo, the systemd user unit and the versions.
 validate_packaging_sources() {
   local dir rc=0
   dir="$(mktemp -d)"
   render_desktop_entry >"$dir/Patchbay.desktop"
   desktop-file-validate "$dir/Patchbay.desktop" || rc=1
+  verify_systemd_unit "$SYSTEMD_UNIT" "$(command -v true)" || rc=1
   appstreamcli validate --no-net --pedantic "$METAINFO" || rc=1
   check_versions || rc=1
   rm -rf "$dir"

@@ -51,8 +51,12 @@ fn exec_arg(arg: &str) -> String {
 }
 
 impl Autostart {
-    /// The entry that starts `program` (the service's executable) at login; `None` without a home folder.
+    /// The entry that starts `program` (the service's executable) at login; `None` without a home folder, or
+    /// where logins do not read XDG autostart entries (macOS and Windows: not offered there yet).
     pub fn for_program(program: &Path) -> Option<Self> {
+        if !cfg!(all(unix, not(target_os = "macos"))) {
+            return None;
+        }
         Some(Self {
             entry: autostart_dir()?.join(ENTRY_NAME),
             program: program.to_path_buf(),

@@ -88,6 +88,9 @@ pub async fn run(
     mode: ServiceMode,
     version: &str,
 ) -> ExitCode {
+    // Before anything is said of this service (its status file): a SIGTERM from then on ends it cleanly.
+    let stop = CancellationToken::new();
+    spawn_signal_handler(stop.clone());
     let data_dir = config.data_dir.clone();
     let core = Patchbay::new(config);
     let list = core.list().unwrap_or_else(|e| {
@@ -104,8 +107,6 @@ pub async fn run(
     // Subscribe before the monitor starts: the start-up sweep's findings must not be missed.
     let mut events = core.subscribe();
     core.start_background(MonitorConfig::from_env());
-    let stop = CancellationToken::new();
-    spawn_signal_handler(stop.clone());
     tracing::info!("Patchbay's service is running");
     loop {
         tokio::select! {
@@ -321,24 +322,31 @@ fn notify(note: Note, _data_dir: PathBuf) {
     tracing::warn!("{}: {}", note.summary, note.body);
 }
 
-/// SIGTERM (systemd, a log-out) and SIGINT (Ctrl-C) end the service cleanly.
+/// SIGTERM (systemd, a log-out) and SIGINT (Ctrl-C) end the service cleanly. The handlers are in place when
+/// this returns.
 fn spawn_signal_handler(stop: CancellationToken) {
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut int)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) else {
-                return;
-            };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!(
+                "SIGTERM and SIGINT cannot be handled: they will end the service abruptly"
+            );
+            return;
+        };
+        tokio::spawn(async move {
             tokio::select! {
                 _ = term.recv() => tracing::info!("SIGTERM"),
                 _ = int.recv() => tracing::info!("SIGINT"),
             }
-        }
-        #[cfg(not(unix))]
+            stop.cancel();
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
         stop.cancel();
     });
