@@ -39,13 +39,16 @@ check_versions() {
   echo "version $cargo of $date everywhere"
 }
 
-# A Debian changelog entry for VERSION, from CHANGELOG.md's newest section (its bullet lines' first sentences).
+# A Debian changelog entry for VERSION, from CHANGELOG.md's newest released section (its bullet lines' first
+# sentences; an [Unreleased] section is not the package's yet).
 debian_changelog() {
   local version="$1" date
   read -r _ date <<<"$(changelog_newest)"
   printf 'patchbay (%s) unstable; urgency=medium\n\n' "$version"
   # One line per bullet (joining its continuation lines), folded at 76 columns with Debian's indentation.
-  awk '/^## \[/ { n++; next }
+  awk '/^## \[Unreleased\]/ { skip = 1; next }
+       /^## \[/ { skip = 0; n++; next }
+       skip { next }
        n == 1 && /^- / { if (item) print item; item = substr($0, 3); next }
        n == 1 && /^  [^ ]/ && item { sub(/^ +/, ""); item = item " " $0; next }
        n == 1 && item { print item; item = "" }

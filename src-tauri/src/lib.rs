@@ -44,8 +44,11 @@ pub struct AppOptions {
 
 impl AppOptions {
     pub fn from_env() -> Self {
+        let mut core = CoreConfig::from_env();
+        // The window carries no sandbox of its own: the Sandbox environment runs as patchbay-sandbox.
+        core.sandbox = patchbay_core::sandbox_host::SandboxHosting::Process;
         Self {
-            core: CoreConfig::from_env(),
+            core,
             desktop_integration: true,
             watch: true,
             start_service: true,
@@ -222,11 +225,18 @@ fn setup_deep_links<R: Runtime>(app: &AppHandle<R>) {
     // On Linux and Windows the scheme handler is registered at run time (a .desktop file with %u, set as the
     // default handler) for builds from source. An installed package's desktop entry already claims the scheme
     // for every user: registering again would put a per-user entry in front of it that `dpkg -r` cannot remove.
+    // Off the main thread: it asks xdg-mime and writes a desktop entry (about 100 ms), and the page's first
+    // command waits for the main thread.
     #[cfg(any(target_os = "linux", windows))]
-    if !links_open_this_executable() {
-        if let Err(e) = app.deep_link().register_all() {
-            tracing::warn!("patchbay:// links will not reach Patchbay: {e}");
-        }
+    {
+        let handle = app.clone();
+        std::thread::spawn(move || {
+            if !links_open_this_executable() {
+                if let Err(e) = handle.deep_link().register_all() {
+                    tracing::warn!("patchbay:// links will not reach Patchbay: {e}");
+                }
+            }
+        });
     }
     let handle = app.clone();
     app.deep_link().on_open_url(move |event| {

@@ -17,6 +17,9 @@ pub struct CoreConfig {
     pub builtin_app: BuiltInApp,
     /// How hard a token refresh tries when Microsoft cannot be reached.
     pub retry: crate::tokens::RetryPolicy,
+    /// Where the Sandbox environment runs: in this process (a build with the `sandbox` feature), or in a
+    /// `patchbay-sandbox` process of its own (the window, which carries no sandbox).
+    pub sandbox: crate::sandbox_host::SandboxHosting,
 }
 
 impl CoreConfig {
@@ -59,6 +62,7 @@ impl CoreConfig {
                 redirect_uri: "http://localhost".to_string(),
             },
             retry: crate::tokens::RetryPolicy::default(),
+            sandbox: crate::sandbox_host::SandboxHosting::default(),
         }
     }
 }

@@ -117,6 +117,21 @@ pub fn exec_program(desktop_file: &str) -> Option<String> {
     None
 }
 
+/// One of Patchbay's own programs (`patchbay-service`, `patchbay-app`, `patchbay-sandbox`): where `env_var` says,
+/// else beside the running executable (an installed package puts them all in `/usr/bin`, a build in
+/// `target/…`), else on `PATH`.
+pub fn sibling_program(name: &str, env_var: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env_var).filter(|v| !v.is_empty()) {
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
+        .filter(|p| p.is_file())
+        .or_else(|| which(name))
+}
+
 /// The first `name` on `PATH` (or `name` itself when it is a path to a file).
 pub fn which(name: &str) -> Option<PathBuf> {
     let candidate = Path::new(name);

@@ -101,10 +101,6 @@ pub fn presets() -> Vec<EnvironmentPreset> {
             "",
         ),
     ]
-    .into_iter()
-    // A build without the sandbox does not offer it.
-    .filter(|e| e.id != EnvironmentId::Sandbox || crate::sandbox_host::AVAILABLE)
-    .collect()
 }
 
 /// Resolved endpoints for one connection: where to sign in and where Graph lives.

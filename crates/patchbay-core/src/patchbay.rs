@@ -69,7 +69,7 @@ impl Patchbay {
         let dir = config.data_dir.clone();
         let store = Arc::new(Store::new(dir.clone()));
         let vault = Arc::new(Vault::new(dir.join("secrets"), keys));
-        let sandbox = crate::sandbox_host::for_data_dir(&dir);
+        let sandbox = crate::sandbox_host::for_data_dir(&dir, config.sandbox);
         let connections = Arc::new(Connections::new(
             store.clone(),
             Arc::new(HealthStore::new(&dir)),
@@ -139,8 +139,13 @@ impl Patchbay {
         &self.parts.catalogue
     }
 
+    /// The environments this Patchbay offers (the Sandbox only when it can serve one).
     pub fn environments(&self) -> Vec<EnvironmentPreset> {
+        let sandbox = self.parts.sandbox.available();
         presets()
+            .into_iter()
+            .filter(|e| e.id != crate::environment::EnvironmentId::Sandbox || sandbox)
+            .collect()
     }
 
     pub fn builtin_app(&self) -> &BuiltInApp {

@@ -6,8 +6,9 @@
 //! the sandbox on first need, and every Patchbay process that serves the same data folder sees the same tenant,
 //! as with a real one.
 //!
-//! The rest of the core knows the sandbox only as a [`SandboxProvider`]: a build without the `sandbox` cargo
-//! feature (a distributor's choice) gets [`NoSandbox`], which says so instead of failing obscurely.
+//! The rest of the core knows the sandbox only as a [`SandboxProvider`]. A build with the `sandbox` cargo feature
+//! can serve it in its own process; the window, and a build without the feature (a distributor's choice), run
+//! the `patchbay-sandbox` program instead, and say so plainly when there is none.
 //!
 //! Its HTTP control endpoints (`/_sandbox/revoke`, `/fail`, ...) are off unless `PATCHBAY_SANDBOX_CONTROL=1` is in
 //! the environment (the end-to-end tests and demos set it): the sandbox starts whenever someone picks it, and
@@ -34,6 +35,8 @@ pub struct SandboxInfo {
 
 /// The Sandbox environment, as the core sees it.
 pub trait SandboxProvider: Send + Sync {
+    /// Whether this Patchbay can serve the Sandbox environment at all (offered only then).
+    fn available(&self) -> bool;
     /// The sandbox's endpoints for `tenant`, starting it on first use.
     fn endpoints<'a>(&'a self, tenant: &'a str) -> Boxed<'a, Result<Endpoints, ErrorInfo>>;
     /// Where it runs and who can sign in (starting it on first use).
@@ -42,50 +45,45 @@ pub trait SandboxProvider: Send + Sync {
     fn shutdown(&self) -> Boxed<'_, ()>;
 }
 
-/// The sandbox of this build for the data folder: the in-process one, or [`NoSandbox`].
-pub fn for_data_dir(data_dir: &std::path::Path) -> Arc<dyn SandboxProvider> {
-    #[cfg(feature = "sandbox")]
-    {
-        Arc::new(hosted::SandboxHost::new(data_dir))
-    }
-    #[cfg(not(feature = "sandbox"))]
-    {
-        let _ = data_dir;
-        Arc::new(NoSandbox)
+/// Where the Sandbox environment runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxHosting {
+    /// In this process (a build with the `sandbox` feature: the CLI, the service).
+    InProcess,
+    /// In a `patchbay-sandbox` process this one starts on first use and ends on exit: the window, so that its
+    /// own binary and memory carry no sandbox.
+    Process,
+}
+
+impl Default for SandboxHosting {
+    fn default() -> Self {
+        if cfg!(feature = "sandbox") {
+            SandboxHosting::InProcess
+        } else {
+            SandboxHosting::Process
+        }
     }
 }
 
-/// Whether this build serves the Sandbox environment.
-pub const AVAILABLE: bool = cfg!(feature = "sandbox");
-
-/// A build without the sandbox: every use says so.
-pub struct NoSandbox;
-
-fn no_sandbox() -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::InvalidInput,
-        "This build of Patchbay has no sandbox.",
-        "It was built without its offline demo (the sandbox feature). Choose a Microsoft cloud or Advanced instead.",
-    )
+/// The sandbox for the data folder, hosted as asked (in this process only where the build has it).
+pub fn for_data_dir(
+    data_dir: &std::path::Path,
+    hosting: SandboxHosting,
+) -> Arc<dyn SandboxProvider> {
+    match hosting {
+        #[cfg(feature = "sandbox")]
+        SandboxHosting::InProcess => Arc::new(hosted::SandboxHost::new(data_dir)),
+        _ => Arc::new(process::ProcessSandbox::new(data_dir)),
+    }
 }
 
-impl SandboxProvider for NoSandbox {
-    fn endpoints<'a>(&'a self, _tenant: &'a str) -> Boxed<'a, Result<Endpoints, ErrorInfo>> {
-        Box::pin(async { Err(no_sandbox()) })
-    }
-
-    fn describe(&self) -> Boxed<'_, Result<SandboxInfo, ErrorInfo>> {
-        Box::pin(async { Err(no_sandbox()) })
-    }
-
-    fn shutdown(&self) -> Boxed<'_, ()> {
-        Box::pin(async {})
-    }
+/// Whether `PATCHBAY_SANDBOX_CONTROL` asks for the control endpoints.
+fn control_wanted() -> bool {
+    control_from_env(std::env::var(CONTROL_VAR).ok().as_deref())
 }
 
 /// `1`, `true`, `yes` or `on` turn control on; unset, empty, `0`, `false`, `no` or `off` leave it off. Anything
 /// else leaves it off too, with a warning, so a typo never opens the endpoints by surprise.
-#[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
 fn control_from_env(value: Option<&str>) -> bool {
     let Some(value) = value.map(str::trim) else {
         return false;
@@ -123,10 +121,7 @@ mod hosted {
     impl SandboxHost {
         /// A host for the data folder; control follows `PATCHBAY_SANDBOX_CONTROL`.
         pub fn new(data_dir: &std::path::Path) -> Self {
-            Self::with_control(
-                data_dir,
-                control_from_env(std::env::var(CONTROL_VAR).ok().as_deref()),
-            )
+            Self::with_control(data_dir, control_wanted())
         }
 
         /// A host whose sandbox serves its control endpoints over HTTP when `control` is set.
@@ -164,6 +159,10 @@ mod hosted {
     }
 
     impl SandboxProvider for SandboxHost {
+        fn available(&self) -> bool {
+            true
+        }
+
         fn endpoints<'a>(&'a self, tenant: &'a str) -> Boxed<'a, Result<Endpoints, ErrorInfo>> {
             Box::pin(async move {
                 let sandbox = self.get().await?;
@@ -199,6 +198,232 @@ mod hosted {
     }
 }
 
+mod process {
+    //! The sandbox in a process of its own: `patchbay-sandbox --tenant-file …`, started on first use, its URLs
+    //! read from the one JSON line it prints, ended with this Patchbay. The tenant file is the same one the
+    //! in-process sandbox keeps, so a connection made here refreshes in the CLI or the service, and back.
+
+    use super::*;
+    use std::path::PathBuf;
+    use std::process::Stdio;
+    use tokio::io::AsyncBufReadExt;
+    use tokio::sync::OnceCell;
+
+    /// The program's name, and the variable that says where it is (tests of an installed package).
+    const PROGRAM: &str = "patchbay-sandbox";
+    const PROGRAM_VAR: &str = "PATCHBAY_SANDBOX_BINARY";
+    /// How long it may take to say where it listens.
+    const START_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    struct Running {
+        child: std::sync::Mutex<Option<tokio::process::Child>>,
+        /// Its standard input: while this end is open it runs, and it ends when this process does, however it
+        /// ends (`--until-stdin-closes`), so no sandbox outlives its window.
+        _lifeline: Option<tokio::process::ChildStdin>,
+        base_url: url::Url,
+        authority_template: String,
+        graph_url: url::Url,
+        users: Vec<(String, String)>,
+    }
+
+    pub struct ProcessSandbox {
+        /// The program, found when this Patchbay starts (`None`: there is none, and no sandbox).
+        program: Option<PathBuf>,
+        tenant_file: PathBuf,
+        control: bool,
+        running: OnceCell<Running>,
+    }
+
+    fn no_program() -> ErrorInfo {
+        ErrorInfo::new(
+            ErrorCode::InvalidInput,
+            "This build of Patchbay has no sandbox.",
+            format!(
+                "Its offline demo runs as {PROGRAM}, which is neither beside Patchbay nor on PATH. Reinstall \
+                 Patchbay, or choose a Microsoft cloud or Advanced instead."
+            ),
+        )
+    }
+
+    fn could_not_start(detail: String) -> ErrorInfo {
+        ErrorInfo::new(
+            ErrorCode::Internal,
+            "The sandbox could not start.",
+            "Check that Patchbay may listen on 127.0.0.1, then try again, or choose another environment.",
+        )
+        .with_detail(detail)
+    }
+
+    /// What the program's first line says of where it listens.
+    fn read_first_line(line: &str) -> Result<Running, ErrorInfo> {
+        let info: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| could_not_start(format!("its first line is not JSON: {e}")))?;
+        let url = |key: &str| {
+            info[key]
+                .as_str()
+                .and_then(|u| url::Url::parse(u).ok())
+                .ok_or_else(|| could_not_start(format!("no {key} in its first line")))
+        };
+        Ok(Running {
+            base_url: url("base_url")?,
+            graph_url: url("graph_url")?,
+            authority_template: info["authority_template"]
+                .as_str()
+                .filter(|t| t.contains("{tenant}"))
+                .ok_or_else(|| could_not_start("no authority_template in its first line".into()))?
+                .to_string(),
+            users: info["users"]
+                .as_array()
+                .map(|users| {
+                    users
+                        .iter()
+                        .filter_map(|u| {
+                            Some((u[0].as_str()?.to_string(), u[1].as_str()?.to_string()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            child: std::sync::Mutex::new(None),
+            _lifeline: None,
+        })
+    }
+
+    impl ProcessSandbox {
+        pub fn new(data_dir: &std::path::Path) -> Self {
+            Self::with_program(
+                data_dir,
+                crate::desktop_entry::sibling_program(PROGRAM, PROGRAM_VAR),
+            )
+        }
+
+        pub fn with_program(data_dir: &std::path::Path, program: Option<PathBuf>) -> Self {
+            Self {
+                program,
+                tenant_file: data_dir.join("sandbox-tenant.json"),
+                control: control_wanted(),
+                running: OnceCell::new(),
+            }
+        }
+
+        async fn get(&self) -> Result<&Running, ErrorInfo> {
+            self.running
+                .get_or_try_init(|| async {
+                    let program = self.program.clone().ok_or_else(no_program)?;
+                    let mut command = tokio::process::Command::new(&program);
+                    command
+                        .arg("--tenant-file")
+                        .arg(&self.tenant_file)
+                        .arg("--until-stdin-closes")
+                        .stdin(Stdio::piped())
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::null())
+                        .kill_on_drop(true);
+                    if !self.control {
+                        command.arg("--no-control");
+                    }
+                    let mut child = command
+                        .spawn()
+                        .map_err(|e| could_not_start(format!("{}: {e}", program.display())))?;
+                    let stdout = child
+                        .stdout
+                        .take()
+                        .ok_or_else(|| could_not_start("no output".into()))?;
+                    let mut line = String::new();
+                    let read = tokio::time::timeout(
+                        START_WAIT,
+                        tokio::io::BufReader::new(stdout).read_line(&mut line),
+                    )
+                    .await;
+                    if !matches!(read, Ok(Ok(n)) if n > 0) {
+                        let _ = child.start_kill();
+                        return Err(could_not_start(format!(
+                            "{} said nothing within {} s",
+                            program.display(),
+                            START_WAIT.as_secs()
+                        )));
+                    }
+                    let mut running = read_first_line(&line)?;
+                    running._lifeline = child.stdin.take();
+                    *running.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
+                    tracing::info!(url = %running.base_url, control = self.control, "sandbox started ({PROGRAM})");
+                    Ok(running)
+                })
+                .await
+        }
+    }
+
+    impl SandboxProvider for ProcessSandbox {
+        fn available(&self) -> bool {
+            self.program.is_some()
+        }
+
+        fn endpoints<'a>(&'a self, tenant: &'a str) -> Boxed<'a, Result<Endpoints, ErrorInfo>> {
+            Box::pin(async move {
+                let running = self.get().await?;
+                // The tenant was checked (letters, digits, dots, dashes) before anything plans with it.
+                let authority =
+                    url::Url::parse(&running.authority_template.replace("{tenant}", tenant))
+                        .map_err(|e| could_not_start(format!("its authority for {tenant}: {e}")))?;
+                Ok(Endpoints {
+                    authority,
+                    graph_url: running.graph_url.clone(),
+                })
+            })
+        }
+
+        fn describe(&self) -> Boxed<'_, Result<SandboxInfo, ErrorInfo>> {
+            Box::pin(async move {
+                let running = self.get().await?;
+                Ok(SandboxInfo {
+                    base_url: running.base_url.clone(),
+                    users: running.users.clone(),
+                })
+            })
+        }
+
+        fn shutdown(&self) -> Boxed<'_, ()> {
+            Box::pin(async move {
+                let child = self
+                    .running
+                    .get()
+                    .and_then(|r| r.child.lock().unwrap_or_else(|p| p.into_inner()).take());
+                // Its tenant file is written whole or not at all, so ending it at once loses nothing.
+                if let Some(mut child) = child {
+                    let _ = child.kill().await;
+                }
+            })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_programs_first_line_says_where_it_listens() {
+            let r = read_first_line(
+                r#"{"base_url":"http://127.0.0.1:9/","authority":"http://127.0.0.1:9/organizations/v2.0",
+                   "authority_template":"http://127.0.0.1:9/{tenant}/v2.0","graph_url":"http://127.0.0.1:9/graph",
+                   "control":false,"users":[["Adele","adele@contoso.example"]]}"#,
+            )
+            .unwrap();
+            assert_eq!(r.graph_url.as_str(), "http://127.0.0.1:9/graph");
+            assert_eq!(
+                r.authority_template.replace("{tenant}", "contoso.example"),
+                "http://127.0.0.1:9/contoso.example/v2.0"
+            );
+            assert_eq!(
+                r.users,
+                [("Adele".to_string(), "adele@contoso.example".to_string())]
+            );
+            for bad in ["", "not json", r#"{"base_url":"http://127.0.0.1:9/"}"#] {
+                let e = read_first_line(bad).err().expect(bad);
+                assert_eq!(e.title, "The sandbox could not start.");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,11 +446,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_build_without_the_sandbox_says_so() {
-        let e = NoSandbox.endpoints("organizations").await.unwrap_err();
+    async fn without_the_sandbox_program_there_is_no_sandbox_and_it_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = process::ProcessSandbox::with_program(dir.path(), None);
+        assert!(!none.available());
+        let e = none.endpoints("organizations").await.unwrap_err();
         assert_eq!(e.title, "This build of Patchbay has no sandbox.");
-        assert!(e.message.contains("Choose"), "{}", e.message);
-        assert!(NoSandbox.describe().await.is_err());
+        assert!(e.message.contains("patchbay-sandbox"), "{}", e.message);
+        assert!(none.describe().await.is_err());
     }
 
     #[cfg(feature = "sandbox")]

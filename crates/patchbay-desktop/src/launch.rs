@@ -27,14 +27,7 @@ pub fn locate(name: &str) -> Option<PathBuf> {
         SERVICE => "PATCHBAY_SERVICE_BINARY",
         _ => "",
     };
-    if let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
-        .filter(|p| p.is_file());
-    beside.or_else(|| patchbay_core::desktop_entry::which(name))
+    patchbay_core::desktop_entry::sibling_program(name, var)
 }
 
 /// A log file grows to this before it is started afresh (the previous one kept as `<name>.1`).

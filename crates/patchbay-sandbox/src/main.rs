@@ -1,5 +1,6 @@
 //! `patchbay-sandbox [--port N]`: serve the sandbox on 127.0.0.1 until SIGTERM or Ctrl-C. Prints one JSON line
-//! with `base_url`, `authority`, `graph_url` and `control` once it listens.
+//! with `base_url`, `authority`, `authority_template`, `graph_url`, `control` and `users` once it listens.
+//! Patchbay's window runs it for the Sandbox environment rather than carry a sandbox in its own process.
 //!
 //! Unlike the sandbox inside the app, this binary serves the `/_sandbox/` control endpoints unless told not to:
 //! someone starts it on purpose, to drive failures from tests and demos over HTTP, and that is its point. The
@@ -7,16 +8,24 @@
 
 use patchbay_sandbox::{Sandbox, SandboxOptions};
 
-const USAGE: &str = "usage: patchbay-sandbox [--port N] [--tenant-file PATH] [--no-control]\n\nServes a local stand-in for \
+const USAGE: &str = "usage: patchbay-sandbox [--port N] [--tenant-file PATH] [--no-control] [--until-stdin-closes]\n\nServes a local stand-in for \
 Microsoft's identity platform and Microsoft Graph on 127.0.0.1 (port 0 or none: a free port). With --tenant-file, the \
 tenant's grants and tokens are kept in that file and survive restarts. The JSON control endpoints under /_sandbox/ \
-(revoke, fail, mfa-required, ...) are on; --no-control turns them off (they answer 404).";
+(revoke, fail, mfa-required, ...) are on; --no-control turns them off (they answer 404). --until-stdin-closes ends it \
+when its standard input closes (the program that started it ended, however it ended).";
 
-fn parse_args() -> Result<SandboxOptions, String> {
+/// How it was asked to run.
+struct Args {
+    opts: SandboxOptions,
+    until_stdin_closes: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
     let mut opts = SandboxOptions {
         control: true,
         ..SandboxOptions::default()
     };
+    let mut until_stdin_closes = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -39,6 +48,7 @@ fn parse_args() -> Result<SandboxOptions, String> {
                 opts.tenant_file = Some(value.into());
             }
             "--no-control" if inline.is_none() => opts.control = false,
+            "--until-stdin-closes" if inline.is_none() => until_stdin_closes = true,
             "--help" | "-h" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -46,13 +56,19 @@ fn parse_args() -> Result<SandboxOptions, String> {
             other => return Err(format!("unknown argument '{other}'\n\n{USAGE}")),
         }
     }
-    Ok(opts)
+    Ok(Args {
+        opts,
+        until_stdin_closes,
+    })
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let opts = match parse_args() {
-        Ok(o) => o,
+    let Args {
+        opts,
+        until_stdin_closes,
+    } = match parse_args() {
+        Ok(a) => a,
         Err(e) => {
             eprintln!("patchbay-sandbox: {e}");
             return std::process::ExitCode::from(2);
@@ -66,16 +82,44 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let users: Vec<[String; 2]> = sandbox
+        .control()
+        .users()
+        .iter()
+        .map(|u| [u.given_name.clone(), u.email.clone()])
+        .collect();
     let line = serde_json::json!({
         "base_url": sandbox.base_url().as_str(),
         "authority": sandbox.authority("organizations").as_str(),
+        // Any tenant's authority: Patchbay's window, which runs this binary rather than a sandbox of its own.
+        "authority_template": sandbox.authority("{tenant}").as_str().replace("%7Btenant%7D", "{tenant}"),
         "graph_url": sandbox.graph_url().as_str(),
         "control": control,
+        "users": users,
     });
     println!("{line}");
-    wait_for_signal().await;
+    if until_stdin_closes {
+        tokio::select! {
+            _ = wait_for_signal() => {}
+            _ = stdin_closed() => {}
+        }
+    } else {
+        wait_for_signal().await;
+    }
     sandbox.shutdown().await;
     std::process::ExitCode::SUCCESS
+}
+
+/// Read standard input to its end: the program that started this one (and holds the other end) ended.
+async fn stdin_closed() {
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 256];
+    loop {
+        match tokio::io::AsyncReadExt::read(&mut stdin, &mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
 }
 
 async fn wait_for_signal() {

@@ -18,6 +18,12 @@ async fn prints_its_urls_and_stops_on_sigterm() {
     let base = info["base_url"].as_str().unwrap();
     assert!(base.starts_with("http://127.0.0.1:") && base.ends_with('/'));
     assert_eq!(info["authority"], format!("{base}organizations/v2.0"));
+    assert_eq!(info["authority_template"], format!("{base}{{tenant}}/v2.0"));
+    assert!(info["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u[1] == "adele@contoso.example"));
     assert_eq!(info["graph_url"], format!("{base}graph"));
     // A test and demo tool: its control endpoints are on.
     assert_eq!(info["control"], true);
@@ -87,4 +93,36 @@ async fn no_control_turns_the_control_endpoints_off() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(resp.status(), reqwest::StatusCode::NOT_FOUND);
+}
+
+/// Started by Patchbay's window with `--until-stdin-closes`: it ends when the window does, however the window
+/// ends (its end of the pipe closes with it).
+#[test]
+fn it_ends_when_its_standard_input_closes() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patchbay-sandbox"))
+        .args(["--port", "0", "--no-control", "--until-stdin-closes"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the binary");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).expect("one JSON line");
+    assert_eq!(info["control"], false);
+    assert!(child.try_wait().unwrap().is_none(), "it serves");
+    drop(child.stdin.take());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "it still runs with its standard input closed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
 }

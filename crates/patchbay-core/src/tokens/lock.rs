@@ -21,7 +21,7 @@ pub struct ConnectionLocks {
     local: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The last time Microsoft could not be reached for a connection (Unix ms), and what it said: callers that
     /// queued behind that refresh share its answer.
-    failures: Mutex<HashMap<String, (i64, RefreshError)>>,
+    failures: Mutex<HashMap<String, (std::time::Instant, RefreshError)>>,
 }
 
 /// Held while one connection's tokens are refreshed; released on drop.
@@ -94,16 +94,17 @@ impl ConnectionLocks {
         self.failures
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_string(), (crate::clock::now_unix_ms(), error));
+            .insert(id.to_string(), (std::time::Instant::now(), error));
     }
 
-    /// The failure a refresh of `id` met after `asked_at_ms` (the caller queued behind it), if any.
-    pub fn failed_since(&self, id: &str, asked_at_ms: i64) -> Option<RefreshError> {
+    /// The failure a refresh of `id` met after `asked` (the caller queued behind it), if any. On the monotonic
+    /// clock: a failure noted in the same millisecond as a later question is not taken for its answer.
+    pub fn failed_since(&self, id: &str, asked: std::time::Instant) -> Option<RefreshError> {
         self.failures
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(id)
-            .filter(|(at, _)| *at >= asked_at_ms)
+            .filter(|(at, _)| *at > asked)
             .map(|(_, e)| e.clone())
     }
 

@@ -275,6 +275,7 @@ impl TokenManager {
         policy: TokenPolicy,
     ) -> Result<AccessToken, RefreshError> {
         let asked_at = clock::now_unix_ms();
+        let asked = std::time::Instant::now();
         let record = self.connections.record(id).map_err(RefreshError::Local)?;
         // A connection known to be broken never hands out its stored token unchecked: ask Microsoft again (and
         // clear the verdict when it answers).
@@ -294,7 +295,7 @@ impl TokenManager {
             }
         }
         let guard = self.locks.acquire(id).await.map_err(RefreshError::Local)?;
-        let result = match self.locks.failed_since(id, asked_at) {
+        let result = match self.locks.failed_since(id, asked) {
             // Whoever held the lock before just failed to reach Microsoft: share that answer rather than
             // queue another round of retries behind it.
             Some(error) => Err(error),
