@@ -49,9 +49,13 @@ fn for_window(event: ConnectEvent) -> ConnectEvent {
 }
 
 #[tauri::command]
-pub fn list_connectors(state: State<'_, AppState>) -> Vec<Connector> {
+pub fn list_connectors(
+    state: State<'_, AppState>,
+    shell: State<'_, crate::ShellState>,
+) -> Vec<Connector> {
     // Each time a window's page loads (scripts/measure times start-up and re-opening by this line).
     tracing::info!("page ready: the UI asked for the catalogue");
+    shell.page_ready.set();
     state.core.catalogue().connectors().to_vec()
 }
 

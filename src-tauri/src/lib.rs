@@ -16,7 +16,7 @@ pub use window::{open_fix, show_main_window};
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_desktop::launch::{self, BACKGROUND_ARG, FIX_ARG, SERVICE};
 use state::AppState;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Builder, Manager, RunEvent, Runtime, WindowEvent};
 
@@ -62,6 +62,31 @@ pub struct ShellState {
     /// A Fix asked for (`--fix`, a second launch) before the window's page could hear it; the page takes it on
     /// load.
     pending_fix: Mutex<Option<String>>,
+    /// Set when the page has loaded: work that can wait (registering patchbay:// links) waits for it.
+    pub page_ready: Arc<PageReady>,
+}
+
+/// A one-way latch: the page has asked for its first data.
+#[derive(Default)]
+pub struct PageReady {
+    ready: Mutex<bool>,
+    changed: std::sync::Condvar,
+}
+
+impl PageReady {
+    pub fn set(&self) {
+        *self.ready.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.changed.notify_all();
+    }
+
+    /// Wait until the page is ready, or ten seconds at most (a page that never loads must not keep links
+    /// unregistered).
+    pub fn wait(&self) {
+        let guard = self.ready.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = self
+            .changed
+            .wait_timeout_while(guard, Duration::from_secs(10), |ready| !*ready);
+    }
 }
 
 impl ShellState {
@@ -225,12 +250,14 @@ fn setup_deep_links<R: Runtime>(app: &AppHandle<R>) {
     // On Linux and Windows the scheme handler is registered at run time (a .desktop file with %u, set as the
     // default handler) for builds from source. An installed package's desktop entry already claims the scheme
     // for every user: registering again would put a per-user entry in front of it that `dpkg -r` cannot remove.
-    // Off the main thread: it asks xdg-mime and writes a desktop entry (about 100 ms), and the page's first
-    // command waits for the main thread.
+    // Once the page is up (see `page_ready`), off the main thread: it runs xdg-mime, a shell script, and may
+    // write a desktop entry, some 100 ms of work that would otherwise compete with the page's first paint.
     #[cfg(any(target_os = "linux", windows))]
     {
         let handle = app.clone();
+        let ready = app.state::<ShellState>().page_ready.clone();
         std::thread::spawn(move || {
+            ready.wait();
             if !links_open_this_executable() {
                 if let Err(e) = handle.deep_link().register_all() {
                     tracing::warn!("patchbay:// links will not reach Patchbay: {e}");

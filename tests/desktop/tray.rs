@@ -130,7 +130,7 @@ fn the_services_tray_opens_a_window_that_ends_on_close_and_quits() {
         std::fs::read_to_string(&window_log).unwrap_or_default()
     );
     eprintln!(
-        "Open Patchbay → page ready: {} ms (debug build)",
+        "Open Patchbay → page ready: {} ms",
         clicked.elapsed().as_millis()
     );
 

@@ -15,7 +15,7 @@ describe("App", () => {
 
     const add = screen.getByTestId("add-connection-outlook365");
     await user.click(add);
-    const wizard = screen.getByTestId("wizard");
+    const wizard = await screen.findByTestId("wizard");
     await user.click(within(wizard).getByTestId("next"));
     await user.click(within(wizard).getByTestId("next"));
     await user.click(within(wizard).getByTestId("connect"));
@@ -62,7 +62,7 @@ describe("App", () => {
     render(App);
     const user = userEvent.setup();
     await user.click(await screen.findByTestId("fix-conn-2"));
-    const dialog = screen.getByTestId("fix-dialog");
+    const dialog = await screen.findByTestId("fix-dialog");
     expect(within(dialog).getByTestId("fix-account")).toHaveTextContent("grace@fabrikam.onmicrosoft.com");
     await user.click(within(dialog).getByTestId("fix-sign-in"));
     const link = (await within(dialog).findByTestId("auth-url")) as HTMLInputElement;
@@ -90,7 +90,7 @@ describe("App", () => {
     render(App);
     const user = userEvent.setup();
     await user.click(await screen.findByTestId("fix-conn-2"));
-    const dialog = screen.getByTestId("fix-dialog");
+    const dialog = await screen.findByTestId("fix-dialog");
     await user.click(within(dialog).getByTestId("fix-sign-in"));
     await within(dialog).findByTestId("auth-url");
     await backend.complete();
@@ -115,7 +115,7 @@ describe("App", () => {
     render(App);
     const user = userEvent.setup();
     await user.click(await screen.findByTestId("update-secret-conn-1"));
-    const dialog = screen.getByTestId("secret-dialog");
+    const dialog = await screen.findByTestId("secret-dialog");
     await user.click(within(dialog).getByTestId("secret-save"));
     expect(within(dialog).getByRole("alert")).toHaveTextContent("Paste the new secret");
     await user.type(within(dialog).getByTestId("new-secret"), "new-value");
@@ -152,7 +152,7 @@ describe("App", () => {
     await user.click(await screen.findByTestId("preview-conn-1"));
     const alert = await screen.findByTestId("preview-error");
     await user.click(within(alert).getByTestId("preview-fix"));
-    const dialog = screen.getByTestId("fix-dialog");
+    const dialog = await screen.findByTestId("fix-dialog");
     expect(within(dialog).getByTestId("fix-account")).toHaveTextContent("ada@contoso.com");
 
     backend.previewError = null;

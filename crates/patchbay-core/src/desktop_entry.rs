@@ -118,17 +118,20 @@ pub fn exec_program(desktop_file: &str) -> Option<String> {
 }
 
 /// One of Patchbay's own programs (`patchbay-service`, `patchbay-app`, `patchbay-sandbox`): where `env_var` says,
-/// else beside the running executable (an installed package puts them all in `/usr/bin`, a build in
-/// `target/…`), else on `PATH`.
+/// else beside the running executable (a build puts them all in `target/…`, a package its commands in
+/// `/usr/bin`), else in `../lib/patchbay/` from it (where a package keeps a helper that is no command of its
+/// own), else on `PATH`.
 pub fn sibling_program(name: &str, env_var: &str) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(env_var).filter(|v| !v.is_empty()) {
         let path = PathBuf::from(path);
         return path.is_file().then_some(path);
     }
-    std::env::current_exe()
+    let dir = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
-        .filter(|p| p.is_file())
+        .and_then(|exe| exe.parent().map(Path::to_path_buf));
+    dir.iter()
+        .flat_map(|d| [d.join(name), d.join("../lib/patchbay").join(name)])
+        .find(|p| p.is_file())
         .or_else(|| which(name))
 }
 
