@@ -5,73 +5,10 @@
 //! entry.
 
 use crate::support::*;
-use std::collections::HashMap;
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
-use zbus::blocking::{connection, Proxy};
-use zbus::zvariant::{OwnedObjectPath, OwnedValue};
-
-const NOTIFICATIONS_NAME: &str = "org.freedesktop.Notifications";
-const NOTIFICATIONS_PATH: &str = "/org/freedesktop/Notifications";
-const ADELE: &str = "adele@contoso.example";
-
-/// One `Notify` call, as received.
-#[derive(Debug, Clone)]
-struct Notified {
-    id: u32,
-    app_name: String,
-    summary: String,
-    body: String,
-    actions: Vec<String>,
-}
-
-/// A minimal notification server (Desktop Notifications Specification 1.2) that records every notification.
-struct Notifications {
-    next: u32,
-    received: mpsc::Sender<Notified>,
-}
-
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-impl Notifications {
-    fn get_capabilities(&self) -> Vec<String> {
-        vec!["actions".into(), "body".into()]
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &mut self,
-        app_name: &str,
-        _replaces_id: u32,
-        _app_icon: &str,
-        summary: &str,
-        body: &str,
-        actions: Vec<String>,
-        _hints: HashMap<String, OwnedValue>,
-        _expire_timeout: i32,
-    ) -> u32 {
-        self.next += 1;
-        let _ = self.received.send(Notified {
-            id: self.next,
-            app_name: app_name.into(),
-            summary: summary.into(),
-            body: body.into(),
-            actions,
-        });
-        self.next
-    }
-
-    fn close_notification(&self, _id: u32) {}
-
-    fn get_server_information(&self) -> (String, String, String, String) {
-        (
-            "patchbay-test".into(),
-            "patchbay".into(),
-            "1".into(),
-            "1.2".into(),
-        )
-    }
-}
+use zbus::blocking::Proxy;
+use zbus::zvariant::OwnedObjectPath;
 
 /// Make a sandbox connection the way the app would, through the core, in `data_dir` and keychain entry
 /// `service`. Returns its id.
@@ -209,21 +146,7 @@ fn a_connection_found_broken_elsewhere_turns_the_tray_and_notifies_once_and_the_
     let id = connect_sandbox_connection(data_dir.path(), &service);
 
     let (conn, rx) = play_watcher();
-    let (notified_tx, notified) = mpsc::channel();
-    let notifications = connection::Builder::session()
-        .expect("no session bus")
-        .name(NOTIFICATIONS_NAME)
-        .expect("bad name")
-        .serve_at(
-            NOTIFICATIONS_PATH,
-            Notifications {
-                next: 0,
-                received: notified_tx,
-            },
-        )
-        .expect("could not serve notifications")
-        .build()
-        .expect("could not own org.freedesktop.Notifications");
+    let (notifications, notified) = play_notifications();
 
     let home_dir = home.path().to_string_lossy().to_string();
     let config_dir = format!("{home_dir}/.config");

@@ -510,3 +510,85 @@ pub(crate) fn wait_for_item(rx: &mpsc::Receiver<ItemAddress>, app: &mut App) -> 
         }
     }
 }
+
+pub(crate) const NOTIFICATIONS_NAME: &str = "org.freedesktop.Notifications";
+pub(crate) const NOTIFICATIONS_PATH: &str = "/org/freedesktop/Notifications";
+pub(crate) const ADELE: &str = "adele@contoso.example";
+
+/// One `Notify` call, as received.
+#[derive(Debug, Clone)]
+pub(crate) struct Notified {
+    pub(crate) id: u32,
+    pub(crate) app_name: String,
+    pub(crate) summary: String,
+    pub(crate) body: String,
+    pub(crate) actions: Vec<String>,
+}
+
+/// A minimal notification server (Desktop Notifications Specification 1.2) that records every notification.
+pub(crate) struct Notifications {
+    next: u32,
+    received: mpsc::Sender<Notified>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Notifications {
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["actions".into(), "body".into()]
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &mut self,
+        app_name: &str,
+        _replaces_id: u32,
+        _app_icon: &str,
+        summary: &str,
+        body: &str,
+        actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        self.next += 1;
+        let _ = self.received.send(Notified {
+            id: self.next,
+            app_name: app_name.into(),
+            summary: summary.into(),
+            body: body.into(),
+            actions,
+        });
+        self.next
+    }
+
+    fn close_notification(&self, _id: u32) {}
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "patchbay-test".into(),
+            "patchbay".into(),
+            "1".into(),
+            "1.2".into(),
+        )
+    }
+}
+
+/// Own `org.freedesktop.Notifications` on the test's bus (before starting the program that notifies): the
+/// connection (to emit `ActionInvoked` on) and each `Notify` as it arrives.
+pub(crate) fn play_notifications() -> (Connection, mpsc::Receiver<Notified>) {
+    let (tx, rx) = mpsc::channel();
+    let conn = connection::Builder::session()
+        .expect("no session bus")
+        .name(NOTIFICATIONS_NAME)
+        .expect("bad name")
+        .serve_at(
+            NOTIFICATIONS_PATH,
+            Notifications {
+                next: 0,
+                received: tx,
+            },
+        )
+        .expect("could not serve notifications")
+        .build()
+        .expect("could not own org.freedesktop.Notifications");
+    (conn, rx)
+}

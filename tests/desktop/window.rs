@@ -12,6 +12,8 @@ fn the_window_starts_the_service_and_hands_second_launches_over() {
     let _turn = ONE_APP.lock().unwrap_or_else(|p| p.into_inner());
     let data_dir = tempfile::tempdir().expect("temp data dir");
     assert_eq!(service_pid(data_dir.path()), None);
+    // No tray host on this bus (no StatusNotifierWatcher), but a notification server.
+    let (_notifications, notified) = play_notifications();
 
     let mut app = App::spawn(data_dir.path(), "first", &[]);
     let service = wait_service(data_dir.path(), Duration::from_secs(20))
@@ -86,6 +88,13 @@ fn the_window_starts_the_service_and_hands_second_launches_over() {
         "{}",
         app.log()
     );
+    // Where no tray can show it, the closing window said where Patchbay went.
+    let note = notified
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap_or_else(|_| panic!("no notification as the window closed:\n{}", app.log()));
+    assert_eq!(note.app_name, "Patchbay");
+    assert_eq!(note.summary, "Patchbay keeps running");
+    assert!(note.body.contains("launch Patchbay again"), "{}", note.body);
     assert!(alive(service), "the service ended with the window");
     assert_eq!(service_pid(data_dir.path()), Some(service));
     stop_service(service);
