@@ -444,4 +444,59 @@ mod tests {
         let report = invoke(&webview, "diagnostics_report", serde_json::json!({})).unwrap();
         assert!(report.as_str().unwrap().contains("Connections (0)"));
     }
+
+    #[test]
+    fn only_the_main_window_may_call_patchbays_commands() {
+        // The app's real access control list (src-tauri/build.rs, capabilities/main.json), on the mock runtime.
+        let dir = tempfile::tempdir().unwrap();
+        let options = AppOptions {
+            core: CoreConfig::with_data_dir(dir.path().to_path_buf()),
+            desktop_integration: false,
+            watch: false,
+            start_service: false,
+        };
+        let app = build_app(mock_builder(), options)
+            .build(tauri::generate_context!())
+            .unwrap();
+        let main = tauri::WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default())
+            .build()
+            .unwrap();
+        // Another window with a capability of its own (as a help or mail viewer would get): it may listen to
+        // events, and that is all. Without the app manifest, every app command would be open to it.
+        app.add_capability(
+            tauri::ipc::CapabilityBuilder::new("other-window")
+                .window("other")
+                .permission("core:event:allow-listen"),
+        )
+        .unwrap();
+        let other = tauri::WebviewWindowBuilder::new(&app, "other", Default::default())
+            .build()
+            .unwrap();
+        // Every command the handler registers, from the main window: none is refused by the ACL.
+        let source = include_str!("lib.rs");
+        let start = source.find("generate_handler![").expect("the handler list");
+        let list = &source[start + "generate_handler![".len()..];
+        let commands: Vec<&str> = list[..list.find(']').unwrap()]
+            .split(',')
+            .map(|c| c.trim().trim_start_matches("commands::"))
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert!(commands.len() > 20, "{commands:?}");
+        for cmd in &commands {
+            if let Err(e) = invoke(&main, cmd, serde_json::json!({})) {
+                assert!(
+                    !e.to_string().contains("not allowed"),
+                    "{cmd} is refused to the main window: {e}"
+                );
+            }
+        }
+        // From any other window, each is refused before it runs.
+        for cmd in &commands {
+            let e = invoke(&other, cmd, serde_json::json!({})).unwrap_err();
+            assert!(
+                e.to_string().contains("not allowed"),
+                "{cmd} from another window: {e}"
+            );
+        }
+    }
 }

@@ -278,9 +278,9 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "ID")]
     pub connector: String,
 
-    /// Which cloud to sign in to.
-    #[arg(long, value_enum, default_value = "global")]
-    pub environment: EnvironmentArg,
+    /// Which cloud to sign in to (default: global; custom when --authority is given).
+    #[arg(long, value_enum)]
+    pub environment: Option<EnvironmentArg>,
 
     /// The authority URL, e.g. https://login.microsoftonline.com/TENANT/v2.0 (with --graph-url; needed for custom).
     #[arg(long, value_name = "URL", requires = "graph_url")]

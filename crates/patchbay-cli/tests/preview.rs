@@ -171,6 +171,22 @@ async fn graph_calls_graph_as_the_connection_and_reports_graphs_errors() {
         "$select honoured"
     );
 
+    // Graph's words reach the terminal unable to drive it (here the sandbox echoes a path segment holding an
+    // OSC 52 clipboard write and an OSC 0 title, as Graph echoes what it could not follow).
+    let out = home
+        .run(&["graph", &id, "/me/%1B]52;c;cm0gLXJmIH4=%07%1B]0;pwned%07"])
+        .await;
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Resource not found for the segment"),
+        "{stderr}"
+    );
+    assert!(
+        !out.stderr.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "no escape sequence on the terminal: {stderr:?}"
+    );
+
     // --paginate follows nextLink and prints one array of every page's items.
     let all = json_array(
         &home

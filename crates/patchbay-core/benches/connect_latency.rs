@@ -48,7 +48,7 @@ impl Bench {
     fn request(&self) -> ConnectRequest {
         ConnectRequest {
             connector_id: "outlook365".into(),
-            environment: EnvironmentId::Sandbox,
+            environment: EnvironmentId::Custom,
             authority: Some(self.sandbox.authority("organizations").to_string()),
             graph_url: Some(self.sandbox.graph_url().to_string()),
             auth_type: AuthType::BuiltInApp,

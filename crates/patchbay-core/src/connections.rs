@@ -3,7 +3,7 @@
 //! lives with whoever changes them (sign-in, the token manager, the health checks).
 
 use crate::clock;
-use crate::environment::Endpoints;
+use crate::environment::{Endpoints, EnvironmentId};
 use crate::error::{ErrorCode, ErrorInfo, Remedy};
 use crate::health::record::{effective, HealthRecord, HealthStore};
 use crate::model::ConnectionSummary;
@@ -108,13 +108,89 @@ impl Connections {
         if record.hosted_sandbox {
             return self.sandbox.endpoints(&record.info.tenant).await;
         }
-        Endpoints::custom(&record.info.authority, &record.info.graph_url).map_err(|e| {
-            ErrorInfo::new(
-                ErrorCode::Storage,
-                "A connection's saved endpoints are not valid.",
-                "Remove the connection and add it again.",
-            )
-            .with_detail(e.to_string())
-        })
+        stored_endpoints(record)
+    }
+}
+
+/// A connection's endpoints as stored. A connection to one of Microsoft's clouds is pinned to that cloud's own
+/// URLs on every use: the list of connections is a plain file (nothing secret in it), and an edited authority
+/// or Graph URL there must not send the connection's refresh token or access token anywhere else.
+fn stored_endpoints(record: &ConnectionRecord) -> Result<Endpoints, ErrorInfo> {
+    let damaged = |e: crate::environment::EnvironmentError| {
+        ErrorInfo::new(
+            ErrorCode::Storage,
+            "A connection's saved endpoints are not valid.",
+            "Remove the connection and add it again.",
+        )
+        .with_detail(e.to_string())
+    };
+    let info = &record.info;
+    match info.environment {
+        EnvironmentId::Global
+        | EnvironmentId::Usgov
+        | EnvironmentId::UsgovDod
+        | EnvironmentId::China => {
+            let pinned = Endpoints::for_preset(info.environment, &info.tenant).map_err(damaged)?;
+            let stored = Endpoints::custom(&info.authority, &info.graph_url).ok();
+            if stored.as_ref() != Some(&pinned) {
+                tracing::warn!(
+                    connection = %info.id,
+                    "the saved endpoints are not those of its cloud; using the cloud's own"
+                );
+            }
+            Ok(pinned)
+        }
+        EnvironmentId::Sandbox | EnvironmentId::Custom => {
+            Endpoints::custom(&info.authority, &info.graph_url).map_err(damaged)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(environment: EnvironmentId, authority: &str, graph: &str) -> ConnectionRecord {
+        let mut info = ConnectionSummary::example("a").info;
+        info.environment = environment;
+        info.tenant = "contoso.example".into();
+        info.authority = authority.into();
+        info.graph_url = graph.into();
+        ConnectionRecord {
+            info,
+            redirect_uri: "http://localhost".into(),
+            hosted_sandbox: false,
+        }
+    }
+
+    #[test]
+    fn a_cloud_connection_uses_its_clouds_urls_whatever_the_file_says() {
+        // connections.json edited (it is a plain file) to send a Global connection's tokens elsewhere.
+        let edited = record(
+            EnvironmentId::Global,
+            "http://127.0.0.1:9/contoso.example/v2.0",
+            "http://127.0.0.1:9/graph",
+        );
+        let used = stored_endpoints(&edited).unwrap();
+        assert_eq!(
+            used.authority.as_str(),
+            "https://login.microsoftonline.com/contoso.example/v2.0"
+        );
+        assert_eq!(used.graph_url.host_str(), Some("graph.microsoft.com"));
+        let china = stored_endpoints(&record(
+            EnvironmentId::China,
+            "https://evil.example/t/v2.0",
+            "https://evil.example",
+        ))
+        .unwrap();
+        assert_eq!(china.authority.host_str(), Some("login.chinacloudapi.cn"));
+        // A custom connection's URLs are its own.
+        let custom = stored_endpoints(&record(
+            EnvironmentId::Custom,
+            "http://127.0.0.1:9/t/v2.0",
+            "http://127.0.0.1:9/graph",
+        ))
+        .unwrap();
+        assert_eq!(custom.authority.as_str(), "http://127.0.0.1:9/t/v2.0");
     }
 }

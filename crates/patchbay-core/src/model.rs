@@ -38,14 +38,19 @@ pub enum ConnectionStatus {
     Unreachable,
     /// Working, but about to break: not renewed for 80 days, or the app's secret expires within 14 days.
     AtRisk,
+    /// This computer cannot tell: the connection's secrets cannot be opened here (the keychain locked, its
+    /// vault key missing or another one, the disk), or there is no record of its last check. Never its last
+    /// status instead: every use would fail while it showed healthy.
+    CantCheck,
 }
 
 impl ConnectionStatus {
-    pub const ALL: [ConnectionStatus; 6] = [
+    pub const ALL: [ConnectionStatus; 7] = [
         ConnectionStatus::Healthy,
         ConnectionStatus::Checking,
         ConnectionStatus::NeedsReconnect,
         ConnectionStatus::AppCredentialsInvalid,
+        ConnectionStatus::CantCheck,
         ConnectionStatus::AtRisk,
         ConnectionStatus::Unreachable,
     ];
@@ -59,6 +64,7 @@ impl ConnectionStatus {
             ConnectionStatus::AppCredentialsInvalid => "app_credentials_invalid",
             ConnectionStatus::Unreachable => "unreachable",
             ConnectionStatus::AtRisk => "at_risk",
+            ConnectionStatus::CantCheck => "cant_check",
         }
     }
 
@@ -71,6 +77,7 @@ impl ConnectionStatus {
             ConnectionStatus::AppCredentialsInvalid => "app credentials invalid",
             ConnectionStatus::Unreachable => "unreachable",
             ConnectionStatus::AtRisk => "at risk",
+            ConnectionStatus::CantCheck => "can't check",
         }
     }
 
@@ -83,14 +90,18 @@ impl ConnectionStatus {
             ConnectionStatus::AppCredentialsInvalid => "App credentials invalid",
             ConnectionStatus::Unreachable => "Unreachable",
             ConnectionStatus::AtRisk => "At risk",
+            ConnectionStatus::CantCheck => "Can't check",
         }
     }
 
-    /// Broken: only a person can mend it (sign in again, or a new client secret). Unreachable never is.
+    /// Broken: only a person can mend it (sign in again, a new client secret, or the keychain unlocked).
+    /// Unreachable never is.
     pub fn is_broken(self) -> bool {
         matches!(
             self,
-            ConnectionStatus::NeedsReconnect | ConnectionStatus::AppCredentialsInvalid
+            ConnectionStatus::NeedsReconnect
+                | ConnectionStatus::AppCredentialsInvalid
+                | ConnectionStatus::CantCheck
         )
     }
 
@@ -209,6 +220,8 @@ impl StatusFacts {
             ConnectionStatus::AppCredentialsInvalid if app_credentials_updatable => {
                 Some(FixKind::Secret)
             }
+            // Nothing about the sign-in is known to be wrong: the reason says what to do on this computer.
+            ConnectionStatus::CantCheck => None,
             s if s.is_broken() => Some(FixKind::Reconnect),
             // At risk because the secret expires soon (not because it went unused: Check now mends that).
             ConnectionStatus::AtRisk

@@ -11,6 +11,17 @@ use std::sync::Mutex;
 use zeroize::Zeroizing;
 
 const MAGIC: &[u8; 4] = b"PBV1";
+
+/// A vault key's public name: the first 16 bytes of SHA-256 over the key, domain-separated, in hex. It says
+/// which key sealed the folder's secrets without saying anything about the key.
+fn key_id(key: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"patchbay-vault-key-id-v1:")
+        .chain_update(key)
+        .finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
 const KEY_ACCOUNT: &str = "vault-key";
 
 /// Where the vault key lives.
@@ -40,6 +51,10 @@ pub enum VaultError {
     /// A new key was asked for, but the key is there.
     #[error("the vault key is in the keychain: there is nothing to replace")]
     KeyPresent,
+    /// The keychain's key is not the one the data folder's secrets are sealed under (its `key-id` says which):
+    /// another keychain, or a key replaced outside Patchbay. Nothing is sealed under the wrong one.
+    #[error("the vault key in the keychain is not the one the sealed secrets need")]
+    KeyMismatch,
     /// A sealed file does not open: damaged, or sealed under another key.
     #[error("a sealed secret cannot be opened")]
     Damaged,
@@ -75,6 +90,13 @@ impl From<VaultError> for ErrorInfo {
                 ErrorCode::InvalidInput,
                 "Patchbay's vault key is in the keychain: there is nothing to replace.",
                 "If connections fail, use Fix on each; the key itself is fine.",
+            ),
+            VaultError::KeyMismatch => ErrorInfo::new(
+                ErrorCode::KeychainUnavailable,
+                "The keychain's vault key is not the one Patchbay's secrets were sealed with.",
+                "Another keychain may be in use, or the key was replaced outside Patchbay: switch back to the \
+                 keychain that holds it. If it is gone for good, delete Patchbay's \"vault-key\" item from the \
+                 keychain and make a new vault key; each connection then needs Fix.",
             ),
             VaultError::Damaged => ErrorInfo::new(
                 ErrorCode::Storage,
@@ -168,6 +190,13 @@ fn keychain_info(detail: &str) -> ErrorInfo {
 #[derive(Default)]
 pub struct MemoryKeyStore(Mutex<Option<Vec<u8>>>);
 
+impl MemoryKeyStore {
+    /// Forget the key, as a keychain reset does.
+    pub fn clear(&self) {
+        *self.0.lock().expect("memory key") = None;
+    }
+}
+
 impl KeyStore for MemoryKeyStore {
     fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
         Ok(self
@@ -220,12 +249,60 @@ impl Vault {
 
     /// The key, created on first use. Callers hold the store's cross-process lock when they may create it, so two
     /// processes never race to make different keys.
+    ///
+    /// Another process may replace the key (`patchbay reset-vault`, the window's Make a new vault key) while
+    /// this one holds the old one: the folder's `key-id` names the key its secrets are sealed under, and a
+    /// cached key that is no longer the one named is dropped and the keychain read again, so that nothing is
+    /// ever sealed under a key that is gone (it would read as damaged everywhere else, and be lost).
     fn key(&self, create: bool) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let mut cached = self.key.lock().expect("vault key");
+        let named = self.read_key_id()?;
+        let mut replaced = false;
         if let Some(key) = cached.as_ref() {
-            return Ok(key.clone());
+            if named.as_deref().is_none_or(|id| id == key_id(key)) {
+                return Ok(key.clone());
+            }
+            tracing::info!(
+                "the vault key was replaced by another Patchbay process; reading the new one"
+            );
+            *cached = None;
+            replaced = true;
         }
-        let key = match self.keys.load()? {
+        let key = self.load_named(named.as_deref(), replaced, create)?;
+        if named.is_none() {
+            // A folder from before key ids (or a first key): name the key now.
+            self.write_key_id(&key)?;
+        }
+        *cached = Some(key.clone());
+        Ok(key)
+    }
+
+    /// The keychain's key, checked against the folder's `key-id`. Just after a replacement the keychain may
+    /// still be catching up with the id (the replacing process writes the id first): wait a moment for it.
+    fn load_named(
+        &self,
+        named: Option<&str>,
+        replaced: bool,
+        create: bool,
+    ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        let mut tries = if replaced { 20 } else { 1 };
+        loop {
+            let key = self.load_or_mint(create)?;
+            match named {
+                Some(id) if id != key_id(&key) => {
+                    tries -= 1;
+                    if tries == 0 {
+                        return Err(VaultError::KeyMismatch);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                _ => return Ok(key),
+            }
+        }
+    }
+
+    fn load_or_mint(&self, create: bool) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        Ok(match self.keys.load()? {
             Some(key) if key.len() == 32 => key,
             Some(_) => return Err(VaultError::KeyDamaged),
             // Sealed files with no key: the keychain was reset, locked into another, or its item deleted. A new
@@ -238,16 +315,36 @@ impl Vault {
             }
             None if create => self.mint()?,
             None => return Err(VaultError::KeyGone),
-        };
-        *cached = Some(key.clone());
-        Ok(key)
+        })
     }
 
+    /// A new key: named in `key-id` first, then stored in the keychain, so that a process holding the old key
+    /// sees the change before it could seal anything under the new one's name with the old one.
     fn mint(&self) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let mut key = Zeroizing::new(vec![0u8; 32]);
         rand::rngs::OsRng.fill_bytes(&mut key);
+        self.write_key_id(&key)?;
         self.keys.store(&key)?;
         Ok(key)
+    }
+
+    fn key_id_path(&self) -> PathBuf {
+        self.dir.join("key-id")
+    }
+
+    /// The id in the folder's `key-id`, if it has one.
+    fn read_key_id(&self) -> Result<Option<String>, VaultError> {
+        let path = self.key_id_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text.trim().to_string()).filter(|t| !t.is_empty())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(disk("read the vault's key id", &path)(e)),
+        }
+    }
+
+    fn write_key_id(&self, key: &[u8]) -> Result<(), VaultError> {
+        crate::store::write_atomic(&self.dir, &self.key_id_path(), key_id(key).as_bytes())
+            .map_err(disk("save the vault's key id", &self.dir))
     }
 
     /// How many sealed files are in the vault's folder.
@@ -420,7 +517,20 @@ mod tests {
         vault(dir.path()).seal("a", b"secret").unwrap();
         let other = vault(dir.path());
         other.keys.store(&[7u8; 32]).unwrap();
+        // The folder names the key its secrets need: another one is refused as such, and never used.
+        assert!(matches!(
+            other.open("a").unwrap_err(),
+            VaultError::KeyMismatch
+        ));
+        assert!(matches!(
+            other.seal("b", b"x").unwrap_err(),
+            VaultError::KeyMismatch
+        ));
+        assert!(!dir.path().join("b.sealed").exists());
+        // Without the name (a folder from before key ids), a file sealed under another key is damaged.
+        std::fs::remove_file(dir.path().join("key-id")).unwrap();
         assert!(matches!(other.open("a").unwrap_err(), VaultError::Damaged));
+        std::fs::remove_file(dir.path().join("key-id")).unwrap();
         let err = ErrorInfo::from(vault(dir.path()).open("a").unwrap_err());
         assert_eq!(err.code, ErrorCode::KeychainUnavailable);
         assert!(err.title.contains("missing"));
@@ -449,10 +559,43 @@ mod tests {
         assert_eq!(v.sealed_count(), 0);
         v.seal("b", b"other").unwrap();
         assert_eq!(&v.open("b").unwrap().unwrap()[..], b"other");
+        // The new key is named for the folder, and the name says nothing of the key.
+        let id = std::fs::read_to_string(dir.path().join("key-id")).unwrap();
+        assert_eq!(id.len(), 32);
         // With a key present there is nothing to replace.
         assert!(matches!(
             v.start_new_key().unwrap_err(),
             VaultError::KeyPresent
         ));
+    }
+
+    /// One keychain seen by two processes.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<MemoryKeyStore>);
+    impl KeyStore for Shared {
+        fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
+            self.0.load()
+        }
+        fn store(&self, key: &[u8]) -> Result<(), VaultError> {
+            self.0.store(key)
+        }
+    }
+
+    #[test]
+    fn a_key_replaced_by_another_process_is_picked_up_before_sealing() {
+        let dir = tempfile::tempdir().unwrap();
+        let keychain = Shared::default();
+        let running = Vault::new(dir.path().to_path_buf(), Box::new(keychain.clone()));
+        running.seal("c1", b"old").unwrap();
+        // The keychain is reset and another process (patchbay reset-vault) makes a new key.
+        keychain.0.clear();
+        let cli = Vault::new(dir.path().to_path_buf(), Box::new(keychain.clone()));
+        cli.start_new_key().unwrap();
+        // The running process still holds the old key; its next seal (a Fix, a refresh) must use the new one,
+        // or the CLI reads it as damaged and it is lost at the next restart.
+        running.seal("c1", b"fixed").unwrap();
+        assert_eq!(&cli.open("c1").unwrap().unwrap()[..], b"fixed");
+        let restarted = Vault::new(dir.path().to_path_buf(), Box::new(keychain));
+        assert_eq!(&restarted.open("c1").unwrap().unwrap()[..], b"fixed");
     }
 }

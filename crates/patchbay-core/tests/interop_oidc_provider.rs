@@ -453,8 +453,9 @@ async fn denying_at_the_provider_is_a_cancelled_sign_in() {
         !data.path().join("secrets").exists()
             || std::fs::read_dir(data.path().join("secrets"))
                 .unwrap()
-                .next()
-                .is_none()
+                .flatten()
+                .all(|e| e.path().extension().is_none_or(|x| x != "sealed")),
+        "nothing sealed (the vault's key id may be there)"
     );
 }
 
@@ -527,7 +528,11 @@ fn assert_invalid_grant(result: Result<TokenSet, TokenError>, what: &str) {
         Err(TokenError::Provider { error: p, .. }) => {
             assert_eq!(p.error, "invalid_grant", "{what}: {p:?}")
         }
-        Err(TokenError::Other { info, .. } | TokenError::Network { info, .. }) => {
+        Err(
+            TokenError::Other { info, .. }
+            | TokenError::Network { info, .. }
+            | TokenError::Unaccepted { info, .. },
+        ) => {
             panic!("{what}: expected the provider's invalid_grant, got {info:?}")
         }
         Ok(_) => panic!("{what}: the provider accepted it"),

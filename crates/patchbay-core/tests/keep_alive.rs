@@ -12,7 +12,7 @@ use patchbay_core::events::CoreEvent;
 use patchbay_core::health::{CheckOptions, MonitorConfig};
 use patchbay_core::model::{ConnectionStatus, FixRequest};
 use patchbay_core::{CoreConfig, Patchbay};
-use patchbay_sandbox::{AppRegistration, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET};
+use patchbay_sandbox::{AppRegistration, Garble, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::Duration;
@@ -270,6 +270,41 @@ async fn the_rotated_refresh_token_is_stored_and_the_old_one_is_never_used_again
 }
 
 #[tokio::test]
+async fn a_refresh_answered_with_a_200_not_taken_keeps_its_new_refresh_token_and_never_resends_the_old(
+) {
+    let h = Harness::with_quick_retries().await;
+    let c = h.connect_as(h.request(AuthType::BuiltInApp), ADELE).await;
+    let refreshes = || {
+        h.sandbox
+            .control()
+            .stats()
+            .token_requests
+            .get("refresh_token")
+            .copied()
+            .unwrap_or(0)
+    };
+    // The sandbox redeems the refresh token, issues a new one and answers with a 200 Patchbay must refuse; it
+    // refuses a redeemed token sent again, as a provider with reuse detection would.
+    for garble in [Garble::ZeroLifetime, Garble::Unreadable] {
+        let before = refreshes();
+        h.sandbox.control().garble_next_refresh(garble);
+        let outcome = h.core.check_connection(&c.id, forced()).await.unwrap();
+        assert_eq!(outcome.status, ConnectionStatus::Unreachable, "{garble:?}");
+        assert_eq!(
+            refreshes() - before,
+            1,
+            "{garble:?}: the spent refresh token was not sent again"
+        );
+        let outcome = h.core.check_connection(&c.id, forced()).await.unwrap();
+        assert_eq!(
+            outcome.status,
+            ConnectionStatus::Healthy,
+            "{garble:?}: the new refresh token from the answer not taken was kept"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_fix_as_another_account_is_refused_and_the_same_account_fixes_it() {
     let h = Harness::new().await;
     let c = h.connect_as(h.request(AuthType::BuiltInApp), ADELE).await;
@@ -448,4 +483,82 @@ async fn another_process_changes_reach_the_running_app_within_two_seconds() {
     assert_eq!(status, ConnectionStatus::NeedsReconnect);
     eprintln!("status seen after {:?}", started.elapsed());
     assert!(app.shutdown(Duration::from_secs(5)).await);
+}
+
+#[tokio::test]
+async fn secrets_that_cannot_be_opened_read_as_cant_check_never_as_the_last_status() {
+    let sandbox = patchbay_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let keys = SharedKeys::default();
+    let core = |keys: &SharedKeys| {
+        Arc::new(Patchbay::with_key_store(
+            CoreConfig::with_data_dir(data.path().to_path_buf()),
+            Box::new(keys.clone()),
+        ))
+    };
+    let app = core(&keys);
+    let h = Harness {
+        sandbox,
+        core: app.clone(),
+        data: tempfile::tempdir().unwrap(),
+        http: browser(),
+    };
+    let c = h.connect_as(h.request(AuthType::BuiltInApp), ADELE).await;
+    assert_eq!(app.get(&c.id).unwrap().status, ConnectionStatus::Healthy);
+
+    // The keychain is reset: a process that starts now (the CLI) cannot open the connection's secrets.
+    keys.0.clear();
+    let cli = core(&keys);
+    let outcome = cli.check_connection(&c.id, forced()).await.unwrap();
+    assert_eq!(outcome.status, ConnectionStatus::CantCheck, "{outcome:?}");
+    let reason = outcome.reason.unwrap();
+    assert!(reason.contains("vault key is missing"), "{reason}");
+    // Every process sees it (the running app too), with no Fix that would not help.
+    let seen = app.get(&c.id).unwrap();
+    assert_eq!(seen.status, ConnectionStatus::CantCheck);
+    assert!(seen.facts.broken && seen.facts.needs_attention);
+    assert_eq!(seen.facts.fix, None);
+    let e = cli.access_token(&c.id).await.unwrap_err();
+    assert!(e.to_error_info().title.contains("vault key"), "{e:?}");
+
+    // The CLI makes a new vault key (patchbay reset-vault). The running app still holds the old key: its
+    // Fix must seal under the new one, or the CLI reads the result as damaged and it is lost.
+    cli.reset_vault().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let fixing = {
+        let app = app.clone();
+        let id = c.id.clone();
+        tokio::spawn(async move {
+            let send = move |e| {
+                let _ = tx.send(e);
+            };
+            let options = ConnectOptions {
+                open_browser: false,
+                timeout: Duration::from_secs(30),
+            };
+            app.fix(
+                FixRequest::new(id),
+                options,
+                "fix-1",
+                &send,
+                CancellationToken::new(),
+            )
+            .await
+        })
+    };
+    let auth_url = match rx.recv().await {
+        Some(patchbay_core::model::ConnectEvent::WaitingForBrowser { auth_url, .. }) => {
+            url::Url::parse(&auth_url).unwrap()
+        }
+        other => panic!("{other:?}"),
+    };
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    fixing.await.unwrap().expect("the fix succeeds");
+    let outcome = cli.check_connection(&c.id, forced()).await.unwrap();
+    assert_eq!(outcome.status, ConnectionStatus::Healthy, "{outcome:?}");
+    let restarted = core(&keys);
+    let outcome = restarted.check_connection(&c.id, forced()).await.unwrap();
+    assert_eq!(outcome.status, ConnectionStatus::Healthy, "{outcome:?}");
 }

@@ -140,7 +140,7 @@ fn the_keyring_crate_stores_reads_and_deletes_in_the_secret_service() {
 fn confidential_request(sandbox: &Sandbox) -> ConnectRequest {
     ConnectRequest {
         connector_id: "outlook365".into(),
-        environment: EnvironmentId::Sandbox,
+        environment: EnvironmentId::Custom,
         authority: Some(sandbox.authority("organizations").to_string()),
         graph_url: Some(sandbox.graph_url().to_string()),
         auth_type: AuthType::BringYourOwnApp,

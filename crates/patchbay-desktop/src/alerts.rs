@@ -14,14 +14,57 @@ pub struct Note {
     pub fix: Option<String>,
 }
 
-/// A connection became broken (or at risk).
+/// A connection became broken (or at risk). The connection's name is the person's (or the account's display
+/// name, which anyone in the directory can set): it goes into the summary only when it holds none of the
+/// characters markup is made of, since the specification makes the summary plain text but servers differ
+/// (GNOME shows it as written, dunst and others read markup in it), and there is no escaping that reads
+/// right on both. Otherwise the summary is generic and the name leads the body, escaped where the server reads
+/// markup there (see [`Note::body_for`]).
 pub fn broken(name: &str, id: &str, reason: Option<&str>) -> Note {
+    let reason = reason.unwrap_or("Patchbay can no longer use this connection. Open it to fix it.");
+    let single_line = name.replace(['\n', '\r'], " ");
+    let (summary, body) = if name.contains(['<', '>', '&']) {
+        (
+            "A connection needs attention".to_string(),
+            format!("{single_line}: {reason}"),
+        )
+    } else {
+        (format!("{single_line} needs attention"), reason.to_string())
+    };
     Note {
-        summary: format!("{name} needs attention"),
-        body: reason
-            .unwrap_or("Patchbay can no longer use this connection. Open it to fix it.")
-            .to_string(),
+        summary,
+        body,
         fix: Some(id.to_string()),
+    }
+}
+
+/// `text` with the characters the Freedesktop notification markup (a subset of XML) gives meaning to written as
+/// entities.
+pub fn markup_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Note {
+    /// The body to send to a server that says (`GetCapabilities`) whether it reads markup in bodies
+    /// (`body-markup`): escaped for one that does, so that a reason or a name with `<b>` or `&` shows as
+    /// written; as it is for one that does not (it would show the entities).
+    pub fn body_for(&self, body_markup: bool) -> String {
+        if body_markup {
+            markup_escape(&self.body)
+        } else {
+            self.body.clone()
+        }
     }
 }
 
@@ -133,6 +176,26 @@ mod tests {
         // Unreachable is never announced; at risk is.
         assert_eq!(alerts.on_status(&at(Unreachable, None)), None);
         assert!(alerts.on_status(&at(AtRisk, Some("80 days"))).is_some());
+    }
+
+    #[test]
+    fn names_and_reasons_never_become_markup() {
+        let plain = broken("Work mail", "a", Some("Use Fix & sign in <again>."));
+        assert_eq!(plain.summary, "Work mail needs attention");
+        assert_eq!(plain.body_for(true), "Use Fix &amp; sign in &lt;again&gt;.");
+        assert_eq!(plain.body_for(false), "Use Fix & sign in <again>.");
+        // A display name with markup in it stays out of the summary, and is escaped in the body.
+        let hostile = broken(
+            "<a href=\"https://evil.example\">IT</a>\nReset",
+            "a",
+            Some("Revoked."),
+        );
+        assert_eq!(hostile.summary, "A connection needs attention");
+        assert!(!hostile.summary.contains('<'));
+        assert_eq!(
+            hostile.body_for(true),
+            "&lt;a href=&quot;https://evil.example&quot;&gt;IT&lt;/a&gt; Reset: Revoked."
+        );
     }
 
     #[test]

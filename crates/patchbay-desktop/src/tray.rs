@@ -50,6 +50,7 @@ pub fn icon_for(status: ConnectionStatus) -> TrayIconKind {
         ConnectionStatus::Unreachable => TrayIconKind::Unreachable,
         ConnectionStatus::NeedsReconnect
         | ConnectionStatus::AppCredentialsInvalid
+        | ConnectionStatus::CantCheck
         | ConnectionStatus::AtRisk => TrayIconKind::Attention,
     }
 }
@@ -85,7 +86,9 @@ pub fn tray_model(connections: &[ConnectionSummary], autostart: bool) -> TrayMod
         .unwrap_or(TrayIconKind::Healthy);
     let mut items = vec![TrayItem::Status(status.clone()), TrayItem::Separator];
     for c in connections {
-        if c.status.is_broken() {
+        // Broken with a fix (sign in again, a new secret): straight to it. Can't check has none to offer
+        // here (its reason says what to do on this computer): the entry opens the window.
+        if c.facts.broken && c.facts.fix.is_some() {
             items.push(TrayItem::Action(
                 format!("{MENU_FIX}{}", c.id),
                 format!("{}: {} · Fix…", c.name, c.status.words()),

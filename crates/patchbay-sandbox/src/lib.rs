@@ -46,7 +46,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use control::{AppRegistration, ControlError, SandboxControl};
-pub use state::{DemoUser, Stats};
+pub use state::{DemoUser, Garble, Stats};
 
 use state::AppState;
 
@@ -245,6 +245,26 @@ async fn latency(State(st): State<Arc<AppState>>, request: Request, next: Next) 
     next.run(request).await
 }
 
+/// Only requests addressed to this computer by name or loopback address (`Host` with any port). The sandbox
+/// listens on 127.0.0.1 only, but a web page can reach it anyway by DNS rebinding (its own name made to
+/// resolve to 127.0.0.1): the browser then sends that name as `Host`, and the page could read the control
+/// endpoints and drive the sign-in pages. Every such request is refused.
+async fn loopback_host_only(request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if host.is_some_and(util::is_loopback_host) {
+        next.run(request).await
+    } else {
+        (
+            axum::http::StatusCode::MISDIRECTED_REQUEST,
+            "This sandbox answers only requests addressed to 127.0.0.1, [::1] or localhost.\n",
+        )
+            .into_response()
+    }
+}
+
 fn router(state: Arc<AppState>) -> Router {
     use axum::routing::post;
     let identity = Router::new()
@@ -273,6 +293,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/", get(|| async { Redirect::to("/_sandbox/") }))
         .route("/error", get(error_help))
         .fallback(|| async { pages::not_found().into_response() })
+        .layer(middleware::from_fn(loopback_host_only))
         .with_state(state)
 }
 

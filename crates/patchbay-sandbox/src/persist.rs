@@ -177,11 +177,10 @@ impl TenantFile {
                 builder.create(dir)?;
             }
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock_path)?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        no_follow(&mut options);
+        let file = options.open(&self.lock_path)?;
         file.lock()?;
         Ok(file)
     }
@@ -230,26 +229,49 @@ impl TenantFile {
     }
 }
 
+/// Open without following a symbolic link at the last component. The tenant file may sit in a folder others
+/// can write to (`--tenant-file /tmp/…`): a link planted at the lock's or the temp file's name would otherwise
+/// have the sandbox create or truncate whatever it points to, with the sandbox's rights.
+fn no_follow(options: &mut OpenOptions) {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        options,
+        rustix::fs::OFlags::NOFOLLOW.bits() as i32,
+    );
+    #[cfg(not(unix))]
+    let _ = options;
+}
+
 /// Temp file in the same folder, mode 0600 (it holds the demo tenant's tokens), then rename. No fsync: this is a
 /// demo tenant, and a torn write only loses demo grants.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    // A name no one can plant in advance; created exclusively, never through a link (see `no_follow`).
     let tmp = dir.join(format!(
-        ".{}.tmp-{}",
+        ".{}.tmp-{}-{}",
         path.file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("tenant"),
-        std::process::id()
+        std::process::id(),
+        crate::util::random_b64(1)
     ));
+    write_via(&tmp, path, bytes)
+}
+
+fn write_via(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     {
         let mut options = OpenOptions::new();
-        options.create(true).write(true).truncate(true);
+        options.create_new(true).write(true);
+        no_follow(&mut options);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
+        let mut file = options.open(tmp)?;
+        if let Err(e) = file.write_all(bytes) {
+            let _ = std::fs::remove_file(tmp);
+            return Err(e);
+        }
     }
-    std::fs::rename(&tmp, path)
+    std::fs::rename(tmp, path)
 }
 
 #[cfg(test)]
@@ -313,6 +335,31 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_planted_at_the_lock_or_temp_name_are_not_followed() {
+        let dir = tempfile_dir();
+        let victim = dir.join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let path = dir.join("tenant.json");
+        std::os::unix::fs::symlink(&victim, dir.join("tenant.json.lock")).unwrap();
+        let file = TenantFile::new(path.clone());
+        assert!(file.lock().is_err(), "a linked lock is refused");
+        let tmp = dir.join(".tenant.json.tmp-planted");
+        std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+        assert!(
+            write_via(&tmp, &path, b"{}").is_err(),
+            "a linked temp file is refused"
+        );
+        // A plain file planted there is refused too (exclusive creation), and nothing reached the victim.
+        let planted = dir.join(".tenant.json.tmp-plain");
+        std::fs::write(&planted, b"").unwrap();
+        assert!(write_via(&planted, &path, b"{}").is_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert!(!path.exists());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

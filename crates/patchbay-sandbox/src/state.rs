@@ -79,6 +79,17 @@ pub struct AccessGrant {
     pub expires_unix: u64,
 }
 
+/// A refresh that is carried out (the refresh token redeemed, a new one issued) but answered with a 200 that
+/// a careful client must not take, as a broken proxy or a provider bug would: see
+/// [`SandboxControl::garble_next_refresh`](crate::SandboxControl::garble_next_refresh).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Garble {
+    /// `expires_in: 0`.
+    ZeroLifetime,
+    /// No `token_type`: not an OAuth token response, though the new refresh token is in it.
+    Unreadable,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct FailPlan {
     pub status: u16,
@@ -132,6 +143,7 @@ pub struct Inner {
     pub deny_scopes: HashMap<String, Vec<String>>,
     pub latency: Duration,
     pub fail: Option<FailPlan>,
+    pub garble_refresh: Option<Garble>,
     pub settings: Settings,
     pub stats: Stats,
     /// Mailbox time zones set by `POST /_sandbox/mailbox-timezone`, by user ID (else each user's default).
@@ -158,6 +170,7 @@ impl Inner {
             deny_scopes: HashMap::new(),
             latency: Duration::ZERO,
             fail: None,
+            garble_refresh: None,
             settings,
             stats: Stats::default(),
             mailbox_time_zones: HashMap::new(),

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::authorize::app_not_found;
 use crate::errors::AadError;
 use crate::scopes::{self, ScopeRequest, GRAPH_RESOURCE_ID};
+use crate::state::Garble;
 use crate::state::{
     tenant_known, AccessGrant, App, AppState, DemoUser, FailPlan, Inner, RefreshGrant,
 };
@@ -221,8 +222,19 @@ fn handle(
     // Sign without holding the state: RSA signatures are the slow part, and a tenant serves many at once.
     drop(inner);
     let minted = mint(st, &issue)?;
-    minted.record(&mut st.lock(), &issue);
-    Ok(minted.body)
+    let mut inner = st.lock();
+    minted.record(&mut inner, &issue);
+    let mut body = minted.body;
+    if grant_type == "refresh_token" {
+        match inner.garble_refresh.take() {
+            Some(Garble::ZeroLifetime) => body["expires_in"] = json!(0),
+            Some(Garble::Unreadable) => {
+                body.as_object_mut().map(|o| o.remove("token_type"));
+            }
+            None => {}
+        }
+    }
+    Ok(body)
 }
 
 fn invalid_grant_malformed() -> AadError {

@@ -149,3 +149,46 @@ mod tests {
         assert_eq!(m["c"], "");
     }
 }
+
+/// Whether an HTTP `Host` value names this computer: `localhost`, `127.0.0.1` or `[::1]`, with or without a
+/// port (names compared without case, as DNS does; a trailing dot is the same name).
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inside, port)) if port.is_empty() || port.starts_with(':') => inside,
+            _ => return false,
+        },
+        None => host.split_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.strip_suffix('.').unwrap_or(name);
+    name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "::1"
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn only_loopback_names_are_this_computer() {
+        for ok in [
+            "127.0.0.1:8080",
+            "localhost",
+            "LOCALHOST:1",
+            "[::1]:443",
+            "[::1]",
+            "localhost.:80",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "rebind.attacker.example:8080",
+            "127.0.0.1.attacker.example",
+            "localhost.attacker.example",
+            "[::1].evil:80",
+            "127.0.0.2",
+            "",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
+}

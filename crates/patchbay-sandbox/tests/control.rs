@@ -578,3 +578,33 @@ async fn control_endpoints_are_off_unless_asked_for() {
     assert!(page.html.contains("Off in this sandbox"), "{}", page.html);
     assert_eq!(sb.control().revoke_user(user).unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_request_for_another_host_name_is_refused_as_dns_rebinding_would_send_it() {
+    let (sb, client) = start().await;
+    let port = sb.base_url().port().unwrap();
+    // A page at rebind.attacker.example whose name now resolves to 127.0.0.1: the browser connects here and
+    // says its own name. Neither the control endpoints nor the sign-in pages answer it.
+    for path in [
+        "_sandbox/stats",
+        "organizations/v2.0/.well-known/openid-configuration",
+    ] {
+        let url = sb.base_url().join(path).unwrap();
+        let refused = client
+            .get(url.clone())
+            .header("host", format!("rebind.attacker.example:{port}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::MISDIRECTED_REQUEST, "{path}");
+        for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+            let ok = client
+                .get(url.clone())
+                .header("host", host)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(ok.status(), StatusCode::OK, "{path}");
+        }
+    }
+}

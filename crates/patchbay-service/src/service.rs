@@ -269,10 +269,16 @@ fn say_status(c: &ConnectionSummary, previous: patchbay_core::model::ConnectionS
 #[cfg(unix)]
 fn notify(note: Note, data_dir: PathBuf) {
     tokio::spawn(async move {
+        // Whether this server reads markup in bodies decides how the body is written (see `Note::body_for`).
+        let body_markup = tokio::task::spawn_blocking(notify_rust::get_capabilities)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .is_some_and(|caps| caps.iter().any(|c| c == "body-markup"));
         let mut n = notify_rust::Notification::new();
         n.appname("Patchbay")
             .summary(&note.summary)
-            .body(&note.body)
+            .body(&note.body_for(body_markup))
             .icon("patchbay-app");
         // The `default` action is what a click on the notification itself invokes.
         if note.fix.is_some() {

@@ -117,7 +117,7 @@ type Facts = Pick<ConnectionSummary, "status_label" | "broken" | "needs_attentio
 
 /**
  * The facts the core derives from a connection's status (`StatusFacts::of`), as a stand-in does: the status's
- * own facts come from the core's generated table; what mends it follows the same three cases.
+ * own facts come from the core's generated table; what mends it follows the same cases.
  */
 export function withFacts(c: Omit<ConnectionSummary, keyof Facts> & Partial<Facts>): ConnectionSummary {
   const own = (statusFacts as Record<ConnectionStatus, { label: string; broken: boolean; needs_attention: boolean }>)[c.status];
@@ -125,7 +125,7 @@ export function withFacts(c: Omit<ConnectionSummary, keyof Facts> & Partial<Fact
   const fix =
     c.status === "app_credentials_invalid" && app_credentials_updatable
       ? "secret"
-      : own.broken
+      : own.broken && c.status !== "cant_check"
         ? "reconnect"
         : c.status === "at_risk" && app_credentials_updatable && c.client_secret_expires_on
           ? "secret"

@@ -10,6 +10,7 @@ export const STATUS_TONE: Record<ConnectionStatus, "ok" | "info" | "warn" | "dan
   app_credentials_invalid: "danger",
   unreachable: "muted",
   at_risk: "warn",
+  cant_check: "danger",
 };
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });

@@ -27,15 +27,18 @@ pub fn was_interrupted() -> bool {
 }
 
 pub async fn run(core: &Patchbay, args: &ConnectArgs) -> Result<(), ErrorInfo> {
-    let environment = args.environment.0;
-    if environment == EnvironmentId::Sandbox
-        && (args.authority.is_some() || args.graph_url.is_some())
-    {
-        return Err(invalid(
-            "The sandbox chooses its own URLs.",
-            "Leave out --authority and --graph-url, or use --environment custom to point at a sandbox already running.",
-        ));
-    }
+    // URLs without an environment can only mean a custom one: say so rather than refuse them for the global
+    // cloud the person never chose. (The core refuses URLs with a named cloud or the sandbox.)
+    let environment = match args.environment {
+        Some(chosen) => chosen.0,
+        None if args.authority.is_some() || args.graph_url.is_some() => {
+            output::note(
+                "Using the custom environment, as --authority and --graph-url were given.",
+            );
+            EnvironmentId::Custom
+        }
+        None => EnvironmentId::Global,
+    };
     if args.features.as_ref().is_some_and(|f| f.is_empty()) {
         return Err(invalid(
             "--features is empty.",

@@ -168,13 +168,19 @@ fn read_body(source: Option<&str>) -> Result<Option<serde_json::Value>, ErrorInf
     })
 }
 
-/// Graph's answer on stdout: pretty JSON when it is JSON, the bytes as sent otherwise (a photo, a CSV report).
+/// Graph's answer on stdout: pretty JSON when it is JSON, the bytes as sent otherwise (a photo, a CSV report)
+/// into a pipe or a file; on a terminal, as text that cannot drive it (see [`output::terminal_safe`]).
 fn print_body(response: &RawResponse) -> Result<(), ErrorInfo> {
+    use std::io::IsTerminal;
     if response.body.is_empty() {
         return Ok(());
     }
     match serde_json::from_slice::<serde_json::Value>(&response.body) {
         Ok(value) => output::json(&value),
+        Err(_) if std::io::stdout().is_terminal() => {
+            output::out(&String::from_utf8_lossy(&response.body));
+            Ok(())
+        }
         Err(_) => {
             let mut stdout = std::io::stdout().lock();
             let _ = stdout

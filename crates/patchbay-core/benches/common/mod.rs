@@ -19,7 +19,7 @@ pub async fn connect(
 ) -> String {
     let req = ConnectRequest {
         connector_id: "outlook365".into(),
-        environment: EnvironmentId::Sandbox,
+        environment: EnvironmentId::Custom,
         authority: Some(authority),
         graph_url: Some(graph),
         auth_type: AuthType::BuiltInApp,

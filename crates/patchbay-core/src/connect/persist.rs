@@ -115,6 +115,10 @@ impl SignIns {
                     if name.is_none() {
                         record.info.name = unique_name(&record.info.name, records);
                     }
+                    // Its status before it is listed: a connection listed without one reads as Can't check.
+                    self.connections
+                        .health
+                        .write(&id, &HealthRecord::fresh(&now))?;
                     self.vault.seal(&id, &secrets.seal_bytes())?;
                     records.push(record);
                     Ok(())

@@ -113,7 +113,28 @@ pub fn check_request(
     catalogue: &Catalogue,
     req: &ConnectRequest,
 ) -> Result<(), ErrorInfo> {
-    Checked::of(config, catalogue, req, hosted_sandbox(req)).map(|_| ())
+    Checked::of(config, catalogue, req, Urls::of(req)).map(|_| ())
+}
+
+/// Where a request's URLs come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Urls {
+    /// The request's own (or a preset's).
+    Given,
+    /// The Sandbox environment's, not known until the sandbox Patchbay runs has started.
+    HostedPending,
+    /// The Sandbox environment's, filled in from the sandbox Patchbay runs.
+    Hosted,
+}
+
+impl Urls {
+    fn of(req: &ConnectRequest) -> Self {
+        if hosted_sandbox(req) {
+            Urls::HostedPending
+        } else {
+            Urls::Given
+        }
+    }
 }
 
 /// A request's parts, checked. The endpoints are missing for a hosted sandbox until it runs.
@@ -134,7 +155,7 @@ impl<'a> Checked<'a> {
         config: &CoreConfig,
         catalogue: &'a Catalogue,
         req: &ConnectRequest,
-        hosted: bool,
+        urls: Urls,
     ) -> Result<Self, ErrorInfo> {
         let connector = available_connector(catalogue, &req.connector_id)?;
         let built_in = req.auth_type == AuthType::BuiltInApp;
@@ -170,10 +191,10 @@ impl<'a> Checked<'a> {
             .to_string();
         crate::environment::check_tenant(&tenant)
             .map_err(|e| invalid("The tenant is not valid.", e.to_string()))?;
-        let endpoints = if hosted {
-            None
-        } else {
-            Some(resolve_endpoints(req, &tenant)?)
+        let endpoints = match urls {
+            Urls::HostedPending => None,
+            Urls::Hosted => Some(resolve_endpoints(req, &tenant, true)?),
+            Urls::Given => Some(resolve_endpoints(req, &tenant, false)?),
         };
         let scopes = scopes_for(connector, req)?;
         let redirect_text = if built_in {
@@ -214,7 +235,12 @@ impl Plan {
         hosted_sandbox: bool,
     ) -> Result<Plan, ErrorInfo> {
         // The hosted sandbox's URLs are in the request by now: check them as any.
-        let c = Checked::of(config, catalogue, req, false)?;
+        let urls = if hosted_sandbox {
+            Urls::Hosted
+        } else {
+            Urls::Given
+        };
+        let c = Checked::of(config, catalogue, req, urls)?;
         Plan::assemble(Assembly {
             target: Target::New { name: c.name },
             connector: c.connector.clone(),
@@ -359,7 +385,12 @@ pub(crate) fn parse_day(text: &str) -> Result<String, ErrorInfo> {
         })
 }
 
-fn resolve_endpoints(req: &ConnectRequest, tenant: &str) -> Result<Endpoints, ErrorInfo> {
+/// `hosted`: the URLs are those of the sandbox Patchbay runs, filled in by core (never a request's own).
+fn resolve_endpoints(
+    req: &ConnectRequest,
+    tenant: &str,
+    hosted: bool,
+) -> Result<Endpoints, ErrorInfo> {
     let to_info = |e: crate::environment::EnvironmentError| {
         invalid("The environment is not complete.", e.to_string())
     };
@@ -384,6 +415,16 @@ fn resolve_endpoints(req: &ConnectRequest, tenant: &str) -> Result<Endpoints, Er
                     "The {} environment always uses {login_host}.",
                     preset.as_str()
                 ),
+            )
+            .with_remedy(Remedy::CustomEnvironment));
+        }
+        // The sandbox environment is the one Patchbay runs itself; URLs with it would be trusted as that
+        // (labelled "Sandbox", its secrets treated as a demo's) while pointing anywhere. A sandbox already
+        // running elsewhere is reached as a custom environment.
+        EnvironmentId::Sandbox if overridden && !hosted => {
+            return Err(invalid(
+                "The sandbox chooses its own URLs.",
+                "A sandbox started by Patchbay needs none; one already running elsewhere is a custom environment.",
             )
             .with_remedy(Remedy::CustomEnvironment));
         }
@@ -532,11 +573,14 @@ mod tests {
 
     #[test]
     fn a_preset_environment_refuses_other_urls() {
+        // The sandbox too: URLs with it (as the window could send them over IPC) would be trusted as the
+        // sandbox Patchbay runs while pointing anywhere.
         for preset in [
             EnvironmentId::Global,
             EnvironmentId::Usgov,
             EnvironmentId::UsgovDod,
             EnvironmentId::China,
+            EnvironmentId::Sandbox,
         ] {
             // Both, or either one alone (which would otherwise be dropped without a word).
             for (authority, graph) in [
@@ -579,19 +623,23 @@ mod tests {
     }
 
     #[test]
-    fn custom_and_sandbox_take_their_urls() {
-        for env in [EnvironmentId::Custom, EnvironmentId::Sandbox] {
-            let mut req = request(AuthType::BuiltInApp);
-            req.environment = env;
-            req.authority = Some("https://idp.example.com/t/v2.0".into());
-            req.graph_url = Some("https://graph.example.com".into());
-            let p = plan(&req).unwrap();
-            assert_eq!(
-                p.endpoints.authority.as_str(),
-                "https://idp.example.com/t/v2.0"
-            );
-            assert_eq!(p.environment, env);
-        }
+    fn custom_takes_its_urls_and_the_hosted_sandbox_those_core_filled_in() {
+        let mut req = request(AuthType::BuiltInApp);
+        req.environment = EnvironmentId::Custom;
+        req.authority = Some("https://idp.example.com/t/v2.0".into());
+        req.graph_url = Some("https://graph.example.com".into());
+        let p = plan(&req).unwrap();
+        assert_eq!(
+            p.endpoints.authority.as_str(),
+            "https://idp.example.com/t/v2.0"
+        );
+        assert_eq!(p.environment, EnvironmentId::Custom);
+        // The Sandbox environment: URLs only as core fills them in from the sandbox it runs.
+        req.environment = EnvironmentId::Sandbox;
+        assert!(plan(&req).is_err());
+        let p = Plan::new(&config(), &Catalogue::builtin(), &req, true).unwrap();
+        assert!(p.hosted_sandbox);
+        assert_eq!(p.environment, EnvironmentId::Sandbox);
     }
 
     #[test]

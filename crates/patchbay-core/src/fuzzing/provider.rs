@@ -324,7 +324,7 @@ pub fn token_response(data: &[u8]) {
                 assert!(!refresh.reason().is_empty());
                 assert_words(&refresh.to_error_info());
             }
-            Err(TokenError::Other { info, .. }) => {
+            Err(TokenError::Other { info, .. } | TokenError::Unaccepted { info, .. }) => {
                 assert_words(&info);
                 // Never the body: a half-parsed success would hold tokens.
                 if let Some(token) = json

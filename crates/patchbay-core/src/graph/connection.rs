@@ -13,8 +13,10 @@ use secrecy::SecretString;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// Graph's pages are finite, but a server that loops its links must not loop Patchbay.
-const MAX_PAGES: usize = 10_000;
+/// Graph's pages are finite, but a server that loops its links (or never ends them) must not loop Patchbay,
+/// nor fill its memory: a walk stops at this many pages or [`crate::body::GRAPH_PAGES`] of answers, with an
+/// error (never a list cut short that would pass for a whole one). Graph's largest pages hold 1,000 items.
+const MAX_PAGES: usize = 1_000;
 
 /// What [`ConnectionGraph::pages`] collected.
 #[derive(Debug)]
@@ -94,6 +96,7 @@ impl ConnectionGraph {
     pub async fn pages(&self, request: &Request) -> Result<Collected, ErrorInfo> {
         let mut items = Vec::new();
         let mut next: Option<String> = None;
+        let mut read = 0usize;
         for _ in 0..MAX_PAGES {
             let response = match &next {
                 None => self.send(request).await,
@@ -102,6 +105,13 @@ impl ConnectionGraph {
             .map_err(|e| e.to_error_info())?;
             if !response.is_success() {
                 return Ok(Collected::Failed(response));
+            }
+            read += response.body.len();
+            if read > crate::body::GRAPH_PAGES {
+                return Err(too_many_pages(format!(
+                    "more than {} of answers",
+                    crate::body::size_words(crate::body::GRAPH_PAGES)
+                )));
             }
             let body: serde_json::Value =
                 response.json().map_err(|e| session::graph_error_info(&e))?;
@@ -122,8 +132,16 @@ impl ConnectionGraph {
                 _ => return Ok(Collected::Items(items)),
             }
         }
-        Ok(Collected::Items(items))
+        Err(too_many_pages(format!("{MAX_PAGES} pages")))
     }
+}
+
+fn too_many_pages(what: String) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::InvalidInput,
+        format!("Patchbay stopped following the pages after {what}, before the last one."),
+        "Ask for less: a narrower $filter, fewer fields ($select), or bigger pages ($top) with fewer of them.",
+    )
 }
 
 impl TokenSource for ConnectionGraph {

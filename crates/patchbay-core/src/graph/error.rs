@@ -111,6 +111,9 @@ pub enum GraphError {
     /// never goes anywhere else.
     #[error("Patchbay did not follow a link outside Microsoft Graph: {0}")]
     ForeignLink(String),
+    /// An answer longer than Patchbay reads (see [`crate::body`]).
+    #[error("Graph sent an answer of more than {}", crate::body::size_words(*cap))]
+    TooLarge { cap: usize },
     /// A success whose body is not what was asked for.
     #[error("Graph sent an answer Patchbay cannot read: {0}")]
     Decode(String),
@@ -149,7 +152,10 @@ impl GraphError {
             GraphError::Throttled { body, .. }
             | GraphError::Server { body, .. }
             | GraphError::Other { body, .. } => Some(body),
-            GraphError::Network { .. } | GraphError::Decode(_) | GraphError::ForeignLink(_) => None,
+            GraphError::Network { .. }
+            | GraphError::Decode(_)
+            | GraphError::ForeignLink(_)
+            | GraphError::TooLarge { .. } => None,
         }
     }
 

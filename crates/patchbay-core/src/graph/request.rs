@@ -189,11 +189,16 @@ impl Graph {
             .iter()
             .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
             .collect();
-        let body = response.bytes().await.map_err(|e| network_error(&e))?;
+        let body = crate::body::read_capped(response, crate::body::GRAPH)
+            .await
+            .map_err(|e| match e {
+                crate::body::BodyError::Network(e) => network_error(&e),
+                crate::body::BodyError::TooLarge { cap } => GraphError::TooLarge { cap },
+            })?;
         Ok(RawResponse {
             status,
             headers,
-            body: body.to_vec(),
+            body,
         })
     }
 }

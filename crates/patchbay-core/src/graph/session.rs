@@ -109,6 +109,14 @@ pub fn graph_error_info(e: &GraphError) -> ErrorInfo {
             "Patchbay did not follow a link outside Microsoft Graph.",
             "The link would have carried this connection's token elsewhere.",
         ),
+        GraphError::TooLarge { cap } => ErrorInfo::new(
+            ErrorCode::ProviderError,
+            format!(
+                "Microsoft Graph sent an answer of more than {}, which Patchbay does not read.",
+                crate::body::size_words(*cap)
+            ),
+            "Ask for less at a time: fewer items per page ($top) or fewer fields ($select).",
+        ),
         GraphError::Other { .. } | GraphError::Decode(_) => ErrorInfo::new(
             ErrorCode::ProviderError,
             "Microsoft Graph refused the request.",

@@ -87,6 +87,11 @@ impl Health {
             self.note_probe(id, result.map(|_| ()), refreshed)?;
         }
         self.registry.refresh_one(id);
+        // What this check found could not be saved: say so, rather than let other processes (and the next
+        // run) go on showing the status from before.
+        if let Some(e) = self.connections.health.unsaved(id) {
+            return Err(e);
+        }
         let summary = self.registry.get(id)?;
         Ok(CheckOutcome {
             id: summary.id.clone(),

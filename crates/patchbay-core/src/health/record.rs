@@ -1,7 +1,8 @@
 //! What is known about a connection's health, kept in `status/<id>.json` (one small file per connection, so a
 //! check writes a few hundred bytes rather than the whole list), and how it reads as the status a person sees.
 //!
-//! Only verdicts are kept: healthy, needs reconnect, app credentials invalid. The rest is derived when read:
+//! Only verdicts are kept: healthy, needs reconnect, app credentials invalid, can't check. The rest is derived
+//! when read:
 //! *unreachable* from `unreachable_since` (offline never overwrites a verdict), *at risk* from the age of the
 //! last refresh or a client secret close to its expiry, *checking* from the running app's checks in flight.
 
@@ -27,6 +28,9 @@ pub enum Verdict {
     NeedsReconnect,
     /// The bring-your-own app's secret is wrong or expired, or the app is gone.
     AppCredentialsInvalid,
+    /// The secrets could not be opened on this computer, or there is no record of a check (see
+    /// [`ConnectionStatus::CantCheck`]).
+    CantCheck,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +81,7 @@ pub fn effective(
             ConnectionStatus::AppCredentialsInvalid,
             health.reason.clone(),
         ),
+        Verdict::CantCheck => (ConnectionStatus::CantCheck, health.reason.clone()),
         Verdict::Healthy => {
             if let Some(reason) = at_risk_reason(record, health, now) {
                 return (ConnectionStatus::AtRisk, Some(reason));
@@ -135,6 +140,20 @@ pub fn at_risk_reason(
 /// The `status/` folder.
 pub struct HealthStore {
     dir: PathBuf,
+    /// Statuses this process found but could not save, with why: read back from here (this process never
+    /// shows a status it knows is outdated), and reported by the check that found them.
+    unsaved: std::sync::Mutex<std::collections::HashMap<String, (HealthRecord, ErrorInfo)>>,
+}
+
+/// Why a status file says nothing: the connection then reads as Can't check, never as healthy.
+fn no_record(what: &str) -> HealthRecord {
+    HealthRecord {
+        verdict: Verdict::CantCheck,
+        reason: Some(format!(
+            "Patchbay has no record of this connection's last check (its status file {what}). Check now finds out."
+        )),
+        ..HealthRecord::default()
+    }
 }
 
 fn storage_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ErrorInfo {
@@ -153,6 +172,7 @@ impl HealthStore {
     pub fn new(data_dir: &Path) -> Self {
         Self {
             dir: data_dir.join("status"),
+            unsaved: Default::default(),
         }
     }
 
@@ -164,18 +184,54 @@ impl HealthStore {
         self.dir.join(format!("{id}.json"))
     }
 
-    /// What is known about `id`; nothing yet (or a damaged file) reads as the default.
+    /// What is known about `id`. A missing or damaged status file is not "nothing wrong": it reads as Can't
+    /// check, until a check writes one.
     pub fn read(&self, id: &str) -> HealthRecord {
-        std::fs::read(self.path(id))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+        if let Some((record, _)) = self.unsaved_lock().get(id) {
+            return record.clone();
+        }
+        match std::fs::read(self.path(id)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| no_record("is damaged")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => no_record("is missing"),
+            Err(e) => no_record(&format!("cannot be read: {e}")),
+        }
+    }
+
+    fn unsaved_lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (HealthRecord, ErrorInfo)>>
+    {
+        self.unsaved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Why the last status this process found for `id` could not be saved, if it could not.
+    pub fn unsaved(&self, id: &str) -> Option<ErrorInfo> {
+        self.unsaved_lock().get(id).map(|(_, e)| e.clone())
     }
 
     /// Replace what is known about `id`, unless it is already that. Atomic (a reader never sees half a file),
-    /// not fsynced: it is a cache of what the next check finds out again.
+    /// not fsynced: it is a cache of what the next check finds out again. A failure is kept (see `unsaved`).
     pub fn write(&self, id: &str, health: &HealthRecord) -> Result<(), ErrorInfo> {
-        if self.read(id) == *health && self.path(id).exists() {
+        let result = self.write_file(id, health);
+        let mut unsaved = self.unsaved_lock();
+        match &result {
+            Ok(()) => {
+                unsaved.remove(id);
+            }
+            Err(e) => {
+                unsaved.insert(id.to_string(), (health.clone(), e.clone()));
+            }
+        }
+        result
+    }
+
+    fn write_file(&self, id: &str, health: &HealthRecord) -> Result<(), ErrorInfo> {
+        let on_disk = std::fs::read(self.path(id))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<HealthRecord>(&bytes).ok());
+        if on_disk.as_ref() == Some(health) {
             return Ok(());
         }
         ensure_private_dir(&self.dir)
@@ -278,10 +334,14 @@ mod tests {
     }
 
     #[test]
-    fn records_round_trip_and_missing_or_damaged_ones_read_as_default() {
+    fn records_round_trip_and_missing_or_damaged_ones_read_as_cant_check() {
         let dir = tempfile::tempdir().unwrap();
         let store = HealthStore::new(dir.path());
-        assert_eq!(store.read("x"), HealthRecord::default());
+        let cant = |h: HealthRecord, what: &str| {
+            assert_eq!(h.verdict, Verdict::CantCheck, "{what}");
+            assert!(h.reason.as_deref().unwrap().contains(what), "{h:?}");
+        };
+        cant(store.read("x"), "is missing");
         let h = HealthRecord {
             verdict: Verdict::AppCredentialsInvalid,
             reason: Some("Secret expired.".into()),
@@ -291,9 +351,44 @@ mod tests {
         store.write("x", &h).unwrap();
         assert_eq!(store.read("x"), h);
         std::fs::write(store.dir().join("y.json"), "{ no").unwrap();
-        assert_eq!(store.read("y"), HealthRecord::default());
+        cant(store.read("y"), "is damaged");
+        let r = record("y");
+        assert_eq!(
+            effective(&r, &store.read("y"), NOW, false).0,
+            ConnectionStatus::CantCheck,
+            "never healthy"
+        );
         store.remove("x").unwrap();
         store.remove("x").unwrap();
-        assert_eq!(store.read("x"), HealthRecord::default());
+        cant(store.read("x"), "is missing");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_status_that_cannot_be_saved_is_kept_and_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = HealthStore::new(dir.path());
+        store
+            .write("x", &HealthRecord::fresh("2026-11-29T00:00:00Z"))
+            .unwrap();
+        let broken = HealthRecord {
+            verdict: Verdict::NeedsReconnect,
+            reason: Some("Revoked.".into()),
+            ..HealthRecord::default()
+        };
+        // The status folder cannot be written (root ignores permissions: make it a file's child instead).
+        let status = store.dir().to_path_buf();
+        std::fs::remove_dir_all(&status).unwrap();
+        std::fs::write(&status, b"not a folder").unwrap();
+        let _ = std::fs::set_permissions(&status, std::fs::Permissions::from_mode(0o400));
+        let e = store.write("x", &broken).unwrap_err();
+        assert!(e.title.contains("status"), "{e:?}");
+        // This process shows what it found, not the outdated file, and says it could not save it.
+        assert_eq!(store.read("x"), broken);
+        assert!(store.unsaved("x").is_some());
+        std::fs::remove_file(&status).unwrap();
+        store.write("x", &broken).unwrap();
+        assert!(store.unsaved("x").is_none());
     }
 }

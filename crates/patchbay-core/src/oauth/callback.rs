@@ -196,11 +196,40 @@ fn internal(e: &std::io::Error) -> ErrorInfo {
     .with_detail(e.to_string())
 }
 
+/// Whether an HTTP `Host` value names this computer: `localhost`, `127.0.0.1` or `[::1]`, with or without a
+/// port (names compared without case, as DNS does; a trailing dot is the same name).
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inside, port)) if port.is_empty() || port.starts_with(':') => inside,
+            _ => return false,
+        },
+        None => host.split_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.strip_suffix('.').unwrap_or(name);
+    name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "::1"
+}
+
 async fn handle(
     State(shared): State<Arc<Shared>>,
     uri: Uri,
+    headers: axum::http::HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    // The browser names the redirect URI's host (localhost, or a loopback address). Any other name is a page
+    // that reached this port by DNS rebinding (its own name made to resolve to 127.0.0.1): it could try
+    // codes, or read what the listener answers. Refused before anything is looked at.
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if !host.is_some_and(is_loopback_host) {
+        tracing::warn!("ignored a request to the sign-in listener addressed to another host name");
+        return page(
+            StatusCode::MISDIRECTED_REQUEST,
+            "Not found",
+            "This address is not part of a Patchbay sign-in.",
+        );
+    }
     // Anything but the one matching response is refused with 400 (browsers also ask for /favicon.ico).
     if uri.path() != shared.path {
         return page(
@@ -387,6 +416,48 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(response.status(), 400);
+    }
+
+    #[tokio::test]
+    async fn a_request_addressed_to_another_host_name_is_refused_before_its_state_is_read() {
+        let redirect = LoopbackRedirect::parse("http://localhost/cb").unwrap();
+        let mut listener = LoopbackListener::bind(&redirect, "good-state".into())
+            .await
+            .unwrap();
+        let uri = listener.redirect_uri().to_string();
+        let port = uri
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches("/cb")
+            .to_string();
+        let http = reqwest::Client::new();
+        let target = format!("http://127.0.0.1:{port}/cb?code=c&state=good-state");
+        // DNS rebinding: the right port, the right state even, but the page's own name as Host.
+        for host in [
+            format!("rebind.attacker.example:{port}"),
+            format!("localhost.attacker.example:{port}"),
+        ] {
+            let refused = http.get(&target).header("host", host).send().await.unwrap();
+            assert_eq!(refused.status(), 421);
+        }
+        let real = http
+            .get(&target)
+            .header("host", format!("localhost:{port}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(real.status(), 200, "the sign-in still completes");
+        assert_eq!(listener.wait().await.unwrap().code.as_deref(), Some("c"));
+        for (host, ok) in [
+            ("127.0.0.1:1", true),
+            ("[::1]:1", true),
+            ("LOCALHOST", true),
+            ("[::1].evil:1", false),
+            ("127.0.0.1.nip.example", false),
+        ] {
+            assert_eq!(is_loopback_host(host), ok, "{host}");
+        }
     }
 
     #[test]

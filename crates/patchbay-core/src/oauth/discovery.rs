@@ -288,7 +288,19 @@ impl Discovery {
         };
         let response = http.get(url.clone()).send().await.map_err(unreachable)?;
         let status = response.status();
-        let body = response.text().await.map_err(unreachable)?;
+        let body = match crate::body::read_capped(response, crate::body::DISCOVERY).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(crate::body::BodyError::Network(e)) => return Err(unreachable(e)),
+            Err(crate::body::BodyError::TooLarge { cap }) => {
+                return Err(DiscoveryError::Unreadable {
+                    authority: authority.clone(),
+                    detail: format!(
+                        "the discovery document is more than {}",
+                        crate::body::size_words(cap)
+                    ),
+                })
+            }
+        };
         if status.as_u16() == 429 || status.is_server_error() {
             return Err(DiscoveryError::Busy {
                 url,

@@ -9,10 +9,9 @@ use oauth2::basic::{
     BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
-    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
-    TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -76,8 +75,20 @@ pub enum TokenError {
         status: u16,
         retry_after: Option<std::time::Duration>,
     },
-    /// No answer: the network, a timeout.
-    Network { info: ErrorInfo, timeout: bool },
+    /// No answer: the network, a timeout. `sent` when the request may have reached the provider (anything
+    /// after the connection was made): it may have been carried out, and what it sent must not be sent again.
+    Network {
+        info: ErrorInfo,
+        timeout: bool,
+        sent: bool,
+    },
+    /// A 200 that Patchbay does not take (an impossible lifetime, a body that is not a token response). The
+    /// provider carried the request out: a refresh token in the request is spent, and the one in the answer,
+    /// when it could be read, is the one to keep.
+    Unaccepted {
+        info: ErrorInfo,
+        refresh_token: Option<SecretString>,
+    },
     /// An answer that is not OAuth (an HTML error page, a redirect), with its HTTP status when there was one.
     Other {
         info: ErrorInfo,
@@ -93,7 +104,9 @@ impl TokenError {
             TokenError::Provider { error, .. } => {
                 crate::oauth::aad::explain_provider_error(&error, ctx)
             }
-            TokenError::Network { info, .. } | TokenError::Other { info, .. } => info,
+            TokenError::Network { info, .. }
+            | TokenError::Other { info, .. }
+            | TokenError::Unaccepted { info, .. } => info,
         }
     }
 }
@@ -130,7 +143,13 @@ impl<'c> oauth2::AsyncHttpClient<'c> for RecordingClient<'_> {
 
     fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
         Box::pin(async move {
-            let response = oauth2::AsyncHttpClient::call(&self.http, request).await?;
+            // As the oauth2 crate's own reqwest client, but with the body read under a cap. The status is noted
+            // before the body is read: a 200 whose body then fails was still carried out.
+            let response = self
+                .http
+                .execute(request.try_into().map_err(Box::new)?)
+                .await
+                .map_err(Box::new)?;
             let retry_after = response
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
@@ -140,6 +159,23 @@ impl<'c> oauth2::AsyncHttpClient<'c> for RecordingClient<'_> {
                 status: Some(response.status().as_u16()),
                 retry_after,
             };
+            let mut builder = oauth2::http::Response::builder()
+                .status(response.status())
+                .version(response.version());
+            for (name, value) in response.headers() {
+                builder = builder.header(name, value);
+            }
+            let body = crate::body::read_capped(response, crate::body::TOKEN)
+                .await
+                .map_err(|e| match e {
+                    crate::body::BodyError::Network(e) => {
+                        oauth2::HttpClientError::Reqwest(Box::new(e))
+                    }
+                    crate::body::BodyError::TooLarge { cap } => oauth2::HttpClientError::Other(
+                        format!("more than {}", crate::body::size_words(cap)),
+                    ),
+                })?;
+            let response = builder.body(body).map_err(oauth2::HttpClientError::Http)?;
             Ok(response)
         })
     }
@@ -158,6 +194,9 @@ pub struct AuthorizeParams<'a> {
 
 pub struct TokenClient {
     client: OAuthClient,
+    /// Kept here and lent to each request rather than given to the oauth2 crate, whose `ClientSecret` is a
+    /// plain `String` never wiped.
+    client_secret: Option<SecretString>,
     token_endpoint: Url,
     http: reqwest::Client,
 }
@@ -192,10 +231,6 @@ impl TokenClient {
             .set_auth_uri(AuthUrl::from_url(metadata.authorization_endpoint.clone()))
             .set_token_uri(TokenUrl::from_url(metadata.token_endpoint.clone()))
             .set_auth_type(oauth2::AuthType::RequestBody);
-        if let Some(secret) = client_secret {
-            client =
-                client.set_client_secret(ClientSecret::new(secret.expose_secret().to_string()));
-        }
         if let Some(uri) = redirect_uri {
             client = client.set_redirect_uri(
                 RedirectUrl::new(uri.to_string()).map_err(|e| bad("redirect URI", e))?,
@@ -203,6 +238,7 @@ impl TokenClient {
         }
         Ok(Self {
             client,
+            client_secret: client_secret.cloned(),
             token_endpoint: metadata.token_endpoint.clone(),
             http,
         })
@@ -234,12 +270,15 @@ impl TokenClient {
     ) -> Result<TokenSet, TokenError> {
         let meta = std::sync::Mutex::new(AnswerMeta::default());
         let http = self.recording(&meta);
-        let result = self
+        let mut request = self
             .client
             .exchange_code(AuthorizationCode::new(code))
-            .set_pkce_verifier(verifier)
-            .request_async(&http)
-            .await;
+            .set_pkce_verifier(verifier);
+        if let Some(secret) = &self.client_secret {
+            // RFC 6749 §2.3.1, in the body as Microsoft documents; lent, not copied.
+            request = request.add_extra_param("client_secret", secret.expose_secret());
+        }
+        let result = request.request_async(&http).await;
         let meta = *meta.lock().unwrap_or_else(|p| p.into_inner());
         self.finish(result, meta)
     }
@@ -249,15 +288,19 @@ impl TokenClient {
         refresh_token: &SecretString,
         scopes: &[String],
     ) -> Result<TokenSet, TokenError> {
+        // The oauth2 crate takes the token as a `String` of its own: wiped once the request is done.
         let token = RefreshToken::new(refresh_token.expose_secret().to_string());
         let meta = std::sync::Mutex::new(AnswerMeta::default());
         let http = self.recording(&meta);
-        let result = self
+        let mut request = self
             .client
             .exchange_refresh_token(&token)
-            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-            .request_async(&http)
-            .await;
+            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())));
+        if let Some(secret) = &self.client_secret {
+            request = request.add_extra_param("client_secret", secret.expose_secret());
+        }
+        let result = request.request_async(&http).await;
+        zeroize::Zeroize::zeroize(&mut token.into_secret());
         let meta = *meta.lock().unwrap_or_else(|p| p.into_inner());
         self.finish(result, meta)
     }
@@ -286,7 +329,36 @@ impl TokenClient {
             RequestTokenError::Request(oauth2::HttpClientError::Reqwest(inner)) => {
                 TokenError::Network {
                     timeout: inner.is_timeout(),
+                    // reqwest says `is_connect` for failures before the request was written (DNS, refused,
+                    // TLS, a connect timeout); anything later may have reached the provider.
+                    sent: !inner.is_connect(),
                     info: network_error(&self.token_endpoint, &inner),
+                }
+            }
+            RequestTokenError::Request(oauth2::HttpClientError::Other(too_large)) => {
+                TokenError::Other {
+                    info: ErrorInfo::new(
+                        ErrorCode::ProviderError,
+                        "The sign-in service sent an answer far larger than any token response.",
+                        "Nothing was saved. Try again; if it persists, something between this computer and the \
+                         sign-in service is misbehaving.",
+                    )
+                    .with_detail(too_large),
+                    status: meta.status,
+                    retry_after: meta.retry_after,
+                }
+            }
+            // A 200 that is not a token response: the provider may have carried it out. Keep the refresh token
+            // it holds, if any (read from the JSON alone), and never echo the body.
+            RequestTokenError::Parse(inner, body) if meta.status == Some(200) => {
+                TokenError::Unaccepted {
+                    info: ErrorInfo::new(
+                        ErrorCode::ProviderError,
+                        "The sign-in service sent an answer Patchbay cannot read.",
+                        "Try again in a minute. If it keeps happening, the service may be down.",
+                    )
+                    .with_detail(format!("HTTP 200, at {}", inner.path())),
+                    refresh_token: rotated_refresh_token(&body),
                 }
             }
             // Never echo the body: a half-parsed success would hold tokens.
@@ -320,15 +392,16 @@ impl TokenClient {
             match response.expires_in().map(|d| d.as_secs()) {
                 None => 3600,
                 Some(secs @ 1..=MAX_EXPIRES_IN_SECS) => secs as i64,
-                Some(secs) => return Err(TokenError::Other {
+                Some(secs) => return Err(TokenError::Unaccepted {
                     info: ErrorInfo::new(
                         ErrorCode::ProviderError,
                         "The sign-in service sent a token with an impossible lifetime.",
-                        "Nothing was saved. Try again; if it persists, the service is misbehaving.",
+                        "Its access token was not used. Try again; if it persists, the service is misbehaving.",
                     )
                     .with_detail(format!("expires_in {secs} s")),
-                    status: meta.status,
-                    retry_after: None,
+                    refresh_token: response
+                        .refresh_token()
+                        .map(|t| SecretString::from(t.secret().as_str())),
                 }),
             };
         Ok(TokenSet {
@@ -347,6 +420,19 @@ impl TokenClient {
                 .map(SecretString::from),
         })
     }
+}
+
+/// The `refresh_token` of a 200 that is not a whole token response, when the body is JSON that has one. The
+/// body is read for that field only and dropped.
+fn rotated_refresh_token(body: &[u8]) -> Option<SecretString> {
+    #[derive(Deserialize)]
+    struct Rotated {
+        refresh_token: Option<SecretString>,
+    }
+    let rotated: Rotated = serde_json::from_slice(body).ok()?;
+    rotated
+        .refresh_token
+        .filter(|t| !t.expose_secret().is_empty())
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ impl TokenManager {
         let result = {
             let _guard = self.locks().acquire(id).await?;
             let mut secrets = self.open_secrets(id).map_err(|e| match e {
-                RefreshError::Local(info) => info,
+                RefreshError::SecretsUnavailable(info) | RefreshError::Local(info) => info,
                 _ => ErrorInfo::new(
                     ErrorCode::RefreshTokenRevoked,
                     "This connection's sign-in is missing on this computer, so a new secret alone cannot fix it.",

@@ -82,6 +82,11 @@ pub enum RefreshError {
     },
     #[error("Microsoft could not be reached: {}", .0.detail)]
     Unreachable(Unreachable),
+    /// The connection's secrets cannot be opened on this computer (the keychain locked or unavailable, its
+    /// vault key missing or another one, the disk): nothing is known to be wrong with the sign-in, and nothing
+    /// can be done with it either. The connection reads as Can't check.
+    #[error("the connection's secrets cannot be opened here: {0}")]
+    SecretsUnavailable(ErrorInfo),
     /// Something on this computer (keychain, data folder) or a connection that does not exist.
     #[error("{0}")]
     Local(ErrorInfo),
@@ -174,7 +179,7 @@ impl RefreshError {
             RefreshError::NeedsReconnect { provider, .. } => provider.as_ref(),
             RefreshError::AppCredentialsInvalid { provider, .. } => Some(provider),
             RefreshError::Unreachable(u) => u.provider.as_ref(),
-            RefreshError::Local(_) => None,
+            RefreshError::SecretsUnavailable(_) | RefreshError::Local(_) => None,
         }
     }
 
@@ -227,6 +232,14 @@ impl RefreshError {
             RefreshError::Unreachable(u) => {
                 format!("Microsoft could not be reached: {}.", u.detail)
             }
+            RefreshError::SecretsUnavailable(info) => {
+                // Read by every surface from the status file: the tray's words name the window's screens.
+                let info = info.clone().for_surface(crate::error::Surface::Tray);
+                format!(
+                    "Patchbay cannot open this connection's secrets on this computer, so it cannot check it: {} {}",
+                    info.title, info.message
+                )
+            }
             RefreshError::Local(info) => format!("{} {}", info.title, info.message),
         }
     }
@@ -256,7 +269,9 @@ impl RefreshError {
                     self.reason()
                 ),
             ),
-            RefreshError::Local(info) => return info.clone(),
+            RefreshError::SecretsUnavailable(info) | RefreshError::Local(info) => {
+                return info.clone()
+            }
         };
         match self.provider() {
             Some(p) => info.with_detail(detail_with_ids(p)),
@@ -271,7 +286,9 @@ impl RefreshError {
             at: clock::now_rfc3339(),
             summary: match self {
                 RefreshError::Unreachable(u) => u.detail.clone(),
-                RefreshError::Local(info) => info.title.clone(),
+                RefreshError::SecretsUnavailable(info) | RefreshError::Local(info) => {
+                    info.title.clone()
+                }
                 _ => provider
                     .map(ProviderError::summary)
                     .unwrap_or_else(|| self.reason()),

@@ -131,21 +131,48 @@ fn refresh_scopes(granted: &[String]) -> Vec<String> {
     }
 }
 
-/// Run `attempt` until it succeeds, fails for a reason other than being unreachable, or the attempts run out,
-/// waiting between tries (`Retry-After` when the answer gave one).
-async fn with_retries<T, F, Fut>(policy: RetryPolicy, mut attempt: F) -> Result<T, RefreshError>
+/// A failed try at the token endpoint: why, and what it did to the refresh token it carried.
+#[derive(Debug)]
+pub(crate) struct Tried {
+    pub(crate) error: RefreshError,
+    /// The request surely did not reach the provider, or the provider refused it without carrying it out:
+    /// the same refresh token may go again. Not after a 200 Patchbay did not take, nor after a request that
+    /// was sent and never answered: a provider with refresh-token reuse detection would take a second use of
+    /// a redeemed token for theft and revoke the whole grant.
+    pub(crate) may_resend: bool,
+    /// The new refresh token a 200 carried even though the rest was not taken: the one to keep.
+    pub(crate) rotated: Option<SecretString>,
+}
+
+impl From<RefreshError> for Tried {
+    fn from(error: RefreshError) -> Self {
+        Tried {
+            error,
+            may_resend: true,
+            rotated: None,
+        }
+    }
+}
+
+/// Run `attempt` until it succeeds, fails for a reason other than being unreachable (or in a way that forbids
+/// sending it again), or the attempts run out, waiting between tries (`Retry-After` when the answer gave one).
+async fn with_retries<T, F, Fut>(policy: RetryPolicy, mut attempt: F) -> Result<T, Tried>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, RefreshError>>,
+    Fut: Future<Output = Result<T, Tried>>,
 {
     let mut delay = policy.first_delay;
     let mut n = 1;
     loop {
         match attempt().await {
-            Err(RefreshError::Unreachable(u)) if n < policy.attempts.max(1) => {
+            Err(Tried {
+                error: RefreshError::Unreachable(u),
+                may_resend: true,
+                rotated: None,
+            }) if n < policy.attempts.max(1) => {
                 let wait = u.retry_after.unwrap_or(delay);
                 if wait > policy.max_delay {
-                    return Err(RefreshError::Unreachable(u));
+                    return Err(RefreshError::Unreachable(u).into());
                 }
                 tracing::debug!(
                     attempt = n,
@@ -162,21 +189,48 @@ where
 }
 
 /// A token endpoint failure, classified.
-fn classify(e: TokenError) -> RefreshError {
+fn classify(e: TokenError) -> Tried {
     match e {
         TokenError::Provider {
             error,
             status,
             retry_after,
-        } => RefreshError::from_provider(error, status, retry_after),
-        TokenError::Network { info, timeout } => RefreshError::network(
-            if timeout {
-                UnreachableKind::Timeout
-            } else {
-                UnreachableKind::Network
-            },
-            info.detail.unwrap_or(info.title),
-        ),
+        } => RefreshError::from_provider(error, status, retry_after).into(),
+        TokenError::Network {
+            info,
+            timeout,
+            sent,
+        } => Tried {
+            error: RefreshError::network(
+                if timeout {
+                    UnreachableKind::Timeout
+                } else {
+                    UnreachableKind::Network
+                },
+                info.detail.unwrap_or(info.title),
+            ),
+            may_resend: !sent,
+            rotated: None,
+        },
+        // The provider carried the refresh out and answered 200 with something Patchbay does not take: keep its
+        // new refresh token, send the old one no more. Not the connection's fault: unreachable, never broken.
+        TokenError::Unaccepted {
+            info,
+            refresh_token,
+        } => Tried {
+            error: RefreshError::Unreachable(Unreachable {
+                kind: UnreachableKind::ServerError,
+                status: Some(200),
+                retry_after: None,
+                detail: match info.detail {
+                    Some(d) => format!("{} ({d})", info.title),
+                    None => info.title,
+                },
+                provider: None,
+            }),
+            may_resend: false,
+            rotated: refresh_token,
+        },
         // An answer that is not OAuth at all (an HTML page, a redirect) comes from something between Patchbay
         // and Microsoft — a proxy, a captive portal, an outage page — not from Microsoft judging the sign-in:
         // unreachable, never broken.
@@ -184,23 +238,28 @@ fn classify(e: TokenError) -> RefreshError {
             info,
             status,
             retry_after,
-        } => RefreshError::Unreachable(Unreachable {
-            kind: match status {
-                Some(429) => UnreachableKind::Throttled,
-                Some(s) if s >= 500 => UnreachableKind::ServerError,
-                _ => UnreachableKind::Network,
-            },
-            status,
-            retry_after,
-            detail: match status {
-                Some(s) => format!(
-                    "the sign-in service answered HTTP {s} with something that is not OAuth ({})",
-                    info.title
-                ),
-                None => info.detail.unwrap_or(info.title),
-            },
-            provider: None,
-        }),
+        } => Tried {
+            error: RefreshError::Unreachable(Unreachable {
+                kind: match status {
+                    Some(429) => UnreachableKind::Throttled,
+                    Some(s) if s >= 500 => UnreachableKind::ServerError,
+                    _ => UnreachableKind::Network,
+                },
+                status,
+                retry_after,
+                detail: match status {
+                    Some(s) => format!(
+                        "the sign-in service answered HTTP {s} with something that is not OAuth ({})",
+                        info.title
+                    ),
+                    None => info.detail.unwrap_or(info.title),
+                },
+                provider: None,
+            }),
+            // A 200 that could not be read at all may have been a refresh carried out.
+            may_resend: status != Some(200),
+            rotated: None,
+        },
     }
 }
 
@@ -362,7 +421,7 @@ impl TokenManager {
             .endpoints(record)
             .await
             .map_err(RefreshError::Local)?;
-        let tokens = with_retries(self.retry, || async {
+        let tried = with_retries(self.retry, || async {
             let metadata = self
                 .discovery
                 .get(&self.http, &endpoints.authority)
@@ -381,7 +440,29 @@ impl TokenManager {
                 .await
                 .map_err(classify)
         })
-        .await?;
+        .await;
+        let tokens = match tried {
+            Ok(tokens) => tokens,
+            Err(Tried {
+                error,
+                rotated: Some(rotated),
+                ..
+            }) => {
+                // The old refresh token is spent: keep the new one (and the access token in hand, still good
+                // until it lapses), so that the next try sends the token the provider expects.
+                let kept = ConnectionSecrets {
+                    refresh_token: Some(rotated),
+                    ..secrets
+                };
+                if let Err(e) = self.reseal(id, &kept).await {
+                    tracing::warn!(connection = %id, "could not keep the new refresh token: {}", e.one_line());
+                    return Err(RefreshError::Local(e));
+                }
+                tracing::warn!(connection = %id, "kept the new refresh token of an answer not taken: {error}");
+                return Err(error);
+            }
+            Err(tried) => return Err(tried.error),
+        };
         crate::fault::point("refresh-received");
         let access = tokens.access_token;
         let fresh = ConnectionSecrets {
@@ -447,7 +528,20 @@ impl TokenManager {
                 h.checked_at = Some(now);
                 h.unreachable_since = None;
             }
+            Ok(_) if h.verdict == Verdict::CantCheck => {
+                // The secrets opened again (the keychain unlocked) and held a good token.
+                h.verdict = Verdict::Healthy;
+                h.reason = None;
+                h.checked_at = Some(now);
+            }
             Ok(_) | Err(RefreshError::Local(_)) => return,
+            Err(e @ RefreshError::SecretsUnavailable(_)) => {
+                h.verdict = Verdict::CantCheck;
+                h.reason = Some(e.reason());
+                h.last_error = Some(e.report());
+                h.checked_at = Some(now);
+                tracing::warn!(connection = %id, "{e}");
+            }
             Err(e @ RefreshError::Unreachable(_)) => {
                 h.unreachable_since.get_or_insert(now.clone());
                 h.last_error = Some(e.report());
@@ -485,8 +579,8 @@ fn open_sealed(vault: &Vault, id: &str) -> Result<ConnectionSecrets, RefreshErro
         // Damaged, or sealed under another key: this computer lost the sign-in.
         Err(e @ VaultError::Damaged) => Err(missing(Some(ErrorInfo::from(e).title))),
         // The keychain, or the disk (permissions, too many open files): this computer's problem, not the
-        // connection's.
-        Err(e) => Err(RefreshError::Local(e.into())),
+        // connection's, and not a reason to show its last status either.
+        Err(e) => Err(RefreshError::SecretsUnavailable(e.into())),
     }
 }
 
@@ -494,6 +588,7 @@ fn open_sealed(vault: &Vault, id: &str) -> Result<ConnectionSecrets, RefreshErro
 mod tests {
     use super::*;
     use crate::tokens::error::Unreachable;
+    use secrecy::ExposeSecret;
     use std::sync::atomic::{AtomicU32, Ordering};
 
     /// A token obtained at `issued` (seconds) and ending at `expires` (seconds).
@@ -573,10 +668,16 @@ mod tests {
         let started = tokio::time::Instant::now();
         let result: Result<(), _> = with_retries(policy, || async {
             calls.fetch_add(1, Ordering::SeqCst);
-            Err(unreachable(Some(Duration::from_secs(7))))
+            Err(unreachable(Some(Duration::from_secs(7))).into())
         })
         .await;
-        assert!(matches!(result, Err(RefreshError::Unreachable(_))));
+        assert!(matches!(
+            result,
+            Err(Tried {
+                error: RefreshError::Unreachable(_),
+                ..
+            })
+        ));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         assert_eq!(started.elapsed(), Duration::from_secs(14));
 
@@ -584,7 +685,7 @@ mod tests {
         let calls = AtomicU32::new(0);
         let result: Result<(), _> = with_retries(policy, || async {
             calls.fetch_add(1, Ordering::SeqCst);
-            Err(unreachable(Some(Duration::from_secs(3600))))
+            Err(unreachable(Some(Duration::from_secs(3600))).into())
         })
         .await;
         assert!(result.is_err());
@@ -594,7 +695,7 @@ mod tests {
         let calls = AtomicU32::new(0);
         let result = with_retries(policy, || async {
             match calls.fetch_add(1, Ordering::SeqCst) {
-                0 => Err(unreachable(None)),
+                0 => Err(unreachable(None).into()),
                 _ => Ok(7),
             }
         })
@@ -606,10 +707,68 @@ mod tests {
             Err(RefreshError::NeedsReconnect {
                 reason: ReconnectReason::Revoked,
                 provider: None,
-            })
+            }
+            .into())
         })
         .await;
         assert!(result.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refresh_token_that_may_have_reached_the_provider_is_not_sent_again() {
+        let policy = RetryPolicy::default();
+        fn network(sent: bool) -> TokenError {
+            TokenError::Network {
+                info: ErrorInfo::new(ErrorCode::NetworkUnreachable, "no answer", "try again"),
+                timeout: true,
+                sent,
+            }
+        }
+        type Case = (&'static str, fn() -> TokenError, u32);
+        let cases: [Case; 4] = [
+            ("a connect failure", || network(false), 3),
+            ("a timeout after sending", || network(true), 1),
+            (
+                "a 200 not taken",
+                || TokenError::Unaccepted {
+                    info: ErrorInfo::new(
+                        ErrorCode::ProviderError,
+                        "impossible lifetime",
+                        "try again",
+                    ),
+                    refresh_token: Some(SecretString::from("rotated")),
+                },
+                1,
+            ),
+            (
+                "an unreadable 200",
+                || TokenError::Other {
+                    info: ErrorInfo::new(ErrorCode::ProviderError, "unreadable", "try again"),
+                    status: Some(200),
+                    retry_after: None,
+                },
+                1,
+            ),
+        ];
+        for (what, error, expected) in cases {
+            let calls = AtomicU32::new(0);
+            let result: Result<(), _> = with_retries(policy, || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err(classify(error()))
+            })
+            .await;
+            assert_eq!(calls.load(Ordering::SeqCst), expected, "{what}");
+            let tried = result.unwrap_err();
+            assert!(
+                matches!(tried.error, RefreshError::Unreachable(_)),
+                "{what}: unreachable, never broken: {:?}",
+                tried.error
+            );
+            if what == "a 200 not taken" {
+                let rotated = tried.rotated.expect("the rotated token is handed back");
+                assert_eq!(rotated.expose_secret(), "rotated");
+            }
+        }
     }
 }

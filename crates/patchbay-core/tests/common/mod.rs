@@ -50,7 +50,7 @@ impl Harness {
     pub fn request(&self, auth_type: AuthType) -> ConnectRequest {
         ConnectRequest {
             connector_id: "outlook365".into(),
-            environment: EnvironmentId::Sandbox,
+            environment: EnvironmentId::Custom,
             authority: Some(self.sandbox.authority("organizations").to_string()),
             graph_url: Some(self.sandbox.graph_url().to_string()),
             auth_type,

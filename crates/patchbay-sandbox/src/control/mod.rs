@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::scopes;
-use crate::state::{App, AppState, DemoUser, FailPlan, Inner, Stats};
+use crate::state::{App, AppState, DemoUser, FailPlan, Garble, Inner, Stats};
 
 /// An app registration for [`SandboxControl::register_app`] and `POST /_sandbox/apps`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -286,6 +286,13 @@ impl SandboxControl {
             retry_after,
         });
         Ok(())
+    }
+
+    /// The next refresh is carried out (its refresh token redeemed, a new one issued) and answered with a 200
+    /// the client must refuse (see [`Garble`]). A client that sends the redeemed token again is refused as a
+    /// reused one; one that kept the new token goes on.
+    pub fn garble_next_refresh(&self, garble: Garble) {
+        self.state.lock().garble_refresh = Some(garble);
     }
 
     pub fn set_access_token_lifetime(&self, lifetime: Duration) {

@@ -3,4 +3,4 @@
 /**
  * Where a connection stands, as a person sees it.
  */
-export type ConnectionStatus = "healthy" | "checking" | "needs_reconnect" | "app_credentials_invalid" | "unreachable" | "at_risk";
+export type ConnectionStatus = "healthy" | "checking" | "needs_reconnect" | "app_credentials_invalid" | "unreachable" | "at_risk" | "cant_check";
