@@ -302,7 +302,8 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "DATE", requires = "client_secret_stdin")]
     pub secret_expires_on: Option<String>,
 
-    /// organizations (default), common, a tenant ID or a domain such as contoso.onmicrosoft.com.
+    /// organizations (default: work or school accounts), consumers (personal Microsoft accounts: Outlook.com,
+    /// Hotmail, Live), common, a tenant ID or a domain such as contoso.onmicrosoft.com.
     #[arg(long, value_name = "T")]
     pub tenant: Option<String>,
 

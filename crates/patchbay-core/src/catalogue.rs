@@ -67,6 +67,37 @@ pub struct Connector {
     /// ids in catalogue order, joined by `+` (`""` for none).
     #[serde(default, skip_deserializing)]
     pub scope_sets: BTreeMap<String, Vec<String>>,
+    /// What the built-in app asks a personal Microsoft account for: [`Connector::default_scopes`] without the
+    /// shared-mailbox scopes (see [`for_personal_accounts`]).
+    #[serde(default, skip_deserializing)]
+    pub personal_scopes: Vec<String>,
+}
+
+/// The tenant of every personal Microsoft account (Outlook.com, Hotmail, Live): the `tid` of its ID token.
+pub const PERSONAL_ACCOUNTS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// The authority segment that signs in personal Microsoft accounts only. Microsoft documents it as their
+/// authority, and their refresh tokens are redeemed there: one obtained through `common` was seen refused at
+/// its first refresh, an hour after sign-in.
+pub const PERSONAL_ACCOUNTS_AUTHORITY: &str = "consumers";
+
+/// Whether `tenant` (an authority's tenant segment, or an ID token's `tid`) is that of personal accounts.
+pub fn is_personal_tenant(tenant: &str) -> bool {
+    tenant.eq_ignore_ascii_case(PERSONAL_ACCOUNTS_AUTHORITY)
+        || tenant.eq_ignore_ascii_case(PERSONAL_ACCOUNTS_TENANT_ID)
+}
+
+/// `scopes` as a personal account can have them: personal accounts have no shared mailboxes, so the
+/// `*.Shared` scopes (`Mail.Read.Shared`, `Calendars.ReadWrite.Shared`, …) are left out.
+pub fn for_personal_accounts(scopes: &[String]) -> Vec<String> {
+    scopes
+        .iter()
+        .filter(|s| {
+            let short = s.rsplit('/').next().unwrap_or(s);
+            !short.to_ascii_lowercase().ends_with(".shared")
+        })
+        .cloned()
+        .collect()
 }
 
 impl Connector {
@@ -250,6 +281,7 @@ impl Catalogue {
         let mut connectors = file.connectors;
         for c in &mut connectors {
             c.scope_sets = c.all_scope_sets();
+            c.personal_scopes = for_personal_accounts(&c.default_scopes);
         }
         Ok(Self { connectors })
     }

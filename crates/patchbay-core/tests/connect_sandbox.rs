@@ -608,3 +608,113 @@ async fn a_second_connection_for_the_same_account_gets_its_own_default_name() {
     assert_eq!(flow.finish().await.unwrap().name, ADELE);
     assert_eq!(h.core.list().unwrap().len(), 4);
 }
+
+const SAM: &str = "sam@outlook.example";
+
+/// A forced check: a refresh now, then Graph.
+fn refresh_now() -> patchbay_core::health::CheckOptions {
+    patchbay_core::health::CheckOptions {
+        force_refresh: true,
+        max_token_age: None,
+    }
+}
+
+#[tokio::test]
+async fn a_personal_account_signs_in_and_refreshes_through_consumers_without_shared_scopes() {
+    let h = Harness::new().await;
+    // The wizard's "Personal account" with the built-in app: the consumers authority.
+    let mut req = h.request(AuthType::BuiltInApp);
+    req.authority = Some(h.sandbox.authority("consumers").to_string());
+    req.tenant = Some("consumers".into());
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    assert!(auth_url.path().starts_with("/consumers/"), "{auth_url}");
+    let q: HashMap<String, String> = auth_url.query_pairs().into_owned().collect();
+    assert!(
+        !q["scope"].to_ascii_lowercase().contains(".shared"),
+        "no shared-mailbox scope for a personal account: {}",
+        q["scope"]
+    );
+    sign_in(&h.http, &auth_url, SAM, true).await;
+    let c = flow.finish().await.unwrap();
+    assert_eq!(
+        c.account.tid,
+        patchbay_core::catalogue::PERSONAL_ACCOUNTS_TENANT_ID
+    );
+    assert_eq!(c.tenant, "consumers");
+    assert!(c
+        .scopes_requested
+        .iter()
+        .all(|s| !s.to_ascii_lowercase().ends_with(".shared")));
+    assert!(c.scopes_missing.is_empty(), "{:?}", c.scopes_missing);
+    // Its access token is opaque (not a JWT), and every refresh goes through consumers.
+    let token = h.core.access_token(&c.id).await.unwrap();
+    assert!(!secrecy::ExposeSecret::expose_secret(&token.token).starts_with("eyJ"));
+    for _ in 0..2 {
+        let outcome = h.core.check_connection(&c.id, refresh_now()).await.unwrap();
+        assert_eq!(outcome.status, ConnectionStatus::Healthy, "{outcome:?}");
+        assert!(outcome.refreshed);
+    }
+}
+
+#[tokio::test]
+async fn a_personal_account_signed_in_through_common_refreshes_through_consumers() {
+    let h = Harness::new().await;
+    // Your own app, registered for both kinds of account: signed in through common.
+    let mut req = h.request(AuthType::BringYourOwnApp);
+    req.authority = Some(h.sandbox.authority("common").to_string());
+    req.tenant = Some("common".into());
+    req.client_id = Some(DEMO_APP_CLIENT_ID.into());
+    req.client_secret = Some(SecretString::from(DEMO_APP_SECRET));
+    let mut flow = start(&h.core, req, WAIT);
+    let auth_url = flow.auth_url().await;
+    assert!(auth_url.path().starts_with("/common/"), "{auth_url}");
+    sign_in(&h.http, &auth_url, SAM, true).await;
+    let c = flow.finish().await.unwrap();
+    // The ID token's tid says personal: the connection keeps consumers for its refreshes. (The sandbox, as
+    // reported of Microsoft, refuses a personal account's refresh through common.)
+    assert_eq!(c.tenant, "consumers");
+    assert!(c.authority.contains("/consumers/"), "{}", c.authority);
+    let outcome = h.core.check_connection(&c.id, refresh_now()).await.unwrap();
+    assert_eq!(outcome.status, ConnectionStatus::Healthy, "{outcome:?}");
+    assert!(outcome.refreshed);
+
+    // Revoked, then fixed: the Fix signs in through consumers and pins the same account (oid and tenant).
+    h.sandbox.control().revoke_user(SAM).unwrap();
+    let outcome = h.core.check_connection(&c.id, refresh_now()).await.unwrap();
+    assert_eq!(outcome.status, ConnectionStatus::NeedsReconnect);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let fixing = {
+        let core = h.core.clone();
+        let id = c.id.clone();
+        tokio::spawn(async move {
+            let send = move |e| {
+                let _ = tx.send(e);
+            };
+            let options = patchbay_core::connect::ConnectOptions {
+                open_browser: false,
+                timeout: WAIT,
+            };
+            core.fix(
+                patchbay_core::model::FixRequest::new(id),
+                options,
+                "fix-sam",
+                &send,
+                tokio_util::sync::CancellationToken::new(),
+            )
+            .await
+        })
+    };
+    let auth_url = match rx.recv().await {
+        Some(ConnectEvent::WaitingForBrowser { auth_url, .. }) => {
+            url::Url::parse(&auth_url).unwrap()
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(auth_url.path().starts_with("/consumers/"), "{auth_url}");
+    sign_in(&h.http, &auth_url, SAM, true).await;
+    let fixed = fixing.await.unwrap().unwrap();
+    assert_eq!(fixed.account.oid, c.account.oid);
+    let outcome = h.core.check_connection(&c.id, refresh_now()).await.unwrap();
+    assert_eq!(outcome.status, ConnectionStatus::Healthy, "{outcome:?}");
+}

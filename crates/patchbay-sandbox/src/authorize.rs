@@ -300,7 +300,34 @@ pub async fn login(
         };
         return render_sign_in(&inner, &tenant, &tx, &app, &req, Some(&msg));
     };
+    if let Some(msg) = wrong_kind_of_account(&tenant, &user) {
+        return render_sign_in(&inner, &tenant, &tx, &app, &req, Some(&msg));
+    }
     after_sign_in(&st, &mut inner, &tx, req, &app, &user)
+}
+
+/// A personal account where only work accounts sign in, or a work account at `consumers`, as Microsoft's
+/// sign-in pages say it (the personal-account page in its own words).
+fn wrong_kind_of_account(tenant: &str, user: &DemoUser) -> Option<String> {
+    let consumers = tenant.eq_ignore_ascii_case("consumers");
+    let common = tenant.eq_ignore_ascii_case("common");
+    if user.personal && !consumers && !common {
+        Some(format!(
+            "AADSTS50020: User account '{}' from identity provider 'live.com' does not exist in tenant \
+             '{DEMO_TENANT_NAME}' and cannot access the application in that tenant. The account needs to be \
+             added as an external user in the tenant first. Sign out and sign in again with a different Azure \
+             Active Directory user account.",
+            user.email
+        ))
+    } else if !user.personal && consumers {
+        Some(
+            "That Microsoft account doesn't exist. Enter a different account or get a new one. (A work or school \
+             account signs in through your organisation, not as a personal Microsoft account.)"
+                .to_string(),
+        )
+    } else {
+        None
+    }
 }
 
 fn after_sign_in(
@@ -407,7 +434,7 @@ fn issue_code(st: &AppState, inner: &mut Inner, req: AuthRequest, user: &DemoUse
             redeemed: false,
         },
     );
-    let issuer = st.issuer();
+    let issuer = st.issuer_for(user);
     let mut params: Vec<(&str, &str)> = vec![("code", &code)];
     if let Some(s) = req.state.as_deref() {
         params.push(("state", s));

@@ -20,6 +20,10 @@ pub struct DemoUser {
     /// Also the user principal name.
     pub email: String,
     pub job_title: String,
+    /// A personal Microsoft account (Outlook.com, Hotmail, Live) rather than one of the demo tenant's: it
+    /// signs in through `consumers` or `common` only, its tenant is [`crate::CONSUMERS_TENANT_ID`], its access
+    /// tokens are not JWTs, and it has no shared mailboxes.
+    pub personal: bool,
 }
 
 fn user(id: &str, given: &str, surname: &str, email: &str, job: &str) -> DemoUser {
@@ -30,6 +34,7 @@ fn user(id: &str, given: &str, surname: &str, email: &str, job: &str) -> DemoUse
         surname: surname.into(),
         email: email.into(),
         job_title: job.into(),
+        personal: false,
     }
 }
 
@@ -56,6 +61,16 @@ pub fn demo_users() -> Vec<DemoUser> {
             "alex@contoso.example",
             "Marketing Assistant",
         ),
+        DemoUser {
+            personal: true,
+            ..user(
+                "00000000-0000-0000-4b2c-9e51d7a3f08b",
+                "Sam",
+                "Rivera",
+                "sam@outlook.example",
+                "",
+            )
+        },
     ]
 }
 

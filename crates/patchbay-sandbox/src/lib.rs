@@ -54,6 +54,8 @@ use state::AppState;
 pub const BUILT_IN_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 /// The demo tenant's ID.
 pub const DEMO_TENANT_ID: &str = "8c5b2f9e-3d4a-4e61-9b7c-2f1a0d6e5c43";
+/// The tenant of every personal Microsoft account (the sandbox's personal demo user's too).
+pub const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 /// The demo tenant's domain (also usable as the tenant segment of an authority).
 pub const DEMO_TENANT_DOMAIN: &str = "contoso.example";
 /// A pre-registered confidential ("Web") bring-your-own app; redirect URIs `http://localhost` and

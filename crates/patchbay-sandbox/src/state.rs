@@ -289,6 +289,15 @@ impl AppState {
     pub fn issuer(&self) -> String {
         format!("{}/{}/v2.0", self.base, DEMO_TENANT_ID)
     }
+
+    /// The issuer of `user`'s tokens: the demo tenant's, or for a personal account the consumers tenant's.
+    pub fn issuer_for(&self, user: &DemoUser) -> String {
+        if user.personal {
+            format!("{}/{}/v2.0", self.base, crate::CONSUMERS_TENANT_ID)
+        } else {
+            self.issuer()
+        }
+    }
 }
 
 /// The sandbox's state, locked. Derefs to [`Inner`]; on drop, a changed tenant is saved to its file.

@@ -212,7 +212,7 @@ fn handle(
     authenticate(&app, secret.as_deref().filter(|s| !s.is_empty()))?;
     let issue = match grant_type {
         "authorization_code" => code_grant(&mut inner, &app, form),
-        "refresh_token" => refresh_grant(&mut inner, &app, form),
+        "refresh_token" => refresh_grant(&mut inner, &app, form, tenant),
         other => Err(AadError::new(
             "unsupported_grant_type",
             70003,
@@ -326,6 +326,7 @@ fn refresh_grant(
     inner: &mut Inner,
     app: &App,
     form: &HashMap<String, String>,
+    tenant: &str,
 ) -> Result<Issue, AadError> {
     let token = param(form, "refresh_token").ok_or_else(|| AadError::missing("refresh_token"))?;
     let grace = inner.settings.refresh_token_grace;
@@ -395,6 +396,22 @@ fn refresh_grant(
         .user_by_id(&grant.user_id)
         .cloned()
         .ok_or_else(invalid_grant_malformed)?;
+    // A personal account's refresh token is redeemed at `consumers` only: one sent to `common` (where the
+    // sign-in may have happened, for an app registered for both kinds) is refused at its first refresh, as a
+    // maintained Microsoft 365 tool reported from the real service.
+    if user.personal && !tenant.eq_ignore_ascii_case("consumers") {
+        return Err(AadError::new(
+            "invalid_grant",
+            9002313,
+            format!(
+                "Invalid request. Request is malformed or invalid. The refresh token of a Microsoft account \
+                 (consumers) was sent to the '{tenant}' endpoint; it is redeemed at 'consumers'."
+            ),
+        ));
+    }
+    if !user.personal && tenant.eq_ignore_ascii_case("consumers") {
+        return Err(invalid_grant_malformed());
+    }
     if let Some(g) = inner.tenant.refresh_tokens.get_mut(&key) {
         g.used_unix_ms.get_or_insert_with(util::unix_now_ms);
     }
@@ -474,10 +491,20 @@ fn mint(st: &AppState, issue: &Issue) -> Result<Minted, AadError> {
         "uti": random_b64(1),
         "ver": "1.0",
     });
-    let access_token = st
-        .signer
-        .sign(&access_claims)
-        .map_err(|_| signing_failed())?;
+    // A personal account's access tokens are not JWTs (nothing may read one), as Microsoft's are not.
+    let access_token = if user.personal {
+        format!("EwB{}", random_b64(6))
+    } else {
+        st.signer
+            .sign(&access_claims)
+            .map_err(|_| signing_failed())?
+    };
+    let tid = if user.personal {
+        crate::CONSUMERS_TENANT_ID
+    } else {
+        DEMO_TENANT_ID
+    };
+    let issuer = st.issuer_for(user);
     let mut body = json!({
         "token_type": "Bearer",
         "scope": issue.access_scopes.join(" "),
@@ -493,14 +520,14 @@ fn mint(st: &AppState, issue: &Issue) -> Result<Minted, AadError> {
     if issue.id_token {
         let mut claims = json!({
             "aud": app.client_id,
-            "iss": st.issuer(),
+            "iss": issuer,
             "iat": now, "nbf": now, "exp": now + 3600,
             "name": user.display_name,
             "oid": user.id,
             "preferred_username": user.email,
             "email": user.email,
             "sub": pairwise_sub(user, &app.client_id),
-            "tid": DEMO_TENANT_ID,
+            "tid": tid,
             "uti": random_b64(1),
             "ver": "2.0",
         });

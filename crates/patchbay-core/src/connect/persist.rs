@@ -76,6 +76,9 @@ impl SignIns {
             access_issued_at_ms: Some(now_ms),
         };
         let now = clock::rfc3339(now);
+        // A personal account signed in through `common` (an app registered for both kinds) refreshes through
+        // `consumers` from now on (see `catalogue::PERSONAL_ACCOUNTS_AUTHORITY`).
+        let (tenant, authority) = personal_authority(plan, &account.tid);
         let id = match &plan.target {
             Target::New { name } => {
                 let id = uuid::Uuid::new_v4().to_string();
@@ -90,10 +93,10 @@ impl SignIns {
                         name: name.clone().unwrap_or(default_name),
                         connector_id: plan.connector.id.clone(),
                         environment: plan.environment,
-                        authority: plan.endpoints.authority.to_string(),
+                        authority: authority.clone(),
                         graph_url: plan.endpoints.graph_url.to_string(),
                         auth_type: plan.auth_type,
-                        tenant: plan.tenant.clone(),
+                        tenant: tenant.clone(),
                         client_id: plan.client_id.clone(),
                         account,
                         scopes_requested: plan.scopes.clone(),
@@ -145,8 +148,9 @@ impl SignIns {
                     info.features_unavailable = granted.features_unavailable;
                     info.has_client_secret = secrets.client_secret.is_some();
                     info.client_secret_expires_on = plan.client_secret_expires_on.clone();
+                    info.tenant = tenant.clone();
                     if !plan.hosted_sandbox {
-                        info.authority = plan.endpoints.authority.to_string();
+                        info.authority = authority.clone();
                         info.graph_url = plan.endpoints.graph_url.to_string();
                     }
                     Ok(self.vault.seal(id, &secrets.seal_bytes())?)
@@ -161,6 +165,34 @@ impl SignIns {
         self.registry.refresh();
         self.registry.get(&id)
     }
+}
+
+/// The tenant and authority a connection keeps: the plan's, but for a personal account (its `tid`) signed in
+/// through a multi-tenant authority (`common`), whose refreshes go through `consumers`.
+fn personal_authority(plan: &Plan, tid: &str) -> (String, String) {
+    let authority = plan.endpoints.authority.to_string();
+    let multi = ["common", "organizations"]
+        .iter()
+        .any(|t| plan.tenant.eq_ignore_ascii_case(t));
+    if !(multi && crate::catalogue::is_personal_tenant(tid)) {
+        return (plan.tenant.clone(), authority);
+    }
+    let consumers = crate::catalogue::PERSONAL_ACCOUNTS_AUTHORITY.to_string();
+    // The tenant is the path segment before `v2.0` in Microsoft's authorities (and the sandbox's).
+    let mut url = plan.endpoints.authority.clone();
+    let segments: Vec<String> = url.path().split('/').map(str::to_string).collect();
+    let rewritten: Vec<String> = segments
+        .iter()
+        .map(|s| {
+            if s.eq_ignore_ascii_case(&plan.tenant) {
+                consumers.clone()
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    url.set_path(&rewritten.join("/"));
+    (consumers, url.to_string())
 }
 
 #[cfg(test)]

@@ -196,7 +196,10 @@ impl<'a> Checked<'a> {
             Urls::Hosted => Some(resolve_endpoints(req, &tenant, true)?),
             Urls::Given => Some(resolve_endpoints(req, &tenant, false)?),
         };
-        let scopes = scopes_for(connector, req)?;
+        let mut scopes = scopes_for(connector, req)?;
+        if crate::catalogue::is_personal_tenant(&tenant) {
+            scopes = crate::catalogue::for_personal_accounts(&scopes);
+        }
         let redirect_text = if built_in {
             config.builtin_app.redirect_uri.clone()
         } else {

@@ -56,6 +56,32 @@ describe("Wizard", () => {
     expect(backend.connections.at(-1)?.name).toBe("Work mail");
   });
 
+  it("a personal account signs in through consumers and asks for no shared-mailbox scope", async () => {
+    const backend = useFakeBackend();
+    const { user } = open();
+    await user.click(screen.getByTestId("next"));
+    await waitFor(() => expect(heading()).toHaveTextContent("How should Patchbay sign in?"));
+    expect(screen.getByTestId("account-work")).toBeChecked();
+    expect(screen.getByTestId("builtin-scope-count")).toHaveTextContent(`${outlook.default_scopes.length} permissions`);
+    expect(screen.getByTestId("admin-help")).toBeInTheDocument();
+    await user.click(screen.getByTestId("account-personal"));
+    // The core's list for personal accounts: the default list without the *.Shared scopes.
+    expect(outlook.personal_scopes.length).toBeLessThan(outlook.default_scopes.length);
+    expect(outlook.personal_scopes.some((s) => s.toLowerCase().endsWith(".shared"))).toBe(false);
+    expect(screen.getByTestId("builtin-scope-count")).toHaveTextContent(
+      `${outlook.personal_scopes.length} permissions (listed on the connector card, without the shared-mailbox ones)`,
+    );
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("connect"));
+    expect(await screen.findByText("Waiting for you to sign in in your browser…")).toBeInTheDocument();
+    expect(backend.lastRequest).toEqual({
+      connector_id: "outlook365",
+      environment: "global",
+      auth_type: "built_in_app",
+      tenant: "consumers",
+    });
+  });
+
   it("reveals authority and Graph URL for Advanced and validates them inline", async () => {
     useFakeBackend();
     const { user } = open();

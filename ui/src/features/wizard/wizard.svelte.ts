@@ -38,6 +38,11 @@ export class WizardModel {
   graphUrl = $state("");
 
   authType = $state<AuthType>("built_in_app");
+  /**
+   * With the built-in app: a work or school account (the `organizations` authority) or a personal Microsoft
+   * account (Outlook.com, Hotmail, Live: `consumers`, for sign-in and every refresh).
+   */
+  account = $state<"work" | "personal">("work");
   clientId = $state("");
   clientSecret = $state("");
   /**
@@ -80,7 +85,9 @@ export class WizardModel {
 
   /** The scopes that will be asked for: the connector's full list for the built-in app, minimal for your own. */
   get scopes(): string[] {
-    return this.byo ? scopesForFeatures(this.connector, this.features) : [...this.connector.default_scopes];
+    if (this.byo) return scopesForFeatures(this.connector, this.features);
+    // The core's list for personal accounts: no shared mailboxes, so none of the *.Shared scopes.
+    return [...(this.account === "personal" ? this.connector.personal_scopes : this.connector.default_scopes)];
   }
 
   get environmentProblems(): { authority?: string; graphUrl?: string } {
@@ -163,6 +170,8 @@ export class WizardModel {
       r.tenant = this.tenant.trim() || "organizations";
       r.features = [...this.features];
       if (this.redirectUri.trim()) r.redirect_uri = this.redirectUri.trim();
+    } else if (this.account === "personal") {
+      r.tenant = "consumers";
     }
     return r;
   }

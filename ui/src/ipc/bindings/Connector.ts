@@ -25,4 +25,9 @@ base_scopes: Array<string>, features: Array<Feature>, permissions: Array<Permiss
  * wizard looks them up instead of deriving them), keyed by [`Connector::scope_set_key`]: the chosen feature
  * ids in catalogue order, joined by `+` (`""` for none).
  */
-scope_sets: { [key in string]: Array<string> }, };
+scope_sets: { [key in string]: Array<string> }, 
+/**
+ * What the built-in app asks a personal Microsoft account for: [`Connector::default_scopes`] without the
+ * shared-mailbox scopes (see [`for_personal_accounts`]).
+ */
+personal_scopes: Array<string>, };
