@@ -238,3 +238,55 @@ async fn a_sandbox_connection_refreshes_in_a_later_process_and_fix_keeps_its_acc
     let out = home.run(&["check", &id, "--refresh"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+#[tokio::test]
+async fn a_connection_whose_secrets_cannot_be_opened_is_cant_check_never_healthy() {
+    let home = Home::new();
+    let sandbox = own_sandbox().await;
+    let id = connect_to(&home, &sandbox, ADELE).await;
+
+    // The keychain no longer holds the vault key (here: Patchbay is pointed at an entry that holds none, as
+    // after a keychain reset), over the real Secret Service.
+    let reset = Home {
+        data: tempfile::tempdir().unwrap(),
+        keychain_service: format!("{}.reset", home.keychain_service),
+    };
+    let run = |args: &'static [&'static str]| {
+        let mut cmd = reset.command(args);
+        cmd.env("PATCHBAY_DATA_DIR", home.data.path());
+        async move {
+            tokio::time::timeout(Duration::from_secs(60), cmd.output())
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let out = run(&["check", "--all", "--json"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["status"], "cant_check", "{rows:?}");
+    let reason = rows[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("vault key is missing"), "{reason}");
+    let out = run(&["list", "--json"]).await;
+    let listed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed[0]["status"], "cant_check");
+    assert_eq!(listed[0]["broken"], true);
+
+    // The keychain back: the next check finds it healthy again.
+    let out = home.run(&["check", &id, "--json"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["status"], "healthy");
+
+    // A status file gone is no record of a check: not healthy either, until a check writes one.
+    std::fs::remove_file(home.data.path().join("status").join(format!("{id}.json"))).unwrap();
+    let listed = home.list().await;
+    assert_eq!(listed[0]["status"], "cant_check");
+    assert!(listed[0]["status_reason"]
+        .as_str()
+        .unwrap()
+        .contains("no record"));
+    let out = home.run(&["check", &id, "--json"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(home.list().await[0]["status"], "healthy");
+}
