@@ -411,3 +411,46 @@ async fn logout_redirects_to_loopback_only() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.kind(), "signed-out");
 }
+
+#[tokio::test]
+async fn each_kind_of_account_signs_in_only_where_microsoft_lets_it() {
+    let (sb, client) = start().await;
+    let at = |tenant: &str| {
+        let mut f = builtin_flow(&sb);
+        let path = f.url.path().replacen("organizations", tenant, 1);
+        f.url.set_path(&path);
+        f
+    };
+    let try_sign_in = |f: Flow, email: &'static str| {
+        let client = client.clone();
+        let sb = &sb;
+        async move {
+            let page = get(&client, &f.url).await;
+            assert_eq!(page.kind(), "sign-in", "{}", page.html);
+            submit(&client, sb, &page, &[("login", email), ("passwd", "demo")]).await
+        }
+    };
+    // A personal account where only work accounts sign in: Microsoft's AADSTS50020, on its sign-in page.
+    let page = try_sign_in(at("organizations"), "sam@outlook.example").await;
+    assert_eq!(page.kind(), "sign-in");
+    assert!(page.html.contains("AADSTS50020"), "{}", page.html);
+    // A work account at consumers: the personal-account page's own words.
+    let page = try_sign_in(at("consumers"), "adele@contoso.example").await;
+    assert_eq!(page.kind(), "sign-in");
+    assert!(
+        page.html.contains("That Microsoft account doesn"),
+        "{}",
+        page.html
+    );
+    // The personal account at consumers and at common: a code, with the consumers issuer.
+    for tenant in ["consumers", "common"] {
+        let back = sign_in(&client, &sb, &at(tenant), "sam@outlook.example").await;
+        let q = query(&back);
+        assert!(q.contains_key("code"), "{tenant}: {back}");
+        assert!(
+            q["iss"].ends_with(&format!("/{}/v2.0", patchbay_sandbox::CONSUMERS_TENANT_ID)),
+            "{tenant}: {}",
+            q["iss"]
+        );
+    }
+}
