@@ -536,9 +536,9 @@ impl TokenManager {
             }
             Ok(_) | Err(RefreshError::Local(_)) => return,
             Err(e @ RefreshError::SecretsUnavailable(_)) => {
+                // The reason says it all; `last_error` keeps what Microsoft last said (nothing was asked).
                 h.verdict = Verdict::CantCheck;
                 h.reason = Some(e.reason());
-                h.last_error = Some(e.report());
                 h.checked_at = Some(now);
                 tracing::warn!(connection = %id, "{e}");
             }
