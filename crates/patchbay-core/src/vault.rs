@@ -81,11 +81,14 @@ impl From<VaultError> for ErrorInfo {
                 "Remove the \"vault-key\" item of Patchbay from your keychain and fix each connection by signing in again.",
             ),
             VaultError::KeyMissing { sealed } => missing_key_with_sealed_files(*sealed),
+            // Not "Fix it": with sealed files on disk, no new key is made without being asked (see `key`), so a
+            // Fix would only end in the same words. The way out is the keychain back, or a new key.
             VaultError::KeyGone => ErrorInfo::new(
                 ErrorCode::KeychainUnavailable,
                 "Patchbay's vault key is missing from the keychain.",
-                "The keychain was reset or is a different one. Fix each connection by signing in again.",
-            ),
+                "The keychain was reset, is locked, or is another one: unlock or switch it, then check again.",
+            )
+            .with_remedy(Remedy::ResetVault),
             VaultError::KeyPresent => ErrorInfo::new(
                 ErrorCode::InvalidInput,
                 "Patchbay's vault key is in the keychain: there is nothing to replace.",
