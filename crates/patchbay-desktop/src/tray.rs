@@ -220,6 +220,28 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_that_cannot_be_checked_needs_attention_and_opens_the_window_not_a_fix() {
+        let list = [
+            connection("a", "Work", ConnectionStatus::Healthy),
+            connection("k", "Home", ConnectionStatus::CantCheck),
+        ];
+        let m = tray_model(&list, false);
+        assert_eq!(m.icon, TrayIconKind::Attention);
+        assert_eq!(
+            m.items[0],
+            TrayItem::Status("2 connections: 1 healthy, 1 can't check".into())
+        );
+        // A new sign-in would not help while this computer cannot open the secrets: the entry opens the window,
+        // where the reason says what does.
+        let a = actions(&m);
+        assert!(
+            a.contains(&("connection:k".into(), "Home: can't check".into())),
+            "{a:?}"
+        );
+        assert!(!a.iter().any(|(id, _)| id == "fix:k"));
+    }
+
+    #[test]
     fn the_icon_shows_the_worst_status() {
         use ConnectionStatus::*;
         let icon = |statuses: &[ConnectionStatus]| {
