@@ -6,6 +6,10 @@ mod client_secret;
 pub mod error;
 pub mod lock;
 mod manager;
+mod policy;
+mod retry;
 
 pub use error::{CredentialsReason, ReconnectReason, RefreshError, Unreachable, UnreachableKind};
-pub use manager::{AccessToken, RetryPolicy, TokenManager, TokenPolicy};
+pub use manager::TokenManager;
+pub use policy::{AccessToken, TokenPolicy};
+pub use retry::RetryPolicy;
