@@ -2,7 +2,12 @@
 //! macOS, no 2,560-byte Windows limit to hit); every secret is sealed with XChaCha20-Poly1305 under that key in
 //! `secrets/<name>.sealed` (mode 0600). Without the keychain nothing is stored: there is no plain-text fallback.
 
-use crate::error::{ErrorCode, ErrorInfo, Remedy};
+mod error;
+mod keys;
+
+pub use error::{missing_key_with_sealed_files, VaultError};
+pub use keys::{keychain_error, KeyStore, Keychain, MemoryKeyStore};
+
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
@@ -22,217 +27,11 @@ fn key_id(key: &[u8]) -> String {
         .finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
-const KEY_ACCOUNT: &str = "vault-key";
-
-/// Where the vault key lives.
-pub trait KeyStore: Send + Sync {
-    /// The stored key, `None` if there is none yet.
-    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError>;
-    fn store(&self, key: &[u8]) -> Result<(), VaultError>;
-}
-
-/// Why the vault could not do what it was asked. Kept typed (a damaged file is the connection's problem, a
-/// locked keychain this computer's), and put in words by [`From<VaultError> for ErrorInfo`].
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum VaultError {
-    /// The keychain is missing, locked or refusing.
-    #[error("the keychain is not available: {detail}")]
-    Keychain { detail: String },
-    /// The keychain holds something that is not a vault key.
-    #[error("the vault key in the keychain is damaged")]
-    KeyDamaged,
-    /// The key is gone while sealed files need it: none is made without being asked.
-    #[error("the vault key is missing and {sealed} sealed files need it")]
-    KeyMissing { sealed: usize },
-    /// The key is gone (asked for an existing key only).
-    #[error("the vault key is missing from the keychain")]
-    KeyGone,
-    /// A new key was asked for, but the key is there.
-    #[error("the vault key is in the keychain: there is nothing to replace")]
-    KeyPresent,
-    /// The keychain's key is not the one the data folder's secrets are sealed under (its `key-id` says which):
-    /// another keychain, or a key replaced outside Patchbay. Nothing is sealed under the wrong one.
-    #[error("the vault key in the keychain is not the one the sealed secrets need")]
-    KeyMismatch,
-    /// A sealed file does not open: damaged, or sealed under another key.
-    #[error("a sealed secret cannot be opened")]
-    Damaged,
-    /// Sealing failed (the cipher refused; never seen in practice).
-    #[error("sealing a secret failed")]
-    Seal,
-    /// The disk: permissions, a full disk, too many open files.
-    #[error("could not {what} ({path}): {source}")]
-    Disk {
-        what: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl From<VaultError> for ErrorInfo {
-    fn from(e: VaultError) -> Self {
-        match &e {
-            VaultError::Keychain { detail } => keychain_info(detail),
-            VaultError::KeyDamaged => ErrorInfo::new(
-                ErrorCode::KeychainUnavailable,
-                "Patchbay's vault key in the keychain is damaged.",
-                "Remove the \"vault-key\" item of Patchbay from your keychain and fix each connection by signing in again.",
-            ),
-            VaultError::KeyMissing { sealed } => missing_key_with_sealed_files(*sealed),
-            // Not "Fix it": with sealed files on disk, no new key is made without being asked (see `key`), so a
-            // Fix would only end in the same words. The way out is the keychain back, or a new key.
-            VaultError::KeyGone => ErrorInfo::new(
-                ErrorCode::KeychainUnavailable,
-                "Patchbay's vault key is missing from the keychain.",
-                "The keychain was reset, is locked, or is another one: unlock or switch it, then check again.",
-            )
-            .with_remedy(Remedy::ResetVault),
-            VaultError::KeyPresent => ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                "Patchbay's vault key is in the keychain: there is nothing to replace.",
-                "If connections fail, use Fix on each; the key itself is fine.",
-            ),
-            VaultError::KeyMismatch => ErrorInfo::new(
-                ErrorCode::KeychainUnavailable,
-                "The keychain's vault key is not the one Patchbay's secrets were sealed with.",
-                "Another keychain may be in use, or the key was replaced outside Patchbay: switch back to the \
-                 keychain that holds it. If it is gone for good, delete Patchbay's \"vault-key\" item from the \
-                 keychain and make a new vault key; each connection then needs Fix.",
-            ),
-            VaultError::Damaged => ErrorInfo::new(
-                ErrorCode::Storage,
-                "A sealed secret cannot be opened.",
-                "It is damaged or was sealed with another vault key. Fix the connection by signing in again.",
-            ),
-            VaultError::Seal => ErrorInfo::new(
-                ErrorCode::Internal,
-                "Sealing a secret failed.",
-                "Try again.",
-            ),
-            VaultError::Disk { what, path, source } => ErrorInfo::new(
-                ErrorCode::Storage,
-                format!("Patchbay could not {what}."),
-                format!(
-                    "Check that {} exists and is writable by you, and that the disk is not full.",
-                    path.display()
-                ),
-            )
-            .with_detail(source.to_string()),
-        }
-    }
-}
-
-/// The OS keychain through the `keyring` crate (Secret Service on Linux, Keychain on macOS, Credential Manager
-/// on Windows).
-pub struct Keychain {
-    service: String,
-}
-
-impl Keychain {
-    pub fn new(service: impl Into<String>) -> Self {
-        Self {
-            service: service.into(),
-        }
-    }
-
-    fn entry(&self) -> Result<keyring::Entry, VaultError> {
-        keyring::Entry::new(&self.service, KEY_ACCOUNT).map_err(|e| keychain_error(&e))
-    }
-}
-
-impl KeyStore for Keychain {
-    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
-        match self.entry()?.get_secret() {
-            Ok(key) => Ok(Some(Zeroizing::new(key))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keychain_error(&e)),
-        }
-    }
-
-    fn store(&self, key: &[u8]) -> Result<(), VaultError> {
-        self.entry()?
-            .set_secret(key)
-            .map_err(|e| keychain_error(&e))
-    }
-}
-
-/// A keychain that is missing, locked or refusing, with what the store says of itself.
-pub fn keychain_error(e: &keyring::Error) -> VaultError {
-    let status = match keyring::Entry::store_status() {
-        Ok(()) => String::new(),
-        Err(s) => format!(" (store: {s})"),
-    };
-    VaultError::Keychain {
-        detail: format!("{e}{status}"),
-    }
-}
-
-/// The words for a keychain that is missing, locked or refusing.
-fn keychain_info(detail: &str) -> ErrorInfo {
-    let linux = cfg!(target_os = "linux");
-    let message = if linux {
-        "Patchbay keeps its secrets in your keychain (the Secret Service) and could not use it. Start and unlock a \
-         keyring: on GNOME it is gnome-keyring (\"Passwords and Keys\"), on KDE KWallet with Secret Service on, or \
-         KeePassXC with Secret Service integration. Then try again. Patchbay never falls back to storing secrets in \
-         plain text."
-    } else {
-        "Patchbay keeps its secrets in your system keychain and could not use it. Unlock it (or allow Patchbay access) \
-         and try again. Patchbay never falls back to storing secrets in plain text."
-    };
-    ErrorInfo::new(
-        ErrorCode::KeychainUnavailable,
-        "The keychain is not available.",
-        message,
-    )
-    .with_detail(detail)
-}
-
-/// An in-memory key store for unit tests.
-#[derive(Default)]
-pub struct MemoryKeyStore(Mutex<Option<Vec<u8>>>);
-
-impl MemoryKeyStore {
-    /// Forget the key, as a keychain reset does.
-    pub fn clear(&self) {
-        *self.0.lock().expect("memory key") = None;
-    }
-}
-
-impl KeyStore for MemoryKeyStore {
-    fn load(&self) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
-        Ok(self
-            .0
-            .lock()
-            .expect("memory key")
-            .clone()
-            .map(Zeroizing::new))
-    }
-    fn store(&self, key: &[u8]) -> Result<(), VaultError> {
-        *self.0.lock().expect("memory key") = Some(key.to_vec());
-        Ok(())
-    }
-}
 
 pub struct Vault {
     dir: PathBuf,
     keys: Box<dyn KeyStore>,
     key: Mutex<Option<Zeroizing<Vec<u8>>>>,
-}
-
-/// The key is gone but `sealed` files need it: say what happened and what each way out does.
-pub fn missing_key_with_sealed_files(sealed: usize) -> ErrorInfo {
-    ErrorInfo::new(
-        ErrorCode::KeychainUnavailable,
-        "Patchbay's vault key is missing from the keychain.",
-        format!(
-            "{sealed} sealed secret file{} can only be opened with it, so Patchbay did not make a new one. If \
-             the keychain is locked, or another one is in use, unlock or switch it and try again.",
-            if sealed == 1 { "" } else { "s" }
-        ),
-    )
-    .with_remedy(Remedy::ResetVault)
 }
 
 fn disk(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> VaultError {
@@ -484,6 +283,7 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{ErrorCode, ErrorInfo, Remedy};
 
     fn vault(dir: &Path) -> Vault {
         Vault::new(dir.to_path_buf(), Box::<MemoryKeyStore>::default())
