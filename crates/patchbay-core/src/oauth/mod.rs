@@ -2,6 +2,7 @@
 //! standards-compliant OpenID provider) speaks it.
 
 pub mod aad;
+mod answer;
 pub mod callback;
 pub mod discovery;
 mod guard;
