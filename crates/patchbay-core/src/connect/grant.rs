@@ -1,7 +1,7 @@
 //! Requested versus granted: which scopes Microsoft gave, which it left out, and which of the connector's
 //! features cannot work without them. Pure.
 
-use super::plan::scope_key;
+use super::check::scope_key;
 use crate::catalogue::Connector;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 //! shell only starts, cancels and feeds them.
 
 pub mod advice;
+pub mod check;
 pub mod flow;
 pub mod flows;
 pub mod grant;
@@ -12,8 +13,9 @@ pub mod persist;
 pub mod plan;
 
 pub use advice::{redirect_advice, DEEP_LINK_REDIRECT};
+pub use check::{check_request, hosted_sandbox};
 pub use flows::Flows;
-pub use plan::{check_request, hosted_sandbox, Plan, Redirect, Target};
+pub use plan::{Plan, Redirect, Target};
 
 use crate::catalogue::Catalogue;
 use crate::config::CoreConfig;
@@ -247,7 +249,7 @@ impl SignIns {
 
     /// Plan a new connection; the Sandbox environment without URLs gets the in-process sandbox's.
     async fn plan_new(&self, mut req: ConnectRequest) -> Result<Plan, ErrorInfo> {
-        let hosted = plan::hosted_sandbox(&req);
+        let hosted = check::hosted_sandbox(&req);
         if hosted {
             let tenant = req
                 .tenant
@@ -300,7 +302,7 @@ impl SignIns {
             .client_secret_expires_on
             .filter(|d| !d.trim().is_empty())
         {
-            plan.client_secret_expires_on = Some(plan::parse_day(&day)?);
+            plan.client_secret_expires_on = Some(check::parse_day(&day)?);
         }
         Ok(plan)
     }

@@ -43,7 +43,7 @@ impl TokenManager {
             .map(str::trim)
             .filter(|d| !d.is_empty())
         {
-            Some(day) => Some(crate::connect::plan::parse_day(day)?),
+            Some(day) => Some(crate::connect::check::parse_day(day)?),
             None => None,
         };
         let result = {
