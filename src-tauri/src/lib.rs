@@ -347,15 +347,19 @@ mod tests {
     use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
     use tauri::webview::InvokeRequest;
 
-    fn app() -> (tauri::App<tauri::test::MockRuntime>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let options = AppOptions {
+    /// The window's options for a test: its own data folder, nothing of the desktop touched.
+    fn options(dir: &tempfile::TempDir) -> AppOptions {
+        AppOptions {
             core: CoreConfig::with_data_dir(dir.path().to_path_buf()),
             desktop_integration: false,
             watch: false,
             start_service: false,
-        };
-        let app = build_app(mock_builder(), options)
+        }
+    }
+
+    fn app() -> (tauri::App<tauri::test::MockRuntime>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let app = build_app(mock_builder(), options(&dir))
             .build(mock_context(noop_assets()))
             .unwrap();
         (app, dir)
@@ -449,13 +453,7 @@ mod tests {
     fn only_the_main_window_may_call_patchbays_commands() {
         // The app's real access control list (src-tauri/build.rs, capabilities/main.json), on the mock runtime.
         let dir = tempfile::tempdir().unwrap();
-        let options = AppOptions {
-            core: CoreConfig::with_data_dir(dir.path().to_path_buf()),
-            desktop_integration: false,
-            watch: false,
-            start_service: false,
-        };
-        let app = build_app(mock_builder(), options)
+        let app = build_app(mock_builder(), options(&dir))
             .build(tauri::generate_context!())
             .unwrap();
         let main = tauri::WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default())

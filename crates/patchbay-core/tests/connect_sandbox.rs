@@ -683,34 +683,7 @@ async fn a_personal_account_signed_in_through_common_refreshes_through_consumers
     h.sandbox.control().revoke_user(SAM).unwrap();
     let outcome = h.core.check_connection(&c.id, refresh_now()).await.unwrap();
     assert_eq!(outcome.status, ConnectionStatus::NeedsReconnect);
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let fixing = {
-        let core = h.core.clone();
-        let id = c.id.clone();
-        tokio::spawn(async move {
-            let send = move |e| {
-                let _ = tx.send(e);
-            };
-            let options = patchbay_core::connect::ConnectOptions {
-                open_browser: false,
-                timeout: WAIT,
-            };
-            core.fix(
-                patchbay_core::model::FixRequest::new(id),
-                options,
-                "fix-sam",
-                &send,
-                tokio_util::sync::CancellationToken::new(),
-            )
-            .await
-        })
-    };
-    let auth_url = match rx.recv().await {
-        Some(ConnectEvent::WaitingForBrowser { auth_url, .. }) => {
-            url::Url::parse(&auth_url).unwrap()
-        }
-        other => panic!("{other:?}"),
-    };
+    let (auth_url, fixing) = start_fix(&h.core, &c.id).await;
     assert!(auth_url.path().starts_with("/consumers/"), "{auth_url}");
     sign_in(&h.http, &auth_url, SAM, true).await;
     let fixed = fixing.await.unwrap().unwrap();

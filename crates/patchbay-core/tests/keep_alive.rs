@@ -5,19 +5,17 @@ mod common;
 
 use common::*;
 use patchbay_core::catalogue::AuthType;
-use patchbay_core::connect::ConnectOptions;
 use patchbay_core::environment::EnvironmentId;
 use patchbay_core::error::ErrorCode;
 use patchbay_core::events::CoreEvent;
 use patchbay_core::health::{CheckOptions, MonitorConfig};
-use patchbay_core::model::{ConnectionStatus, FixRequest};
+use patchbay_core::model::ConnectionStatus;
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_sandbox::{AppRegistration, Garble, DEMO_APP_CLIENT_ID, DEMO_APP_SECRET};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
-use tokio_util::sync::CancellationToken;
 
 const MEGAN: &str = "megan@contoso.example";
 
@@ -323,30 +321,7 @@ async fn a_fix_as_another_account_is_refused_and_the_same_account_fixes_it() {
         let http = h.http.clone();
         let id = c.id.clone();
         async move {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let send = move |e| {
-                let _ = tx.send(e);
-            };
-            let options = ConnectOptions {
-                open_browser: false,
-                timeout: Duration::from_secs(30),
-            };
-            let run = tokio::spawn(async move {
-                core.fix(
-                    FixRequest::new(id),
-                    options,
-                    "fix-1",
-                    &send,
-                    CancellationToken::new(),
-                )
-                .await
-            });
-            let auth_url = match rx.recv().await {
-                Some(patchbay_core::model::ConnectEvent::WaitingForBrowser {
-                    auth_url, ..
-                }) => url::Url::parse(&auth_url).unwrap(),
-                other => panic!("{other:?}"),
-            };
+            let (auth_url, run) = start_fix(&core, &id).await;
             let hint = auth_url
                 .query_pairs()
                 .find(|(k, _)| k == "login_hint")
@@ -526,34 +501,7 @@ async fn secrets_that_cannot_be_opened_read_as_cant_check_never_as_the_last_stat
     // The CLI makes a new vault key (patchbay reset-vault). The running app still holds the old key: its
     // Fix must seal under the new one, or the CLI reads the result as damaged and it is lost.
     cli.reset_vault().unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let fixing = {
-        let app = app.clone();
-        let id = c.id.clone();
-        tokio::spawn(async move {
-            let send = move |e| {
-                let _ = tx.send(e);
-            };
-            let options = ConnectOptions {
-                open_browser: false,
-                timeout: Duration::from_secs(30),
-            };
-            app.fix(
-                FixRequest::new(id),
-                options,
-                "fix-1",
-                &send,
-                CancellationToken::new(),
-            )
-            .await
-        })
-    };
-    let auth_url = match rx.recv().await {
-        Some(patchbay_core::model::ConnectEvent::WaitingForBrowser { auth_url, .. }) => {
-            url::Url::parse(&auth_url).unwrap()
-        }
-        other => panic!("{other:?}"),
-    };
+    let (auth_url, fixing) = start_fix(&app, &c.id).await;
     sign_in(&h.http, &auth_url, ADELE, true).await;
     fixing.await.unwrap().expect("the fix succeeds");
     let outcome = cli.check_connection(&c.id, forced()).await.unwrap();

@@ -214,33 +214,35 @@ pub async fn own_sandbox() -> Sandbox {
 
 /// Connect (`--environment custom`) to `sandbox` as `user`; the new connection's id.
 pub async fn connect_to(home: &Home, sandbox: &Sandbox, user: &str) -> String {
+    let (summary, _) = connect_with(home, sandbox, user, &["--environment", "custom"]).await;
+    summary["id"].as_str().unwrap().to_string()
+}
+
+/// `patchbay connect` to `sandbox`'s URLs with `extra` arguments, signed in as `user`: the new connection's
+/// JSON summary and what the command said on stderr.
+pub async fn connect_with(
+    home: &Home,
+    sandbox: &Sandbox,
+    user: &str,
+    extra: &[&str],
+) -> (Value, String) {
     let authority = sandbox.authority("organizations").to_string();
     let graph = sandbox.graph_url().to_string();
-    let connecting = home
-        .start_sign_in(
-            &[
-                "connect",
-                "--connector",
-                "outlook365",
-                "--environment",
-                "custom",
-                "--authority",
-                &authority,
-                "--graph-url",
-                &graph,
-                "--no-browser",
-                "--json",
-            ],
-            None,
-            false,
-            &[],
-        )
-        .await;
+    let mut args = vec!["connect", "--connector", "outlook365"];
+    args.extend_from_slice(extra);
+    args.extend([
+        "--authority",
+        &authority,
+        "--graph-url",
+        &graph,
+        "--no-browser",
+        "--json",
+    ]);
+    let connecting = home.start_sign_in(&args, None, false, &[]).await;
     connecting.sign_in(user, true).await;
     let done = connecting.finish().await;
     assert_eq!(done.code, Some(0), "{}", done.stderr);
-    let summary: Value = serde_json::from_str(&done.stdout).unwrap();
-    summary["id"].as_str().unwrap().to_string()
+    (serde_json::from_str(&done.stdout).unwrap(), done.stderr)
 }
 
 /// A token-shaped string, if the text holds one: a JWT (access or ID token) or a sandbox refresh token

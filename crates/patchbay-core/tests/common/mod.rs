@@ -95,6 +95,41 @@ pub fn start(core: &Arc<Patchbay>, req: ConnectRequest, timeout: Duration) -> Fl
     }
 }
 
+/// Start a Fix of connection `id`: the sign-in URL it waits on, and the flow's result.
+pub async fn start_fix(
+    core: &Arc<Patchbay>,
+    id: &str,
+) -> (
+    Url,
+    tokio::task::JoinHandle<Result<ConnectionSummary, ErrorInfo>>,
+) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let core = core.clone();
+    let id = id.to_string();
+    let run = tokio::spawn(async move {
+        let send = move |e| {
+            let _ = tx.send(e);
+        };
+        let options = ConnectOptions {
+            open_browser: false,
+            timeout: Duration::from_secs(30),
+        };
+        core.fix(
+            patchbay_core::model::FixRequest::new(id),
+            options,
+            "fix-1",
+            &send,
+            CancellationToken::new(),
+        )
+        .await
+    });
+    let auth_url = match rx.recv().await {
+        Some(ConnectEvent::WaitingForBrowser { auth_url, .. }) => Url::parse(&auth_url).unwrap(),
+        other => panic!("expected the sign-in URL, got {other:?}"),
+    };
+    (auth_url, run)
+}
+
 impl Flow {
     /// The authorization URL from the first event.
     pub async fn auth_url(&mut self) -> Url {
