@@ -17,12 +17,14 @@
 //! ```
 
 mod authorize;
+mod client_auth;
 mod control;
 mod directory;
 mod discovery;
 mod errors;
 mod graph;
 mod jwt;
+mod mint;
 mod pages;
 mod persist;
 mod scopes;
