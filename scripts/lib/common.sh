@@ -146,6 +146,27 @@ ensure_python_xlib() {
   python3 -c 'import Xlib' || die "python-xlib did not install (needed to close the window as a window manager would)"
 }
 
+# The official MCP Python SDK, for driving `patchbay mcp` as assistants do (crates/patchbay-cli/tests/mcp.rs), in a
+# virtual environment kept outside the clone (like the cargo target directory) so a clean clone does not
+# download it again. The version is pinned: the tests assert what this client sees.
+MCP_SDK_VERSION="2.3.0"
+mcp_venv_dir() {
+  echo "${PATCHBAY_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/patchbay-dev}/mcp-venv-$MCP_SDK_VERSION"
+}
+ensure_python_mcp() {
+  local venv
+  venv="$(mcp_venv_dir)"
+  if "$venv/bin/python" -c 'import mcp' 2>/dev/null; then
+    say "MCP Python SDK $MCP_SDK_VERSION: present ($venv)"
+    return 0
+  fi
+  say "MCP Python SDK: pip install mcp==$MCP_SDK_VERSION into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "mcp==$MCP_SDK_VERSION"
+  "$venv/bin/python" -c 'import mcp' || die "the MCP Python SDK did not install into $venv"
+}
+
 # Print how long since a `date +%s%N` stamp, in seconds with one decimal.
 seconds_since() {
   local start="$1" now

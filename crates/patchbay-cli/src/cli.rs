@@ -62,6 +62,15 @@ pub enum Command {
         after_help = "Examples:\n  patchbay graph ID me\n  patchbay graph ID me/messages --query '$top=5' --query '$select=subject,from'\n  patchbay graph ID me/mailFolders/inbox/messages --paginate --query '$select=subject' | jq length\n  echo '{\"subject\":\"Hi\"}' | patchbay graph ID -X POST me/events --body -"
     )]
     Graph(GraphArgs),
+    /// Serve connections to a local AI assistant: mail and calendar tools over MCP on stdio, never the token.
+    ///
+    /// Reads only, unless --allow-write (drafts, events) or --allow-send (send mail) is given; a tool is offered
+    /// only when a served connection has its permission. stdout carries only the protocol; logs go to stderr.
+    /// Every write and send is recorded in the data folder (the window lists them).
+    #[command(
+        after_help = "Examples:\n  patchbay mcp\n  patchbay mcp --connection 'Work mail' --allow-write\n  claude mcp add patchbay -- patchbay mcp --connection ID"
+    )]
+    Mcp(McpArgs),
     /// Remove a connection and its stored secrets.
     Remove(RemoveArgs),
     /// Rename a connection.
@@ -76,6 +85,19 @@ pub enum Command {
     /// The packages install them. From a build, for example:
     /// `patchbay completions bash > ~/.local/share/bash-completion/completions/patchbay`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Serve only this connection (id or name); may be given more than once. Every connection without it.
+    #[arg(long = "connection", value_name = "ID|NAME")]
+    pub connections: Vec<String>,
+    /// Let the assistant create drafts and events (nothing is sent).
+    #[arg(long)]
+    pub allow_write: bool,
+    /// Let the assistant send mail as you.
+    #[arg(long)]
+    pub allow_send: bool,
 }
 
 #[derive(Debug, Args)]

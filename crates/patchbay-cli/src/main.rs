@@ -36,7 +36,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), ErrorInfo> {
-    let core = Patchbay::new(CoreConfig::from_env());
+    let core = std::sync::Arc::new(Patchbay::new(CoreConfig::from_env()));
     let result = match cli.command {
         Command::Connectors(args) => commands::connectors::run(&core, &args),
         Command::Connect(args) => commands::connect::run(&core, &args).await,
@@ -47,6 +47,16 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
         Command::Token(args) => commands::check::token(&core, &args).await,
         Command::Preview(cmd) => commands::preview::run(&core, &cmd).await,
         Command::Graph(args) => commands::graph::run(&core, &args).await,
+        Command::Mcp(args) => {
+            let options = patchbay_mcp::McpOptions {
+                connections: args.connections,
+                allow: patchbay_core::agents::Allow {
+                    write: args.allow_write,
+                    send: args.allow_send,
+                },
+            };
+            patchbay_mcp::serve(core.clone(), options).await
+        }
         Command::Remove(args) => commands::connections::remove(&core, &args),
         Command::Rename(args) => commands::connections::rename(&core, &args),
         Command::Doctor(args) => commands::doctor::run(&core, &args).await,

@@ -6,6 +6,7 @@
 //! [`secrets`] underneath, [`events`] and [`tasks`] for long-lived work.
 
 pub mod about;
+pub mod agents;
 pub mod body;
 pub mod browser;
 pub mod catalogue;

@@ -149,6 +149,8 @@ pub struct Inner {
     /// Mailbox time zones set by `POST /_sandbox/mailbox-timezone`, by user ID (else each user's default).
     /// Like the demo mailbox itself, never written to the tenant file.
     pub mailbox_time_zones: HashMap<String, String>,
+    /// Drafts, mail sent and events created, by user ID (see [`crate::graph::writes`]). Not persisted either.
+    pub mailbox_writes: HashMap<String, crate::graph::writes::Writes>,
 }
 
 impl Inner {
@@ -174,6 +176,7 @@ impl Inner {
             settings,
             stats: Stats::default(),
             mailbox_time_zones: HashMap::new(),
+            mailbox_writes: HashMap::new(),
         }
     }
 

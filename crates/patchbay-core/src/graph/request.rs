@@ -31,6 +31,15 @@ impl Request {
         }
     }
 
+    /// `POST path` with a JSON body.
+    pub fn post(path: impl Into<String>, body: serde_json::Value) -> Self {
+        Self {
+            method: reqwest::Method::POST,
+            body: Some(body),
+            ..Self::get(path)
+        }
+    }
+
     pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
         self.query.push((key.to_string(), value.into()));
         self

@@ -286,7 +286,7 @@ fn once_each<T>(mut items: Vec<T>, id: impl Fn(&T) -> &String) -> Vec<T> {
 }
 
 /// The zone (and formats) to show times in, from the mailbox settings' answer.
-fn preview_zone(
+pub(crate) fn preview_zone(
     settings: Result<MailboxSettings, crate::graph::GraphError>,
     requested: &[String],
 ) -> PreviewZone {

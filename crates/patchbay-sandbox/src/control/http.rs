@@ -53,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_sandbox/expire-access-tokens", post(expire_access_tokens))
         .route("/_sandbox/settings", post(settings))
         .route("/_sandbox/mailbox-timezone", post(mailbox_time_zone))
+        .route("/_sandbox/mailbox-writes/{email}", get(mailbox_writes))
         .route("/_sandbox/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(state, guard))
 }
@@ -361,6 +362,16 @@ async fn mailbox_time_zone(State(st): State<Arc<AppState>>, b: Bytes) -> Respons
     let req = body!(MailboxTimeZoneBody, b);
     match control(&st).set_mailbox_time_zone(&req.email, &req.time_zone) {
         Ok(()) => ok(json!({"time_zone": req.time_zone.trim()})),
+        Err(e) => control_error(e),
+    }
+}
+
+/// What apps wrote into a user's mailbox: `{drafts, sent, events}`.
+async fn mailbox_writes(State(st): State<Arc<AppState>>, Path(email): Path<String>) -> Response {
+    match control(&st).mailbox_writes(&email) {
+        Ok(writes) => {
+            ok(json!({"drafts": writes.drafts, "sent": writes.sent, "events": writes.events}))
+        }
         Err(e) => control_error(e),
     }
 }

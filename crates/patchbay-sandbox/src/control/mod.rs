@@ -337,6 +337,22 @@ impl SandboxControl {
         Ok(())
     }
 
+    /// The drafts, mail sent and events apps created in a user's mailbox (see [`crate::graph::writes`]).
+    pub fn mailbox_writes(
+        &self,
+        email: &str,
+    ) -> Result<crate::graph::writes::Writes, ControlError> {
+        let inner = self.state.lock();
+        let user = inner
+            .user_by_email(email)
+            .ok_or_else(|| ControlError::UnknownUser(email.to_string()))?;
+        Ok(inner
+            .mailbox_writes
+            .get(&user.id)
+            .cloned()
+            .unwrap_or_default())
+    }
+
     /// A user's mailbox time zone, as `GET /me/mailboxSettings` reports it.
     pub fn mailbox_time_zone(&self, email: &str) -> Result<String, ControlError> {
         let inner = self.state.lock();

@@ -27,6 +27,8 @@ struct Item {
     url: String,
     headers: HeaderMap,
     depends_on: Vec<String>,
+    /// The item's `body`, as JSON text (empty when it has none).
+    body: Vec<u8>,
 }
 
 fn invalid(message: &str) -> Reply {
@@ -121,6 +123,10 @@ fn parse(body: &[u8]) -> Result<Vec<Item>, Reply> {
             url,
             headers,
             depends_on,
+            body: match request.get("body") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(body) => body.to_string().into_bytes(),
+            },
         });
     }
     for item in &items {
@@ -178,6 +184,7 @@ fn run(st: &AppState, caller: &Caller, item: &Item) -> Reply {
         path: &path,
         query,
         headers: &item.headers,
+        body: &item.body,
     };
     dispatch(st, caller, &method, &request)
 }

@@ -1,6 +1,8 @@
 //! The part of OData `$filter` a mail client needs: comparisons of the date-time properties with an
 //! unquoted DateTimeOffset literal (`receivedDateTime ge 2026-11-01T00:00:00Z`), `eq`/`ne` on the flags
-//! (`isRead eq false`) and on `importance`/`inferenceClassification` (`'high'`), joined with `and`.
+//! (`isRead eq false`), on `importance`/`inferenceClassification` (`'high'`) and on the sender
+//! (`from/emailAddress/address eq 'ada@contoso.example'`, compared without regard to case, as Exchange does),
+//! joined with `and`.
 //! Anything else is refused the way Graph refuses a filter it cannot parse.
 
 use jiff::Timestamp;
@@ -20,6 +22,7 @@ enum Field {
     IsDraft,
     Importance,
     Inference,
+    FromAddress,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,11 +145,12 @@ fn clause(name: &str, op: &str, value: &str, quoted: bool) -> Result<Clause, Rep
         "isdraft" => Field::IsDraft,
         "importance" => Field::Importance,
         "inferenceclassification" => Field::Inference,
+        "from/emailaddress/address" => Field::FromAddress,
         _ => {
             return Err(invalid(&format!(
                 "the sandbox cannot filter messages on '{name}'. Use receivedDateTime, sentDateTime, \
-                 createdDateTime, lastModifiedDateTime, isRead, hasAttachments, isDraft, importance or \
-                 inferenceClassification."
+                 createdDateTime, lastModifiedDateTime, isRead, hasAttachments, isDraft, importance, \
+                 inferenceClassification or from/emailAddress/address."
             )))
         }
     };
@@ -182,7 +186,7 @@ fn clause(name: &str, op: &str, value: &str, quoted: bool) -> Result<Clause, Rep
                 }
             }
         }
-        Field::Importance | Field::Inference => {
+        Field::Importance | Field::Inference | Field::FromAddress => {
             if !quoted {
                 return Err(invalid(&format!(
                     "{name} compares with a quoted value, like '{value}'."
@@ -213,6 +217,13 @@ impl Clause {
             (Literal::Text(s), Field::Importance) => Some(
                 m.tpl
                     .importance
+                    .to_ascii_lowercase()
+                    .cmp(&s.to_ascii_lowercase()),
+            ),
+            (Literal::Text(s), Field::FromAddress) => Some(
+                m.tpl
+                    .from
+                    .1
                     .to_ascii_lowercase()
                     .cmp(&s.to_ascii_lowercase()),
             ),
@@ -254,6 +265,7 @@ mod tests {
         assert_eq!(f.ok().map(|f| f.0.len()), Some(3));
         assert!(Filter::parse(Some("importance eq 'high'")).is_ok());
         assert!(Filter::parse(Some("inferenceClassification eq 'focused'")).is_ok());
+        assert!(Filter::parse(Some("from/emailAddress/address eq 'a@b.example'")).is_ok());
         assert_eq!(Filter::parse(None).ok(), Some(Filter::default()));
     }
 

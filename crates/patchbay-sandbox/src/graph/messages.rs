@@ -291,6 +291,18 @@ pub fn list(st: &AppState, caller: &Caller, req: &GraphRequest, folder: Option<S
         Ok(p) => p,
         Err(reply) => return reply,
     };
+    let search = match q.get("$search").map(Search::parse) {
+        None => None,
+        Some(Ok(search)) => Some(search),
+        Some(Err(reply)) => return reply,
+    };
+    if search.is_some() && q.get("$orderby").is_some() {
+        // Graph's rule: results of a search come in its own order (newest first for mail).
+        return Reply::bad_request(
+            "BadRequest",
+            "The query parameter '$orderBy' is not supported with '$search'.",
+        );
+    }
     let order = match order_by(q.get("$orderby")) {
         Ok(o) => o,
         Err(reply) => return reply,
@@ -314,7 +326,7 @@ pub fn list(st: &AppState, caller: &Caller, req: &GraphRequest, folder: Option<S
     } else {
         Vec::new()
     };
-    messages.retain(|m| filter.matches(m));
+    messages.retain(|m| filter.matches(m) && search.as_ref().is_none_or(|s| s.matches(m)));
     messages.sort_by(|a, b| compare(a, b, &order));
     let text = wants_text_body(req);
     let folder_id = inbox_id(user);
@@ -357,12 +369,91 @@ pub fn get_one(st: &AppState, caller: &Caller, req: &GraphRequest, id: &str) -> 
         selection.as_deref(),
         &["@odata.etag", "id"],
     );
+    match q.get("$expand").map(str::trim) {
+        None | Some("") => {}
+        Some(expand) if expand.to_ascii_lowercase().starts_with("attachments") => {
+            body["attachments"] = json!(attachments(&m));
+        }
+        Some(other) => {
+            return Reply::bad_request(
+                "BadRequest",
+                &format!("The sandbox can expand 'attachments' only, not '{other}'."),
+            )
+        }
+    }
     body["@odata.context"] = json!(odata::context(
         &st.base,
         &format!("users('{}')/messages/$entity", user.id),
         None
     ));
     body_preference(Reply::ok(body), text)
+}
+
+/// A message's attachments, when it has any: one file, named after its subject.
+fn attachments(m: &Message) -> Vec<Value> {
+    if !m.tpl.attachments {
+        return Vec::new();
+    }
+    let stem: String = m
+        .subject()
+        .trim_start_matches("Re: ")
+        .trim_start_matches("Fwd: ")
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("-");
+    let size = 18_000 + (m.id.bytes().map(u64::from).sum::<u64>() % 90_000);
+    vec![json!({
+        "@odata.type": "#microsoft.graph.fileAttachment",
+        "id": format!("{}-att-0", m.id),
+        "name": format!("{stem}.pdf"),
+        "contentType": "application/pdf",
+        "size": size,
+        "isInline": false,
+    })]
+}
+
+/// `$search="words"`: Graph's KQL search, here every word (case-insensitive) in the subject, the body or the
+/// sender. Graph wants the query in double quotes; a bare single word passes as it does on Graph.
+struct Search(Vec<String>);
+
+impl Search {
+    #[allow(clippy::result_large_err)] // the error is the finished reply, returned once
+    fn parse(raw: &str) -> Result<Search, Reply> {
+        let raw = raw.trim();
+        let inner = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(inner) if raw.len() >= 2 => inner.replace("\\\"", "\""),
+            _ if !raw.is_empty() && raw.chars().all(char::is_alphanumeric) => raw.to_string(),
+            _ => {
+                return Err(Reply::bad_request(
+                    "BadRequest",
+                    &format!(
+                        "Syntax error: the $search value '{raw}' is not valid. Put the query in double quotes: \
+                         $search=\"{raw}\"."
+                    ),
+                ))
+            }
+        };
+        Ok(Search(
+            inner.split_whitespace().map(str::to_lowercase).collect(),
+        ))
+    }
+
+    fn matches(&self, m: &Message) -> bool {
+        let hay = format!(
+            "{} {} {} {}",
+            m.subject(),
+            m.body,
+            m.tpl.from.0,
+            m.tpl.from.1
+        )
+        .to_lowercase();
+        self.0.iter().all(|w| hay.contains(w.as_str()))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

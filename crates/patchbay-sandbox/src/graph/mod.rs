@@ -15,6 +15,7 @@ mod messages;
 mod odata;
 mod reply;
 mod routes;
+pub mod writes;
 pub mod zones;
 
 use std::sync::Arc;
@@ -49,6 +50,8 @@ pub struct GraphRequest<'a> {
     /// The raw query string, without `?`.
     pub query: &'a str,
     pub headers: &'a HeaderMap,
+    /// The request's body (empty for a GET).
+    pub body: &'a [u8],
 }
 
 /// `/graph/v1.0/...`: authenticate once, then the same dispatch a `$batch` item gets.
@@ -76,30 +79,51 @@ async fn resource(
         path,
         query: uri.query().unwrap_or(""),
         headers: &headers,
+        body: &body,
     };
     dispatch(&st, &caller, &method, &request).into_response()
 }
 
 /// Run one authenticated request against the resource its path names.
 pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequest) -> Reply {
-    if method != Method::GET && method != Method::HEAD {
-        // Graph itself would create, update or delete here; the demo mailbox is read-only.
-        return Reply::error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Request_BadRequest",
-            &format!(
-                "The method '{method}' is not supported by the sandbox: its Graph is read-only."
-            ),
-        );
+    let target = routes::resolve(req.path);
+    if method == Method::POST {
+        // What a client can create: drafts, replies, mail sent, events (see `writes`).
+        return match target {
+            Ok(routes::Target::Messages(None)) => writes::create_draft(st, caller, req.body),
+            Ok(routes::Target::CreateReply(id)) => writes::create_reply(st, caller, &id, req.body),
+            Ok(routes::Target::SendMail) => writes::send_mail(st, caller, req.body),
+            Ok(routes::Target::Events) => writes::create_event(st, caller, req.body),
+            Err(reply) => reply,
+            Ok(_) => not_supported(method),
+        };
     }
-    match routes::resolve(req.path) {
+    if method != Method::GET && method != Method::HEAD {
+        return not_supported(method);
+    }
+    match target {
         Ok(routes::Target::Me) => me::profile(st, caller, req),
         Ok(routes::Target::Messages(folder)) => messages::list(st, caller, req, folder),
         Ok(routes::Target::Message(id)) => messages::get_one(st, caller, req, &id),
         Ok(routes::Target::CalendarView) => calendar::calendar_view(st, caller, req),
         Ok(routes::Target::MailboxSettings) => mailbox::settings(st, caller, req),
+        Ok(routes::Target::CreateReply(_) | routes::Target::SendMail | routes::Target::Events) => {
+            not_supported(method)
+        }
         Err(reply) => reply,
     }
+}
+
+fn not_supported(method: &Method) -> Reply {
+    // Graph itself would update or delete here; the sandbox's mailbox takes only what `writes` creates.
+    Reply::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Request_BadRequest",
+        &format!(
+            "The method '{method}' is not supported by the sandbox here: it creates drafts, replies, events \
+             and sends mail, and changes nothing else."
+        ),
+    )
 }
 
 /// Who is calling, from a valid access token.

@@ -16,6 +16,12 @@ pub enum Target {
     /// `/me/calendarView` or `/me/calendar/calendarView`.
     CalendarView,
     MailboxSettings,
+    /// `/me/messages/{id}/createReply`.
+    CreateReply(String),
+    /// `/me/sendMail`.
+    SendMail,
+    /// `/me/events` (created; listing is `calendarView`).
+    Events,
 }
 
 #[allow(clippy::result_large_err)] // the error is the finished reply, returned once
@@ -32,6 +38,9 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
         ["me"] => Target::Me,
         ["me", "messages"] => Target::Messages(None),
         ["me", "messages", _] => Target::Message(segments[2].to_string()),
+        ["me", "messages", _, "createreply"] => Target::CreateReply(segments[2].to_string()),
+        ["me", "sendmail"] => Target::SendMail,
+        ["me", "events"] | ["me", "calendar", "events"] => Target::Events,
         ["me", "mailfolders", _, "messages"] => Target::Messages(Some(segments[2].to_string())),
         ["me", folder, "messages"] if folder.starts_with("mailfolders(") => {
             Target::Messages(Some(odata_key(segments[1])))
@@ -41,7 +50,16 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
         [] => return Err(not_found_segment("")),
         _ => {
             // Graph names the first segment it could not follow.
-            let known = ["me", "messages", "mailfolders", "calendar", "calendarview"];
+            let known = [
+                "me",
+                "messages",
+                "mailfolders",
+                "calendar",
+                "calendarview",
+                "createreply",
+                "sendmail",
+                "events",
+            ];
             let bad = segments
                 .iter()
                 .find(|s| !known.contains(&s.to_ascii_lowercase().as_str()))
