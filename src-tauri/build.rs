@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "cached_preview",
     "more_inbox",
     "more_agenda",
+    "assistant_setup",
+    "assistant_writes",
 ];
 
 fn main() {

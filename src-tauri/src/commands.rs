@@ -3,6 +3,8 @@
 
 use crate::state::AppState;
 use patchbay_core::about::About;
+use patchbay_core::agents::log::WriteRecord;
+use patchbay_core::agents::setup::AssistantSetup;
 use patchbay_core::catalogue::Connector;
 use patchbay_core::connect::ConnectOptions;
 use patchbay_core::diagnose::Check;
@@ -267,6 +269,20 @@ pub fn take_pending_fix(shell: State<'_, crate::ShellState>) -> Option<String> {
 #[tauri::command]
 pub async fn preview_connection(state: State<'_, AppState>, id: String) -> Answer<Preview> {
     Ok(state.core.preview(&id, PreviewOptions::default()).await?)
+}
+
+/// "Use with an AI assistant": the tools a connection would offer under each choice, and what to paste.
+#[tauri::command]
+pub async fn assistant_setup(state: State<'_, AppState>, id: String) -> Answer<AssistantSetup> {
+    let core = state.core.clone();
+    blocking(move || core.assistant_setup(&id)).await
+}
+
+/// What assistants wrote and sent through a connection (`patchbay mcp`'s log), newest first.
+#[tauri::command]
+pub async fn assistant_writes(state: State<'_, AppState>, id: String) -> Answer<Vec<WriteRecord>> {
+    let core = state.core.clone();
+    blocking(move || core.assistant_writes(&id, 50)).await
 }
 
 /// The last preview of a connection this run fetched, to show at once while a new one loads.

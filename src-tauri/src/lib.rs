@@ -200,6 +200,8 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::cached_preview,
             commands::more_inbox,
             commands::more_agenda,
+            commands::assistant_setup,
+            commands::assistant_writes,
         ])
         .setup(move |app| {
             let handle = app.handle();

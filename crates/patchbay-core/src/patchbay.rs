@@ -394,6 +394,29 @@ impl Patchbay {
         self.parts.tokens.graph(id).await
     }
 
+    // ---- AI assistants (`patchbay mcp`) ------------------------------------------------------------------
+
+    /// What connection `id` would offer an AI assistant under each choice, and the configuration to paste.
+    pub fn assistant_setup(
+        &self,
+        id: &str,
+    ) -> Result<crate::agents::setup::AssistantSetup, ErrorInfo> {
+        let connection = self.get(id)?;
+        Ok(crate::agents::setup::assistant_setup(
+            &connection,
+            &crate::agents::setup::patchbay_command(),
+        ))
+    }
+
+    /// What assistants wrote and sent through connection `id`, newest first.
+    pub fn assistant_writes(
+        &self,
+        id: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::agents::log::WriteRecord>, ErrorInfo> {
+        crate::agents::log::WriteLog::new(&self.config().data_dir).recent(Some(id), limit)
+    }
+
     /// The last preview of `id` fetched by this process, if any.
     pub fn cached_preview(&self, id: &str) -> Option<Preview> {
         self.parts.previews.cached_preview(id)

@@ -2,7 +2,9 @@
 //! This test regenerates them and fails when the committed files differ.
 //! To update: `PATCHBAY_UPDATE_BINDINGS=1 cargo test -p patchbay-core --test bindings`.
 
-use patchbay_core::{about, catalogue, diagnose, environment, error, events, model, preview};
+use patchbay_core::{
+    about, agents, catalogue, diagnose, environment, error, events, model, preview,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
@@ -22,6 +24,8 @@ fn export_all(dir: &Path) {
     error::ErrorInfo::export_all(&cfg).unwrap();
     diagnose::Check::export_all(&cfg).unwrap();
     preview::Preview::export_all(&cfg).unwrap();
+    agents::setup::AssistantSetup::export_all(&cfg).unwrap();
+    agents::log::WriteRecord::export_all(&cfg).unwrap();
     preview::PreviewPage::<preview::InboxMessage>::export_all(&cfg).unwrap();
     // Facts for the UI's stand-in backend (tests, `vite` in a browser): the catalogue as the core serves it (its
     // scope sets worked out) and what each status means, so no rule is written again in TypeScript.
@@ -42,6 +46,22 @@ fn export_all(dir: &Path) {
         })
         .collect();
     write_json(&dir.join("status-facts.json"), &facts);
+    // The assistant tools and what each needs, for the stand-in's "Use with an AI assistant".
+    let tools: Vec<serde_json::Value> = agents::TOOLS
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "name": t.name,
+                "needs": t.needs,
+                "carried_by": t.carried_by,
+                "flag": t.flag.map(|f| match f {
+                    agents::Flag::Write => "write",
+                    agents::Flag::Send => "send",
+                }),
+            })
+        })
+        .collect();
+    write_json(&dir.join("assistant-tools.json"), &tools);
 }
 
 fn write_json(path: &Path, value: &impl serde::Serialize) {

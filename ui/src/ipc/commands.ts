@@ -10,6 +10,8 @@ import type { Connector } from "./bindings/Connector";
 import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
 import type { AgendaEvent } from "./bindings/AgendaEvent";
+import type { AssistantSetup } from "./bindings/AssistantSetup";
+import type { WriteRecord } from "./bindings/WriteRecord";
 import type { FixRequest } from "./bindings/FixRequest";
 import type { InboxMessage } from "./bindings/InboxMessage";
 import type { Preview } from "./bindings/Preview";
@@ -160,4 +162,14 @@ export function moreInbox(id: string, nextLink: string): Promise<PreviewPage<Inb
 /** The agenda's next page, from the `next_link` Graph gave. */
 export function moreAgenda(id: string, nextLink: string): Promise<PreviewPage<AgendaEvent>> {
   return call("more_agenda", { id, nextLink });
+}
+
+/** "Use with an AI assistant": the tools a connection would offer under each choice, and what to paste. */
+export function assistantSetup(id: string): Promise<AssistantSetup> {
+  return call("assistant_setup", { id });
+}
+
+/** What assistants wrote and sent through a connection (`patchbay mcp`'s log), newest first. */
+export function assistantWrites(id: string): Promise<WriteRecord[]> {
+  return call("assistant_writes", { id });
 }

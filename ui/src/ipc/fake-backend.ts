@@ -6,6 +6,9 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import catalogue from "./bindings/catalogue.json";
 import statusFacts from "./bindings/status-facts.json";
+import assistantTools from "./bindings/assistant-tools.json";
+import type { AssistantSetup } from "./bindings/AssistantSetup";
+import type { WriteRecord } from "./bindings/WriteRecord";
 import type { BuiltInApp } from "./bindings/BuiltInApp";
 import type { Check } from "./bindings/Check";
 import type { ConnectEvent } from "./bindings/ConnectEvent";
@@ -107,6 +110,8 @@ export interface FakeBackend {
   pages: Map<string, PreviewPage<InboxMessage> | PreviewPage<AgendaEvent>>;
   /** `more_inbox` / `more_agenda` reject with this. */
   moreError: ErrorInfo | null;
+  /** What `assistant_writes` answers from (every connection's; filtered by id as in Rust). */
+  assistantWrites: WriteRecord[];
   uninstall(): void;
 }
 
@@ -254,6 +259,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     previewError: scenario === "preview_error" ? { ...PREVIEW_ERROR } : null,
     previewDelayMs: options.previewDelayMs ?? 0,
     previewCache: new Map(),
+    assistantWrites: [],
     pages: new Map([[SAMPLE_INBOX_NEXT_LINK, { items: sampleInbox().second, next_link: null }]]),
     moreError: null,
     async complete() {
@@ -633,6 +639,13 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         return null;
       case "preview_connection":
         return preview(String(args["id"]));
+      case "assistant_setup": {
+        const found = backend.connections.find((c) => c.id === args["id"]);
+        if (!found) throw { code: "not_found", title: "That connection no longer exists.", message: "It may have been removed in another window." } satisfies ErrorInfo;
+        return assistantSetup(found);
+      }
+      case "assistant_writes":
+        return structuredClone(backend.assistantWrites.filter((w) => w.connection_id === args["id"]));
       case "cached_preview":
         return structuredClone(backend.previewCache.get(String(args["id"])) ?? null);
       case "more_inbox":
@@ -645,4 +658,32 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
 
   mockIPC((cmd, payload) => handle(cmd, (payload ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
   return backend;
+}
+
+/** "Use with an AI assistant" for a connection, from the core's tool table (bindings/assistant-tools.json). */
+function assistantSetup(connection: ConnectionSummary): AssistantSetup {
+  const granted = connection.scopes_granted.map((s) => (s.split("/").pop() ?? s).toLowerCase());
+  const permitted = (t: (typeof assistantTools)[number]) => t.needs === null || t.carried_by.some((c) => granted.includes(c.toLowerCase()));
+  const name = `patchbay-${connection.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+  const command = "/usr/bin/patchbay";
+  const choices = (
+    [
+      ["read_only", "Read only", []],
+      ["drafts", "Read, and create drafts and events", ["write"]],
+      ["send", "Read, create, and send mail", ["write", "send"]],
+    ] as const
+  ).map(([access, label, flags]) => {
+    const allowed = assistantTools.filter((t) => t.flag === null || (flags as readonly string[]).includes(t.flag));
+    const args = ["mcp", "--connection", connection.id, ...(flags as readonly string[]).map((f) => `--allow-${f}`)];
+    return {
+      access,
+      label,
+      tools: allowed.filter(permitted).map((t) => t.name),
+      missing: allowed.filter((t) => !permitted(t)).map((t) => `${t.name} (needs ${t.needs ?? ""})`),
+      args,
+      mcp_servers_json: JSON.stringify({ mcpServers: { [name]: { command, args } } }, null, 2),
+      add_command: ["claude", "mcp", "add", name, "--", command, ...args].join(" "),
+    };
+  });
+  return { connection_id: connection.id, server_name: name, command, choices };
 }

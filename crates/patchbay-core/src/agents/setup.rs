@@ -64,6 +64,22 @@ pub struct AssistantSetup {
     pub choices: Vec<AssistantChoice>,
 }
 
+/// The `patchbay` program an assistant should start: the one installed beside this program (the packages put
+/// `patchbay` and `patchbay-app` in the same folder), else `patchbay` on the PATH.
+pub fn patchbay_command() -> String {
+    let name = if cfg!(windows) {
+        "patchbay.exe"
+    } else {
+        "patchbay"
+    };
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
+        .filter(|candidate| candidate.is_file())
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "patchbay".to_string())
+}
+
 /// `Work mail` → `patchbay-work-mail`.
 fn server_name(name: &str) -> String {
     let slug: String = name

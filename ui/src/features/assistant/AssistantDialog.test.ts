@@ -1,0 +1,76 @@
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { useFakeBackend } from "../../test/helpers";
+import AssistantDialog from "./AssistantDialog.svelte";
+
+function setup() {
+  const backend = useFakeBackend();
+  const connection = backend.connections[0];
+  if (!connection) throw new Error("the fake has no connection");
+  const onClose = vi.fn();
+  return { backend, connection, onClose };
+}
+
+const tools = () => within(screen.getByTestId("assistant-tools")).getAllByRole("listitem").map((li) => li.getAttribute("data-tool"));
+
+describe("AssistantDialog", () => {
+  it("offers the read tools first, and each choice adds its tools and its flags to what to paste", async () => {
+    const { backend, connection, onClose } = setup();
+    render(AssistantDialog, { connection, onClose });
+    await waitFor(() => expect(screen.getByTestId("assistant-tools")).toBeInTheDocument());
+    expect(backend.calls.find((c) => c.cmd === "assistant_setup")?.args).toEqual({ id: connection.id });
+    expect(tools()).not.toContain("send_mail");
+    expect(tools()).toContain("search_mail");
+    expect(screen.getByTestId("assistant-json")).toHaveTextContent('"mcpServers"');
+    expect(screen.getByTestId("assistant-json")).not.toHaveTextContent("--allow");
+    expect(screen.getByTestId("assistant-command")).toHaveTextContent(`claude mcp add`);
+
+    await userEvent.click(screen.getByTestId("assistant-access-send"));
+    expect(tools()).toContain("send_mail");
+    expect(screen.getByText("Sends as you")).toBeInTheDocument();
+    expect(screen.getByTestId("assistant-json")).toHaveTextContent("--allow-send");
+    expect(screen.getByTestId("assistant-command")).toHaveTextContent(`--connection ${connection.id} --allow-write --allow-send`);
+    expect(screen.getByTestId("assistant-writes-empty")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByTestId("assistant-close"));
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it("names the tools a connection cannot offer, and lists what assistants wrote, failures marked", async () => {
+    const { backend, connection, onClose } = setup();
+    connection.scopes_granted = ["openid", "User.Read", "Mail.Read"];
+    backend.assistantWrites = [
+      {
+        at: "2026-12-04T10:00:00Z",
+        connection_id: connection.id,
+        connection_name: connection.name,
+        tool: "send_mail",
+        recipients: ["grace@contoso.com"],
+        event_subject: null,
+        ok: false,
+        error: "Microsoft Graph refused.",
+      },
+      {
+        at: "2026-12-04T09:00:00Z",
+        connection_id: "someone-else",
+        connection_name: "Other",
+        tool: "create_draft",
+        recipients: ["x@contoso.com"],
+        event_subject: null,
+        ok: true,
+        error: null,
+      },
+    ];
+    render(AssistantDialog, { connection, onClose });
+    await waitFor(() => expect(screen.getByTestId("assistant-writes")).toBeInTheDocument());
+    const rows = within(screen.getByTestId("assistant-writes")).getAllByRole("listitem");
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveTextContent("grace@contoso.com");
+    expect(rows[0]).toHaveTextContent("Failed");
+    expect(tools()).not.toContain("list_events");
+    await userEvent.click(screen.getByTestId("assistant-access-send"));
+    expect(screen.getByTestId("assistant-missing")).toHaveTextContent("send_mail (needs Mail.Send)");
+    expect(tools()).not.toContain("send_mail");
+  });
+});
