@@ -299,14 +299,17 @@ async fn every_tool_works_against_the_sandbox_and_writes_are_recorded() {
 
     let message_id = three[0]["id"].as_str().unwrap().to_string();
     let sender = three[0]["from_address"].as_str().unwrap().to_string();
-    let word = three[0]["subject"]
+    // Two words of its subject: with a space, Graph wants the query quoted (`$search="…"`), as the sandbox does.
+    let mut words: Vec<String> = three[0]["subject"]
         .as_str()
         .unwrap()
         .split_whitespace()
-        .max_by_key(|w| w.len())
-        .unwrap()
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_string();
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .filter(|w| w.len() > 2)
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words.truncate(2);
+    let word = words.join(" ");
     let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48);
     let end = start + jiff::SignedDuration::from_hours(1);
 
@@ -490,6 +493,25 @@ async fn a_revoked_connection_and_a_missing_permission_say_what_to_do() {
         .sent
         .is_empty());
     assert_eq!(token_in(&both.stderr), None);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn throttling_is_waited_out_and_a_long_wait_says_how_long() {
+    let sandbox = own_sandbox().await;
+    let home = Home::new();
+    connect_to(&home, &sandbox, ADELE).await;
+    // One 429 with Retry-After: 1 is waited out: the call succeeds.
+    sandbox.control().fail_next(429, 1, Some(1)).unwrap();
+    let short = drive(&home, &[], "auto", json!([["list_messages", {"top": 1}]])).await;
+    assert_eq!(short.result(0)["is_error"], false, "{}", short.result(0));
+    // Microsoft asks for two minutes: more than a tool call waits, so the assistant is told how long.
+    sandbox.control().fail_next(429, 5, Some(120)).unwrap();
+    let long = drive(&home, &[], "auto", json!([["list_messages", {"top": 1}]])).await;
+    assert_eq!(long.result(0)["is_error"], true);
+    let words = long.result(0)["text"].as_str().unwrap();
+    assert!(words.contains("120 s"), "{words}");
+    sandbox.control().fail_next(429, 0, None).unwrap();
     sandbox.shutdown().await;
 }
 

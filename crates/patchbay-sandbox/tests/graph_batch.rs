@@ -163,7 +163,7 @@ async fn bad_items_fail_alone() {
     let body = json!({"requests": [
         {"id": "abs", "method": "GET", "url": "https://graph.microsoft.com/v1.0/me"},
         {"id": "unknown", "method": "GET", "url": "/me/drive/root/children"},
-        {"id": "post", "method": "POST", "url": "/me/messages", "body": {"subject": "hi"},
+        {"id": "post", "method": "DELETE", "url": "/me/messages", "body": {"subject": "hi"},
          "headers": {"Content-Type": "application/json"}},
         {"id": "window", "method": "GET", "url": "/me/calendarView"},
         {"id": "ok", "method": "GET", "url": "/me/messages?$top=1"},

@@ -617,6 +617,25 @@ mod tests {
     }
 
     #[test]
+    fn search_wants_quotes_around_more_than_one_word() {
+        assert_eq!(
+            Search::parse("\"Q4 budget\"").ok().map(|s| s.0),
+            Some(vec!["q4".into(), "budget".into()])
+        );
+        assert_eq!(
+            Search::parse("budget").ok().map(|s| s.0),
+            Some(vec!["budget".into()])
+        );
+        assert_eq!(
+            Search::parse("\"say \\\"hi\\\"\"").ok().map(|s| s.0),
+            Some(vec!["say".into(), "\"hi\"".into()])
+        );
+        for bad in ["Q4 budget", "from:ada", "\"", ""] {
+            assert!(Search::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn sender_without_a_name_has_no_name_key() {
         let v = recipient(("", "noreply@woodgrovebank.example"));
         assert_eq!(
