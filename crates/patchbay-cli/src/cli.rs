@@ -71,6 +71,16 @@ pub enum Command {
         after_help = "Examples:\n  patchbay mcp\n  patchbay mcp --connection 'Work mail' --allow-write\n  claude mcp add patchbay -- patchbay mcp --connection ID"
     )]
     Mcp(McpArgs),
+    /// Run something on this computer when mail arrives: a command (the message's JSON on stdin) or a POST.
+    ///
+    /// Each automation follows its folder with Graph delta queries: no message is missed, none fires twice, and
+    /// what was there when it was added never fires. `run` is the engine in the foreground; `run --once` polls
+    /// each active automation once, delivers everything due and exits (1 when a delivery is left failing).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  patchbay automations add --connection ID --on new-mail --from boss@contoso.com --run 'notify-send \"Mail from the boss\"'\n  patchbay automations add --connection ID --on new-mail --has-attachments --post http://127.0.0.1:8080/hook\n  patchbay automations run --once"
+    )]
+    Automations(AutomationsCommand),
     /// Remove a connection and its stored secrets.
     Remove(RemoveArgs),
     /// Rename a connection.
@@ -85,6 +95,106 @@ pub enum Command {
     /// The packages install them. From a build, for example:
     /// `patchbay completions bash > ~/.local/share/bash-completion/completions/patchbay`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AutomationsCommand {
+    /// Add an automation (the folder is read to its end first: what is there now never fires).
+    Add(AutomationAddArgs),
+    /// List the automations and their state.
+    List(JsonArgs),
+    /// One automation, its state and its queue.
+    Show(AutomationIdArgs),
+    /// Stop polling and delivering (mail that arrives meanwhile is delivered on resume).
+    Pause(AutomationIdArgs),
+    /// Start again, catching up from where it paused.
+    Resume(AutomationIdArgs),
+    /// Remove an automation, its queue and its history.
+    Remove(AutomationIdArgs),
+    /// Every delivery attempt, oldest first.
+    History(AutomationIdArgs),
+    /// Put items that failed five times back in line.
+    Retry(AutomationRetryArgs),
+    /// Run the engine in the foreground (the service runs the same one).
+    Run(AutomationRunArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TriggerKind {
+    /// New mail in a folder.
+    NewMail,
+    /// An event added, changed or cancelled in the next N days.
+    EventChanged,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["run", "post"])))]
+pub struct AutomationAddArgs {
+    /// The connection whose mailbox it watches (id or name).
+    #[arg(long)]
+    pub connection: String,
+    #[arg(long, value_enum)]
+    pub on: TriggerKind,
+    /// The folder to watch: inbox, or another well-known name or a folder id.
+    #[arg(long, default_value = "inbox")]
+    pub folder: String,
+    /// Only mail from this address.
+    #[arg(long, value_name = "ADDR")]
+    pub from: Option<String>,
+    /// Only mail whose subject contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub subject_contains: Option<String>,
+    /// Only mail with attachments.
+    #[arg(long)]
+    pub has_attachments: bool,
+    /// For event-changed: how many days ahead.
+    #[arg(long, value_name = "N", default_value_t = 14)]
+    pub days: u32,
+    /// The command to run for each message, split into words like a shell would (no shell runs unless you
+    /// write `sh -c '…'`). It gets the message's JSON on stdin.
+    #[arg(long, value_name = "'PROGRAM ARG…'")]
+    pub run: Option<String>,
+    /// POST each message's JSON here (http only on this computer, otherwise https).
+    #[arg(long, value_name = "URL")]
+    pub post: Option<String>,
+    /// A name to know it by.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Seconds between polls (at least 15).
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub every: u64,
+    /// Print the new automation as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AutomationIdArgs {
+    /// The automation's id (or name).
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AutomationRetryArgs {
+    /// The automation's id (or name).
+    pub id: String,
+    /// Only this item (a message id); every failed item without it.
+    pub item: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AutomationRunArgs {
+    /// Poll every active automation once, deliver everything due, and exit.
+    #[arg(long)]
+    pub once: bool,
 }
 
 #[derive(Debug, Args)]

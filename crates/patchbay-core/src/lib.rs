@@ -7,6 +7,7 @@
 
 pub mod about;
 pub mod agents;
+pub mod automations;
 pub mod body;
 pub mod browser;
 pub mod catalogue;

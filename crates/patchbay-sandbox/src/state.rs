@@ -151,6 +151,8 @@ pub struct Inner {
     pub mailbox_time_zones: HashMap<String, String>,
     /// Drafts, mail sent and events created, by user ID (see [`crate::graph::writes`]). Not persisted either.
     pub mailbox_writes: HashMap<String, crate::graph::writes::Writes>,
+    /// Each inbox's mail delivered, changed and removed since the start, for delta queries (by user ID).
+    pub mail_logs: HashMap<String, crate::graph::delta::MailLog>,
 }
 
 impl Inner {
@@ -177,6 +179,7 @@ impl Inner {
             stats: Stats::default(),
             mailbox_time_zones: HashMap::new(),
             mailbox_writes: HashMap::new(),
+            mail_logs: HashMap::new(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! One module per command. Each returns `Err(ErrorInfo)` for main to print as one line.
 
+pub mod automations;
 pub mod check;
 pub mod connect;
 pub mod connections;

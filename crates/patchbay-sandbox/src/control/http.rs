@@ -54,6 +54,7 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_sandbox/settings", post(settings))
         .route("/_sandbox/mailbox-timezone", post(mailbox_time_zone))
         .route("/_sandbox/mailbox-writes/{email}", get(mailbox_writes))
+        .route("/_sandbox/deliver-mail", post(deliver_mail))
         .route("/_sandbox/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(state, guard))
 }
@@ -362,6 +363,34 @@ async fn mailbox_time_zone(State(st): State<Arc<AppState>>, b: Bytes) -> Respons
     let req = body!(MailboxTimeZoneBody, b);
     match control(&st).set_mailbox_time_zone(&req.email, &req.time_zone) {
         Ok(()) => ok(json!({"time_zone": req.time_zone.trim()})),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct DeliverMailBody {
+    email: String,
+    #[serde(default)]
+    from_name: String,
+    from_address: String,
+    subject: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    has_attachments: bool,
+}
+
+/// A new message in a user's inbox (for trying automations offline): `{id}`.
+async fn deliver_mail(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(DeliverMailBody, b);
+    match control(&st).deliver_mail(
+        &req.email,
+        (&req.from_name, &req.from_address),
+        &req.subject,
+        &req.body,
+        req.has_attachments,
+    ) {
+        Ok(id) => ok(json!({ "id": id })),
         Err(e) => control_error(e),
     }
 }

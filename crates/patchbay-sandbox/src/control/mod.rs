@@ -337,6 +337,73 @@ impl SandboxControl {
         Ok(())
     }
 
+    /// Deliver a message into `email`'s inbox now (what delta queries and automations see): its id.
+    pub fn deliver_mail(
+        &self,
+        email: &str,
+        from: (&str, &str),
+        subject: &str,
+        body: &str,
+        has_attachments: bool,
+    ) -> Result<String, ControlError> {
+        let user = self
+            .state
+            .lock()
+            .user_by_email(email)
+            .cloned()
+            .ok_or_else(|| ControlError::UnknownUser(email.to_string()))?;
+        Ok(crate::graph::delta::deliver(
+            &self.state,
+            &user,
+            crate::graph::delta::Delivered {
+                id: String::new(),
+                received: jiff::Timestamp::now(),
+                from_name: from.0.to_string(),
+                from_address: from.1.to_string(),
+                subject: subject.to_string(),
+                body: body.to_string(),
+                has_attachments,
+                is_read: false,
+            },
+        ))
+    }
+
+    /// Change or remove a message of `email`'s inbox (a delta round then reports it).
+    pub fn change_mail(&self, email: &str, id: &str, remove: bool) -> Result<(), ControlError> {
+        use crate::graph::delta::Change;
+        let mut inner = self.state.lock();
+        let user_id = user_id(&inner, Some(email))?.unwrap_or_default();
+        let log = inner.mail_logs.entry(user_id).or_default();
+        if remove {
+            log.removed.insert(id.to_string());
+            log.record(id, Change::Removed);
+        } else {
+            if let Some(d) = log.delivered.iter_mut().find(|d| d.id == id) {
+                d.is_read = true;
+            }
+            log.read.insert(id.to_string());
+            log.record(id, Change::Updated);
+        }
+        Ok(())
+    }
+
+    /// The next delta round of `email`'s inbox sends its last `n` changes again, as Graph may.
+    pub fn replay_next_delta(&self, email: &str, n: usize) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        let user_id = user_id(&inner, Some(email))?.unwrap_or_default();
+        inner.mail_logs.entry(user_id).or_default().replay = n;
+        Ok(())
+    }
+
+    /// Every delta token of `email`'s inbox issued so far is answered 410 `syncStateNotFound`.
+    pub fn expire_delta_tokens(&self, email: &str) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        let user_id = user_id(&inner, Some(email))?.unwrap_or_default();
+        let log = inner.mail_logs.entry(user_id).or_default();
+        log.floor = log.seq + 1;
+        Ok(())
+    }
+
     /// The drafts, mail sent and events apps created in a user's mailbox (see [`crate::graph::writes`]).
     pub fn mailbox_writes(
         &self,

@@ -6,6 +6,7 @@
 mod batch;
 mod calendar;
 mod calendar_data;
+pub mod delta;
 mod filter;
 mod ids;
 mod mail_data;
@@ -107,6 +108,9 @@ pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequ
         Ok(routes::Target::Message(id)) => messages::get_one(st, caller, req, &id),
         Ok(routes::Target::CalendarView) => calendar::calendar_view(st, caller, req),
         Ok(routes::Target::MailboxSettings) => mailbox::settings(st, caller, req),
+        Ok(routes::Target::MessagesDelta(folder)) => {
+            delta::messages_delta(st, caller, req, &folder)
+        }
         Ok(routes::Target::CreateReply(_) | routes::Target::SendMail | routes::Target::Events) => {
             not_supported(method)
         }

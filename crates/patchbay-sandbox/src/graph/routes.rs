@@ -22,6 +22,8 @@ pub enum Target {
     SendMail,
     /// `/me/events` (created; listing is `calendarView`).
     Events,
+    /// `/me/mailFolders/{folder}/messages/delta`.
+    MessagesDelta(String),
 }
 
 #[allow(clippy::result_large_err)] // the error is the finished reply, returned once
@@ -42,6 +44,9 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
         ["me", "sendmail"] => Target::SendMail,
         ["me", "events"] | ["me", "calendar", "events"] => Target::Events,
         ["me", "mailfolders", _, "messages"] => Target::Messages(Some(segments[2].to_string())),
+        ["me", "mailfolders", _, "messages", "delta"] => {
+            Target::MessagesDelta(segments[2].to_string())
+        }
         ["me", folder, "messages"] if folder.starts_with("mailfolders(") => {
             Target::Messages(Some(odata_key(segments[1])))
         }
@@ -59,6 +64,7 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
                 "createreply",
                 "sendmail",
                 "events",
+                "delta",
             ];
             let bad = segments
                 .iter()

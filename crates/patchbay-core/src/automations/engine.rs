@@ -1,0 +1,345 @@
+//! One round of an automation, and the loop that runs rounds: follow the folder's delta from the cursor to the
+//! next deltaLink, page by page — each page's new items written to the queue in the same atomic write that moves
+//! the cursor past them — then deliver what is due, each item leaving the queue only after its action succeeded.
+//!
+//! Crash points (debug builds, `PATCHBAY_FAULT=…`) sit between every two steps, so a test can kill the process
+//! at each and show that nothing is lost and at most the item in flight is delivered twice:
+//! `automation-page-read` (a page fetched, nothing written), `automation-before-action`,
+//! `automation-after-action` (the action done, not yet recorded), `automation-recorded` (history written, queue
+//! not yet), and the atomic write's own points on `state.json`.
+
+use super::action::{self, Outcome};
+use super::queue::{Attempt, Pending, Queue, State};
+use super::store::AutomationStore;
+use super::{Automation, Trigger, MAX_ATTEMPTS};
+use crate::error::ErrorInfo;
+use crate::graph::session::{graph_error_info, CallError};
+use crate::graph::zone;
+use crate::graph::Request;
+use crate::tokens::RefreshError;
+use crate::Patchbay;
+use jiff::Timestamp;
+use serde_json::{json, Value};
+
+/// What a delta round asks for of each message: what the filters and the command's item need.
+const FIELDS: &str = "id,subject,from,receivedDateTime,isRead,hasAttachments,bodyPreview,webLink";
+/// Messages per delta page.
+const PAGE: u32 = 50;
+/// A round that follows more pages than this stops (a server that never ends its links must not loop us).
+const MAX_PAGES: usize = 10_000;
+
+/// How a round went.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    pub queued: usize,
+    pub delivered: usize,
+    /// Items whose last attempt failed and will be tried again.
+    pub retrying: usize,
+    /// Items that failed [`MAX_ATTEMPTS`] times (waiting for Retry).
+    pub failed: usize,
+    /// The round did not run: another process holds this automation, or it is paused.
+    pub skipped: Option<String>,
+    /// Its connection cannot be used until a person mends it (Fix), in words.
+    pub stopped: Option<String>,
+    /// Graph failed this round (unreachable, throttled beyond the wait); the queue is kept.
+    pub error: Option<String>,
+}
+
+enum PollError {
+    /// The connection needs a person: stop with these words.
+    Stop(String),
+    Fail(String),
+}
+
+fn words(info: &ErrorInfo) -> String {
+    info.clone()
+        .for_surface(crate::error::Surface::Cli)
+        .one_line()
+}
+
+fn call_error(e: CallError) -> PollError {
+    match &e {
+        CallError::Token(
+            RefreshError::NeedsReconnect { .. }
+            | RefreshError::AppCredentialsInvalid { .. }
+            | RefreshError::SecretsUnavailable(_),
+        ) => PollError::Stop(words(&e.to_error_info())),
+        _ => PollError::Fail(words(&e.to_error_info())),
+    }
+}
+
+fn retry_base() -> i64 {
+    std::env::var("PATCHBAY_RETRY_BASE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30)
+}
+
+fn now() -> i64 {
+    Timestamp::now().as_second()
+}
+
+/// The command's JSON for a message: the preview's keys, times in UTC.
+fn payload(a: &Automation, message: &Value) -> Value {
+    let m: crate::graph::mail::Message =
+        serde_json::from_value(message.clone()).unwrap_or_default();
+    let utc = zone::resolve("UTC").unwrap_or_else(zone::local);
+    let m = crate::preview::convert::message(m, &utc);
+    json!({
+        "automation_id": a.id,
+        "connection_id": a.connection_id,
+        "trigger": a.trigger.code(),
+        "item": {
+            "id": m.id,
+            "subject": m.subject,
+            "from_name": m.from_name,
+            "from_address": m.from_address,
+            "received": m.received,
+            "is_read": m.is_read,
+            "has_attachments": m.has_attachments,
+            "preview": m.preview,
+            "web_link": m.web_link,
+        },
+    })
+}
+
+/// Follow the delta from the cursor to the next deltaLink, queueing what is new and matches. Without a baseline
+/// yet (at creation), queue nothing: what is in the folder now never fires.
+async fn poll(
+    core: &Patchbay,
+    a: &Automation,
+    queue: &Queue,
+    state: &mut State,
+) -> Result<usize, PollError> {
+    let graph = core
+        .graph(&a.connection_id)
+        .await
+        .map_err(|e| PollError::Stop(words(&e)))?;
+    let Trigger::NewMail { folder, .. } = &a.trigger;
+    let prefer = format!("odata.maxpagesize={PAGE}");
+    let folder_segment: String = url::form_urlencoded::byte_serialize(folder.as_bytes()).collect();
+    let first = Request::get(format!("me/mailFolders/{folder_segment}/messages/delta"))
+        .query("$select", FIELDS)
+        .header("Prefer", prefer.clone());
+    let like = Request::get("").header("Prefer", prefer);
+    let mut queued = 0;
+    let mut resynced = false;
+    for _ in 0..MAX_PAGES {
+        let response = match &state.cursor {
+            None => graph.send(&first).await,
+            Some(link) => graph.follow(link, &like).await,
+        }
+        .map_err(call_error)?;
+        crate::fault::point("automation-page-read");
+        if response.status == 410 && !resynced {
+            // Graph forgot the sync state (`syncStateNotFound`, `resyncRequired`): start over without a token.
+            // The seen ids and the mark keep what was there from firing again.
+            tracing::info!(automation = %a.id, "the delta token expired (410): starting over");
+            resynced = true;
+            state.cursor = None;
+            continue;
+        }
+        if !response.is_success() {
+            let e = response.error().map(|e| graph_error_info(&e));
+            return Err(PollError::Fail(
+                e.map(|e| words(&e))
+                    .unwrap_or_else(|| "Graph failed.".into()),
+            ));
+        }
+        let body: Value = response
+            .json()
+            .map_err(|e| PollError::Fail(words(&graph_error_info(&e))))?;
+        let mut items: Vec<Value> = body["value"].as_array().cloned().unwrap_or_default();
+        let received = |v: &Value| {
+            v["receivedDateTime"]
+                .as_str()
+                .and_then(|t| t.parse::<Timestamp>().ok())
+                .map(|t| t.as_second())
+        };
+        items.sort_by_key(|v| received(v).unwrap_or(i64::MAX));
+        for item in &items {
+            let Some(id) = item["id"].as_str() else {
+                continue;
+            };
+            if item.get("@removed").is_some() {
+                // Gone from the folder: never fires.
+                continue;
+            }
+            let at = received(item);
+            let new = state.baselined && state.is_new(id, at);
+            state.remember(id);
+            if let Some(at) = at {
+                state.mark = state.mark.max(at);
+            }
+            if new && a.trigger.matches(item) {
+                state.queue.push(Pending {
+                    item_id: id.to_string(),
+                    subject: item["subject"].as_str().map(str::to_string),
+                    payload: payload(a, item),
+                    attempts: 0,
+                    next_at: 0,
+                    failed: false,
+                });
+                queued += 1;
+            }
+        }
+        let next = body["@odata.nextLink"].as_str().map(str::to_string);
+        let delta = body["@odata.deltaLink"].as_str().map(str::to_string);
+        let done = next.is_none();
+        state.cursor = next.or(delta).or(state.cursor.take());
+        if done {
+            state.baselined = true;
+        }
+        // The page's items and the cursor past them, in one atomic write.
+        queue.save(state).map_err(|e| PollError::Fail(words(&e)))?;
+        if done {
+            return Ok(queued);
+        }
+    }
+    Err(PollError::Fail(format!(
+        "Patchbay stopped following the delta after {MAX_PAGES} pages; it goes on from there next time."
+    )))
+}
+
+/// Deliver every queued item that is due, in order.
+async fn deliver_due(
+    a: &Automation,
+    queue: &Queue,
+    state: &mut State,
+    http: &reqwest::Client,
+    round: &mut Round,
+) -> Result<(), ErrorInfo> {
+    let ids: Vec<String> = state.queue.iter().map(|p| p.item_id.clone()).collect();
+    for id in ids {
+        let Some(p) = state.queue.iter().find(|p| p.item_id == id).cloned() else {
+            continue;
+        };
+        if p.failed || p.next_at > now() {
+            continue;
+        }
+        crate::fault::point("automation-before-action");
+        let Outcome {
+            ok,
+            exit_code,
+            http_status,
+            detail,
+        } = action::deliver(a, &p.item_id, &p.payload, http).await;
+        crate::fault::point("automation-after-action");
+        let attempt = p.attempts + 1;
+        let outcome = if ok {
+            "delivered"
+        } else if attempt >= MAX_ATTEMPTS {
+            "failed"
+        } else {
+            "retrying"
+        };
+        queue.record(&Attempt {
+            item_id: p.item_id.clone(),
+            subject: p.subject.clone(),
+            outcome: outcome.to_string(),
+            attempt,
+            exit_code,
+            http_status,
+            detail,
+            at: crate::clock::now_rfc3339(),
+        })?;
+        crate::fault::point("automation-recorded");
+        if ok {
+            state.queue.retain(|q| q.item_id != id);
+            round.delivered += 1;
+        } else if let Some(q) = state.queue.iter_mut().find(|q| q.item_id == id) {
+            q.attempts = attempt;
+            if attempt >= MAX_ATTEMPTS {
+                q.failed = true;
+            } else {
+                q.next_at = now() + retry_base() * (1i64 << (attempt - 1).min(20));
+            }
+        }
+        queue.save(state)?;
+    }
+    round.retrying = state.queue.iter().filter(|p| !p.failed).count();
+    round.failed = state.queue.iter().filter(|p| p.failed).count();
+    Ok(())
+}
+
+/// Read the folder to its end without firing (at creation): what is there now never fires.
+pub async fn baseline(core: &Patchbay, a: &Automation) -> Result<(), ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    let queue = Queue::new(&store.folder_of(&a.id));
+    let _lock = queue.try_lock()?;
+    let mut state = queue.load()?;
+    state.mark = state.mark.max(now());
+    match poll(core, a, &queue, &mut state).await {
+        Ok(_) => Ok(()),
+        Err(PollError::Stop(w) | PollError::Fail(w)) => Err(ErrorInfo::new(
+            crate::error::ErrorCode::ProviderError,
+            "Patchbay could not read the folder to its end.",
+            w,
+        )),
+    }
+}
+
+/// One round of `a`: poll (unless paused), then deliver what is due.
+pub async fn round(
+    core: &Patchbay,
+    a: &Automation,
+    http: &reqwest::Client,
+) -> Result<Round, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    let queue = Queue::new(&store.folder_of(&a.id));
+    let mut round = Round::default();
+    if a.paused {
+        round.skipped = Some("paused".into());
+        return Ok(round);
+    }
+    let Some(_lock) = queue.try_lock()? else {
+        round.skipped = Some("another Patchbay process is running it".into());
+        return Ok(round);
+    };
+    let mut state = queue.load()?;
+    match poll(core, a, &queue, &mut state).await {
+        Ok(n) => {
+            round.queued = n;
+            state.stopped = None;
+            state.last_error = None;
+            state.last_poll_at = Some(crate::clock::now_rfc3339());
+        }
+        Err(PollError::Stop(w)) => {
+            state.stopped = Some(w.clone());
+            round.stopped = Some(w);
+        }
+        Err(PollError::Fail(w)) => {
+            state.last_error = Some(w.clone());
+            round.error = Some(w);
+        }
+    }
+    queue.save(&state)?;
+    // Items already queued are delivered even when Graph failed this round (they need no Graph).
+    deliver_due(a, &queue, &mut state, http, &mut round).await?;
+    Ok(round)
+}
+
+/// Put a failed item back in line (Retry): tried again at the next round.
+pub fn retry(
+    core: &Patchbay,
+    automation_id: &str,
+    item_id: Option<&str>,
+) -> Result<usize, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    let a = store.get(automation_id)?;
+    let queue = Queue::new(&store.folder_of(&a.id));
+    let mut state = queue.load()?;
+    let mut n = 0;
+    for p in state
+        .queue
+        .iter_mut()
+        .filter(|p| p.failed && item_id.is_none_or(|i| i == p.item_id))
+    {
+        p.failed = false;
+        p.attempts = 0;
+        p.next_at = 0;
+        n += 1;
+    }
+    queue.save(&state)?;
+    Ok(n)
+}

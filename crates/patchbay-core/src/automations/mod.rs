@@ -1,0 +1,175 @@
+//! Automations: when mail arrives, run something on this computer — a command (one item per run, its JSON on
+//! stdin) or a POST of the JSON — without ever missing a message or firing twice for one.
+//!
+//! The rules that make that so, each in one place:
+//! - [`store`]: the list of automations (`automations/automations.json`), versioned, written atomically under a
+//!   cross-process lock, like `connections.json`.
+//! - [`queue`]: each automation's durable state (`automations/<id>/state.json`): the Graph delta cursor, the queue
+//!   of items still to deliver, and a bounded record of the ids already delivered. A delta round's items are
+//!   written to the queue in the same atomic write that advances the cursor, and an item leaves the queue only
+//!   after its action succeeded, so a process killed at any point re-delivers at most the item in flight and loses
+//!   none. The record of ids delivered (and, at creation, of every id already in the folder) makes Graph's replays
+//!   and a resync after a 410 fire nothing twice.
+//! - [`engine`]: one round for an automation: follow the delta (`/me/mailFolders/{id}/messages/delta`, with
+//!   `$select` and `Prefer: odata.maxpagesize`) from its cursor to the next deltaLink, queue what is new and
+//!   matches, deliver what is due; a connection that needs Fix stops the automation with that reason and it
+//!   catches up from its cursor after Fix.
+//! - [`action`]: how an item is delivered, and the history line of each attempt (`automations/<id>/history.jsonl`).
+
+pub mod action;
+pub mod engine;
+pub mod queue;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// How many times an item is tried before it is marked failed (and waits for Retry).
+pub const MAX_ATTEMPTS: u32 = 5;
+/// The default poll interval, and the shortest allowed.
+pub const DEFAULT_POLL_SECS: u64 = 60;
+pub const MIN_POLL_SECS: u64 = 15;
+
+/// What starts an automation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "on", rename_all = "snake_case")]
+pub enum Trigger {
+    /// New mail in a folder (a well-known name such as `inbox`, or a folder id), filtered.
+    NewMail {
+        folder: String,
+        /// Only from this address (case-insensitive).
+        from: Option<String>,
+        /// Only when the subject contains this text (case-insensitive).
+        subject_contains: Option<String>,
+        /// Only messages with attachments.
+        has_attachments: bool,
+    },
+}
+
+/// What an automation does with each item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Run a program with arguments (no shell unless the person wrote `sh -c`): the item's JSON on stdin.
+    Run { argv: Vec<String> },
+    /// POST the item's JSON to a URL (http only on this computer, otherwise https).
+    Post { url: String },
+}
+
+/// One automation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Automation {
+    pub id: String,
+    pub name: String,
+    pub connection_id: String,
+    pub trigger: Trigger,
+    pub action: Action,
+    pub paused: bool,
+    /// Seconds between polls (at least [`MIN_POLL_SECS`]).
+    pub poll_secs: u64,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+impl Trigger {
+    /// `"new_mail"`, as the command's JSON names it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Trigger::NewMail { .. } => "new_mail",
+        }
+    }
+
+    /// Whether a message (as Graph sent it, `$select`ed) passes the filters.
+    pub fn matches(&self, message: &serde_json::Value) -> bool {
+        match self {
+            Trigger::NewMail {
+                from,
+                subject_contains,
+                has_attachments,
+                ..
+            } => {
+                let sender = message["from"]["emailAddress"]["address"]
+                    .as_str()
+                    .unwrap_or("");
+                let subject = message["subject"].as_str().unwrap_or("");
+                from.as_ref().is_none_or(|f| f.eq_ignore_ascii_case(sender))
+                    && subject_contains
+                        .as_ref()
+                        .is_none_or(|t| subject.to_lowercase().contains(&t.to_lowercase()))
+                    && (!has_attachments || message["hasAttachments"] == true)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn filters_are_anded_and_case_blind() {
+        let t = Trigger::NewMail {
+            folder: "inbox".into(),
+            from: Some("Ada@Contoso.example".into()),
+            subject_contains: Some("invoice".into()),
+            has_attachments: true,
+        };
+        let m = json!({"from": {"emailAddress": {"address": "ada@contoso.example"}}, "subject": "Your INVOICE 42", "hasAttachments": true});
+        assert!(t.matches(&m));
+        let mut no_file = m.clone();
+        no_file["hasAttachments"] = json!(false);
+        assert!(!t.matches(&no_file));
+        let mut other = m.clone();
+        other["from"]["emailAddress"]["address"] = json!("grace@contoso.example");
+        assert!(!t.matches(&other));
+    }
+}
+
+/// An automation as the CLI and the window show it: what it is, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AutomationView {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub automation: Automation,
+    /// `active`, `paused`, `stopped` (its connection needs Fix) or `failing` (a delivery keeps failing).
+    pub state: String,
+    /// Items waiting for delivery (retrying ones included).
+    pub queued: usize,
+    /// Items that failed [`MAX_ATTEMPTS`] times and wait for Retry.
+    pub failed: usize,
+    /// Why it is stopped, in words.
+    pub stopped_reason: Option<String>,
+    /// The last round's Graph failure, in words.
+    pub last_error: Option<String>,
+    /// RFC 3339: the last round that reached Graph.
+    pub last_poll_at: Option<String>,
+}
+
+/// `a` with its state, as read from its folder.
+pub fn view(
+    store: &store::AutomationStore,
+    a: Automation,
+) -> Result<AutomationView, crate::error::ErrorInfo> {
+    let s = queue::Queue::new(&store.folder_of(&a.id)).load()?;
+    let failed = s.queue.iter().filter(|p| p.failed).count();
+    let retrying = s.queue.iter().any(|p| !p.failed && p.attempts > 0);
+    let state = if a.paused {
+        "paused"
+    } else if s.stopped.is_some() {
+        "stopped"
+    } else if failed > 0 || retrying {
+        "failing"
+    } else {
+        "active"
+    };
+    Ok(AutomationView {
+        state: state.to_string(),
+        queued: s.queue.iter().filter(|p| !p.failed).count(),
+        failed,
+        stopped_reason: s.stopped,
+        last_error: s.last_error,
+        last_poll_at: s.last_poll_at,
+        automation: a,
+    })
+}
