@@ -147,9 +147,9 @@ pub struct AutomationAddArgs {
     /// Only mail with attachments.
     #[arg(long)]
     pub has_attachments: bool,
-    /// For event-changed: how many days ahead.
-    #[arg(long, value_name = "N", default_value_t = 14)]
-    pub days: u32,
+    /// For event-changed: how many days ahead (default 14, at most 60).
+    #[arg(long, value_name = "N")]
+    pub days: Option<u32>,
     /// The command to run for each message, split into words like a shell would (no shell runs unless you
     /// write `sh -c '…'`). It gets the message's JSON on stdin.
     #[arg(long, value_name = "'PROGRAM ARG…'")]

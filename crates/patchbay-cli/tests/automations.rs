@@ -2,11 +2,13 @@
 //! two messages in the same second both delivered, Graph's replays, changed and `@removed` messages firing
 //! nothing, a 410 resync delivering only what is new, filters, pause and resume, retries and failure, a POST
 //! action, a revoked connection stopping its automation and catching up after Fix, and a process killed at every
-//! step of a round losing nothing.
+//! step of a round losing nothing; and calendar changes (added, changed, cancelled, deleted) each firing once,
+//! through replays and a 410.
 
 mod common;
 
 use common::{connect_to, own_sandbox, text, Home, ADELE};
+use patchbay_sandbox::EventChange;
 use patchbay_sandbox::Sandbox;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -190,6 +192,194 @@ async fn new_mail_fires_once_each_and_nothing_else_ever_does() {
     let out = s.home.run(&["automations", "remove", &id]).await;
     assert!(out.status.success());
     assert!(list(&s.home).await.is_empty());
+    s.sandbox.shutdown().await;
+}
+
+fn add_event(sandbox: &Sandbox, subject: &str, hours_ahead: i64) -> String {
+    let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours_ahead);
+    sandbox
+        .control()
+        .add_event(
+            ADELE,
+            subject,
+            start,
+            start + jiff::SignedDuration::from_hours(1),
+        )
+        .unwrap()
+}
+
+fn change_event(sandbox: &Sandbox, id: &str, change: EventChange) {
+    sandbox.control().change_event(ADELE, id, change).unwrap();
+}
+
+fn changes(out: &Path) -> Vec<(String, String)> {
+    lines(out)
+        .into_iter()
+        .map(|(id, json)| {
+            assert_eq!(json["trigger"], "event_changed");
+            (id, json["item"]["change"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn calendar_changes_fire_once_each_added_changed_and_cancelled() {
+    let s = setup().await;
+    let run = recorder(&s.out);
+    let added = add(
+        &s.home,
+        &[
+            "--connection",
+            &s.connection,
+            "--on",
+            "event-changed",
+            "--days",
+            "3",
+            "--run",
+            &run,
+        ],
+    )
+    .await;
+    assert_eq!(added["trigger"]["on"], "event_changed");
+    assert_eq!(added["trigger"]["days"], 3);
+
+    // The baseline: the demo week never fires.
+    assert_eq!(run_once(&s.home, &[]).await.0, Some(0));
+    assert!(lines(&s.out).is_empty());
+
+    // Added, then changed, then cancelled; another deleted; one beyond the days asked stays quiet.
+    let a = add_event(&s.sandbox, "Design review", 5);
+    let b = add_event(&s.sandbox, "Lunch", 26);
+    add_event(&s.sandbox, "Next month's offsite", 24 * 30);
+    let (code, stderr) = run_once(&s.home, &[]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        changes(&s.out),
+        [(a.clone(), "added".into()), (b.clone(), "added".into())]
+    );
+    let json = &lines(&s.out)[0].1;
+    let mut keys: Vec<&str> = json["item"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "all_day",
+            "cancelled",
+            "change",
+            "end",
+            "id",
+            "join_url",
+            "location",
+            "organizer",
+            "organizer_address",
+            "show_as",
+            "start",
+            "subject",
+            "web_link"
+        ]
+    );
+    assert_eq!(json["item"]["subject"], "Design review");
+
+    change_event(
+        &s.sandbox,
+        &a,
+        EventChange {
+            subject: Some("Design review (moved)".into()),
+            ..EventChange::default()
+        },
+    );
+    s.sandbox.control().replay_next_delta(ADELE, 3).unwrap();
+    assert_eq!(run_once(&s.home, &[]).await.0, Some(0));
+    change_event(
+        &s.sandbox,
+        &a,
+        EventChange {
+            cancel: true,
+            ..EventChange::default()
+        },
+    );
+    change_event(
+        &s.sandbox,
+        &b,
+        EventChange {
+            delete: true,
+            ..EventChange::default()
+        },
+    );
+    assert_eq!(run_once(&s.home, &[]).await.0, Some(0));
+    let got = changes(&s.out);
+    assert_eq!(
+        got[2..],
+        [
+            (a.clone(), "changed".into()),
+            (a.clone(), "cancelled".into()),
+            (b.clone(), "cancelled".into())
+        ]
+    );
+    assert_eq!(
+        lines(&s.out)[2].1["item"]["subject"],
+        "Design review (moved)"
+    );
+    assert_eq!(lines(&s.out)[4].1["item"]["cancelled"], true);
+
+    // The delta token expires (410): the fresh pass fires only what happened in the gap.
+    let c = add_event(&s.sandbox, "Call with Fabrikam", 30);
+    let d = add_event(&s.sandbox, "Dentist", 40);
+    assert_eq!(run_once(&s.home, &[]).await.0, Some(0));
+    s.sandbox.control().expire_delta_tokens(ADELE).unwrap();
+    let e = add_event(&s.sandbox, "Added during the gap", 8);
+    change_event(
+        &s.sandbox,
+        &d,
+        EventChange {
+            delete: true,
+            ..EventChange::default()
+        },
+    );
+    let (code, stderr) = run_once(&s.home, &[]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let got = changes(&s.out);
+    assert_eq!(
+        got[5..],
+        [
+            (c, "added".into()),
+            (d.clone(), "added".into()),
+            (e, "added".into()),
+            (d, "cancelled".into())
+        ]
+    );
+    assert_eq!(run_once(&s.home, &[]).await.0, Some(0));
+    assert_eq!(lines(&s.out).len(), 9, "nothing twice");
+
+    // The calendar's own refusals, in words.
+    for (args, words) in [
+        (vec!["--days", "0"], "out of range"),
+        (vec!["--days", "61"], "out of range"),
+        (
+            vec!["--from", "ada@contoso.example"],
+            "--from is for --on new-mail",
+        ),
+    ] {
+        let mut all = vec![
+            "automations",
+            "add",
+            "--connection",
+            &s.connection,
+            "--on",
+            "event-changed",
+            "--run",
+            "true",
+        ];
+        all.extend(args.iter().copied());
+        let out = s.home.run(&all).await;
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains(words), "{}", text(&out.stderr));
+    }
     s.sandbox.shutdown().await;
 }
 

@@ -48,6 +48,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use control::{AppRegistration, ControlError, SandboxControl};
+pub use graph::calendar_delta::EventChange;
 pub use state::{DemoUser, Garble, Stats};
 
 use state::AppState;

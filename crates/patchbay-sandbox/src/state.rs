@@ -153,6 +153,7 @@ pub struct Inner {
     pub mailbox_writes: HashMap<String, crate::graph::writes::Writes>,
     /// Each inbox's mail delivered, changed and removed since the start, for delta queries (by user ID).
     pub mail_logs: HashMap<String, crate::graph::delta::MailLog>,
+    pub calendar_logs: HashMap<String, crate::graph::calendar_delta::CalendarLog>,
 }
 
 impl Inner {
@@ -180,6 +181,7 @@ impl Inner {
             mailbox_time_zones: HashMap::new(),
             mailbox_writes: HashMap::new(),
             mail_logs: HashMap::new(),
+            calendar_logs: HashMap::new(),
         }
     }
 

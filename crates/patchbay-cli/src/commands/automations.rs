@@ -8,7 +8,7 @@ use patchbay_core::automations::engine::{self, Round};
 use patchbay_core::automations::queue::Queue;
 use patchbay_core::automations::store::AutomationStore;
 use patchbay_core::automations::{
-    action, view, Action, Automation, AutomationView, Trigger, MIN_POLL_SECS,
+    action, view, Action, Automation, AutomationView, Trigger, MAX_DAYS, MIN_POLL_SECS,
 };
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 use patchbay_core::Patchbay;
@@ -134,6 +134,9 @@ fn describe_trigger(t: &Trigger) -> String {
             }
             s
         }
+        Trigger::EventChanged { days } => {
+            format!("events added, changed or cancelled in the next {days} days")
+        }
     }
 }
 
@@ -215,19 +218,55 @@ fn set_paused(
     Ok(())
 }
 
+/// The trigger `add` was given; the mail filters belong to new mail, `--days` to the calendar.
+fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
+    match args.on {
+        TriggerKind::NewMail => {
+            if args.days.is_some() {
+                return Err(invalid(
+                    "--days is for --on event-changed.",
+                    "Leave it out for new mail, or watch the calendar with --on event-changed --days N.",
+                ));
+            }
+            Ok(Trigger::NewMail {
+                folder: args.folder.trim().to_string(),
+                from: args.from.clone().filter(|f| !f.trim().is_empty()),
+                subject_contains: args.subject_contains.clone().filter(|s| !s.is_empty()),
+                has_attachments: args.has_attachments,
+            })
+        }
+        TriggerKind::EventChanged => {
+            let mail_only = [
+                (args.folder != "inbox", "--folder"),
+                (args.from.is_some(), "--from"),
+                (args.subject_contains.is_some(), "--subject-contains"),
+                (args.has_attachments, "--has-attachments"),
+            ];
+            if let Some((_, flag)) = mail_only.iter().find(|(given, _)| *given) {
+                return Err(invalid(
+                    format!("{flag} is for --on new-mail."),
+                    "A calendar automation fires for every event added, changed or cancelled in the next --days N days.",
+                ));
+            }
+            let days = args.days.unwrap_or(14);
+            if !(1..=MAX_DAYS).contains(&days) {
+                return Err(invalid(
+                    format!("--days {days} is out of range."),
+                    format!("Watch from 1 to {MAX_DAYS} days ahead (the default is 14)."),
+                ));
+            }
+            Ok(Trigger::EventChanged { days })
+        }
+    }
+}
+
 async fn add(
     core: &Patchbay,
     store: &AutomationStore,
     args: &AutomationAddArgs,
 ) -> Result<(), ErrorInfo> {
     let connection = core.get(&args.connection)?;
-    if args.on == TriggerKind::EventChanged {
-        return Err(ErrorInfo::new(
-            ErrorCode::InvalidInput,
-            "Calendar automations (--on event-changed) are not in this version yet.",
-            "Use --on new-mail for now; calendar triggers come with the next one.",
-        ));
-    }
+    let trigger = trigger(args)?;
     if args.every < MIN_POLL_SECS {
         return Err(invalid(
             format!("--every {} is too often.", args.every),
@@ -249,12 +288,6 @@ async fn add(
                 "One action an automation.",
             ))
         }
-    };
-    let trigger = Trigger::NewMail {
-        folder: args.folder.trim().to_string(),
-        from: args.from.clone().filter(|f| !f.trim().is_empty()),
-        subject_contains: args.subject_contains.clone().filter(|s| !s.is_empty()),
-        has_attachments: args.has_attachments,
     };
     let id = uuid::Uuid::new_v4().to_string();
     let automation = Automation {
@@ -281,8 +314,13 @@ async fn add(
         return output::json(&v);
     }
     output::out(&format!(
-        "Added automation {} ({}). `patchbay automations run` (or the service) delivers new mail from now on.",
-        v.automation.name, v.automation.id
+        "Added automation {} ({}). `patchbay automations run` (or the service) delivers {} from now on.",
+        v.automation.name,
+        v.automation.id,
+        match v.automation.trigger {
+            Trigger::NewMail { .. } => "new mail",
+            Trigger::EventChanged { .. } => "calendar changes",
+        }
     ));
     Ok(())
 }

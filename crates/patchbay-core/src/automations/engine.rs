@@ -1,4 +1,4 @@
-//! One round of an automation, and the loop that runs rounds: follow the folder's delta from the cursor to the
+//! One round of an automation, and the loop that runs rounds: follow the folder's (or calendar view's) delta from the cursor to the
 //! next deltaLink, page by page — each page's new items written to the queue in the same atomic write that moves
 //! the cursor past them — then deliver what is due, each item leaving the queue only after its action succeeded.
 //!
@@ -11,7 +11,7 @@
 use super::action::{self, Outcome};
 use super::queue::{Attempt, Pending, Queue, State};
 use super::store::AutomationStore;
-use super::{Automation, Trigger, MAX_ATTEMPTS};
+use super::{calendar, Automation, Trigger, MAX_ATTEMPTS};
 use crate::error::ErrorInfo;
 use crate::graph::session::{graph_error_info, CallError};
 use crate::graph::zone;
@@ -103,8 +103,58 @@ fn payload(a: &Automation, message: &Value) -> Value {
     })
 }
 
+/// The first request of a round from no cursor. A calendar view's names its window, which is kept: the tokens
+/// after it carry the same.
+fn first_request(a: &Automation, state: &mut State, prefer: &str) -> Request {
+    match &a.trigger {
+        Trigger::NewMail { folder, .. } => {
+            let folder_segment: String =
+                url::form_urlencoded::byte_serialize(folder.as_bytes()).collect();
+            Request::get(format!("me/mailFolders/{folder_segment}/messages/delta"))
+                .query("$select", FIELDS)
+                .header("Prefer", prefer)
+        }
+        Trigger::EventChanged { days } => {
+            let window = calendar::window(now(), *days);
+            state.window = Some(window);
+            calendar::first_request(window, prefer)
+        }
+    }
+}
+
+/// What a message of a round means: a delivery when it is new and matches (see [`State::is_new`]).
+fn take_message(a: &Automation, state: &mut State, item: &Value) -> Option<Pending> {
+    let id = item["id"].as_str()?;
+    if item.get("@removed").is_some() {
+        // Gone from the folder: never fires.
+        return None;
+    }
+    let at = received(item);
+    let new = state.baselined && state.is_new(id, at);
+    state.remember(id);
+    if let Some(at) = at {
+        state.mark = state.mark.max(at);
+    }
+    (new && a.trigger.matches(item)).then(|| Pending {
+        item_id: id.to_string(),
+        key: String::new(),
+        subject: item["subject"].as_str().map(str::to_string),
+        payload: payload(a, item),
+        attempts: 0,
+        next_at: 0,
+        failed: false,
+    })
+}
+
+fn received(v: &Value) -> Option<i64> {
+    v["receivedDateTime"]
+        .as_str()
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .map(|t| t.as_second())
+}
+
 /// Follow the delta from the cursor to the next deltaLink, queueing what is new and matches. Without a baseline
-/// yet (at creation), queue nothing: what is in the folder now never fires.
+/// yet (at creation), queue nothing: what is there now never fires.
 async fn poll(
     core: &Patchbay,
     a: &Automation,
@@ -115,25 +165,27 @@ async fn poll(
         .graph(&a.connection_id)
         .await
         .map_err(|e| PollError::Stop(words(&e)))?;
-    let Trigger::NewMail { folder, .. } = &a.trigger;
+    let started = now();
     let prefer = format!("odata.maxpagesize={PAGE}");
-    let folder_segment: String = url::form_urlencoded::byte_serialize(folder.as_bytes()).collect();
-    let first = Request::get(format!("me/mailFolders/{folder_segment}/messages/delta"))
-        .query("$select", FIELDS)
-        .header("Prefer", prefer.clone());
-    let like = Request::get("").header("Prefer", prefer);
+    let like = Request::get("").header("Prefer", prefer.clone());
     let mut queued = 0;
     let mut resynced = false;
     for _ in 0..MAX_PAGES {
         let response = match &state.cursor {
-            None => graph.send(&first).await,
+            None => {
+                if state.baselined {
+                    state.pass = Some(Vec::new());
+                }
+                let first = first_request(a, state, &prefer);
+                graph.send(&first).await
+            }
             Some(link) => graph.follow(link, &like).await,
         }
         .map_err(call_error)?;
         crate::fault::point("automation-page-read");
         if response.status == 410 && !resynced {
             // Graph forgot the sync state (`syncStateNotFound`, `resyncRequired`): start over without a token.
-            // The seen ids and the mark keep what was there from firing again.
+            // What was seen keeps what was there from firing again.
             tracing::info!(automation = %a.id, "the delta token expired (410): starting over");
             resynced = true;
             state.cursor = None;
@@ -150,42 +202,36 @@ async fn poll(
             .json()
             .map_err(|e| PollError::Fail(words(&graph_error_info(&e))))?;
         let mut items: Vec<Value> = body["value"].as_array().cloned().unwrap_or_default();
-        let received = |v: &Value| {
-            v["receivedDateTime"]
-                .as_str()
-                .and_then(|t| t.parse::<Timestamp>().ok())
-                .map(|t| t.as_second())
-        };
-        items.sort_by_key(|v| received(v).unwrap_or(i64::MAX));
-        for item in &items {
-            let Some(id) = item["id"].as_str() else {
-                continue;
-            };
-            if item.get("@removed").is_some() {
-                // Gone from the folder: never fires.
-                continue;
-            }
-            let at = received(item);
-            let new = state.baselined && state.is_new(id, at);
-            state.remember(id);
-            if let Some(at) = at {
-                state.mark = state.mark.max(at);
-            }
-            if new && a.trigger.matches(item) {
-                state.queue.push(Pending {
-                    item_id: id.to_string(),
-                    subject: item["subject"].as_str().map(str::to_string),
-                    payload: payload(a, item),
-                    attempts: 0,
-                    next_at: 0,
-                    failed: false,
-                });
-                queued += 1;
-            }
-        }
         let next = body["@odata.nextLink"].as_str().map(str::to_string);
         let delta = body["@odata.deltaLink"].as_str().map(str::to_string);
         let done = next.is_none();
+        let mut new = Vec::new();
+        match &a.trigger {
+            Trigger::NewMail { .. } => {
+                items.sort_by_key(|v| received(v).unwrap_or(i64::MAX));
+                new.extend(items.iter().filter_map(|item| take_message(a, state, item)));
+            }
+            Trigger::EventChanged { days } => {
+                items.sort_by_key(calendar::order_key);
+                let at = now();
+                new.extend(
+                    items
+                        .iter()
+                        .filter_map(|item| calendar::take(a, *days, state, item, at)),
+                );
+                if done {
+                    new.extend(calendar::end_pass(a, *days, state, at));
+                    calendar::prune(state, at);
+                    state.mark = started;
+                }
+            }
+        }
+        for p in new {
+            if !state.queue.iter().any(|q| q.key() == p.key()) {
+                state.queue.push(p);
+                queued += 1;
+            }
+        }
         state.cursor = next.or(delta).or(state.cursor.take());
         if done {
             state.baselined = true;
@@ -209,9 +255,9 @@ async fn deliver_due(
     http: &reqwest::Client,
     round: &mut Round,
 ) -> Result<(), ErrorInfo> {
-    let ids: Vec<String> = state.queue.iter().map(|p| p.item_id.clone()).collect();
-    for id in ids {
-        let Some(p) = state.queue.iter().find(|p| p.item_id == id).cloned() else {
+    let keys: Vec<String> = state.queue.iter().map(|p| p.key().to_string()).collect();
+    for key in keys {
+        let Some(p) = state.queue.iter().find(|p| p.key() == key).cloned() else {
             continue;
         };
         if p.failed || p.next_at > now() {
@@ -245,9 +291,9 @@ async fn deliver_due(
         })?;
         crate::fault::point("automation-recorded");
         if ok {
-            state.queue.retain(|q| q.item_id != id);
+            state.queue.retain(|q| q.key() != key);
             round.delivered += 1;
-        } else if let Some(q) = state.queue.iter_mut().find(|q| q.item_id == id) {
+        } else if let Some(q) = state.queue.iter_mut().find(|q| q.key() == key) {
             q.attempts = attempt;
             if attempt >= MAX_ATTEMPTS {
                 q.failed = true;
@@ -273,7 +319,10 @@ pub async fn baseline(core: &Patchbay, a: &Automation) -> Result<(), ErrorInfo> 
         Ok(_) => Ok(()),
         Err(PollError::Stop(w) | PollError::Fail(w)) => Err(ErrorInfo::new(
             crate::error::ErrorCode::ProviderError,
-            "Patchbay could not read the folder to its end.",
+            match a.trigger {
+                Trigger::NewMail { .. } => "Patchbay could not read the folder to its end.",
+                Trigger::EventChanged { .. } => "Patchbay could not read the calendar to its end.",
+            },
             w,
         )),
     }
@@ -297,7 +346,17 @@ pub async fn round(
         return Ok(round);
     };
     let mut state = queue.load()?;
-    match poll(core, a, &queue, &mut state).await {
+    let mut polled = poll(core, a, &queue, &mut state).await;
+    if let (Ok(n), Trigger::EventChanged { days }) = (&polled, &a.trigger) {
+        if calendar::stale(state.window, now(), *days) {
+            // The window no longer covers the days ahead: a fresh pass over the moved window (the round up to
+            // here has delivered the old window's changes).
+            state.cursor = None;
+            let before = *n;
+            polled = poll(core, a, &queue, &mut state).await.map(|m| before + m);
+        }
+    }
+    match polled {
         Ok(n) => {
             round.queued = n;
             state.stopped = None;

@@ -1,4 +1,4 @@
-//! Automations: when mail arrives, run something on this computer — a command (one item per run, its JSON on
+//! Automations: when mail arrives or the calendar changes, run something on this computer — a command (one item per run, its JSON on
 //! stdin) or a POST of the JSON — without ever missing a message or firing twice for one.
 //!
 //! The rules that make that so, each in one place:
@@ -14,9 +14,12 @@
 //!   `$select` and `Prefer: odata.maxpagesize`) from its cursor to the next deltaLink, queue what is new and
 //!   matches, deliver what is due; a connection that needs Fix stops the automation with that reason and it
 //!   catches up from its cursor after Fix.
+//! - [`calendar`]: the same for a calendar view (`/me/calendarView/delta` over the next N days): which change of
+//!   an event is new (added, changed, cancelled), each delivered once.
 //! - [`action`]: how an item is delivered, and the history line of each attempt (`automations/<id>/history.jsonl`).
 
 pub mod action;
+pub mod calendar;
 pub mod engine;
 pub mod queue;
 pub mod store;
@@ -26,6 +29,8 @@ use ts_rs::TS;
 
 /// How many times an item is tried before it is marked failed (and waits for Retry).
 pub const MAX_ATTEMPTS: u32 = 5;
+/// The longest calendar window, in days.
+pub const MAX_DAYS: u32 = 60;
 /// The default poll interval, and the shortest allowed.
 pub const DEFAULT_POLL_SECS: u64 = 60;
 pub const MIN_POLL_SECS: u64 = 15;
@@ -44,6 +49,8 @@ pub enum Trigger {
         /// Only messages with attachments.
         has_attachments: bool,
     },
+    /// An event added, changed or cancelled that happens in the next `days` days.
+    EventChanged { days: u32 },
 }
 
 /// What an automation does with each item.
@@ -76,6 +83,7 @@ impl Trigger {
     pub fn code(&self) -> &'static str {
         match self {
             Trigger::NewMail { .. } => "new_mail",
+            Trigger::EventChanged { .. } => "event_changed",
         }
     }
 
@@ -98,6 +106,7 @@ impl Trigger {
                         .is_none_or(|t| subject.to_lowercase().contains(&t.to_lowercase()))
                     && (!has_attachments || message["hasAttachments"] == true)
             }
+            Trigger::EventChanged { .. } => true,
         }
     }
 }

@@ -28,6 +28,10 @@ const VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
     pub item_id: String,
+    /// What makes this delivery one: the item id for mail; the id and the change for an event (each change of
+    /// an event is delivered once). Empty in files written before events: the item id.
+    #[serde(default)]
+    pub key: String,
     pub subject: Option<String>,
     /// What the action is given: `{automation_id, connection_id, trigger, item}`.
     pub payload: serde_json::Value,
@@ -57,6 +61,37 @@ pub struct State {
     pub last_error: Option<String>,
     /// RFC 3339: the last round that reached Graph.
     pub last_poll_at: Option<String>,
+    /// A calendar view's window (Unix seconds), which its cursor's tokens carry.
+    #[serde(default)]
+    pub window: Option<(i64, i64)>,
+    /// The events of the window as last seen, by id (see [`super::calendar`]).
+    #[serde(default)]
+    pub known: std::collections::BTreeMap<String, Known>,
+    /// The ids a pass from no cursor has returned so far: what is known and not among them when it ends was
+    /// deleted meanwhile.
+    #[serde(default)]
+    pub pass: Option<Vec<String>>,
+}
+
+/// An event as last seen: its version, when it happens, and what its command was (or would be) given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Known {
+    pub change_key: String,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub cancelled: bool,
+    pub item: serde_json::Value,
+}
+
+impl Pending {
+    /// What makes this delivery one (see [`Pending::key`]).
+    pub fn key(&self) -> &str {
+        if self.key.is_empty() {
+            &self.item_id
+        } else {
+            &self.key
+        }
+    }
 }
 
 /// 48 bits of SHA-256: short enough to keep thousands, long enough that two ids of one folder never collide.

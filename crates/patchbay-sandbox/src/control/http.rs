@@ -55,6 +55,8 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_sandbox/mailbox-timezone", post(mailbox_time_zone))
         .route("/_sandbox/mailbox-writes/{email}", get(mailbox_writes))
         .route("/_sandbox/deliver-mail", post(deliver_mail))
+        .route("/_sandbox/events", post(add_event))
+        .route("/_sandbox/events/change", post(change_event))
         .route("/_sandbox/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(state, guard))
 }
@@ -391,6 +393,76 @@ async fn deliver_mail(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
         req.has_attachments,
     ) {
         Ok(id) => ok(json!({ "id": id })),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct AddEventBody {
+    email: String,
+    subject: String,
+    /// RFC 3339.
+    start: String,
+    end: String,
+}
+
+fn instant(field: &str, text: &str) -> Result<jiff::Timestamp, Response> {
+    text.parse().map_err(|e| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("{field} \"{text}\" is not an RFC 3339 time ({e}), e.g. 2026-12-04T09:00:00Z."),
+        )
+    })
+}
+
+/// A new event in a user's calendar (for trying calendar automations offline): `{id}`.
+async fn add_event(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(AddEventBody, b);
+    let (start, end) = match (instant("start", &req.start), instant("end", &req.end)) {
+        (Ok(s), Ok(e)) => (s, e),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    match control(&st).add_event(&req.email, &req.subject, start, end) {
+        Ok(id) => ok(json!({ "id": id })),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ChangeEventBody {
+    email: String,
+    id: String,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    start: Option<String>,
+    #[serde(default)]
+    end: Option<String>,
+    #[serde(default)]
+    cancel: bool,
+    #[serde(default)]
+    delete: bool,
+}
+
+/// Change an event (`subject`, `start` and `end`), cancel it (`cancel`) or delete it (`delete`).
+async fn change_event(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
+    let req = body!(ChangeEventBody, b);
+    let parse =
+        |field: &str, v: &Option<String>| v.as_deref().map(|t| instant(field, t)).transpose();
+    let (start, end) = match (parse("start", &req.start), parse("end", &req.end)) {
+        (Ok(s), Ok(e)) => (s, e),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let change = crate::graph::calendar_delta::EventChange {
+        subject: req.subject,
+        start,
+        end,
+        cancel: req.cancel,
+        delete: req.delete,
+    };
+    match control(&st).change_event(&req.email, &req.id, change) {
+        Ok(()) => ok(json!({})),
         Err(e) => control_error(e),
     }
 }

@@ -387,21 +387,85 @@ impl SandboxControl {
         Ok(())
     }
 
-    /// The next delta round of `email`'s inbox sends its last `n` changes again, as Graph may.
+    /// The next delta round of `email`'s inbox and of their calendar view each send their last `n` changes
+    /// again, as Graph may.
     pub fn replay_next_delta(&self, email: &str, n: usize) -> Result<(), ControlError> {
         let mut inner = self.state.lock();
         let user_id = user_id(&inner, Some(email))?.unwrap_or_default();
-        inner.mail_logs.entry(user_id).or_default().replay = n;
+        inner.mail_logs.entry(user_id.clone()).or_default().replay = n;
+        inner.calendar_logs.entry(user_id).or_default().replay = n;
         Ok(())
     }
 
-    /// Every delta token of `email`'s inbox issued so far is answered 410 `syncStateNotFound`.
+    /// Every delta token of `email`'s inbox and calendar issued so far is answered 410 `syncStateNotFound`.
     pub fn expire_delta_tokens(&self, email: &str) -> Result<(), ControlError> {
         let mut inner = self.state.lock();
         let user_id = user_id(&inner, Some(email))?.unwrap_or_default();
-        let log = inner.mail_logs.entry(user_id).or_default();
+        let log = inner.mail_logs.entry(user_id.clone()).or_default();
+        log.floor = log.seq + 1;
+        let log = inner.calendar_logs.entry(user_id).or_default();
         log.floor = log.seq + 1;
         Ok(())
+    }
+
+    fn user(&self, email: &str) -> Result<DemoUser, ControlError> {
+        self.state
+            .lock()
+            .user_by_email(email)
+            .cloned()
+            .ok_or_else(|| ControlError::UnknownUser(email.to_string()))
+    }
+
+    /// Add an event to `email`'s calendar now (what calendar delta queries and automations see): its id.
+    pub fn add_event(
+        &self,
+        email: &str,
+        subject: &str,
+        start: jiff::Timestamp,
+        end: jiff::Timestamp,
+    ) -> Result<String, ControlError> {
+        if end < start {
+            return Err(ControlError::Invalid(
+                "the event ends before it starts".into(),
+            ));
+        }
+        let user = self.user(email)?;
+        Ok(crate::graph::calendar_delta::add(
+            &self.state,
+            &user,
+            subject,
+            start,
+            end,
+        ))
+    }
+
+    /// Change (subject, times), cancel or delete an event of `email`'s calendar.
+    pub fn change_event(
+        &self,
+        email: &str,
+        id: &str,
+        change: crate::graph::calendar_delta::EventChange,
+    ) -> Result<(), ControlError> {
+        let user = self.user(email)?;
+        match crate::graph::calendar_delta::change(&self.state, &user, id, change) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ControlError::Invalid(format!(
+                "there is no event '{id}' in {email}'s calendar"
+            ))),
+            Err(e) => Err(ControlError::Invalid(format!(
+                "the demo calendar could not be laid out: {e}"
+            ))),
+        }
+    }
+
+    /// `email`'s events as the calendar view shows them now: (id, subject).
+    pub fn events(&self, email: &str) -> Result<Vec<(String, String)>, ControlError> {
+        let user = self.user(email)?;
+        crate::graph::calendar_delta::current(&self.state, &user)
+            .map(|events| events.into_iter().map(|e| (e.id, e.subject)).collect())
+            .map_err(|e| {
+                ControlError::Invalid(format!("the demo calendar could not be laid out: {e}"))
+            })
     }
 
     /// The drafts, mail sent and events apps created in a user's mailbox (see [`crate::graph::writes`]).

@@ -7,14 +7,14 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
 
-use super::calendar_data::{events, Event, Kind, Person, When};
+use super::calendar_data::{Event, Kind, Person, When};
 use super::odata::{self, percent_encode, Page, Query};
 use super::zones::{self, local_date_time, parse_instant, utc};
-use super::{access_denied, ids, mailbox, Caller, GraphRequest, Reply};
+use super::{access_denied, ids, Caller, GraphRequest, Reply};
 use crate::state::{AppState, DemoUser};
 use crate::DEMO_TENANT_ID;
 
-const READ_CALENDAR: &[&str] = &[
+pub(super) const READ_CALENDAR: &[&str] = &[
     "Calendars.ReadBasic",
     "Calendars.Read",
     "Calendars.ReadWrite",
@@ -69,7 +69,7 @@ pub const PROPERTIES: &[&str] = &[
 ];
 
 /// The instants an event covers when seen in `tz` (all-day events: local midnight to midnight).
-fn interval(e: &Event, tz: &TimeZone) -> Option<(Timestamp, Timestamp)> {
+pub(super) fn interval(e: &Event, tz: &TimeZone) -> Option<(Timestamp, Timestamp)> {
     match &e.when {
         When::Timed { start, end } => Some((*start, *end)),
         When::AllDay { first, end } => Some((
@@ -124,7 +124,7 @@ fn location_json(name: &str) -> Value {
     }
 }
 
-fn to_json(e: &Event, user: &DemoUser, zone_label: &str, tz: &TimeZone) -> Value {
+pub(super) fn to_json(e: &Event, user: &DemoUser, zone_label: &str, tz: &TimeZone) -> Value {
     let (start, end) = match &e.when {
         When::Timed { start, end } => (
             local_date_time(tz.to_datetime(*start)),
@@ -240,7 +240,7 @@ fn to_json(e: &Event, user: &DemoUser, zone_label: &str, tz: &TimeZone) -> Value
     entity
 }
 
-fn window_error() -> Reply {
+pub(super) fn window_error() -> Reply {
     Reply::bad_request(
         "ErrorInvalidParameter",
         "This request requires a time window specified by the query string parameters StartDateTime and \
@@ -331,8 +331,7 @@ pub fn calendar_view(st: &AppState, caller: &Caller, req: &GraphRequest) -> Repl
         Some((name, tz)) => (name.as_str(), tz.clone()),
         None => ("UTC", TimeZone::UTC),
     };
-    let mailbox_zone = mailbox::time_zone(st, user);
-    let events = match events(user, &mailbox_zone, st.anchor) {
+    let events = match super::calendar_delta::current(st, user) {
         Ok(e) => e,
         Err(e) => {
             return Reply::error(
@@ -395,6 +394,7 @@ pub fn calendar_view(st: &AppState, caller: &Caller, req: &GraphRequest) -> Repl
 
 #[cfg(test)]
 mod tests {
+    use super::super::calendar_data::events;
     use super::super::calendar_data::testing::{anchor, by_subject};
     use super::*;
     use crate::state::demo_users;

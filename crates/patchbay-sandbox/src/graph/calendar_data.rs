@@ -238,6 +238,47 @@ impl Layout<'_> {
 }
 
 /// The user's demo week in `zone_name` (their mailbox zone; UTC if it does not resolve).
+/// An event `user` made just now in their calendar (the control endpoints' `add_event`): `key` makes its id.
+pub fn made_now(
+    user: &DemoUser,
+    zone_name: &str,
+    key: &str,
+    subject: &str,
+    when: When,
+    now: Timestamp,
+) -> Event {
+    let id = &user.id;
+    Event {
+        id: ids::item_id(&[id, "event", key]),
+        change_key: ids::change_key(&[id, "event", key, "0"]),
+        ical_uid: format!(
+            "040000008200E00074C5B7101A82E00800000000{}",
+            ids::hex(&[id, "ical", key], 24)
+        ),
+        subject: subject.into(),
+        agenda: String::new(),
+        when,
+        original_zone: zone_name.into(),
+        kind: Kind::SingleInstance,
+        series_master_id: None,
+        original_start: None,
+        show_as: "busy",
+        importance: "normal",
+        cancelled: false,
+        organizer: Person {
+            name: user.display_name.clone(),
+            address: user.email.clone(),
+        },
+        is_organizer: true,
+        attendees: Vec::new(),
+        location: None,
+        teams: false,
+        response: "organizer",
+        created: now,
+        modified: now,
+    }
+}
+
 pub fn events(
     user: &DemoUser,
     zone_name: &str,

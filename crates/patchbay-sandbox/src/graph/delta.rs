@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use serde_json::{json, Value};
 
-use super::messages::{inbox, inbox_id, recipient};
+use super::messages::json::to_json;
+use super::messages::{inbox, inbox_id, recipient, web_link};
 use super::odata::{percent_encode, Query};
 use super::zones::{preference, utc};
 use super::{access_denied, ids, Caller, GraphRequest, Reply};
@@ -68,7 +69,7 @@ impl MailLog {
     }
 }
 
-fn gone() -> Reply {
+pub(super) fn gone() -> Reply {
     Reply::error(
         StatusCode::GONE,
         "syncStateNotFound",
@@ -76,25 +77,105 @@ fn gone() -> Reply {
     )
 }
 
-/// `d.SEQ` (a deltaLink's token) or `s.FROM.TO.OFFSET` (a page of the round `(FROM, TO]`).
-enum Token {
+/// A delta token, as the sandbox writes them: `d.SEQ…` (a deltaLink's) or `s.FROM.TO.OFFSET…` (a page of the round
+/// `(FROM, TO]`); a calendar view's tokens carry its window after these numbers, as Graph's carry the query.
+pub(super) enum Token {
     Start,
-    Delta(u64),
-    Skip { from: u64, to: u64, offset: usize },
+    Delta(Vec<i64>),
+    Skip(Vec<i64>),
 }
 
-fn parse_token(q: &Query) -> Option<Token> {
+pub(super) fn parse_token(q: &Query) -> Option<Token> {
+    let numbers = |t: &str| -> Option<Vec<i64>> { t.split('.').map(|n| n.parse().ok()).collect() };
     if let Some(t) = q.get("$deltatoken") {
-        return t.strip_prefix("d.")?.parse().ok().map(Token::Delta);
+        return numbers(t.strip_prefix("d.")?).map(Token::Delta);
     }
     if let Some(t) = q.get("$skiptoken") {
-        let mut parts = t.strip_prefix("s.")?.split('.');
-        let from = parts.next()?.parse().ok()?;
-        let to = parts.next()?.parse().ok()?;
-        let offset = parts.next()?.parse().ok()?;
-        return Some(Token::Skip { from, to, offset });
+        return numbers(t.strip_prefix("s.")?).map(Token::Skip);
     }
     Some(Token::Start)
+}
+
+pub(super) fn bad_token() -> Reply {
+    Reply::bad_request(
+        "ErrorInvalidUrlQuery",
+        "The delta or skip token is not valid.",
+    )
+}
+
+/// The page size a client asked for (`Prefer: odata.maxpagesize`), within Graph's bounds.
+pub(super) fn page_size(req: &GraphRequest) -> Option<usize> {
+    preference(req.headers, "odata.maxpagesize")
+        .and_then(|v| v.parse::<usize>().ok())
+        .map(|n| n.clamp(1, MAX_PAGE))
+}
+
+/// Graph may send items again that an earlier round already had: the round's items after the latest `replay`
+/// changes before `from` (whose sequence numbers are `seqs`), once more.
+pub(super) fn with_replay(
+    seqs: impl DoubleEndedIterator<Item = u64>,
+    from: u64,
+    replay: usize,
+    round: impl Fn(u64, u64) -> Vec<Value>,
+    items: Vec<Value>,
+) -> Vec<Value> {
+    if replay == 0 || from == 0 {
+        return items;
+    }
+    let again_from = seqs
+        .rev()
+        .filter(|s| *s <= from)
+        .take(replay)
+        .min()
+        .unwrap_or(from);
+    let mut again = round(again_from.saturating_sub(1), from);
+    again.extend(items);
+    again
+}
+
+/// One page of a round: `size` items from `offset`, then a nextLink (`skip(next offset)`) or the deltaLink
+/// (`delta`), both carrying `$select` on.
+pub(super) struct DeltaPage<'a> {
+    pub st: &'a AppState,
+    pub req: &'a GraphRequest<'a>,
+    pub q: &'a Query,
+    pub entity: &'a str,
+    pub items: Vec<Value>,
+    pub offset: usize,
+    pub asked: Option<usize>,
+    pub default_size: usize,
+}
+
+impl DeltaPage<'_> {
+    pub fn render(self, skip: impl Fn(usize) -> String, delta: String) -> Reply {
+        let size = self.asked.unwrap_or(self.default_size);
+        let base = format!("{}/graph/v1.0{}", self.st.base, self.req.path);
+        let rest: Vec<Value> = self.items.into_iter().skip(self.offset).collect();
+        let more = rest.len() > size;
+        let value: Vec<Value> = rest.into_iter().take(size).collect();
+        let select = self
+            .q
+            .get("$select")
+            .map(|s| format!("&%24select={}", percent_encode(s)))
+            .unwrap_or_default();
+        let mut body = json!({
+            "@odata.context": format!("{}/graph/v1.0/$metadata#Collection({})", self.st.base, self.entity),
+            "value": value,
+        });
+        if more {
+            body["@odata.nextLink"] = json!(format!(
+                "{base}?%24skiptoken=s.{}{select}",
+                skip(self.offset + size)
+            ));
+        } else {
+            body["@odata.deltaLink"] = json!(format!("{base}?%24deltatoken=d.{delta}{select}"));
+        }
+        let mut reply = Reply::ok(body);
+        if let Some(n) = self.asked {
+            reply = reply.with_header("Preference-Applied", format!("odata.maxpagesize={n}"));
+        }
+        reply
+    }
 }
 
 fn delivered_json(d: &Delivered) -> Value {
@@ -107,11 +188,11 @@ fn delivered_json(d: &Delivered) -> Value {
         "from": recipient((&d.from_name, &d.from_address)),
         "isRead": d.is_read,
         "hasAttachments": d.has_attachments,
-        "webLink": format!("https://outlook.office365.com/owa/?ItemID={}&exvsurl=1&viewmodel=ReadMessageItem", percent_encode(&d.id)),
+        "webLink": web_link(&d.id),
     })
 }
 
-/// The message `id` as it is now, if it is in the inbox.
+/// The message `id` as it is now, if it is in the inbox: as a listing renders it, less its body.
 fn current(st: &AppState, user: &DemoUser, log: &MailLog, id: &str) -> Option<Value> {
     if log.removed.contains(id) {
         return None;
@@ -119,19 +200,15 @@ fn current(st: &AppState, user: &DemoUser, log: &MailLog, id: &str) -> Option<Va
     if let Some(d) = log.delivered.iter().find(|d| d.id == id) {
         return Some(delivered_json(d));
     }
-    inbox(user, st.anchor).into_iter().find(|m| m.id == id).map(|m| {
-        json!({
-            "@odata.type": "#microsoft.graph.message",
-            "id": m.id,
-            "receivedDateTime": utc(m.received),
-            "subject": m.tpl.subject,
-            "bodyPreview": m.body.chars().take(255).collect::<String>(),
-            "from": recipient(m.tpl.from),
-            "isRead": m.is_read || log.read.contains(&m.id),
-            "hasAttachments": m.tpl.attachments,
-            "webLink": format!("https://outlook.office365.com/owa/?ItemID={}&exvsurl=1&viewmodel=ReadMessageItem", percent_encode(&m.id)),
-        })
-    })
+    let m = inbox(user, st.anchor).into_iter().find(|m| m.id == id)?;
+    let mut v = to_json(&m, user, &inbox_id(user), true);
+    if log.read.contains(&m.id) {
+        v["isRead"] = json!(true);
+    }
+    if let Some(o) = v.as_object_mut() {
+        o.remove("body");
+    }
+    Some(v)
 }
 
 /// The items of the round `(from, to]`, oldest change first; `from == 0`: the whole folder as of `to`.
@@ -183,69 +260,44 @@ pub fn messages_delta(st: &AppState, caller: &Caller, req: &GraphRequest, folder
     }
     let q = Query::parse(req.query);
     let Some(token) = parse_token(&q) else {
-        return Reply::bad_request(
-            "ErrorInvalidUrlQuery",
-            "The delta or skip token is not valid.",
-        );
+        return bad_token();
     };
-    let page = preference(req.headers, "odata.maxpagesize")
-        .and_then(|v| v.parse::<usize>().ok())
-        .map(|n| n.clamp(1, MAX_PAGE));
-    let size = page.unwrap_or(DEFAULT_PAGE);
     let mut inner = st.lock();
     let log = inner.mail_logs.entry(user.id.clone()).or_default();
     let (from, to, offset) = match token {
         Token::Start => (0, log.seq, 0),
-        Token::Delta(seq) => (seq, log.seq, 0),
-        Token::Skip { from, to, offset } => (from, to, offset),
+        Token::Delta(n) if n.len() == 1 => (n[0] as u64, log.seq, 0),
+        Token::Skip(n) if n.len() == 3 => (n[0] as u64, n[1] as u64, n[2] as usize),
+        _ => return bad_token(),
     };
     if from > 0 && from < log.floor {
         return gone();
     }
-    let replay = std::mem::take(&mut log.replay);
+    let replay = if offset == 0 {
+        std::mem::take(&mut log.replay)
+    } else {
+        0
+    };
     let log = log.clone();
     drop(inner);
-    let mut items = round(st, user, &log, from, to);
-    if offset == 0 && replay > 0 && from > 0 {
-        // Graph may send items again that an earlier round already had: the latest changes, once more.
-        let again_from = log
-            .changes
-            .iter()
-            .rev()
-            .filter(|(s, _, _)| *s <= from)
-            .take(replay)
-            .map(|(s, _, _)| *s)
-            .min()
-            .unwrap_or(from);
-        let mut again = round(st, user, &log, again_from.saturating_sub(1), from);
-        again.append(&mut items);
-        items = again;
+    let items = with_replay(
+        log.changes.iter().map(|(s, _, _)| *s),
+        from,
+        replay,
+        |a, b| round(st, user, &log, a, b),
+        round(st, user, &log, from, to),
+    );
+    DeltaPage {
+        st,
+        req,
+        q: &q,
+        entity: "message",
+        items,
+        offset,
+        asked: page_size(req),
+        default_size: DEFAULT_PAGE,
     }
-    let base = format!("{}/graph/v1.0{}", st.base, req.path);
-    let rest: Vec<Value> = items.into_iter().skip(offset).collect();
-    let more = rest.len() > size;
-    let value: Vec<Value> = rest.into_iter().take(size).collect();
-    let select = q
-        .get("$select")
-        .map(|s| format!("&%24select={}", percent_encode(s)))
-        .unwrap_or_default();
-    let mut body = json!({
-        "@odata.context": format!("{}/graph/v1.0/$metadata#Collection(message)", st.base),
-        "value": value,
-    });
-    if more {
-        body["@odata.nextLink"] = json!(format!(
-            "{base}?%24skiptoken=s.{from}.{to}.{}{select}",
-            offset + size
-        ));
-    } else {
-        body["@odata.deltaLink"] = json!(format!("{base}?%24deltatoken=d.{to}{select}"));
-    }
-    let mut reply = Reply::ok(body);
-    if let Some(n) = page {
-        reply = reply.with_header("Preference-Applied", format!("odata.maxpagesize={n}"));
-    }
-    reply
+    .render(|next| format!("{from}.{to}.{next}"), to.to_string())
 }
 
 /// A new message in `user`'s inbox, now: its id.

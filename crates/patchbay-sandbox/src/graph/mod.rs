@@ -6,6 +6,7 @@
 mod batch;
 mod calendar;
 mod calendar_data;
+pub mod calendar_delta;
 pub mod delta;
 mod filter;
 mod ids;
@@ -110,6 +111,9 @@ pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequ
         Ok(routes::Target::MailboxSettings) => mailbox::settings(st, caller, req),
         Ok(routes::Target::MessagesDelta(folder)) => {
             delta::messages_delta(st, caller, req, &folder)
+        }
+        Ok(routes::Target::CalendarViewDelta) => {
+            calendar_delta::calendar_view_delta(st, caller, req)
         }
         Ok(routes::Target::CreateReply(_) | routes::Target::SendMail | routes::Target::Events) => {
             not_supported(method)

@@ -24,6 +24,8 @@ pub enum Target {
     Events,
     /// `/me/mailFolders/{folder}/messages/delta`.
     MessagesDelta(String),
+    /// `/me/calendarView/delta` or `/me/calendar/calendarView/delta`.
+    CalendarViewDelta,
 }
 
 #[allow(clippy::result_large_err)] // the error is the finished reply, returned once
@@ -51,6 +53,9 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
             Target::Messages(Some(odata_key(segments[1])))
         }
         ["me", "calendarview"] | ["me", "calendar", "calendarview"] => Target::CalendarView,
+        ["me", "calendarview", "delta"] | ["me", "calendar", "calendarview", "delta"] => {
+            Target::CalendarViewDelta
+        }
         ["me", "mailboxsettings"] => Target::MailboxSettings,
         [] => return Err(not_found_segment("")),
         _ => {

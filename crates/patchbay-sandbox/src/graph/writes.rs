@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::messages::{inbox, recipient};
+use super::messages::{inbox, recipient, web_link};
 use super::odata::percent_encode;
 use super::zones::utc;
 use super::{access_denied, ids, Caller, Reply};
@@ -79,13 +79,6 @@ fn addresses(v: Option<&Value>, field: &str) -> Result<Vec<String>, Reply> {
 
 fn text_of(v: &Value) -> String {
     v["body"]["content"].as_str().unwrap_or("").to_string()
-}
-
-fn web_link(id: &str) -> String {
-    format!(
-        "https://outlook.office365.com/owa/?ItemID={}&exvsurl=1&viewmodel=ReadMessageItem",
-        percent_encode(id)
-    )
 }
 
 fn created(body: Value) -> Reply {
