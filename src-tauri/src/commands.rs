@@ -5,6 +5,9 @@ use crate::state::AppState;
 use patchbay_core::about::About;
 use patchbay_core::agents::log::WriteRecord;
 use patchbay_core::agents::setup::AssistantSetup;
+use patchbay_core::automations::manage::{self, NewAutomation, TestOutcome};
+use patchbay_core::automations::queue::Attempt;
+use patchbay_core::automations::AutomationView;
 use patchbay_core::catalogue::Connector;
 use patchbay_core::connect::ConnectOptions;
 use patchbay_core::diagnose::Check;
@@ -312,4 +315,59 @@ pub async fn more_agenda(
         .core
         .more_agenda(&id, &next_link, PreviewOptions::default().days)
         .await?)
+}
+
+/// Every automation with where it stands (active, paused, stopped by its connection, failing).
+#[tauri::command]
+pub async fn list_automations(state: State<'_, AppState>) -> Answer<Vec<AutomationView>> {
+    let core = state.core.clone();
+    blocking(move || manage::list(&core)).await
+}
+
+/// An automation's attempts, oldest first.
+#[tauri::command]
+pub async fn automation_history(state: State<'_, AppState>, id: String) -> Answer<Vec<Attempt>> {
+    let core = state.core.clone();
+    blocking(move || manage::history(&core, &id)).await
+}
+
+/// Add an automation: checked, saved, and its folder (or calendar) read to the end so that nothing there now
+/// fires.
+#[tauri::command]
+pub async fn add_automation(
+    state: State<'_, AppState>,
+    automation: NewAutomation,
+) -> Answer<AutomationView> {
+    Ok(manage::add(&state.core, automation).await?)
+}
+
+/// Test with the newest item: the action run once on it, nothing recorded.
+#[tauri::command]
+pub async fn test_automation(
+    state: State<'_, AppState>,
+    automation: NewAutomation,
+) -> Answer<TestOutcome> {
+    Ok(manage::test(&state.core, automation).await?)
+}
+
+#[tauri::command]
+pub async fn set_automation_paused(
+    state: State<'_, AppState>,
+    id: String,
+    paused: bool,
+) -> Answer<AutomationView> {
+    let core = state.core.clone();
+    blocking(move || manage::set_paused(&core, &id, paused)).await
+}
+
+#[tauri::command]
+pub async fn remove_automation(state: State<'_, AppState>, id: String) -> Answer<()> {
+    let core = state.core.clone();
+    blocking(move || manage::remove(&core, &id).map(|_| ())).await
+}
+
+/// Run now: the service takes it at once (or, with none running, a round here).
+#[tauri::command]
+pub async fn run_automation_now(state: State<'_, AppState>, id: String) -> Answer<AutomationView> {
+    Ok(manage::run_now(&state.core, &id).await?)
 }

@@ -202,6 +202,13 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::more_agenda,
             commands::assistant_setup,
             commands::assistant_writes,
+            commands::list_automations,
+            commands::automation_history,
+            commands::add_automation,
+            commands::test_automation,
+            commands::set_automation_paused,
+            commands::remove_automation,
+            commands::run_automation_now,
         ])
         .setup(move |app| {
             let handle = app.handle();

@@ -12,7 +12,7 @@ use zbus::zvariant::OwnedObjectPath;
 
 /// Make a sandbox connection the way the app would, through the core, in `data_dir` and keychain entry
 /// `service`. Returns its id.
-fn connect_sandbox_connection(data_dir: &std::path::Path, service: &str) -> String {
+pub(crate) fn connect_sandbox_connection(data_dir: &std::path::Path, service: &str) -> String {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -75,7 +75,7 @@ fn connect_sandbox_connection(data_dir: &std::path::Path, service: &str) -> Stri
 }
 
 /// Wait (bounded) until the menu has an entry whose label satisfies `pred`; the entries then.
-fn wait_menu(
+pub(crate) fn wait_menu(
     menu: &Proxy<'_>,
     app: &mut App,
     what: &str,
@@ -103,7 +103,7 @@ fn wait_menu(
     }
 }
 
-fn labels(entries: &[MenuEntry]) -> Vec<String> {
+pub(crate) fn labels(entries: &[MenuEntry]) -> Vec<String> {
     entries
         .iter()
         .filter_map(|(_, p)| p.get("label").cloned())

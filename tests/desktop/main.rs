@@ -5,6 +5,8 @@
 //!   and headless;
 //! - `window`: the window starting the service when none runs, second launches handing over to it, an older
 //!   *Start at login* entry;
+//! - `automations`: the service running them, and a revoked connection stopping one in the tray and in one
+//!   notification;
 //! - `keep_alive`: a revoked connection turning the tray and sending one notification, whose click opens the
 //!   window at its Fix; a check made by another process reaching the tray; "Start at login".
 //!
@@ -18,6 +20,7 @@
 //! `PATCHBAY_APP_BINARY` and `PATCHBAY_SERVICE_BINARY` run them against an installed package
 //! (scripts/test-package).
 
+mod automations;
 mod keep_alive;
 mod support;
 mod tray;

@@ -3,7 +3,7 @@
 //! To update: `PATCHBAY_UPDATE_BINDINGS=1 cargo test -p patchbay-core --test bindings`.
 
 use patchbay_core::{
-    about, agents, catalogue, diagnose, environment, error, events, model, preview,
+    about, agents, automations, catalogue, diagnose, environment, error, events, model, preview,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,10 @@ fn export_all(dir: &Path) {
     preview::Preview::export_all(&cfg).unwrap();
     agents::setup::AssistantSetup::export_all(&cfg).unwrap();
     agents::log::WriteRecord::export_all(&cfg).unwrap();
+    automations::AutomationView::export_all(&cfg).unwrap();
+    automations::queue::Attempt::export_all(&cfg).unwrap();
+    automations::manage::NewAutomation::export_all(&cfg).unwrap();
+    automations::manage::TestOutcome::export_all(&cfg).unwrap();
     preview::PreviewPage::<preview::InboxMessage>::export_all(&cfg).unwrap();
     // Facts for the UI's stand-in backend (tests, `vite` in a browser): the catalogue as the core serves it (its
     // scope sets worked out) and what each status means, so no rule is written again in TypeScript.

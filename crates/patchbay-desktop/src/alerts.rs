@@ -112,10 +112,12 @@ pub fn send_plain(_note: &Note) -> Result<u32, String> {
     Err("no notification service on this platform yet".into())
 }
 
-/// The last settled (not "checking") status of each connection, to notify once per change.
+/// The last settled (not "checking") status of each connection, to notify once per change; and which
+/// connections stop automations, to say so once when one more does.
 #[derive(Debug, Default)]
 pub struct Alerts {
     settled: HashMap<String, ConnectionStatus>,
+    stopping: Vec<String>,
 }
 
 impl Alerts {
@@ -126,7 +128,26 @@ impl Alerts {
                 .iter()
                 .map(|c| (c.id.clone(), c.status))
                 .collect(),
+            stopping: Vec::new(),
         }
+    }
+
+    /// Automations are stopped by these connections now (the summary and the connections' ids, from
+    /// [`patchbay_core::automations::runner::stopped_summary`]): a note when a connection stops one that did
+    /// not before. Its click opens the first such connection's Fix. The summary holds connection names, so it
+    /// goes in the body (escaped where the server reads markup), never the summary.
+    pub fn on_automations(&mut self, stopped: Option<&(String, Vec<String>)>) -> Option<Note> {
+        let Some((line, ids)) = stopped else {
+            self.stopping.clear();
+            return None;
+        };
+        let new = ids.iter().find(|id| !self.stopping.contains(id)).cloned();
+        self.stopping = ids.clone();
+        new.map(|id| Note {
+            summary: "Automations stopped".into(),
+            body: format!("{line}. They catch up once it is fixed."),
+            fix: Some(id),
+        })
     }
 
     /// `connection` has this status now: the note to show, if this is a change into one that needs the person.
@@ -204,6 +225,39 @@ mod tests {
         assert_eq!(
             alerts.on_status(&at(ConnectionStatus::NeedsReconnect, None)),
             None
+        );
+    }
+
+    #[test]
+    fn automations_stopped_by_a_connection_are_said_once() {
+        let mut alerts = Alerts::default();
+        let one = (
+            "1 automation stopped: Work mail needs reconnect".to_string(),
+            vec!["a".to_string()],
+        );
+        let note = alerts.on_automations(Some(&one)).expect("a note");
+        assert_eq!(note.summary, "Automations stopped");
+        assert!(note
+            .body
+            .starts_with("1 automation stopped: Work mail needs reconnect"));
+        assert_eq!(note.fix.as_deref(), Some("a"));
+        assert_eq!(
+            alerts.on_automations(Some(&one)),
+            None,
+            "still stopped: said already"
+        );
+        let two = (
+            "2 automations stopped: …".to_string(),
+            vec!["a".to_string(), "b".to_string()],
+        );
+        assert_eq!(
+            alerts.on_automations(Some(&two)).and_then(|n| n.fix),
+            Some("b".into())
+        );
+        assert_eq!(alerts.on_automations(None), None);
+        assert!(
+            alerts.on_automations(Some(&one)).is_some(),
+            "stopped again after Fix: said again"
         );
     }
 }

@@ -120,6 +120,19 @@ pub fn tray_model(connections: &[ConnectionSummary], autostart: bool) -> TrayMod
     }
 }
 
+impl TrayModel {
+    /// The same tray, saying that connections stop automations ("2 automations stopped: Work mail needs
+    /// reconnect", [`patchbay_core::automations::runner::stopped_summary`]) under the connections' summary.
+    pub fn with_automations(mut self, stopped: Option<&str>) -> TrayModel {
+        if let Some(line) = stopped {
+            self.items.insert(1, TrayItem::Status(line.to_string()));
+            self.tooltip = format!("{} · {line}", self.tooltip);
+            self.icon = self.icon.max(TrayIconKind::Attention);
+        }
+        self
+    }
+}
+
 /// What a click on a menu entry asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MenuAction {
@@ -279,5 +292,23 @@ mod tests {
             Some(MenuAction::Fix("c".into()))
         );
         assert_eq!(MenuAction::from_id("nonsense"), None);
+    }
+
+    #[test]
+    fn stopped_automations_are_said_under_the_summary() {
+        let m = tray_model(&[], false)
+            .with_automations(Some("2 automations stopped: Work mail needs reconnect"));
+        assert_eq!(
+            m.items[1],
+            TrayItem::Status("2 automations stopped: Work mail needs reconnect".into())
+        );
+        assert_eq!(m.icon, TrayIconKind::Attention);
+        assert!(m
+            .tooltip
+            .ends_with("2 automations stopped: Work mail needs reconnect"));
+        assert_eq!(
+            tray_model(&[], false).with_automations(None),
+            tray_model(&[], false)
+        );
     }
 }

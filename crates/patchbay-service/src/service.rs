@@ -1,10 +1,13 @@
-//! The service, assembled: the core with its health monitor and its watch of the data folder, and around it the
+//! The service, assembled: the core with its health monitor, its watch of the data folder and the automations'
+//! runner, and around it the
 //! desktop (the tray, notifications, Start at login, opening the window). One loop takes the core's events (a
 //! status changed: the tray, and a notification once per change) and the tray's (a click), until Quit or a
 //! signal; then the core finishes what it does (a refresh is never cut between Microsoft's answer and the
 //! seal), and the lock and status file go.
 
 use crate::window;
+use patchbay_core::automations::runner::{self, stopped_summary, Report};
+use patchbay_core::automations::store::AutomationStore;
 use patchbay_core::events::CoreEvent;
 use patchbay_core::health::MonitorConfig;
 use patchbay_core::model::ConnectionSummary;
@@ -38,6 +41,8 @@ struct Desktop {
     autostart: Option<Autostart>,
     alerts: Alerts,
     data_dir: PathBuf,
+    /// "2 automations stopped: Work mail needs reconnect", while connections stop automations.
+    automations: Option<(String, Vec<String>)>,
 }
 
 impl Desktop {
@@ -47,6 +52,15 @@ impl Desktop {
 
     fn model(&self, connections: &[ConnectionSummary]) -> TrayModel {
         tray_model(connections, self.autostart_enabled())
+            .with_automations(self.automations.as_ref().map(|(line, _)| line.as_str()))
+    }
+
+    /// What stops automations now: a notification when a connection newly does.
+    fn on_automations(&mut self, stopped: Option<(String, Vec<String>)>) {
+        if let Some(note) = self.alerts.on_automations(stopped.as_ref()) {
+            notify(note, self.data_dir.clone());
+        }
+        self.automations = stopped;
     }
 
     async fn show(&self, connections: &[ConnectionSummary]) {
@@ -107,6 +121,18 @@ pub async fn run(
     // Subscribe before the monitor starts: the start-up sweep's findings must not be missed.
     let mut events = core.subscribe();
     core.start_background(MonitorConfig::from_env());
+    // The automations, here all day (`patchbay automations run` runs the same runner in the foreground).
+    let automations = AutomationStore::new(&data_dir);
+    let mut stopped_line = stopped_summary(&automations, &list);
+    if let Some(d) = desktop.as_mut() {
+        // Stopped before this start: shown, and not announced again.
+        let _ = d.alerts.on_automations(stopped_line.as_ref());
+        d.automations = stopped_line.clone();
+        d.show(&list).await;
+    }
+    let runner_stop = stop.child_token();
+    let (reports_tx, mut reports) = mpsc::unbounded_channel();
+    let runner = tokio::spawn(runner::run(core.clone(), runner_stop.clone(), reports_tx));
     tracing::info!("Patchbay's service is running");
     loop {
         tokio::select! {
@@ -134,6 +160,22 @@ pub async fn run(
                     }
                 }
             }
+            Some(report) = reports.recv() => {
+                say_round(&report);
+                let list = core.list().unwrap_or_default();
+                let now = stopped_summary(&automations, &list);
+                if now != stopped_line {
+                    match &now {
+                        Some((line, _)) => tracing::warn!("{line}"),
+                        None => tracing::info!("no automation is stopped"),
+                    }
+                    if let Some(d) = desktop.as_mut() {
+                        d.on_automations(now.clone());
+                        d.show(&list).await;
+                    }
+                    stopped_line = now;
+                }
+            }
             Some(event) = tray_events.recv() => match event {
                 Event::Menu(action) => {
                     if handle_menu(&core, desktop.as_ref(), &data_dir, action) {
@@ -156,6 +198,8 @@ pub async fn run(
         }
     }
     tracing::info!("stopping");
+    runner_stop.cancel();
+    let _ = runner.await;
     #[cfg(target_os = "linux")]
     if let Some(tray) = desktop.as_ref().and_then(|d| d.tray.as_ref()) {
         tray.stop().await;
@@ -194,6 +238,7 @@ async fn desktop(
         autostart,
         alerts: Alerts::seeded(list),
         data_dir: data_dir.to_path_buf(),
+        automations: None,
     };
     #[cfg(target_os = "linux")]
     {
@@ -253,6 +298,32 @@ fn handle_menu(
         }
     }
     false
+}
+
+/// Each automation round that did something, in the log.
+fn say_round(report: &Report) {
+    let name = &report.automation.name;
+    let id = &report.automation.id;
+    match &report.round {
+        Err(e) => tracing::warn!(automation = %id, "{name}: {}", e.one_line()),
+        Ok(r) => {
+            if let Some(why) = &r.stopped {
+                tracing::warn!(automation = %id, "{name} stopped: {why}");
+            }
+            if let Some(e) = &r.error {
+                tracing::warn!(automation = %id, "{name}: {e}");
+            }
+            if r.delivered + r.retrying + r.failed > 0 {
+                tracing::info!(
+                    automation = %id,
+                    delivered = r.delivered,
+                    retrying = r.retrying,
+                    failed = r.failed,
+                    "{name}"
+                );
+            }
+        }
+    }
 }
 
 /// Every status change in the log: on a machine without a desktop, the log is where a person hears of it.

@@ -12,6 +12,10 @@ import type { ErrorInfo } from "./bindings/ErrorInfo";
 import type { AgendaEvent } from "./bindings/AgendaEvent";
 import type { AssistantSetup } from "./bindings/AssistantSetup";
 import type { WriteRecord } from "./bindings/WriteRecord";
+import type { Attempt } from "./bindings/Attempt";
+import type { AutomationView } from "./bindings/AutomationView";
+import type { NewAutomation } from "./bindings/NewAutomation";
+import type { TestOutcome } from "./bindings/TestOutcome";
 import type { FixRequest } from "./bindings/FixRequest";
 import type { InboxMessage } from "./bindings/InboxMessage";
 import type { Preview } from "./bindings/Preview";
@@ -172,4 +176,37 @@ export function assistantSetup(id: string): Promise<AssistantSetup> {
 /** What assistants wrote and sent through a connection (`patchbay mcp`'s log), newest first. */
 export function assistantWrites(id: string): Promise<WriteRecord[]> {
   return call("assistant_writes", { id });
+}
+
+/** Every automation with where it stands (active, paused, stopped by its connection, failing). */
+export function listAutomations(): Promise<AutomationView[]> {
+  return call("list_automations");
+}
+
+/** An automation's attempts, oldest first. */
+export function automationHistory(id: string): Promise<Attempt[]> {
+  return call("automation_history", { id });
+}
+
+/** Add an automation; what is in its folder (or calendar) now never fires. */
+export function addAutomation(automation: NewAutomation): Promise<AutomationView> {
+  return call("add_automation", { automation });
+}
+
+/** Test with the newest item: the action run once on it, nothing recorded. */
+export function testAutomation(automation: NewAutomation): Promise<TestOutcome> {
+  return call("test_automation", { automation });
+}
+
+export function setAutomationPaused(id: string, paused: boolean): Promise<AutomationView> {
+  return call("set_automation_paused", { id, paused });
+}
+
+export function removeAutomation(id: string): Promise<void> {
+  return call("remove_automation", { id });
+}
+
+/** Run now: the service takes it at once (or, with none running, the window runs a round). */
+export function runAutomationNow(id: string): Promise<AutomationView> {
+  return call("run_automation_now", { id });
 }

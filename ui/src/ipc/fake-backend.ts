@@ -27,6 +27,7 @@ import type { PreviewPage } from "./bindings/PreviewPage";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { scopesForFeatures } from "../lib/scopes";
 import { PREVIEW_ERROR, SAMPLE_INBOX_NEXT_LINK, sampleInbox, samplePreview } from "./fake-preview";
+import { fakeAutomations, type FakeAutomations } from "./fake-automations";
 
 // The preview samples are part of what tests and `?fake=` use.
 export * from "./fake-preview";
@@ -112,6 +113,8 @@ export interface FakeBackend {
   moreError: ErrorInfo | null;
   /** What `assistant_writes` answers from (every connection's; filtered by id as in Rust). */
   assistantWrites: WriteRecord[];
+  /** The automations and what their commands answer (fake-automations.ts). */
+  automations: FakeAutomations;
   uninstall(): void;
 }
 
@@ -260,6 +263,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     previewDelayMs: options.previewDelayMs ?? 0,
     previewCache: new Map(),
     assistantWrites: [],
+    automations: fakeAutomations(),
     pages: new Map([[SAMPLE_INBOX_NEXT_LINK, { items: sampleInbox().second, next_link: null }]]),
     moreError: null,
     async complete() {
@@ -651,8 +655,11 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
       case "more_inbox":
       case "more_agenda":
         return more(args);
-      default:
+      default: {
+        const answer = backend.automations.handle(cmd, args);
+        if (answer !== undefined) return answer;
         throw { code: "internal", title: `Unknown command ${cmd}.`, message: "This is a bug in Patchbay." } satisfies ErrorInfo;
+      }
     }
   }
 

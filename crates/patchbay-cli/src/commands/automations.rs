@@ -5,25 +5,18 @@ use super::invalid;
 use crate::cli::{AutomationAddArgs, AutomationsCommand, TriggerKind};
 use crate::output;
 use patchbay_core::automations::engine::{self, Round};
-use patchbay_core::automations::queue::Queue;
+use patchbay_core::automations::manage::{self, describe_trigger, NewAutomation};
 use patchbay_core::automations::store::AutomationStore;
-use patchbay_core::automations::{
-    action, view, Action, Automation, AutomationView, Trigger, MAX_DAYS, MIN_POLL_SECS,
-};
+use patchbay_core::automations::{Action, Automation, AutomationView, Trigger};
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 use patchbay_core::Patchbay;
-use std::time::Duration;
 
 pub async fn run(core: &Patchbay, cmd: AutomationsCommand) -> Result<(), ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
     match cmd {
-        AutomationsCommand::Add(args) => add(core, &store, &args).await,
+        AutomationsCommand::Add(args) => add(core, &args).await,
         AutomationsCommand::List(args) => {
-            let views = store
-                .list()?
-                .into_iter()
-                .map(|a| view(&store, a))
-                .collect::<Result<Vec<_>, _>>()?;
+            let views = manage::list(core)?;
             if args.json {
                 return output::json(&views);
             }
@@ -46,17 +39,17 @@ pub async fn run(core: &Patchbay, cmd: AutomationsCommand) -> Result<(), ErrorIn
             Ok(())
         }
         AutomationsCommand::Show(args) => {
-            let v = view(&store, store.get(&args.id)?)?;
+            let v = manage::show(core, &args.id)?;
             if args.json {
                 return output::json(&v);
             }
             print_view(&v);
             Ok(())
         }
-        AutomationsCommand::Pause(args) => set_paused(&store, &args.id, true, args.json),
-        AutomationsCommand::Resume(args) => set_paused(&store, &args.id, false, args.json),
+        AutomationsCommand::Pause(args) => set_paused(core, &args.id, true, args.json),
+        AutomationsCommand::Resume(args) => set_paused(core, &args.id, false, args.json),
         AutomationsCommand::Remove(args) => {
-            let removed = store.remove(&args.id)?;
+            let removed = manage::remove(core, &args.id)?;
             if args.json {
                 return output::json(&serde_json::json!({"removed": removed.id}));
             }
@@ -67,8 +60,7 @@ pub async fn run(core: &Patchbay, cmd: AutomationsCommand) -> Result<(), ErrorIn
             Ok(())
         }
         AutomationsCommand::History(args) => {
-            let a = store.get(&args.id)?;
-            let history = Queue::new(&store.folder_of(&a.id)).history()?;
+            let history = manage::history(core, &args.id)?;
             if args.json {
                 return output::json(&history);
             }
@@ -108,34 +100,8 @@ pub async fn run(core: &Patchbay, cmd: AutomationsCommand) -> Result<(), ErrorIn
             if args.once {
                 run_once(core, &store).await
             } else {
-                run_forever(core, &store).await
+                run_forever(core).await
             }
-        }
-    }
-}
-
-fn describe_trigger(t: &Trigger) -> String {
-    match t {
-        Trigger::NewMail {
-            folder,
-            from,
-            subject_contains,
-            has_attachments,
-        } => {
-            let mut s = format!("new mail in {folder}");
-            if let Some(f) = from {
-                s.push_str(&format!(" from {f}"));
-            }
-            if let Some(t) = subject_contains {
-                s.push_str(&format!(" with \"{t}\" in the subject"));
-            }
-            if *has_attachments {
-                s.push_str(" with attachments");
-            }
-            s
-        }
-        Trigger::EventChanged { days } => {
-            format!("events added, changed or cancelled in the next {days} days")
         }
     }
 }
@@ -194,14 +160,8 @@ fn shell_join(argv: &[String]) -> String {
         .join(" ")
 }
 
-fn set_paused(
-    store: &AutomationStore,
-    id: &str,
-    paused: bool,
-    json: bool,
-) -> Result<(), ErrorInfo> {
-    let a = store.update(id, |a| a.paused = paused)?;
-    let v = view(store, a)?;
+fn set_paused(core: &Patchbay, id: &str, paused: bool, json: bool) -> Result<(), ErrorInfo> {
+    let v = manage::set_paused(core, id, paused)?;
     if json {
         return output::json(&v);
     }
@@ -248,68 +208,23 @@ fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
                     "A calendar automation fires for every event added, changed or cancelled in the next --days N days.",
                 ));
             }
-            let days = args.days.unwrap_or(14);
-            if !(1..=MAX_DAYS).contains(&days) {
-                return Err(invalid(
-                    format!("--days {days} is out of range."),
-                    format!("Watch from 1 to {MAX_DAYS} days ahead (the default is 14)."),
-                ));
-            }
-            Ok(Trigger::EventChanged { days })
+            Ok(Trigger::EventChanged {
+                days: args.days.unwrap_or(14),
+            })
         }
     }
 }
 
-async fn add(
-    core: &Patchbay,
-    store: &AutomationStore,
-    args: &AutomationAddArgs,
-) -> Result<(), ErrorInfo> {
-    let connection = core.get(&args.connection)?;
-    let trigger = trigger(args)?;
-    if args.every < MIN_POLL_SECS {
-        return Err(invalid(
-            format!("--every {} is too often.", args.every),
-            format!(
-                "Poll at most every {MIN_POLL_SECS} s: Outlook throttles mailboxes that ask more."
-            ),
-        ));
-    }
-    let action = match (&args.run, &args.post) {
-        (Some(run), None) => Action::Run {
-            argv: action::split_run(run)?,
-        },
-        (None, Some(url)) => Action::Post {
-            url: action::check_post_url(url)?.to_string(),
-        },
-        _ => {
-            return Err(invalid(
-                "Give --run or --post, not both.",
-                "One action an automation.",
-            ))
-        }
+async fn add(core: &Patchbay, args: &AutomationAddArgs) -> Result<(), ErrorInfo> {
+    let new = NewAutomation {
+        connection: args.connection.clone(),
+        trigger: trigger(args)?,
+        run: args.run.clone(),
+        post: args.post.clone(),
+        name: args.name.clone(),
+        poll_secs: Some(args.every),
     };
-    let id = uuid::Uuid::new_v4().to_string();
-    let automation = Automation {
-        name: args
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{} ({})", describe_trigger(&trigger), connection.name)),
-        id,
-        connection_id: connection.id.clone(),
-        trigger,
-        action,
-        paused: false,
-        poll_secs: args.every,
-        created_at: patchbay_core::clock::now_rfc3339(),
-    };
-    store.add(automation.clone())?;
-    // What is in the folder now never fires: read it to its deltaLink before saying it is added.
-    if let Err(e) = engine::baseline(core, &automation).await {
-        let _ = store.remove(&automation.id);
-        return Err(e);
-    }
-    let v = view(store, automation)?;
+    let v = manage::add(core, new).await?;
     if args.json {
         return output::json(&v);
     }
@@ -364,33 +279,28 @@ async fn run_once(core: &Patchbay, store: &AutomationStore) -> Result<(), ErrorI
     Ok(())
 }
 
-async fn run_forever(core: &Patchbay, store: &AutomationStore) -> Result<(), ErrorInfo> {
-    use std::collections::HashMap;
-    use tokio::time::Instant;
-    let http = reqwest::Client::new();
-    let mut next: HashMap<String, Instant> = HashMap::new();
+async fn run_forever(core: &Patchbay) -> Result<(), ErrorInfo> {
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (tx, mut reports) = tokio::sync::mpsc::unbounded_channel();
+    let runner = tokio::spawn(patchbay_core::automations::runner::run(
+        core.clone(),
+        stop.clone(),
+        tx,
+    ));
     output::note("Running automations (Ctrl-C to stop).");
     loop {
-        let now = Instant::now();
-        for a in store.list()? {
-            let due = next.get(&a.id).is_none_or(|t| *t <= now);
-            if !due || a.paused {
-                continue;
-            }
-            match engine::round(core, &a, &http).await {
-                Ok(r) => say_round(&a, &r),
-                Err(e) => output::note(&format!("{}: {}", a.name, e.one_line())),
-            }
-            // Jittered (±10 %), so automations added together do not poll together.
-            let jitter = 0.9 + rand::random::<f64>() * 0.2;
-            next.insert(
-                a.id.clone(),
-                Instant::now() + Duration::from_secs_f64(a.poll_secs as f64 * jitter),
-            );
-        }
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            report = reports.recv() => {
+                let Some(report) = report else { break };
+                match &report.round {
+                    Ok(r) => say_round(&report.automation, r),
+                    Err(e) => output::note(&format!("{}: {}", report.automation.name, e.one_line())),
+                }
+            }
+            _ = tokio::signal::ctrl_c() => break,
         }
     }
+    stop.cancel();
+    let _ = runner.await;
+    Ok(())
 }

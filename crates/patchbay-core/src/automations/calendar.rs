@@ -57,6 +57,23 @@ pub fn first_request(window: (i64, i64), prefer: &str) -> Request {
         .header("Prefer", prefer)
 }
 
+/// The calendar view from `start` to `end` (Unix seconds), soonest first: what Test with the newest item uses.
+pub fn view_request(start: i64, end: i64) -> Request {
+    Request::get("me/calendarView")
+        .query("startDateTime", rfc3339(start))
+        .query("endDateTime", rfc3339(end))
+        .query("$orderby", "start/dateTime")
+        .query("$top", "1")
+}
+
+/// An event as its command would get it, as `added`: (id, subject, JSON).
+pub fn test_payload(a: &Automation, event: &Value) -> (String, Option<String>, Value) {
+    let (agenda, _) = agenda_item(event);
+    let id = event["id"].as_str().unwrap_or_default().to_string();
+    let p = pending(a, &id, id.clone(), agenda, "added");
+    (p.item_id, p.subject, p.payload)
+}
+
 fn seconds(v: &Value) -> Option<i64> {
     v.as_str()
         .and_then(|t| t.parse::<Timestamp>().ok())

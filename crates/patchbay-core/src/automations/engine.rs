@@ -308,6 +308,54 @@ async fn deliver_due(
     Ok(())
 }
 
+/// The newest item `a` would fire for, as its action would get it: (id, subject, JSON). Mail: the newest
+/// message of the folder that passes the filters (of the 25 newest); the calendar: the next event, as `added`.
+pub async fn payload_for_test(
+    core: &Patchbay,
+    a: &Automation,
+) -> Result<Option<(String, Option<String>, Value)>, ErrorInfo> {
+    let graph = core.graph(&a.connection_id).await?;
+    let request = match &a.trigger {
+        Trigger::NewMail { folder, .. } => {
+            let folder_segment: String =
+                url::form_urlencoded::byte_serialize(folder.as_bytes()).collect();
+            Request::get(format!("me/mailFolders/{folder_segment}/messages"))
+                .query("$select", FIELDS)
+                .query("$orderby", "receivedDateTime desc")
+                .query("$top", "25")
+        }
+        Trigger::EventChanged { days } => {
+            let (_, end) = calendar::window(now(), *days);
+            calendar::view_request(now(), end - 24 * 3600)
+        }
+    };
+    let response = graph.send(&request).await.map_err(|e| e.to_error_info())?;
+    if !response.is_success() {
+        return Err(response
+            .error()
+            .map(|e| graph_error_info(&e))
+            .unwrap_or_else(|| {
+                ErrorInfo::new(
+                    crate::error::ErrorCode::ProviderError,
+                    format!("Graph answered {}.", response.status),
+                    "Try again in a moment.",
+                )
+            }));
+    }
+    let body: Value = response.json().map_err(|e| graph_error_info(&e))?;
+    let items = body["value"].as_array().cloned().unwrap_or_default();
+    Ok(match &a.trigger {
+        Trigger::NewMail { .. } => items.iter().find(|m| a.trigger.matches(m)).map(|m| {
+            (
+                m["id"].as_str().unwrap_or_default().to_string(),
+                m["subject"].as_str().map(str::to_string),
+                payload(a, m),
+            )
+        }),
+        Trigger::EventChanged { .. } => items.first().map(|e| calendar::test_payload(a, e)),
+    })
+}
+
 /// Read the folder to its end without firing (at creation): what is there now never fires.
 pub async fn baseline(core: &Patchbay, a: &Automation) -> Result<(), ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
@@ -334,6 +382,17 @@ pub async fn round(
     a: &Automation,
     http: &reqwest::Client,
 ) -> Result<Round, ErrorInfo> {
+    round_limited(core, a, http, None).await
+}
+
+/// [`round`], reading Graph only while it holds a permit of `graph_slots` (the runner's per-mailbox limit); the
+/// actions run without one, so a slow command does not hold up the mailbox's other automations.
+pub async fn round_limited(
+    core: &Patchbay,
+    a: &Automation,
+    http: &reqwest::Client,
+    graph_slots: Option<&tokio::sync::Semaphore>,
+) -> Result<Round, ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
     let queue = Queue::new(&store.folder_of(&a.id));
     let mut round = Round::default();
@@ -344,6 +403,10 @@ pub async fn round(
     let Some(_lock) = queue.try_lock()? else {
         round.skipped = Some("another Patchbay process is running it".into());
         return Ok(round);
+    };
+    let permit = match graph_slots {
+        Some(s) => s.acquire().await.ok(),
+        None => None,
     };
     let mut state = queue.load()?;
     let mut polled = poll(core, a, &queue, &mut state).await;
@@ -373,6 +436,7 @@ pub async fn round(
         }
     }
     queue.save(&state)?;
+    drop(permit);
     // Items already queued are delivered even when Graph failed this round (they need no Graph).
     deliver_due(a, &queue, &mut state, http, &mut round).await?;
     Ok(round)

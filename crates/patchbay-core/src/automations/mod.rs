@@ -16,12 +16,19 @@
 //!   catches up from its cursor after Fix.
 //! - [`calendar`]: the same for a calendar view (`/me/calendarView/delta` over the next N days): which change of
 //!   an event is new (added, changed, cancelled), each delivered once.
+//! - [`runner`]: the engine all day (the service, `patchbay automations run`): each automation at its interval,
+//!   Outlook's four requests per mailbox, Run now, catching up after Fix; and what is said when connections stop
+//!   automations.
+//! - [`manage`]: what a person does (add, with every rule of a valid automation; pause, remove, Run now, Test
+//!   with the newest item), the same from the CLI and the window.
 //! - [`action`]: how an item is delivered, and the history line of each attempt (`automations/<id>/history.jsonl`).
 
 pub mod action;
 pub mod calendar;
 pub mod engine;
+pub mod manage;
 pub mod queue;
+pub mod runner;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
@@ -73,6 +80,7 @@ pub struct Automation {
     pub action: Action,
     pub paused: bool,
     /// Seconds between polls (at least [`MIN_POLL_SECS`]).
+    #[ts(type = "number")]
     pub poll_secs: u64,
     /// RFC 3339.
     pub created_at: String,

@@ -49,6 +49,11 @@ impl AutomationStore {
         self.dir.join(id)
     }
 
+    /// `automations.json`, the list (the runner reads it again when it changes).
+    pub fn path(&self) -> PathBuf {
+        self.file()
+    }
+
     fn file(&self) -> PathBuf {
         self.dir.join("automations.json")
     }

@@ -1,0 +1,266 @@
+//! What a person does with automations, the same from the CLI and the window: add one (every rule of what a
+//! valid automation is lives here), list, pause, resume, remove, Run now, and Test with the newest item.
+
+use super::engine::{self, payload_for_test};
+use super::queue::{Attempt, Queue};
+use super::runner;
+use super::store::AutomationStore;
+use super::{action, view, Action, Automation, AutomationView, Trigger};
+use super::{DEFAULT_POLL_SECS, MAX_DAYS, MIN_POLL_SECS};
+use crate::error::{ErrorCode, ErrorInfo};
+use crate::Patchbay;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A new automation, as the form or `patchbay automations add` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct NewAutomation {
+    /// The connection (id or name).
+    pub connection: String,
+    pub trigger: Trigger,
+    /// `PROGRAM ARG…`, split into words as a shell would (without one).
+    pub run: Option<String>,
+    /// A URL to POST each item's JSON to.
+    pub post: Option<String>,
+    pub name: Option<String>,
+    /// Seconds between polls (default 60, at least 15).
+    #[ts(type = "number | null")]
+    pub poll_secs: Option<u64>,
+}
+
+/// How Test with the newest item went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TestOutcome {
+    /// The item it was given (`None`: nothing matched, and nothing ran).
+    pub item_id: Option<String>,
+    pub subject: Option<String>,
+    pub ok: bool,
+    pub exit_code: Option<i32>,
+    pub http_status: Option<u16>,
+    /// The last lines of stderr, or why the POST failed.
+    pub detail: Option<String>,
+}
+
+fn invalid(message: impl Into<String>, hint: impl Into<String>) -> ErrorInfo {
+    ErrorInfo::new(ErrorCode::InvalidInput, message, hint)
+}
+
+/// The trigger, checked (and tidied: blank filters dropped).
+fn checked_trigger(t: &Trigger) -> Result<Trigger, ErrorInfo> {
+    match t {
+        Trigger::NewMail {
+            folder,
+            from,
+            subject_contains,
+            has_attachments,
+        } => {
+            let folder = folder.trim();
+            if folder.is_empty() {
+                return Err(invalid(
+                    "The folder is empty.",
+                    "Give inbox, another well-known folder name, or a folder id.",
+                ));
+            }
+            Ok(Trigger::NewMail {
+                folder: folder.to_string(),
+                from: from
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_string),
+                subject_contains: subject_contains.clone().filter(|s| !s.is_empty()),
+                has_attachments: *has_attachments,
+            })
+        }
+        Trigger::EventChanged { days } => {
+            if !(1..=MAX_DAYS).contains(days) {
+                return Err(invalid(
+                    format!("{days} days is out of range."),
+                    format!("Watch from 1 to {MAX_DAYS} days ahead (the default is 14)."),
+                ));
+            }
+            Ok(t.clone())
+        }
+    }
+}
+
+fn checked_action(run: Option<&str>, post: Option<&str>) -> Result<Action, ErrorInfo> {
+    match (
+        run.filter(|r| !r.trim().is_empty()),
+        post.filter(|p| !p.trim().is_empty()),
+    ) {
+        (Some(run), None) => Ok(Action::Run {
+            argv: action::split_run(run)?,
+        }),
+        (None, Some(url)) => Ok(Action::Post {
+            url: action::check_post_url(url.trim())?.to_string(),
+        }),
+        (Some(_), Some(_)) => Err(invalid(
+            "Give a command to run or a URL to POST to, not both.",
+            "One action an automation.",
+        )),
+        (None, None) => Err(invalid(
+            "There is nothing to do.",
+            "Give a command to run (e.g. notify-send \"New mail\") or a URL to POST to.",
+        )),
+    }
+}
+
+fn describe(t: &Trigger) -> String {
+    match t {
+        Trigger::NewMail {
+            folder,
+            from,
+            subject_contains,
+            has_attachments,
+        } => {
+            let mut s = format!("new mail in {folder}");
+            if let Some(f) = from {
+                s.push_str(&format!(" from {f}"));
+            }
+            if let Some(t) = subject_contains {
+                s.push_str(&format!(" with \"{t}\" in the subject"));
+            }
+            if *has_attachments {
+                s.push_str(" with attachments");
+            }
+            s
+        }
+        Trigger::EventChanged { days } => {
+            format!("events added, changed or cancelled in the next {days} days")
+        }
+    }
+}
+
+/// What it is in words ("new mail in inbox from ada@contoso.com").
+pub fn describe_trigger(t: &Trigger) -> String {
+    describe(t)
+}
+
+/// Check `new`, save it, and read its folder (or calendar) to the end without firing: what is there now never
+/// fires. Nothing is saved when that read fails.
+pub async fn add(core: &Patchbay, new: NewAutomation) -> Result<AutomationView, ErrorInfo> {
+    let connection = core.get(&new.connection)?;
+    let trigger = checked_trigger(&new.trigger)?;
+    let action = checked_action(new.run.as_deref(), new.post.as_deref())?;
+    let poll_secs = new.poll_secs.unwrap_or(DEFAULT_POLL_SECS);
+    if poll_secs < MIN_POLL_SECS {
+        return Err(invalid(
+            format!("Every {poll_secs} s is too often."),
+            format!(
+                "Poll at most every {MIN_POLL_SECS} s: Outlook throttles mailboxes that ask more."
+            ),
+        ));
+    }
+    let store = AutomationStore::new(&core.config().data_dir);
+    let automation = Automation {
+        name: new
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("{} ({})", describe(&trigger), connection.name)),
+        id: uuid::Uuid::new_v4().to_string(),
+        connection_id: connection.id.clone(),
+        trigger,
+        action,
+        paused: false,
+        poll_secs,
+        created_at: crate::clock::now_rfc3339(),
+    };
+    store.add(automation.clone())?;
+    if let Err(e) = engine::baseline(core, &automation).await {
+        let _ = store.remove(&automation.id);
+        let _ = std::fs::remove_dir_all(store.folder_of(&automation.id));
+        return Err(e);
+    }
+    view(&store, automation)
+}
+
+/// Every automation with where it stands, in the order they were added.
+pub fn list(core: &Patchbay) -> Result<Vec<AutomationView>, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    store.list()?.into_iter().map(|a| view(&store, a)).collect()
+}
+
+pub fn show(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    view(&store, store.get(id)?)
+}
+
+/// Every attempt, oldest first.
+pub fn history(core: &Patchbay, id: &str) -> Result<Vec<Attempt>, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    let a = store.get(id)?;
+    Queue::new(&store.folder_of(&a.id)).history()
+}
+
+pub fn set_paused(core: &Patchbay, id: &str, paused: bool) -> Result<AutomationView, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    let a = store.update(id, |a| a.paused = paused)?;
+    view(&store, a)
+}
+
+/// Remove it, its queue and its history.
+pub fn remove(core: &Patchbay, id: &str) -> Result<Automation, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    let removed = store.remove(id)?;
+    let _ = std::fs::remove_dir_all(store.folder_of(&removed.id));
+    Ok(removed)
+}
+
+/// Run now: the running engine (the service) takes it at once; with none running, a round here.
+pub async fn run_now(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    let a = store.get(id)?;
+    if matches!(
+        crate::resident::probe(&core.config().data_dir),
+        crate::resident::Resident::Running(_)
+    ) {
+        runner::request_run_now(&store, id)?;
+    } else {
+        engine::round(core, &a, &reqwest::Client::new()).await?;
+    }
+    view(&store, a)
+}
+
+/// Test with the newest item: the action run once with the newest item that matches (nothing recorded, no
+/// cursor moved), so a person sees the command's exit and stderr before trusting it with their mail.
+pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, ErrorInfo> {
+    let connection = core.get(&new.connection)?;
+    let trigger = checked_trigger(&new.trigger)?;
+    let action = checked_action(new.run.as_deref(), new.post.as_deref())?;
+    let a = Automation {
+        id: "test".into(),
+        name: "Test".into(),
+        connection_id: connection.id.clone(),
+        trigger,
+        action,
+        paused: false,
+        poll_secs: DEFAULT_POLL_SECS,
+        created_at: crate::clock::now_rfc3339(),
+    };
+    let Some((item_id, subject, payload)) = payload_for_test(core, &a).await? else {
+        return Ok(TestOutcome {
+            item_id: None,
+            subject: None,
+            ok: false,
+            exit_code: None,
+            http_status: None,
+            detail: Some(match a.trigger {
+                Trigger::NewMail { .. } => "No message in the folder matches: nothing ran.".into(),
+                Trigger::EventChanged { days } => {
+                    format!("No event in the next {days} days: nothing ran.")
+                }
+            }),
+        });
+    };
+    let o = action::deliver(&a, &item_id, &payload, &reqwest::Client::new()).await;
+    Ok(TestOutcome {
+        item_id: Some(item_id),
+        subject,
+        ok: o.ok,
+        exit_code: o.exit_code,
+        http_status: o.http_status,
+        detail: o.detail,
+    })
+}

@@ -1,0 +1,97 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { ErrorInfo } from "../../ipc";
+import { useFakeBackend } from "../../test/helpers";
+import AutomationDialog from "./AutomationDialog.svelte";
+import AutomationsSection from "./AutomationsSection.svelte";
+
+function setup() {
+  const backend = useFakeBackend();
+  const connection = backend.connections[0];
+  if (!connection) throw new Error("the fake has no connection");
+  return { backend, connection };
+}
+
+describe("AutomationDialog", () => {
+  it("sends the filters and the command as the core takes them, tests with the newest item, then adds", async () => {
+    const { backend, connection } = setup();
+    const onClose = vi.fn();
+    render(AutomationDialog, { connections: backend.connections, connectionId: connection.id, onClose });
+    await userEvent.type(screen.getByTestId("automation-from"), "billing@fabrikam.example");
+    await userEvent.type(screen.getByTestId("automation-subject"), "invoice");
+    await userEvent.click(screen.getByTestId("automation-attachments"));
+    await userEvent.type(screen.getByTestId("automation-command"), "save-attachments --to ~/Invoices");
+
+    await userEvent.click(screen.getByTestId("automation-test"));
+    await waitFor(() => expect(screen.getByTestId("automation-test-result")).toHaveTextContent("Worked with “Invoice 2026-118” (exit 0)."));
+    const tested = backend.calls.find((c) => c.cmd === "test_automation")?.args["automation"];
+    expect(tested).toEqual({
+      connection: connection.id,
+      trigger: { on: "new_mail", folder: "inbox", from: "billing@fabrikam.example", subject_contains: "invoice", has_attachments: true },
+      run: "save-attachments --to ~/Invoices",
+      post: null,
+      name: null,
+      poll_secs: null,
+    });
+
+    await userEvent.click(screen.getByTestId("automation-add"));
+    await waitFor(() => expect(onClose).toHaveBeenCalledWith(true));
+    expect(backend.automations.list).toHaveLength(1);
+  });
+
+  it("watches the calendar for N days and POSTs; a refusal is shown in words and nothing is added", async () => {
+    const { backend, connection } = setup();
+    backend.automations.addError = {
+      code: "invalid_input",
+      title: "Plain http is only for this computer.",
+      message: "Use https, or a URL on 127.0.0.1.",
+    } as ErrorInfo;
+    const onClose = vi.fn();
+    render(AutomationDialog, { connections: backend.connections, connectionId: connection.id, onClose });
+    await userEvent.click(screen.getByTestId("automation-on-event-changed"));
+    await userEvent.clear(screen.getByTestId("automation-days"));
+    await userEvent.type(screen.getByTestId("automation-days"), "7");
+    await userEvent.click(screen.getByTestId("automation-does-post"));
+    await userEvent.type(screen.getByTestId("automation-url"), "http://hooks.example.com/h");
+    await userEvent.click(screen.getByTestId("automation-add"));
+    await waitFor(() => expect(screen.getByTestId("automation-error")).toHaveTextContent("Plain http is only for this computer."));
+    const sent = backend.calls.find((c) => c.cmd === "add_automation")?.args["automation"];
+    expect(sent).toMatchObject({ trigger: { on: "event_changed", days: 7 }, run: null, post: "http://hooks.example.com/h" });
+    expect(onClose).not.toHaveBeenCalled();
+  });
+});
+
+describe("AutomationsSection", () => {
+  it("lists each automation's state, says which connection stops them, and pauses and removes", async () => {
+    const { backend, connection } = setup();
+    const onFix = vi.fn();
+    backend.automations.handle("add_automation", {
+      automation: {
+        connection: connection.id,
+        trigger: { on: "new_mail", folder: "inbox", from: null, subject_contains: null, has_attachments: false },
+        run: "notify-send New",
+        post: null,
+        name: "Tell me",
+        poll_secs: null,
+      },
+    });
+    const stopped = backend.automations.list[0];
+    if (!stopped) throw new Error("no automation");
+    stopped.state = "stopped";
+    stopped.stopped_reason = "Microsoft no longer accepts this sign-in. Choose Fix to sign in again.";
+    render(AutomationsSection, { connections: backend.connections, onNew: vi.fn(), onFix });
+    await waitFor(() => expect(screen.getByTestId("automations-stopped")).toHaveTextContent(`1 automation stopped: ${connection.name} needs Fix.`));
+    expect(screen.getByTestId("automation-state")).toHaveTextContent("Stopped");
+    await userEvent.click(screen.getByTestId("automation-fix"));
+    expect(onFix).toHaveBeenCalledWith(connection);
+
+    await userEvent.click(screen.getByTestId("automation-pause"));
+    await waitFor(() => expect(screen.getByTestId("automation-state")).toHaveTextContent("Paused"));
+    await userEvent.click(screen.getByTestId("automation-history-toggle"));
+    await waitFor(() => expect(screen.getByTestId("automation-history-empty")).toBeInTheDocument());
+    await userEvent.click(screen.getByTestId("automation-remove"));
+    await userEvent.click(screen.getByTestId("automation-remove-confirm"));
+    await waitFor(() => expect(screen.getByTestId("automations-empty")).toBeInTheDocument());
+  });
+});

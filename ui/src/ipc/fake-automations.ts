@@ -1,0 +1,93 @@
+// Automations for the fake backend (fake-backend.ts): a list kept in memory, answering the automation commands
+// as the core would (a new one is active, Pause/Resume flip it, Remove drops it, Test runs on a sample message).
+import type { Attempt } from "./bindings/Attempt";
+import type { AutomationView } from "./bindings/AutomationView";
+import type { ErrorInfo } from "./bindings/ErrorInfo";
+import type { NewAutomation } from "./bindings/NewAutomation";
+import type { TestOutcome } from "./bindings/TestOutcome";
+
+export interface FakeAutomations {
+  list: AutomationView[];
+  history: Map<string, Attempt[]>;
+  /** What `test_automation` answers. */
+  testOutcome: TestOutcome;
+  /** `add_automation` rejects with this. */
+  addError: ErrorInfo | null;
+  /** The answer to an automation command, or `undefined` when `cmd` is not one. */
+  handle(cmd: string, args: Record<string, unknown>): unknown;
+}
+
+const notFound: ErrorInfo = {
+  code: "not_found",
+  title: "There is no such automation.",
+  message: "It may have been removed in another window.",
+} as ErrorInfo;
+
+export function fakeAutomations(): FakeAutomations {
+  const self: FakeAutomations = {
+    list: [],
+    history: new Map(),
+    testOutcome: {
+      item_id: "AAMk-sample-1",
+      subject: "Invoice 2026-118",
+      ok: true,
+      exit_code: 0,
+      http_status: null,
+      detail: null,
+    },
+    addError: null,
+    handle(cmd, args) {
+      const find = () => {
+        const a = self.list.find((x) => x.id === args["id"]);
+        if (!a) throw notFound;
+        return a;
+      };
+      switch (cmd) {
+        case "list_automations":
+          return structuredClone(self.list);
+        case "automation_history":
+          find();
+          return structuredClone(self.history.get(String(args["id"])) ?? []);
+        case "add_automation": {
+          if (self.addError) throw self.addError;
+          const n = args["automation"] as NewAutomation;
+          const view: AutomationView = {
+            id: `auto-${self.list.length + 1}`,
+            name: n.name ?? "New automation",
+            connection_id: n.connection,
+            trigger: n.trigger,
+            action: n.run ? { kind: "run", argv: n.run.split(" ") } : { kind: "post", url: n.post ?? "" },
+            paused: false,
+            poll_secs: n.poll_secs ?? 60,
+            created_at: new Date().toISOString(),
+            state: "active",
+            queued: 0,
+            failed: 0,
+            stopped_reason: null,
+            last_error: null,
+            last_poll_at: null,
+          };
+          self.list.push(view);
+          return structuredClone(view);
+        }
+        case "test_automation":
+          return structuredClone(self.testOutcome);
+        case "set_automation_paused": {
+          const a = find();
+          a.paused = Boolean(args["paused"]);
+          a.state = a.paused ? "paused" : "active";
+          return structuredClone(a);
+        }
+        case "remove_automation":
+          find();
+          self.list = self.list.filter((x) => x.id !== args["id"]);
+          return null;
+        case "run_automation_now":
+          return structuredClone(find());
+        default:
+          return undefined;
+      }
+    },
+  };
+  return self;
+}
