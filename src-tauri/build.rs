@@ -30,6 +30,13 @@ const COMMANDS: &[&str] = &[
     "more_agenda",
     "assistant_setup",
     "assistant_writes",
+    "list_automations",
+    "automation_history",
+    "add_automation",
+    "test_automation",
+    "set_automation_paused",
+    "remove_automation",
+    "run_automation_now",
 ];
 
 fn main() {

@@ -100,6 +100,111 @@ fn control_from_env(value: Option<&str>) -> bool {
     }
 }
 
+/// The endpoints of a sandbox another process listed.
+fn listed_endpoints(l: &shared::Listing, tenant: &str) -> Result<Endpoints, ErrorInfo> {
+    let authority =
+        url::Url::parse(&l.authority_template.replace("{tenant}", tenant)).map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Internal,
+                "The sandbox's address cannot be read.",
+                "Quit every Patchbay window and command, then try again.",
+            )
+            .with_detail(e.to_string())
+        })?;
+    Ok(Endpoints {
+        authority,
+        graph_url: l.graph_url.clone(),
+    })
+}
+
+/// One sandbox per data folder, whichever Patchbay process started it: the window, the service, the CLI and the
+/// MCP server all use the same one while it runs, so mail delivered through its control endpoints, delta tokens
+/// and the demo calendar's changes are the same for all of them (a sandbox keeps its mailboxes in memory; only the
+/// tenant is in `sandbox-tenant.json`). The process that starts one says where it listens in `sandbox.json`;
+/// the others find it there, checking that it still answers. It ends with the process that started it; the next
+/// to need one starts another (its mailboxes then start afresh, and delta tokens of the old one answer 410).
+mod shared {
+    use std::path::{Path, PathBuf};
+
+    const FILE: &str = "sandbox.json";
+    const LOCK: &str = "sandbox.lock";
+
+    /// Where a running sandbox listens, as its starter wrote it.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    pub struct Listing {
+        pub pid: u32,
+        pub base_url: url::Url,
+        pub graph_url: url::Url,
+        pub authority_template: String,
+        pub users: Vec<(String, String)>,
+    }
+
+    pub struct Shared {
+        dir: PathBuf,
+    }
+
+    impl Shared {
+        pub fn new(data_dir: &Path) -> Self {
+            Self {
+                dir: data_dir.to_path_buf(),
+            }
+        }
+
+        /// Held while a process looks for a sandbox and, finding none, starts one: two processes at once never
+        /// start two.
+        pub fn lock(&self) -> Option<std::fs::File> {
+            crate::store::ensure_private_dir(&self.dir).ok()?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(self.dir.join(LOCK))
+                .ok()?;
+            file.lock().ok()?;
+            Some(file)
+        }
+
+        /// The sandbox another process runs for this data folder, if it still answers.
+        pub async fn find(&self) -> Option<Listing> {
+            let bytes = std::fs::read(self.dir.join(FILE)).ok()?;
+            let listing: Listing = serde_json::from_slice(&bytes).ok()?;
+            let home = listing.base_url.join("_sandbox").ok()?;
+            let answer = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(2))
+                .no_proxy()
+                .build()
+                .ok()?
+                .get(home)
+                .send()
+                .await
+                .ok()?;
+            answer.status().is_success().then_some(listing)
+        }
+
+        /// Say where this process's sandbox listens.
+        pub fn publish(&self, listing: &Listing) {
+            let path = self.dir.join(FILE);
+            if let Ok(bytes) = serde_json::to_vec_pretty(listing) {
+                if let Err(e) = crate::store::write_atomic_unsynced(&self.dir, &path, &bytes) {
+                    tracing::warn!("could not write {}: {e}", path.display());
+                }
+            }
+        }
+
+        /// This process's sandbox ends: take its listing down (unless another process's replaced it).
+        pub fn withdraw(&self) {
+            let path = self.dir.join(FILE);
+            let ours = std::fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Listing>(&b).ok())
+                .is_some_and(|l| l.pid == std::process::id());
+            if ours {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
 #[cfg(feature = "sandbox")]
 pub use hosted::SandboxHost;
 
@@ -111,11 +216,18 @@ mod hosted {
     use std::time::Duration;
     use tokio::sync::OnceCell;
 
-    /// The sandbox served in this process, started on first use.
+    /// The sandbox served in this process, started on first use, or the one another process serves for the
+    /// same data folder (see [`super::shared`]).
     pub struct SandboxHost {
         tenant_file: PathBuf,
         control: bool,
-        running: OnceCell<Sandbox>,
+        shared: super::shared::Shared,
+        running: OnceCell<Hosted>,
+    }
+
+    pub enum Hosted {
+        Own(Sandbox),
+        Elsewhere(super::shared::Listing),
     }
 
     impl SandboxHost {
@@ -129,14 +241,27 @@ mod hosted {
             Self {
                 tenant_file: data_dir.join("sandbox-tenant.json"),
                 control,
+                shared: super::shared::Shared::new(data_dir),
                 running: OnceCell::new(),
             }
         }
 
-        /// The running sandbox, started on first use.
-        pub async fn get(&self) -> Result<&Sandbox, ErrorInfo> {
+        /// The sandbox this process serves, started on first use (`None` when another process serves it).
+        pub async fn get(&self) -> Result<Option<&Sandbox>, ErrorInfo> {
+            Ok(match self.hosted().await? {
+                Hosted::Own(s) => Some(s),
+                Hosted::Elsewhere(_) => None,
+            })
+        }
+
+        async fn hosted(&self) -> Result<&Hosted, ErrorInfo> {
             self.running
                 .get_or_try_init(|| async {
+                    let _turn = self.shared.lock();
+                    if let Some(listing) = self.shared.find().await {
+                        tracing::info!(url = %listing.base_url, pid = listing.pid, "using the sandbox another Patchbay process runs");
+                        return Ok(Hosted::Elsewhere(listing));
+                    }
                     let sandbox = Sandbox::start(SandboxOptions {
                         tenant_file: Some(self.tenant_file.clone()),
                         control: self.control,
@@ -152,10 +277,26 @@ mod hosted {
                         .with_detail(e.to_string())
                     })?;
                     tracing::info!(url = %sandbox.base_url(), control = self.control, "sandbox started");
-                    Ok(sandbox)
+                    self.shared.publish(&super::shared::Listing {
+                        pid: std::process::id(),
+                        base_url: sandbox.base_url().clone(),
+                        graph_url: sandbox.graph_url(),
+                        authority_template: sandbox.authority("{tenant}").to_string().replace("%7Btenant%7D", "{tenant}"),
+                        users: users_of(&sandbox),
+                    });
+                    Ok(Hosted::Own(sandbox))
                 })
                 .await
         }
+    }
+
+    fn users_of(sandbox: &Sandbox) -> Vec<(String, String)> {
+        sandbox
+            .control()
+            .users()
+            .iter()
+            .map(|u| (u.given_name.clone(), u.email.clone()))
+            .collect()
     }
 
     impl SandboxProvider for SandboxHost {
@@ -165,32 +306,35 @@ mod hosted {
 
         fn endpoints<'a>(&'a self, tenant: &'a str) -> Boxed<'a, Result<Endpoints, ErrorInfo>> {
             Box::pin(async move {
-                let sandbox = self.get().await?;
-                Ok(Endpoints {
-                    authority: sandbox.authority(tenant),
-                    graph_url: sandbox.graph_url(),
+                Ok(match self.hosted().await? {
+                    Hosted::Own(sandbox) => Endpoints {
+                        authority: sandbox.authority(tenant),
+                        graph_url: sandbox.graph_url(),
+                    },
+                    Hosted::Elsewhere(l) => super::listed_endpoints(l, tenant)?,
                 })
             })
         }
 
         fn describe(&self) -> Boxed<'_, Result<SandboxInfo, ErrorInfo>> {
             Box::pin(async move {
-                let sandbox = self.get().await?;
-                Ok(SandboxInfo {
-                    base_url: sandbox.base_url().clone(),
-                    users: sandbox
-                        .control()
-                        .users()
-                        .iter()
-                        .map(|u| (u.given_name.clone(), u.email.clone()))
-                        .collect(),
+                Ok(match self.hosted().await? {
+                    Hosted::Own(sandbox) => SandboxInfo {
+                        base_url: sandbox.base_url().clone(),
+                        users: users_of(sandbox),
+                    },
+                    Hosted::Elsewhere(l) => SandboxInfo {
+                        base_url: l.base_url.clone(),
+                        users: l.users.clone(),
+                    },
                 })
             })
         }
 
         fn shutdown(&self) -> Boxed<'_, ()> {
             Box::pin(async move {
-                if let Some(sandbox) = self.running.get() {
+                if let Some(Hosted::Own(sandbox)) = self.running.get() {
+                    self.shared.withdraw();
                     sandbox.stop(Duration::from_secs(3)).await;
                 }
             })
@@ -229,6 +373,7 @@ mod process {
     pub struct ProcessSandbox {
         /// The program, found when this Patchbay starts (`None`: there is none, and no sandbox).
         program: Option<PathBuf>,
+        shared: super::shared::Shared,
         tenant_file: PathBuf,
         control: bool,
         running: OnceCell<Running>,
@@ -299,6 +444,7 @@ mod process {
         pub fn with_program(data_dir: &std::path::Path, program: Option<PathBuf>) -> Self {
             Self {
                 program,
+                shared: super::shared::Shared::new(data_dir),
                 tenant_file: data_dir.join("sandbox-tenant.json"),
                 control: control_wanted(),
                 running: OnceCell::new(),
@@ -308,6 +454,18 @@ mod process {
         async fn get(&self) -> Result<&Running, ErrorInfo> {
             self.running
                 .get_or_try_init(|| async {
+                    let _turn = self.shared.lock();
+                    if let Some(l) = self.shared.find().await {
+                        tracing::info!(url = %l.base_url, pid = l.pid, "using the sandbox another Patchbay process runs");
+                        return Ok(Running {
+                            child: std::sync::Mutex::new(None),
+                            _lifeline: None,
+                            base_url: l.base_url,
+                            authority_template: l.authority_template,
+                            graph_url: l.graph_url,
+                            users: l.users,
+                        });
+                    }
                     let program = self.program.clone().ok_or_else(no_program)?;
                     let mut command = tokio::process::Command::new(&program);
                     command
@@ -346,6 +504,13 @@ mod process {
                     running._lifeline = child.stdin.take();
                     *running.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
                     tracing::info!(url = %running.base_url, control = self.control, "sandbox started ({PROGRAM})");
+                    self.shared.publish(&super::shared::Listing {
+                        pid: std::process::id(),
+                        base_url: running.base_url.clone(),
+                        graph_url: running.graph_url.clone(),
+                        authority_template: running.authority_template.clone(),
+                        users: running.users.clone(),
+                    });
                     Ok(running)
                 })
                 .await
@@ -389,6 +554,7 @@ mod process {
                     .and_then(|r| r.child.lock().unwrap_or_else(|p| p.into_inner()).take());
                 // Its tenant file is written whole or not at all, so ending it at once loses nothing.
                 if let Some(mut child) = child {
+                    self.shared.withdraw();
                     let _ = child.kill().await;
                 }
             })
@@ -458,7 +624,7 @@ mod tests {
 
     #[cfg(feature = "sandbox")]
     async fn revoke_status(host: &SandboxHost) -> (reqwest::StatusCode, serde_json::Value) {
-        let sandbox = host.get().await.unwrap();
+        let sandbox = host.get().await.unwrap().expect("its own sandbox");
         let resp = reqwest::Client::new()
             .post(sandbox.base_url().join("_sandbox/revoke").unwrap())
             .json(&serde_json::json!({"user": "adele@contoso.example"}))
@@ -486,5 +652,34 @@ mod tests {
         let (status, body) = revoke_status(&host).await;
         assert_eq!(status, reqwest::StatusCode::OK, "{body}");
         host.shutdown().await;
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[tokio::test]
+    async fn every_process_of_a_data_folder_uses_the_one_sandbox_that_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = SandboxHost::with_control(dir.path(), false);
+        let second = SandboxHost::with_control(dir.path(), false);
+        let own = first.endpoints("organizations").await.unwrap();
+        assert!(first.get().await.unwrap().is_some(), "the first starts it");
+        let found = second.endpoints("organizations").await.unwrap();
+        assert_eq!(found, own, "the second finds it in sandbox.json");
+        assert!(
+            second.get().await.unwrap().is_none(),
+            "and runs none of its own"
+        );
+        assert_eq!(
+            second.describe().await.unwrap().users,
+            first.describe().await.unwrap().users
+        );
+        first.shutdown().await;
+        assert!(
+            !dir.path().join("sandbox.json").exists(),
+            "its listing goes with it"
+        );
+        // The next to need one starts its own.
+        let third = SandboxHost::with_control(dir.path(), false);
+        assert!(third.get().await.unwrap().is_some());
+        third.shutdown().await;
     }
 }

@@ -251,6 +251,9 @@ pub struct AppState {
     pub anchor: jiff::Timestamp,
     /// Whether the `/_sandbox/` control endpoints answer over HTTP (see [`crate::SandboxOptions::control`]).
     pub control: bool,
+    /// This run's number, in every delta token it gives: a token of another run (the mailboxes live in memory)
+    /// is answered 410, as Graph answers a sync state it no longer has.
+    pub instance: u32,
     inner: Mutex<Inner>,
 }
 
@@ -265,6 +268,8 @@ impl AppState {
             initial_settings: settings,
             anchor,
             control,
+            instance: (now.as_nanosecond() as u64 ^ u64::from(std::process::id()).rotate_left(32))
+                as u32,
             inner: Mutex::new(Inner::new(settings)),
         }
     }

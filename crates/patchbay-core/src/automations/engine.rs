@@ -103,6 +103,28 @@ fn payload(a: &Automation, message: &Value) -> Value {
     })
 }
 
+/// A link as the cursor keeps it: relative to the connection's Graph root (`v1.0/me/…/delta?$deltatoken=…`), so
+/// it survives the root moving (the sandbox listens on another port each time it starts); a link elsewhere is
+/// kept whole, and `follow` refuses it.
+fn kept(graph: &crate::graph::ConnectionGraph, link: &str) -> String {
+    graph
+        .graph()
+        .relative_of(link)
+        .unwrap_or_else(|_| link.to_string())
+}
+
+/// The cursor as a link to follow (cursors written before they were relative are whole links already).
+fn absolute(graph: &crate::graph::ConnectionGraph, cursor: &str) -> String {
+    if cursor.starts_with("https://") || cursor.starts_with("http://") {
+        return cursor.to_string();
+    }
+    format!(
+        "{}/{}",
+        graph.graph().base().as_str().trim_end_matches('/'),
+        cursor.trim_start_matches('/')
+    )
+}
+
 /// The first request of a round from no cursor. A calendar view's names its window, which is kept: the tokens
 /// after it carry the same.
 fn first_request(a: &Automation, state: &mut State, prefer: &str) -> Request {
@@ -179,7 +201,7 @@ async fn poll(
                 let first = first_request(a, state, &prefer);
                 graph.send(&first).await
             }
-            Some(link) => graph.follow(link, &like).await,
+            Some(cursor) => graph.follow(&absolute(&graph, cursor), &like).await,
         }
         .map_err(call_error)?;
         crate::fault::point("automation-page-read");
@@ -202,8 +224,8 @@ async fn poll(
             .json()
             .map_err(|e| PollError::Fail(words(&graph_error_info(&e))))?;
         let mut items: Vec<Value> = body["value"].as_array().cloned().unwrap_or_default();
-        let next = body["@odata.nextLink"].as_str().map(str::to_string);
-        let delta = body["@odata.deltaLink"].as_str().map(str::to_string);
+        let next = body["@odata.nextLink"].as_str().map(|l| kept(&graph, l));
+        let delta = body["@odata.deltaLink"].as_str().map(|l| kept(&graph, l));
         let done = next.is_none();
         let mut new = Vec::new();
         match &a.trigger {
@@ -360,8 +382,28 @@ pub async fn payload_for_test(
 pub async fn baseline(core: &Patchbay, a: &Automation) -> Result<(), ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
     let queue = Queue::new(&store.folder_of(&a.id));
-    let _lock = queue.try_lock()?;
+    // A runner (the service) may have seen the new automation first and be taking the baseline itself: wait
+    // for it, and keep what it did.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let _lock = loop {
+        match queue.try_lock()? {
+            Some(lock) => break lock,
+            None if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+            None => {
+                return Err(ErrorInfo::new(
+                    crate::error::ErrorCode::Storage,
+                    "Another Patchbay process holds this automation.",
+                    "Try again in a moment.",
+                ))
+            }
+        }
+    };
     let mut state = queue.load()?;
+    if state.baselined {
+        return Ok(());
+    }
     state.mark = state.mark.max(now());
     match poll(core, a, &queue, &mut state).await {
         Ok(_) => Ok(()),

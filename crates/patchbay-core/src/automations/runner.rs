@@ -89,6 +89,9 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
             if !asked && next.get(&a.id).is_some_and(|t| *t > now) {
                 continue;
             }
+            if asked {
+                tracing::info!(automation = %a.id, "run now");
+            }
             next.insert(a.id.clone(), now + jittered(a.poll_secs));
             let slot = slots
                 .entry(a.connection_id.clone())
@@ -100,6 +103,7 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
                 id,
                 tokio::spawn(async move {
                     let round = engine::round_limited(&core, &a, &http, Some(&slot)).await;
+                    tracing::debug!(automation = %a.id, ?round, "round");
                     let _ = reports.send(Report {
                         automation: a,
                         round,

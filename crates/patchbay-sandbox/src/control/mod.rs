@@ -356,7 +356,6 @@ impl SandboxControl {
             &self.state,
             &user,
             crate::graph::delta::Delivered {
-                id: String::new(),
                 received: jiff::Timestamp::now(),
                 from_name: from.0.to_string(),
                 from_address: from.1.to_string(),
@@ -378,9 +377,6 @@ impl SandboxControl {
             log.removed.insert(id.to_string());
             log.record(id, Change::Removed);
         } else {
-            if let Some(d) = log.delivered.iter_mut().find(|d| d.id == id) {
-                d.is_read = true;
-            }
             log.read.insert(id.to_string());
             log.record(id, Change::Updated);
         }

@@ -145,27 +145,27 @@ pub fn change(
     Ok(true)
 }
 
-/// The round `(from, to]` of the window `[start, end)`, oldest change first; `from == 0`: the whole window.
+/// The round `(from, to]` of the window `[start, end)`, oldest change first; `from` `None`: the whole window.
 fn round(
     generated: &[Event],
     user: &DemoUser,
     log: &CalendarLog,
     window: (Timestamp, Timestamp),
-    (from, to): (u64, u64),
+    (from, to): (Option<u64>, u64),
 ) -> Vec<Value> {
     let tz = TimeZone::UTC;
     // The log as it was at `to`: later changes wait for the next round. (Changes keep only the latest state, so
     // an event changed again after `to` is sent in that state; the next round sends it once more, as Graph may.)
     let now: Vec<Event> = apply(generated.to_vec(), log);
     let in_window = |e: &Event| interval(e, &tz).is_some_and(|(s, t)| s < window.1 && t > window.0);
-    if from == 0 {
+    let Some(from) = from else {
         let mut all: Vec<&Event> = now.iter().filter(|e| in_window(e)).collect();
         all.sort_by_key(|e| interval(e, &tz).map(|(s, _)| s));
         return all
             .into_iter()
             .map(|e| to_json(e, user, "UTC", &tz))
             .collect();
-    }
+    };
     let mut ids: Vec<(u64, &str)> = Vec::new();
     for (seq, id) in &log.changes {
         if *seq > from && *seq <= to {
@@ -189,7 +189,7 @@ pub fn calendar_view_delta(st: &AppState, caller: &Caller, req: &GraphRequest) -
     }
     let user = &caller.user;
     let q = Query::parse(req.query);
-    let Some(token) = parse_token(&q) else {
+    let Some(token) = parse_token(st, &q) else {
         return bad_token();
     };
     let zone = mailbox::time_zone(st, user);
@@ -209,19 +209,25 @@ pub fn calendar_view_delta(st: &AppState, caller: &Caller, req: &GraphRequest) -
             let (Some(start), Some(end)) = window else {
                 return window_error();
             };
-            (0, log.seq, 0, (start, end))
+            (None, log.seq, 0, (start, end))
         }
         Token::Delta(n) if n.len() == 3 => match (seconds(n[1]), seconds(n[2])) {
-            (Some(s), Some(e)) => (n[0] as u64, log.seq, 0, (s, e)),
+            (Some(s), Some(e)) => (Some(n[0] as u64), log.seq, 0, (s, e)),
             _ => return bad_token(),
         },
         Token::Skip(n) if n.len() == 5 => match (seconds(n[3]), seconds(n[4])) {
-            (Some(s), Some(e)) => (n[0] as u64, n[1] as u64, n[2] as usize, (s, e)),
+            (Some(s), Some(e)) => (
+                (n[0] >= 0).then_some(n[0] as u64),
+                n[1] as u64,
+                n[2] as usize,
+                (s, e),
+            ),
             _ => return bad_token(),
         },
+        Token::Foreign => return gone(),
         _ => return bad_token(),
     };
-    if from > 0 && from < log.floor {
+    if from.is_some_and(|f| f < log.floor) {
         return gone();
     }
     let replay = if offset == 0 {
@@ -250,7 +256,7 @@ pub fn calendar_view_delta(st: &AppState, caller: &Caller, req: &GraphRequest) -
         default_size: DEFAULT_PAGE,
     }
     .render(
-        |next| format!("{from}.{to}.{next}.{ws}.{we}"),
+        |next| format!("{}.{to}.{next}.{ws}.{we}", from.map_or(-1, |f| f as i64)),
         format!("{to}.{ws}.{we}"),
     )
 }

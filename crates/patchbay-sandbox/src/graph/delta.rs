@@ -14,10 +14,12 @@ use axum::http::StatusCode;
 use jiff::Timestamp;
 use serde_json::{json, Value};
 
+use super::mail_data::Tpl;
+use super::messages::inbox::Message;
 use super::messages::json::to_json;
-use super::messages::{inbox, inbox_id, recipient, web_link};
+use super::messages::{inbox, inbox_id};
 use super::odata::{percent_encode, Query};
-use super::zones::{preference, utc};
+use super::zones::preference;
 use super::{access_denied, ids, Caller, GraphRequest, Reply};
 use crate::state::{AppState, DemoUser};
 
@@ -26,10 +28,9 @@ const READ_MAIL: &[&str] = &["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"];
 const DEFAULT_PAGE: usize = 10;
 const MAX_PAGE: usize = 1000;
 
-/// A message delivered into an inbox after the sandbox started.
+/// A message to deliver into an inbox (see [`deliver`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivered {
-    pub id: String,
     pub received: Timestamp,
     pub from_name: String,
     pub from_address: String,
@@ -52,7 +53,8 @@ pub struct MailLog {
     /// The last sequence number given out.
     pub seq: u64,
     pub changes: Vec<(u64, String, Change)>,
-    pub delivered: Vec<Delivered>,
+    /// Messages delivered since the start, as the listing serves them.
+    pub delivered: Vec<Message>,
     /// Generated messages marked read or removed since.
     pub read: std::collections::HashSet<String>,
     pub removed: std::collections::HashSet<String>,
@@ -77,23 +79,36 @@ pub(super) fn gone() -> Reply {
     )
 }
 
-/// A delta token, as the sandbox writes them: `d.SEQ…` (a deltaLink's) or `s.FROM.TO.OFFSET…` (a page of the round
-/// `(FROM, TO]`); a calendar view's tokens carry its window after these numbers, as Graph's carry the query.
+/// A delta token, as the sandbox writes them: `d.RUN.SEQ…` (a deltaLink's) or `s.RUN.FROM.TO.OFFSET…` (a page of
+/// the round `(FROM, TO]`), `RUN` being [`AppState::instance`]; a calendar view's tokens carry its window after
+/// these numbers, as Graph's carry the query.
 pub(super) enum Token {
     Start,
     Delta(Vec<i64>),
     Skip(Vec<i64>),
+    /// A token of another run of the sandbox: its sync state is gone (410).
+    Foreign,
 }
 
-pub(super) fn parse_token(q: &Query) -> Option<Token> {
-    let numbers = |t: &str| -> Option<Vec<i64>> { t.split('.').map(|n| n.parse().ok()).collect() };
-    if let Some(t) = q.get("$deltatoken") {
-        return numbers(t.strip_prefix("d.")?).map(Token::Delta);
-    }
-    if let Some(t) = q.get("$skiptoken") {
-        return numbers(t.strip_prefix("s.")?).map(Token::Skip);
-    }
-    Some(Token::Start)
+pub(super) fn parse_token(st: &AppState, q: &Query) -> Option<Token> {
+    let numbers = |t: &str| -> Option<Option<Vec<i64>>> {
+        let all: Vec<i64> = t
+            .split('.')
+            .map(|n| n.parse().ok())
+            .collect::<Option<_>>()?;
+        let (run, rest) = all.split_first()?;
+        Some((*run == i64::from(st.instance)).then(|| rest.to_vec()))
+    };
+    let (t, delta) = match (q.get("$deltatoken"), q.get("$skiptoken")) {
+        (Some(t), _) => (t.strip_prefix("d."), true),
+        (None, Some(t)) => (t.strip_prefix("s."), false),
+        (None, None) => return Some(Token::Start),
+    };
+    Some(match numbers(t?)? {
+        Some(n) if delta => Token::Delta(n),
+        Some(n) => Token::Skip(n),
+        None => Token::Foreign,
+    })
 }
 
 pub(super) fn bad_token() -> Reply {
@@ -114,21 +129,21 @@ pub(super) fn page_size(req: &GraphRequest) -> Option<usize> {
 /// changes before `from` (whose sequence numbers are `seqs`), once more.
 pub(super) fn with_replay(
     seqs: impl DoubleEndedIterator<Item = u64>,
-    from: u64,
+    from: Option<u64>,
     replay: usize,
-    round: impl Fn(u64, u64) -> Vec<Value>,
+    round: impl Fn(Option<u64>, u64) -> Vec<Value>,
     items: Vec<Value>,
 ) -> Vec<Value> {
-    if replay == 0 || from == 0 {
+    let Some(from) = from.filter(|_| replay > 0) else {
         return items;
-    }
+    };
     let again_from = seqs
         .rev()
         .filter(|s| *s <= from)
         .take(replay)
         .min()
         .unwrap_or(from);
-    let mut again = round(again_from.saturating_sub(1), from);
+    let mut again = round(Some(again_from.saturating_sub(1)), from);
     again.extend(items);
     again
 }
@@ -164,11 +179,15 @@ impl DeltaPage<'_> {
         });
         if more {
             body["@odata.nextLink"] = json!(format!(
-                "{base}?%24skiptoken=s.{}{select}",
+                "{base}?%24skiptoken=s.{}.{}{select}",
+                self.st.instance,
                 skip(self.offset + size)
             ));
         } else {
-            body["@odata.deltaLink"] = json!(format!("{base}?%24deltatoken=d.{delta}{select}"));
+            body["@odata.deltaLink"] = json!(format!(
+                "{base}?%24deltatoken=d.{}.{delta}{select}",
+                self.st.instance
+            ));
         }
         let mut reply = Reply::ok(body);
         if let Some(n) = self.asked {
@@ -178,43 +197,47 @@ impl DeltaPage<'_> {
     }
 }
 
-fn delivered_json(d: &Delivered) -> Value {
-    json!({
-        "@odata.type": "#microsoft.graph.message",
-        "id": d.id,
-        "receivedDateTime": utc(d.received),
-        "subject": d.subject,
-        "bodyPreview": d.body.chars().take(255).collect::<String>(),
-        "from": recipient((&d.from_name, &d.from_address)),
-        "isRead": d.is_read,
-        "hasAttachments": d.has_attachments,
-        "webLink": web_link(&d.id),
-    })
-}
-
 /// The message `id` as it is now, if it is in the inbox: as a listing renders it, less its body.
-fn current(st: &AppState, user: &DemoUser, log: &MailLog, id: &str) -> Option<Value> {
-    if log.removed.contains(id) {
-        return None;
-    }
-    if let Some(d) = log.delivered.iter().find(|d| d.id == id) {
-        return Some(delivered_json(d));
-    }
-    let m = inbox(user, st.anchor).into_iter().find(|m| m.id == id)?;
-    let mut v = to_json(&m, user, &inbox_id(user), true);
-    if log.read.contains(&m.id) {
-        v["isRead"] = json!(true);
-    }
+fn current(user: &DemoUser, mailbox: &[Message], id: &str) -> Option<Value> {
+    let m = mailbox.iter().find(|m| m.id == id)?;
+    let mut v = to_json(m, user, &inbox_id(user), true);
     if let Some(o) = v.as_object_mut() {
         o.remove("body");
     }
     Some(v)
 }
 
-/// The items of the round `(from, to]`, oldest change first; `from == 0`: the whole folder as of `to`.
-fn round(st: &AppState, user: &DemoUser, log: &MailLog, from: u64, to: u64) -> Vec<Value> {
+/// `user`'s inbox as it is now, newest first: the generated messages and those delivered since the start, less
+/// those removed, read where they were marked read. What the listing, a single message and delta all serve.
+pub fn mailbox(st: &AppState, user: &DemoUser) -> Vec<Message> {
+    let log = st
+        .lock()
+        .mail_logs
+        .get(&user.id)
+        .cloned()
+        .unwrap_or_default();
+    mailbox_of(st, user, &log)
+}
+
+fn mailbox_of(st: &AppState, user: &DemoUser, log: &MailLog) -> Vec<Message> {
+    let mut all: Vec<Message> = log.delivered.iter().rev().cloned().collect();
+    all.extend(inbox(user, st.anchor));
+    all.retain(|m| !log.removed.contains(&m.id));
+    for m in &mut all {
+        if log.read.contains(&m.id) {
+            m.is_read = true;
+        }
+    }
+    all
+}
+
+/// The items of the round `(from, to]`, oldest change first; `from` `None`: the whole folder as of `to`.
+fn round(st: &AppState, user: &DemoUser, log: &MailLog, from: Option<u64>, to: u64) -> Vec<Value> {
+    let full = from.is_none();
+    let from = from.unwrap_or(0);
+    let mailbox = mailbox_of(st, user, log);
     let mut ids: Vec<String> = Vec::new();
-    if from == 0 {
+    if full {
         // Oldest first, as a first sync lists a folder.
         let mut generated: Vec<_> = inbox(user, st.anchor);
         generated.reverse();
@@ -226,7 +249,7 @@ fn round(st: &AppState, user: &DemoUser, log: &MailLog, from: u64, to: u64) -> V
         }
     }
     // A change that came later moves the item to its place in the log, not before.
-    if from > 0 {
+    if !full {
         ids.sort_by_key(|id| {
             log.changes
                 .iter()
@@ -237,10 +260,10 @@ fn round(st: &AppState, user: &DemoUser, log: &MailLog, from: u64, to: u64) -> V
         });
     }
     ids.into_iter()
-        .filter_map(|id| match current(st, user, log, &id) {
+        .filter_map(|id| match current(user, &mailbox, &id) {
             Some(v) => Some(v),
             // Removed: a first sync leaves it out, a later round says so.
-            None if from > 0 => Some(json!({"id": id, "@removed": {"reason": "deleted"}})),
+            None if !full => Some(json!({"id": id, "@removed": {"reason": "deleted"}})),
             None => None,
         })
         .collect()
@@ -259,18 +282,24 @@ pub fn messages_delta(st: &AppState, caller: &Caller, req: &GraphRequest, folder
         );
     }
     let q = Query::parse(req.query);
-    let Some(token) = parse_token(&q) else {
+    let Some(token) = parse_token(st, &q) else {
         return bad_token();
     };
     let mut inner = st.lock();
     let log = inner.mail_logs.entry(user.id.clone()).or_default();
     let (from, to, offset) = match token {
-        Token::Start => (0, log.seq, 0),
-        Token::Delta(n) if n.len() == 1 => (n[0] as u64, log.seq, 0),
-        Token::Skip(n) if n.len() == 3 => (n[0] as u64, n[1] as u64, n[2] as usize),
+        Token::Start => (None, log.seq, 0),
+        Token::Delta(n) if n.len() == 1 => (Some(n[0] as u64), log.seq, 0),
+        // A page of a whole-folder round carries -1 for where it started.
+        Token::Skip(n) if n.len() == 3 => (
+            (n[0] >= 0).then_some(n[0] as u64),
+            n[1] as u64,
+            n[2] as usize,
+        ),
+        Token::Foreign => return gone(),
         _ => return bad_token(),
     };
-    if from > 0 && from < log.floor {
+    if from.is_some_and(|f| f < log.floor) {
         return gone();
     }
     let replay = if offset == 0 {
@@ -297,16 +326,50 @@ pub fn messages_delta(st: &AppState, caller: &Caller, req: &GraphRequest, folder
         asked: page_size(req),
         default_size: DEFAULT_PAGE,
     }
-    .render(|next| format!("{from}.{to}.{next}"), to.to_string())
+    .render(
+        |next| format!("{}.{to}.{next}", from.map_or(-1, |f| f as i64)),
+        to.to_string(),
+    )
 }
 
 /// A new message in `user`'s inbox, now: its id.
-pub fn deliver(st: &AppState, user: &DemoUser, mut message: Delivered) -> String {
+pub fn deliver(st: &AppState, user: &DemoUser, d: Delivered) -> String {
     let mut inner = st.lock();
     let log = inner.mail_logs.entry(user.id.clone()).or_default();
-    message.id = ids::item_id(&[&user.id, "delivered", &log.delivered.len().to_string()]);
-    let id = message.id.clone();
-    log.delivered.push(message);
+    let index = format!("delivered-{}", log.delivered.len());
+    let id = ids::item_id(&[&user.id, "message", &index]);
+    // The generated inbox is made of `'static` templates; a delivered message becomes one, its text leaked once
+    // (a few hundred bytes a message, for the sandbox's life: it is a test double, not a mail server).
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let tpl = Tpl {
+        from: (leak(d.from_name), leak(d.from_address.clone())),
+        to: &[],
+        subject: leak(d.subject),
+        body: leak(d.body.clone()),
+        importance: "normal",
+        attachments: d.has_attachments,
+        focused: true,
+        read: Some(d.is_read),
+    };
+    let domain = d
+        .from_address
+        .rsplit('@')
+        .next()
+        .unwrap_or("contoso.example")
+        .to_string();
+    log.delivered.push(Message {
+        id: id.clone(),
+        change_key: ids::change_key(&[&user.id, "message", &index]),
+        created: d.received,
+        modified: d.received,
+        received: d.received,
+        sent: d.received,
+        tpl,
+        body: d.body,
+        is_read: d.is_read,
+        conversation_id: ids::conversation_id(&[&user.id, "conversation", &index]),
+        internet_message_id: format!("<{}@{domain}>", ids::hex(&[&user.id, "imid", &index], 12)),
+    });
     log.record(&id, Change::Added);
     id
 }

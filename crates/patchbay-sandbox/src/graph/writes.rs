@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::messages::{inbox, recipient, web_link};
+use super::messages::{recipient, web_link};
 use super::odata::percent_encode;
 use super::zones::utc;
 use super::{access_denied, ids, Caller, Reply};
@@ -161,7 +161,7 @@ pub fn create_reply(st: &AppState, caller: &Caller, id: &str, body: &[u8]) -> Re
             Err(reply) => return reply,
         }
     };
-    let Some(original) = inbox(&caller.user, st.anchor)
+    let Some(original) = super::delta::mailbox(st, &caller.user)
         .into_iter()
         .find(|m| m.id == id)
     else {

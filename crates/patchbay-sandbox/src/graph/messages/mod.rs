@@ -157,7 +157,7 @@ pub fn list(st: &AppState, caller: &Caller, req: &GraphRequest, folder: Option<S
         },
     };
     let mut messages = if holds_mail {
-        inbox(user, st.anchor)
+        super::delta::mailbox(st, user)
     } else {
         Vec::new()
     };
@@ -195,7 +195,10 @@ pub fn get_one(st: &AppState, caller: &Caller, req: &GraphRequest, id: &str) -> 
         Ok(s) => s,
         Err(reply) => return reply,
     };
-    let Some(m) = inbox(user, st.anchor).into_iter().find(|m| m.id == id) else {
+    let Some(m) = super::delta::mailbox(st, user)
+        .into_iter()
+        .find(|m| m.id == id)
+    else {
         return not_found();
     };
     let text = wants_text_body(req);
