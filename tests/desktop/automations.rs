@@ -32,6 +32,7 @@ fn a_connection_revoked_under_an_automation_stops_it_in_the_tray_and_one_notific
             argv: vec!["true".into()],
         },
         paused: false,
+        notify: false,
         poll_secs: 1,
         created_at: "2026-12-04T00:00:00Z".into(),
     };

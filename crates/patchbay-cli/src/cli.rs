@@ -157,6 +157,9 @@ pub struct AutomationAddArgs {
     /// POST each message's JSON here (http only on this computer, otherwise https).
     #[arg(long, value_name = "URL")]
     pub post: Option<String>,
+    /// Also show a desktop notification for each item delivered (by the service, on a desktop).
+    #[arg(long)]
+    pub notify: bool,
     /// A name to know it by.
     #[arg(long)]
     pub name: Option<String>,

@@ -545,7 +545,10 @@ async fn a_post_action_sends_the_json_to_a_local_url() {
     )
     .await;
     let id = deliver(&s.sandbox, "ada@contoso.example", "To the hook", false);
+    // Graph throttles the round (429, Retry-After: 1): waited out within the same `run --once`.
+    s.sandbox.control().fail_next(429, 1, Some(1)).unwrap();
     let (code, stderr) = run_once(&s.home, &[]).await;
+    assert_eq!(s.sandbox.control().stats().injected_failures, 1);
     assert_eq!(code, Some(0), "{stderr}");
     let body: Value = serde_json::from_str(&server.await.unwrap()).unwrap();
     assert_eq!(body["item"]["id"], id.as_str());

@@ -168,6 +168,21 @@ mod shared {
         pub async fn find(&self) -> Option<Listing> {
             let bytes = std::fs::read(self.dir.join(FILE)).ok()?;
             let listing: Listing = serde_json::from_slice(&bytes).ok()?;
+            // Only a sandbox on this computer: the file is the user's own (the data folder is 0700), but a
+            // listing that sent sign-ins elsewhere would carry sandbox tokens there.
+            let local = |u: &url::Url| {
+                u.scheme() == "http"
+                    && (matches!(u.host(), Some(url::Host::Ipv4(a)) if a.is_loopback())
+                        || matches!(u.host(), Some(url::Host::Ipv6(a)) if a.is_loopback()))
+            };
+            let authority =
+                url::Url::parse(&listing.authority_template.replace("{tenant}", "t")).ok()?;
+            if !(local(&listing.base_url) && local(&listing.graph_url) && local(&authority)) {
+                tracing::warn!(
+                    "sandbox.json names a sandbox that is not on this computer: not used"
+                );
+                return None;
+            }
             let home = listing.base_url.join("_sandbox").ok()?;
             let answer = reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(2))

@@ -68,6 +68,35 @@ impl Note {
     }
 }
 
+/// An automation delivered items and asked to say so: "Save invoices" / "Invoice 2026-118" (or "3 items: …").
+/// The subjects are strangers' text, so they go in the body (escaped where the server reads markup).
+pub fn delivered(automation: &str, subjects: &[Option<String>]) -> Option<Note> {
+    let words = |s: &Option<String>| s.clone().unwrap_or_else(|| "(no subject)".into());
+    let body = match subjects {
+        [] => return None,
+        [one] => words(one),
+        many => format!(
+            "{} items: {}",
+            many.len(),
+            many.iter()
+                .take(3)
+                .map(words)
+                .collect::<Vec<_>>()
+                .join(" · ")
+        ),
+    };
+    let summary = if automation.contains(['<', '>', '&']) {
+        "An automation ran".to_string()
+    } else {
+        automation.replace(['\n', '\r'], " ")
+    };
+    Some(Note {
+        summary,
+        body,
+        fix: None,
+    })
+}
+
 /// The window closed where no tray can show Patchbay.
 pub fn still_running() -> Note {
     Note {
@@ -226,6 +255,23 @@ mod tests {
             alerts.on_status(&at(ConnectionStatus::NeedsReconnect, None)),
             None
         );
+    }
+
+    #[test]
+    fn a_delivery_note_names_the_automation_and_the_subjects() {
+        assert_eq!(delivered("Save invoices", &[]), None);
+        let one = delivered("Save invoices", &[Some("Invoice 118".into())]).expect("a note");
+        assert_eq!(
+            (one.summary.as_str(), one.body.as_str()),
+            ("Save invoices", "Invoice 118")
+        );
+        let many = delivered(
+            "<b>x</b>",
+            &[None, Some("A".into()), Some("B".into()), Some("C".into())],
+        )
+        .expect("a note");
+        assert_eq!(many.summary, "An automation ran");
+        assert_eq!(many.body, "4 items: (no subject) · A · B");
     }
 
     #[test]

@@ -162,6 +162,13 @@ pub async fn run(
             }
             Some(report) = reports.recv() => {
                 say_round(&report);
+                if let (Some(d), Ok(r)) = (desktop.as_ref(), &report.round) {
+                    if report.automation.notify {
+                        if let Some(note) = patchbay_desktop::alerts::delivered(&report.automation.name, &r.delivered_subjects) {
+                            notify(note, d.data_dir.clone());
+                        }
+                    }
+                }
                 let list = core.list().unwrap_or_default();
                 let now = stopped_summary(&automations, &list);
                 if now != stopped_line {

@@ -58,6 +58,7 @@ export function fakeAutomations(): FakeAutomations {
             trigger: n.trigger,
             action: n.run ? { kind: "run", argv: n.run.split(" ") } : { kind: "post", url: n.post ?? "" },
             paused: false,
+            notify: n.notify,
             poll_secs: n.poll_secs ?? 60,
             created_at: new Date().toISOString(),
             state: "active",

@@ -223,6 +223,7 @@ async fn add(core: &Patchbay, args: &AutomationAddArgs) -> Result<(), ErrorInfo>
         post: args.post.clone(),
         name: args.name.clone(),
         poll_secs: Some(args.every),
+        notify: args.notify,
     };
     let v = manage::add(core, new).await?;
     if args.json {

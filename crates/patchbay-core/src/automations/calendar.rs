@@ -227,6 +227,7 @@ mod tests {
                 argv: vec!["true".into()],
             },
             paused: false,
+            notify: false,
             poll_secs: 60,
             created_at: String::new(),
         }

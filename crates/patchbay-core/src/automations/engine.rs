@@ -43,6 +43,8 @@ pub struct Round {
     pub stopped: Option<String>,
     /// Graph failed this round (unreachable, throttled beyond the wait); the queue is kept.
     pub error: Option<String>,
+    /// The subjects of the items delivered, in order (for a notification).
+    pub delivered_subjects: Vec<Option<String>>,
 }
 
 enum PollError {
@@ -228,6 +230,7 @@ async fn poll(
         let delta = body["@odata.deltaLink"].as_str().map(|l| kept(&graph, l));
         let done = next.is_none();
         let mut new = Vec::new();
+        let new_was_empty = items.is_empty();
         match &a.trigger {
             Trigger::NewMail { .. } => {
                 items.sort_by_key(|v| received(v).unwrap_or(i64::MAX));
@@ -248,6 +251,7 @@ async fn poll(
                 }
             }
         }
+        let quiet = new.is_empty() && new_was_empty;
         for p in new {
             if !state.queue.iter().any(|q| q.key() == p.key()) {
                 state.queue.push(p);
@@ -258,8 +262,11 @@ async fn poll(
         if done {
             state.baselined = true;
         }
-        // The page's items and the cursor past them, in one atomic write.
-        queue.save(state).map_err(|e| PollError::Fail(words(&e)))?;
+        // The page's items and the cursor past them, in one atomic write. A last page with nothing new (an idle
+        // poll) is saved with the rest of the round by the caller: one write a poll.
+        if !quiet || !done {
+            queue.save(state).map_err(|e| PollError::Fail(words(&e)))?;
+        }
         if done {
             return Ok(queued);
         }
@@ -315,6 +322,7 @@ async fn deliver_due(
         if ok {
             state.queue.retain(|q| q.key() != key);
             round.delivered += 1;
+            round.delivered_subjects.push(p.subject.clone());
         } else if let Some(q) = state.queue.iter_mut().find(|q| q.key() == key) {
             q.attempts = attempt;
             if attempt >= MAX_ATTEMPTS {
@@ -406,7 +414,7 @@ pub async fn baseline(core: &Patchbay, a: &Automation) -> Result<(), ErrorInfo> 
     }
     state.mark = state.mark.max(now());
     match poll(core, a, &queue, &mut state).await {
-        Ok(_) => Ok(()),
+        Ok(_) => queue.save(&state),
         Err(PollError::Stop(w) | PollError::Fail(w)) => Err(ErrorInfo::new(
             crate::error::ErrorCode::ProviderError,
             match a.trigger {
@@ -477,7 +485,11 @@ pub async fn round_limited(
             round.error = Some(w);
         }
     }
-    queue.save(&state)?;
+    if round.queued == 0 && round.stopped.is_none() && round.error.is_none() {
+        queue.save_quiet(&state)?;
+    } else {
+        queue.save(&state)?;
+    }
     drop(permit);
     // Items already queued are delivered even when Graph failed this round (they need no Graph).
     deliver_due(a, &queue, &mut state, http, &mut round).await?;

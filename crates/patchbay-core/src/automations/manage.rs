@@ -26,6 +26,9 @@ pub struct NewAutomation {
     /// Seconds between polls (default 60, at least 15).
     #[ts(type = "number | null")]
     pub poll_secs: Option<u64>,
+    /// Also show a desktop notification for each item delivered.
+    #[serde(default)]
+    pub notify: bool,
 }
 
 /// How Test with the newest item went.
@@ -164,6 +167,7 @@ pub async fn add(core: &Patchbay, new: NewAutomation) -> Result<AutomationView, 
         trigger,
         action,
         paused: false,
+        notify: new.notify,
         poll_secs,
         created_at: crate::clock::now_rfc3339(),
     };
@@ -236,6 +240,7 @@ pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, Er
         trigger,
         action,
         paused: false,
+        notify: false,
         poll_secs: DEFAULT_POLL_SECS,
         created_at: crate::clock::now_rfc3339(),
     };

@@ -79,6 +79,9 @@ pub struct Automation {
     pub trigger: Trigger,
     pub action: Action,
     pub paused: bool,
+    /// Also show a desktop notification for each item delivered (where the service runs on a desktop).
+    #[serde(default)]
+    pub notify: bool,
     /// Seconds between polls (at least [`MIN_POLL_SECS`]).
     #[ts(type = "number")]
     pub poll_secs: u64,

@@ -178,6 +178,17 @@ impl Queue {
         write_atomic(&self.dir, &path, &bytes).map_err(|e| storage("write the queue of", &path, e))
     }
 
+    /// Save a state that carries nothing new to deliver (an idle poll: the cursor and the time of the poll):
+    /// atomic still, but not flushed to the disk. Lost in a power cut, the poll is only made again from the
+    /// cursor before it, and what it returns was seen.
+    pub fn save_quiet(&self, state: &State) -> Result<(), ErrorInfo> {
+        let path = self.state_path();
+        let bytes =
+            serde_json::to_vec(state).map_err(|e| storage("write the queue of", &path, e))?;
+        crate::store::write_atomic_unsynced(&self.dir, &path, &bytes)
+            .map_err(|e| storage("write the queue of", &path, e))
+    }
+
     /// Hold this automation's engine lock (one process delivers its items at a time); `None` when another holds
     /// it now.
     pub fn try_lock(&self) -> Result<Option<std::fs::File>, ErrorInfo> {

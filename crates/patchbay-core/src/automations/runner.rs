@@ -111,9 +111,18 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
                 }),
             );
         }
+        // Until the next poll is due (a poll starts on time, not on the next tick), or a tick to look for Run now.
+        let wake = list
+            .iter()
+            .filter(|a| !a.paused && !running.contains_key(&a.id))
+            .filter_map(|a| next.get(&a.id))
+            .min()
+            .map_or(TICK, |t| {
+                t.saturating_duration_since(Instant::now()).min(TICK)
+            });
         tokio::select! {
             _ = stop.cancelled() => break,
-            _ = tokio::time::sleep(TICK) => {}
+            _ = tokio::time::sleep(wake) => {}
             event = events.recv() => {
                 // A connection mended (Fix, or Graph reachable again): its automations catch up now.
                 if let Ok(CoreEvent::StatusChanged { connection, .. }) = event {

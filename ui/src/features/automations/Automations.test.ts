@@ -33,6 +33,7 @@ describe("AutomationDialog", () => {
       post: null,
       name: null,
       poll_secs: null,
+      notify: false,
     });
 
     await userEvent.click(screen.getByTestId("automation-add"));
@@ -74,6 +75,7 @@ describe("AutomationsSection", () => {
         post: null,
         name: "Tell me",
         poll_secs: null,
+        notify: true,
       },
     });
     const stopped = backend.automations.list[0];

@@ -31,6 +31,10 @@ last_error: string | null,
  */
 last_poll_at: string | null, id: string, name: string, connection_id: string, trigger: Trigger, action: Action, paused: boolean, 
 /**
+ * Also show a desktop notification for each item delivered (where the service runs on a desktop).
+ */
+notify: boolean, 
+/**
  * Seconds between polls (at least [`MIN_POLL_SECS`]).
  */
 poll_secs: number, 

@@ -20,4 +20,8 @@ post: string | null, name: string | null,
 /**
  * Seconds between polls (default 60, at least 15).
  */
-poll_secs: number | null, };
+poll_secs: number | null, 
+/**
+ * Also show a desktop notification for each item delivered.
+ */
+notify: boolean, };
