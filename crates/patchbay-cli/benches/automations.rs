@@ -6,8 +6,7 @@
 //! Rows:
 //! - new mail → its command started, with `patchbay automations run` polling every 15 s (the shortest interval
 //!   allowed, jittered ±10 %): each sample delivers one message at a random moment of the interval. Goal: within
-//!   the interval + 1 L + 50 ms, so the row also prints the worst "lateness" (latency − the time left until the
-//!   poll that found it, i.e. the poll's own cost).
+//!   the interval + 1 L + 50 ms.
 //! - an idle poll: 40 automations on one mailbox polled for 35 s with no new mail; Graph requests per poll (from
 //!   the sandbox's counter) and the runner's CPU time per poll (utime + stime from /proc). Goal: 1 request, < 1 ms.
 //! - a backlog of N messages (a day offline): delivered with no engine running, then `run --once`; every one
