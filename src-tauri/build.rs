@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "set_automation_paused",
     "remove_automation",
     "run_automation_now",
+    "retry_automation",
 ];
 
 fn main() {

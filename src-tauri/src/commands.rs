@@ -366,6 +366,13 @@ pub async fn remove_automation(state: State<'_, AppState>, id: String) -> Answer
     blocking(move || manage::remove(&core, &id).map(|_| ())).await
 }
 
+/// Retry: the items that failed go back in line (with Run now, they are tried at once).
+#[tauri::command]
+pub async fn retry_automation(state: State<'_, AppState>, id: String) -> Answer<usize> {
+    let core = state.core.clone();
+    blocking(move || manage::retry(&core, &id)).await
+}
+
 /// Run now: the service takes it at once (or, with none running, a round here).
 #[tauri::command]
 pub async fn run_automation_now(state: State<'_, AppState>, id: String) -> Answer<AutomationView> {

@@ -209,6 +209,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             commands::set_automation_paused,
             commands::remove_automation,
             commands::run_automation_now,
+            commands::retry_automation,
         ])
         .setup(move |app| {
             let handle = app.handle();

@@ -101,6 +101,7 @@ fn control_from_env(value: Option<&str>) -> bool {
 }
 
 /// The endpoints of a sandbox another process listed.
+#[cfg(feature = "sandbox")]
 fn listed_endpoints(l: &shared::Listing, tenant: &str) -> Result<Endpoints, ErrorInfo> {
     let authority =
         url::Url::parse(&l.authority_template.replace("{tenant}", tenant)).map_err(|e| {

@@ -206,6 +206,11 @@ export function removeAutomation(id: string): Promise<void> {
   return call("remove_automation", { id });
 }
 
+/** Retry: the items that failed go back in line; how many. */
+export function retryAutomation(id: string): Promise<number> {
+  return call("retry_automation", { id });
+}
+
 /** Run now: the service takes it at once (or, with none running, the window runs a round). */
 export function runAutomationNow(id: string): Promise<AutomationView> {
   return call("run_automation_now", { id });

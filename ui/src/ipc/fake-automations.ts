@@ -83,6 +83,14 @@ export function fakeAutomations(): FakeAutomations {
           find();
           self.list = self.list.filter((x) => x.id !== args["id"]);
           return null;
+        case "retry_automation": {
+          const a = find();
+          const n = a.failed;
+          a.queued += n;
+          a.failed = 0;
+          a.state = a.paused ? "paused" : "active";
+          return n;
+        }
         case "run_automation_now":
           return structuredClone(find());
         default:

@@ -212,6 +212,11 @@ pub fn remove(core: &Patchbay, id: &str) -> Result<Automation, ErrorInfo> {
     Ok(removed)
 }
 
+/// Retry: the items that failed [`super::MAX_ATTEMPTS`] times go back in line, tried at the next round; how many.
+pub fn retry(core: &Patchbay, id: &str) -> Result<usize, ErrorInfo> {
+    engine::retry(core, id, None)
+}
+
 /// Run now: the running engine (the service) takes it at once; with none running, a round here.
 pub async fn run_now(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);

@@ -88,6 +88,14 @@ describe("AutomationsSection", () => {
     await userEvent.click(screen.getByTestId("automation-fix"));
     expect(onFix).toHaveBeenCalledWith(connection);
 
+    // Failed after 5 tries: Retry puts them back in line (and runs it now).
+    stopped.state = "failing";
+    stopped.failed = 2;
+    await waitFor(() => expect(screen.getByTestId("automation-retry")).toHaveTextContent("Retry 2 failed"), { timeout: 5000 });
+    await userEvent.click(screen.getByTestId("automation-retry"));
+    await waitFor(() => expect(screen.queryByTestId("automation-retry")).not.toBeInTheDocument());
+    expect(backend.calls.map((c) => c.cmd)).toEqual(expect.arrayContaining(["retry_automation", "run_automation_now"]));
+
     await userEvent.click(screen.getByTestId("automation-pause"));
     await waitFor(() => expect(screen.getByTestId("automation-state")).toHaveTextContent("Paused"));
     await userEvent.click(screen.getByTestId("automation-history-toggle"));
