@@ -6,15 +6,18 @@
 //! data folder.
 
 mod commands;
+mod deep_link;
 mod events;
 mod notify;
+mod service;
 pub mod state;
 mod window;
 
+pub use service::ensure_service;
 pub use window::{open_fix, show_main_window};
 
 use patchbay_core::{CoreConfig, Patchbay};
-use patchbay_desktop::launch::{self, BACKGROUND_ARG, FIX_ARG, SERVICE};
+use patchbay_desktop::launch::{BACKGROUND_ARG, FIX_ARG};
 use state::AppState;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -104,44 +107,6 @@ fn fix_arg(args: &[String]) -> Option<String> {
         .position(|a| a == FIX_ARG)
         .and_then(|i| args.get(i + 1))
         .cloned()
-}
-
-/// A `patchbay://` link reached the app (directly or from a second launch). Any web page can open one, so the
-/// window comes up only for a link that completed a sign-in waiting for it: a forged link neither raises nor
-/// focuses anything.
-fn handle_deep_link<R: Runtime>(app: &AppHandle<R>, url: &str) {
-    let Some(state) = app.try_state::<AppState>() else {
-        return;
-    };
-    match state.core.deliver_callback(url) {
-        Ok(()) => show_main_window(app),
-        Err(e) => tracing::warn!("{}", e.one_line()),
-    }
-}
-
-/// Make sure the resident service runs for this data folder: start it, detached, when it does not. Its log
-/// goes to `service.log` in the data folder.
-pub fn ensure_service(data_dir: &std::path::Path) {
-    if patchbay_core::resident::probe(data_dir) != patchbay_core::resident::Resident::NotRunning {
-        return;
-    }
-    let Some(program) = launch::locate(SERVICE) else {
-        tracing::warn!(
-            "Patchbay's service ({SERVICE}) is neither beside this program nor on PATH: connections are checked only while this window is open"
-        );
-        return;
-    };
-    match launch::spawn_detached(&program, &[], Some(&data_dir.join("service.log"))) {
-        // The service lives on after this window; it is not this process's child to wait for.
-        Ok(child) => {
-            tracing::info!(pid = child.id(), "started Patchbay's service");
-            launch::reap(child);
-        }
-        Err(e) => tracing::warn!(
-            "could not start Patchbay's service ({}): {e}",
-            program.display()
-        ),
-    }
 }
 
 /// Add Patchbay's plugins, state, commands and handlers to a builder (the real one or Tauri's mock).
@@ -238,7 +203,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
                     open_fix(handle, &id);
                 }
                 let started = std::time::Instant::now();
-                setup_deep_links(handle);
+                deep_link::setup_deep_links(handle);
                 tracing::debug!(
                     ms = started.elapsed().as_millis() as u64,
                     "patchbay:// links registered"
@@ -255,34 +220,6 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
         })
 }
 
-fn setup_deep_links<R: Runtime>(app: &AppHandle<R>) {
-    use tauri_plugin_deep_link::DeepLinkExt;
-    // On Linux and Windows the scheme handler is registered at run time (a .desktop file with %u, set as the
-    // default handler) for builds from source. An installed package's desktop entry already claims the scheme
-    // for every user: registering again would put a per-user entry in front of it that `dpkg -r` cannot remove.
-    // Once the page is up (see `page_ready`), off the main thread: it runs xdg-mime, a shell script, and may
-    // write a desktop entry, some 100 ms of work that would otherwise compete with the page's first paint.
-    #[cfg(any(target_os = "linux", windows))]
-    {
-        let handle = app.clone();
-        let ready = app.state::<ShellState>().page_ready.clone();
-        std::thread::spawn(move || {
-            ready.wait();
-            if !links_open_this_executable() {
-                if let Err(e) = handle.deep_link().register_all() {
-                    tracing::warn!("patchbay:// links will not reach Patchbay: {e}");
-                }
-            }
-        });
-    }
-    let handle = app.clone();
-    app.deep_link().on_open_url(move |event| {
-        for url in event.urls() {
-            handle_deep_link(&handle, url.as_str());
-        }
-    });
-}
-
 /// This build: the package version (Cargo's, which tauri.conf.json does not override) and the commit that
 /// `patchbay-build` stamped. `patchbay --version` says the same.
 pub fn about<R: Runtime>(app: &AppHandle<R>) -> patchbay_core::about::About {
@@ -290,25 +227,6 @@ pub fn about<R: Runtime>(app: &AppHandle<R>) -> patchbay_core::about::About {
         &app.package_info().version.to_string(),
         env!("PATCHBAY_COMMIT"),
     )
-}
-
-/// Whether the desktop already opens patchbay:// links with this very executable (an installed package).
-#[cfg(target_os = "linux")]
-fn links_open_this_executable() -> bool {
-    let handler = patchbay_core::desktop_entry::scheme_handler("patchbay");
-    match (handler, std::env::current_exe()) {
-        (Ok(Some(handler)), Ok(exe)) if handler.runs(&exe) => {
-            tracing::info!(entry = %handler.desktop_id, "patchbay:// links already open this Patchbay");
-            true
-        }
-        _ => false,
-    }
-}
-
-/// Windows installers register the scheme per machine; the run-time registration is per user and harmless.
-#[cfg(windows)]
-fn links_open_this_executable() -> bool {
-    false
 }
 
 /// Run the window.
