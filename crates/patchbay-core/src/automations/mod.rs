@@ -14,6 +14,7 @@
 //!   `$select` and `Prefer: odata.maxpagesize`) from its cursor to the next deltaLink, queue what is new and
 //!   matches, deliver what is due; a connection that needs Fix stops the automation with that reason and it
 //!   catches up from its cursor after Fix.
+//! - [`mail`]: what a round asks of a folder, and which message is new and matches.
 //! - [`calendar`]: the same for a calendar view (`/me/calendarView/delta` over the next N days): which change of
 //!   an event is new (added, changed, cancelled), each delivered once.
 //! - [`runner`]: the engine all day (the service, `patchbay automations run`): each automation at its interval,
@@ -26,6 +27,7 @@
 pub mod action;
 pub mod calendar;
 pub mod engine;
+pub mod mail;
 pub mod manage;
 pub mod queue;
 pub mod runner;

@@ -1,6 +1,8 @@
-//! One round of an automation, and the loop that runs rounds: follow the folder's (or calendar view's) delta from the cursor to the
-//! next deltaLink, page by page — each page's new items written to the queue in the same atomic write that moves
-//! the cursor past them — then deliver what is due, each item leaving the queue only after its action succeeded.
+//! One round of an automation: follow the folder's (or calendar view's) delta from the cursor to the next
+//! deltaLink, page by page — each page's new items written to the queue in the same atomic write that moves the
+//! cursor past them — then deliver what is due (`deliver`), each item leaving the queue only after its action
+//! succeeded. What is new is the trigger's own rule ([`super::mail`], [`super::calendar`]); the loop that runs
+//! rounds is [`super::runner`].
 //!
 //! Crash points (debug builds, `PATCHBAY_FAULT=…`) sit between every two steps, so a test can kill the process
 //! at each and show that nothing is lost and at most the item in flight is delivered twice:
@@ -8,21 +10,17 @@
 //! `automation-after-action` (the action done, not yet recorded), `automation-recorded` (history written, queue
 //! not yet), and the atomic write's own points on `state.json`.
 
-use super::action::{self, Outcome};
-use super::queue::{Attempt, Pending, Queue, State};
+use super::queue::{Queue, State};
 use super::store::AutomationStore;
-use super::{calendar, Automation, Trigger, MAX_ATTEMPTS};
+use super::{calendar, mail, Automation, Trigger};
 use crate::error::ErrorInfo;
 use crate::graph::session::{graph_error_info, CallError};
-use crate::graph::zone;
 use crate::graph::Request;
 use crate::tokens::RefreshError;
 use crate::Patchbay;
 use jiff::Timestamp;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-/// What a delta round asks for of each message: what the filters and the command's item need.
-const FIELDS: &str = "id,subject,from,receivedDateTime,isRead,hasAttachments,bodyPreview,webLink";
 /// Messages per delta page.
 const PAGE: u32 = 50;
 /// A round that follows more pages than this stops (a server that never ends its links must not loop us).
@@ -70,39 +68,8 @@ fn call_error(e: CallError) -> PollError {
     }
 }
 
-fn retry_base() -> i64 {
-    std::env::var("PATCHBAY_RETRY_BASE_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30)
-}
-
 fn now() -> i64 {
     Timestamp::now().as_second()
-}
-
-/// The command's JSON for a message: the preview's keys, times in UTC.
-fn payload(a: &Automation, message: &Value) -> Value {
-    let m: crate::graph::mail::Message =
-        serde_json::from_value(message.clone()).unwrap_or_default();
-    let utc = zone::resolve("UTC").unwrap_or_else(zone::local);
-    let m = crate::preview::convert::message(m, &utc);
-    json!({
-        "automation_id": a.id,
-        "connection_id": a.connection_id,
-        "trigger": a.trigger.code(),
-        "item": {
-            "id": m.id,
-            "subject": m.subject,
-            "from_name": m.from_name,
-            "from_address": m.from_address,
-            "received": m.received,
-            "is_read": m.is_read,
-            "has_attachments": m.has_attachments,
-            "preview": m.preview,
-            "web_link": m.web_link,
-        },
-    })
 }
 
 /// A link as the cursor keeps it: relative to the connection's Graph root (`v1.0/me/…/delta?$deltatoken=…`), so
@@ -131,50 +98,13 @@ fn absolute(graph: &crate::graph::ConnectionGraph, cursor: &str) -> String {
 /// after it carry the same.
 fn first_request(a: &Automation, state: &mut State, prefer: &str) -> Request {
     match &a.trigger {
-        Trigger::NewMail { folder, .. } => {
-            let folder_segment: String =
-                url::form_urlencoded::byte_serialize(folder.as_bytes()).collect();
-            Request::get(format!("me/mailFolders/{folder_segment}/messages/delta"))
-                .query("$select", FIELDS)
-                .header("Prefer", prefer)
-        }
+        Trigger::NewMail { folder, .. } => mail::delta_request(folder, prefer),
         Trigger::EventChanged { days } => {
             let window = calendar::window(now(), *days);
             state.window = Some(window);
             calendar::first_request(window, prefer)
         }
     }
-}
-
-/// What a message of a round means: a delivery when it is new and matches (see [`State::is_new`]).
-fn take_message(a: &Automation, state: &mut State, item: &Value) -> Option<Pending> {
-    let id = item["id"].as_str()?;
-    if item.get("@removed").is_some() {
-        // Gone from the folder: never fires.
-        return None;
-    }
-    let at = received(item);
-    let new = state.baselined && state.is_new(id, at);
-    state.remember(id);
-    if let Some(at) = at {
-        state.mark = state.mark.max(at);
-    }
-    (new && a.trigger.matches(item)).then(|| Pending {
-        item_id: id.to_string(),
-        key: String::new(),
-        subject: item["subject"].as_str().map(str::to_string),
-        payload: payload(a, item),
-        attempts: 0,
-        next_at: 0,
-        failed: false,
-    })
-}
-
-fn received(v: &Value) -> Option<i64> {
-    v["receivedDateTime"]
-        .as_str()
-        .and_then(|t| t.parse::<Timestamp>().ok())
-        .map(|t| t.as_second())
 }
 
 /// Follow the delta from the cursor to the next deltaLink, queueing what is new and matches. Without a baseline
@@ -233,8 +163,8 @@ async fn poll(
         let new_was_empty = items.is_empty();
         match &a.trigger {
             Trigger::NewMail { .. } => {
-                items.sort_by_key(|v| received(v).unwrap_or(i64::MAX));
-                new.extend(items.iter().filter_map(|item| take_message(a, state, item)));
+                items.sort_by_key(mail::order_key);
+                new.extend(items.iter().filter_map(|item| mail::take(a, state, item)));
             }
             Trigger::EventChanged { days } => {
                 items.sort_by_key(calendar::order_key);
@@ -276,68 +206,6 @@ async fn poll(
     )))
 }
 
-/// Deliver every queued item that is due, in order.
-async fn deliver_due(
-    a: &Automation,
-    queue: &Queue,
-    state: &mut State,
-    http: &reqwest::Client,
-    round: &mut Round,
-) -> Result<(), ErrorInfo> {
-    let keys: Vec<String> = state.queue.iter().map(|p| p.key().to_string()).collect();
-    for key in keys {
-        let Some(p) = state.queue.iter().find(|p| p.key() == key).cloned() else {
-            continue;
-        };
-        if p.failed || p.next_at > now() {
-            continue;
-        }
-        crate::fault::point("automation-before-action");
-        let Outcome {
-            ok,
-            exit_code,
-            http_status,
-            detail,
-        } = action::deliver(a, &p.item_id, &p.payload, http).await;
-        crate::fault::point("automation-after-action");
-        let attempt = p.attempts + 1;
-        let outcome = if ok {
-            "delivered"
-        } else if attempt >= MAX_ATTEMPTS {
-            "failed"
-        } else {
-            "retrying"
-        };
-        queue.record(&Attempt {
-            item_id: p.item_id.clone(),
-            subject: p.subject.clone(),
-            outcome: outcome.to_string(),
-            attempt,
-            exit_code,
-            http_status,
-            detail,
-            at: crate::clock::now_rfc3339(),
-        })?;
-        crate::fault::point("automation-recorded");
-        if ok {
-            state.queue.retain(|q| q.key() != key);
-            round.delivered += 1;
-            round.delivered_subjects.push(p.subject.clone());
-        } else if let Some(q) = state.queue.iter_mut().find(|q| q.key() == key) {
-            q.attempts = attempt;
-            if attempt >= MAX_ATTEMPTS {
-                q.failed = true;
-            } else {
-                q.next_at = now() + retry_base() * (1i64 << (attempt - 1).min(20));
-            }
-        }
-        queue.save(state)?;
-    }
-    round.retrying = state.queue.iter().filter(|p| !p.failed).count();
-    round.failed = state.queue.iter().filter(|p| p.failed).count();
-    Ok(())
-}
-
 /// The newest item `a` would fire for, as its action would get it: (id, subject, JSON). Mail: the newest
 /// message of the folder that passes the filters (of the 25 newest); the calendar: the next event, as `added`.
 pub async fn payload_for_test(
@@ -346,14 +214,7 @@ pub async fn payload_for_test(
 ) -> Result<Option<(String, Option<String>, Value)>, ErrorInfo> {
     let graph = core.graph(&a.connection_id).await?;
     let request = match &a.trigger {
-        Trigger::NewMail { folder, .. } => {
-            let folder_segment: String =
-                url::form_urlencoded::byte_serialize(folder.as_bytes()).collect();
-            Request::get(format!("me/mailFolders/{folder_segment}/messages"))
-                .query("$select", FIELDS)
-                .query("$orderby", "receivedDateTime desc")
-                .query("$top", "25")
-        }
+        Trigger::NewMail { folder, .. } => mail::newest_request(folder),
         Trigger::EventChanged { days } => {
             let (_, end) = calendar::window(now(), *days);
             calendar::view_request(now(), end - 24 * 3600)
@@ -379,7 +240,7 @@ pub async fn payload_for_test(
             (
                 m["id"].as_str().unwrap_or_default().to_string(),
                 m["subject"].as_str().map(str::to_string),
-                payload(a, m),
+                mail::payload(a, m),
             )
         }),
         Trigger::EventChanged { .. } => items.first().map(|e| calendar::test_payload(a, e)),
@@ -496,27 +357,6 @@ pub async fn round_limited(
     Ok(round)
 }
 
-/// Put a failed item back in line (Retry): tried again at the next round.
-pub fn retry(
-    core: &Patchbay,
-    automation_id: &str,
-    item_id: Option<&str>,
-) -> Result<usize, ErrorInfo> {
-    let store = AutomationStore::new(&core.config().data_dir);
-    let a = store.get(automation_id)?;
-    let queue = Queue::new(&store.folder_of(&a.id));
-    let mut state = queue.load()?;
-    let mut n = 0;
-    for p in state
-        .queue
-        .iter_mut()
-        .filter(|p| p.failed && item_id.is_none_or(|i| i == p.item_id))
-    {
-        p.failed = false;
-        p.attempts = 0;
-        p.next_at = 0;
-        n += 1;
-    }
-    queue.save(&state)?;
-    Ok(n)
-}
+mod deliver;
+use deliver::deliver_due;
+pub use deliver::retry;

@@ -1,0 +1,104 @@
+//! Delivering a round's due items, each leaving the queue only after its action succeeded; the backoff between
+//! attempts; and Retry for items that failed [`super::super::MAX_ATTEMPTS`] times.
+
+use super::super::action::{self, Outcome};
+use super::super::queue::{Attempt, Queue, State};
+use super::super::store::AutomationStore;
+use super::super::{Automation, MAX_ATTEMPTS};
+use super::{now, Round};
+use crate::error::ErrorInfo;
+use crate::Patchbay;
+
+fn retry_base() -> i64 {
+    std::env::var("PATCHBAY_RETRY_BASE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30)
+}
+
+/// Deliver every queued item that is due, in order.
+pub(super) async fn deliver_due(
+    a: &Automation,
+    queue: &Queue,
+    state: &mut State,
+    http: &reqwest::Client,
+    round: &mut Round,
+) -> Result<(), ErrorInfo> {
+    let keys: Vec<String> = state.queue.iter().map(|p| p.key().to_string()).collect();
+    for key in keys {
+        let Some(p) = state.queue.iter().find(|p| p.key() == key).cloned() else {
+            continue;
+        };
+        if p.failed || p.next_at > now() {
+            continue;
+        }
+        crate::fault::point("automation-before-action");
+        let Outcome {
+            ok,
+            exit_code,
+            http_status,
+            detail,
+        } = action::deliver(a, &p.item_id, &p.payload, http).await;
+        crate::fault::point("automation-after-action");
+        let attempt = p.attempts + 1;
+        let outcome = if ok {
+            "delivered"
+        } else if attempt >= MAX_ATTEMPTS {
+            "failed"
+        } else {
+            "retrying"
+        };
+        queue.record(&Attempt {
+            item_id: p.item_id.clone(),
+            subject: p.subject.clone(),
+            outcome: outcome.to_string(),
+            attempt,
+            exit_code,
+            http_status,
+            detail,
+            at: crate::clock::now_rfc3339(),
+        })?;
+        crate::fault::point("automation-recorded");
+        if ok {
+            state.queue.retain(|q| q.key() != key);
+            round.delivered += 1;
+            round.delivered_subjects.push(p.subject.clone());
+        } else if let Some(q) = state.queue.iter_mut().find(|q| q.key() == key) {
+            q.attempts = attempt;
+            if attempt >= MAX_ATTEMPTS {
+                q.failed = true;
+            } else {
+                q.next_at = now() + retry_base() * (1i64 << (attempt - 1).min(20));
+            }
+        }
+        queue.save(state)?;
+    }
+    round.retrying = state.queue.iter().filter(|p| !p.failed).count();
+    round.failed = state.queue.iter().filter(|p| p.failed).count();
+    Ok(())
+}
+
+/// Put a failed item back in line (Retry): tried again at the next round.
+pub fn retry(
+    core: &Patchbay,
+    automation_id: &str,
+    item_id: Option<&str>,
+) -> Result<usize, ErrorInfo> {
+    let store = AutomationStore::new(&core.config().data_dir);
+    let a = store.get(automation_id)?;
+    let queue = Queue::new(&store.folder_of(&a.id));
+    let mut state = queue.load()?;
+    let mut n = 0;
+    for p in state
+        .queue
+        .iter_mut()
+        .filter(|p| p.failed && item_id.is_none_or(|i| i == p.item_id))
+    {
+        p.failed = false;
+        p.attempts = 0;
+        p.next_at = 0;
+        n += 1;
+    }
+    queue.save(&state)?;
+    Ok(n)
+}
