@@ -53,6 +53,7 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
                 allow: patchbay_core::agents::Allow {
                     write: args.allow_write,
                     send: args.allow_send,
+                    files_dir: false,
                 },
             };
             patchbay_mcp::serve(core.clone(), options).await

@@ -37,6 +37,22 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// Whether signing in again (Fix, or the app's credentials mended) is what ends it: the words of every
+    /// surface that sends the person to Fix follow this one list.
+    pub fn mended_by_sign_in(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::RefreshTokenRevoked
+                | ErrorCode::AccountMismatch
+                | ErrorCode::MfaRequired
+                | ErrorCode::InvalidClientSecret
+                | ErrorCode::ClientSecretExpired
+                | ErrorCode::AppNotFound
+        )
+    }
+}
+
 /// A link the person can open or copy to fix the problem (admin-consent URL, the URI to register…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ErrorAction {

@@ -403,6 +403,7 @@ impl Patchbay {
     ) -> Result<crate::agents::setup::AssistantSetup, ErrorInfo> {
         let connection = self.get(id)?;
         Ok(crate::agents::setup::assistant_setup(
+            self.catalogue().get(&connection.connector_id).ok(),
             &connection,
             &crate::agents::setup::patchbay_command(),
         ))

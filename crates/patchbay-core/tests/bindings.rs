@@ -50,22 +50,17 @@ fn export_all(dir: &Path) {
         })
         .collect();
     write_json(&dir.join("status-facts.json"), &facts);
-    // The assistant tools and what each needs, for the stand-in's "Use with an AI assistant".
-    let tools: Vec<serde_json::Value> = agents::TOOLS
+    // What each state of an automation is called and how it shows.
+    let states: BTreeMap<&str, serde_json::Value> = automations::AutomationState::ALL
         .iter()
-        .map(|t| {
-            serde_json::json!({
-                "name": t.name,
-                "needs": t.needs,
-                "carried_by": t.carried_by,
-                "flag": t.flag.map(|f| match f {
-                    agents::Flag::Write => "write",
-                    agents::Flag::Send => "send",
-                }),
-            })
+        .map(|s| {
+            (
+                s.code(),
+                serde_json::json!({"label": s.label(), "tone": s.tone()}),
+            )
         })
         .collect();
-    write_json(&dir.join("assistant-tools.json"), &tools);
+    write_json(&dir.join("automation-states.json"), &states);
 }
 
 fn write_json(path: &Path, value: &impl serde::Serialize) {

@@ -96,13 +96,14 @@ impl PatchbayMcp {
             let all = core.list()?;
             let mut ids = Vec::new();
             for named in &options.connections {
-                let found = agents::pick(&all, Some(named)).map_err(|_| {
-                    ErrorInfo::new(
-                        ErrorCode::NotFound,
-                        format!("There is no connection \"{named}\"."),
-                        "Give a connection's id or name as `patchbay list` shows them.",
-                    )
-                })?;
+                let found =
+                    agents::pick(core.catalogue(), &all, Some(named), None).map_err(|_| {
+                        ErrorInfo::new(
+                            ErrorCode::NotFound,
+                            format!("There is no connection \"{named}\"."),
+                            "Give a connection's id or name as `patchbay list` shows them.",
+                        )
+                    })?;
                 if !ids.contains(&found.info.id) {
                     ids.push(found.info.id.clone());
                 }
@@ -132,11 +133,12 @@ impl PatchbayMcp {
     }
 
     /// The tools to list now.
-    fn offered(&self) -> Vec<&'static str> {
+    fn offered(&self) -> Vec<String> {
+        let catalogue = self.core.catalogue();
         match self.served() {
-            Ok(served) => agents::tools_for_all(&served, self.allow),
+            Ok(served) => agents::tools_for_all(catalogue, &served, self.allow),
             // Listed anyway: a call then says what is wrong in words.
-            Err(_) => agents::tools_for_all(&[], self.allow),
+            Err(_) => agents::tools_for_all(catalogue, &[], self.allow),
         }
     }
 
@@ -147,11 +149,12 @@ impl PatchbayMcp {
         named: Option<&str>,
     ) -> Result<(ConnectionGraph, ConnectionSummary), String> {
         let served = self.served()?;
-        let connection = agents::pick(&served, named)
+        let catalogue = self.core.catalogue();
+        let connection = agents::pick(catalogue, &served, named, Some(tool))
             .map_err(|e| words(&e, None))?
             .clone();
         let name = connection.info.name.clone();
-        if let Some(spec) = agents::tool(tool) {
+        if let Some(spec) = agents::tool(catalogue, tool) {
             agents::check_permission(spec, &connection).map_err(|e| words(&e, Some(&name)))?;
         }
         let graph = self
@@ -184,10 +187,11 @@ impl PatchbayMcp {
                     .ok()
                     .and_then(|v| v.as_str().map(String::from))
                     .unwrap_or_default(),
-                tools: agents::tools_for(&c.info.scopes_granted, self.allow)
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                tools: agents::tools_for(
+                    self.core.catalogue().get(&c.connector_id).ok(),
+                    &c.info.scopes_granted,
+                    self.allow,
+                ),
             })
             .collect();
         Ok(Json(ConnectionList { connections }))
@@ -361,20 +365,26 @@ impl PatchbayMcp {
 impl PatchbayMcp {
     /// A write tool runs only with its flag, even if a client calls it unlisted.
     fn flag_given(&self, tool: &str) -> Result<(), String> {
-        match agents::tool(tool) {
-            Some(spec) if spec.allowed(self.allow) => Ok(()),
-            _ => Err(format!(
+        let Some(spec) = agents::tool(self.core.catalogue(), tool) else {
+            return Err(format!("There is no tool {tool}."));
+        };
+        let missing: Vec<&str> = spec
+            .requires
+            .iter()
+            .filter(|r| !self.allow.grants(**r))
+            .map(|r| r.flag())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
                 "{tool} is not enabled: patchbay mcp was started without {}.",
-                if tool == "send_mail" {
-                    "--allow-send"
-                } else {
-                    "--allow-write"
-                }
-            )),
+                missing.join(" and ")
+            ))
         }
     }
 
-    /// A tool as listed: when more than one connection is served, `connection` is required.
+    /// A tool as listed: when more than one served connection has it, `connection` is required.
     fn listed(&self, mut tool: Tool, many: bool) -> Tool {
         if many && tool.input_schema.contains_key("properties") {
             let mut schema = (*tool.input_schema).clone();
@@ -411,12 +421,18 @@ impl ServerHandler for PatchbayMcp {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let offered = self.offered();
-        let many = self.served().map(|s| s.len() > 1).unwrap_or(false);
-        let tools = agents::TOOLS
+        let served = self.served().unwrap_or_default();
+        let catalogue = self.core.catalogue();
+        let tools = offered
             .iter()
-            .filter(|t| offered.contains(&t.name))
-            .filter_map(|t| self.tool_router.get(t.name).cloned())
-            .map(|t| self.listed(t, many))
+            .filter_map(|name| self.tool_router.get(name).cloned())
+            .map(|t| {
+                let having = served
+                    .iter()
+                    .filter(|c| agents::has_tool(catalogue, c, &t.name))
+                    .count();
+                self.listed(t, having > 1)
+            })
             .collect();
         // The list depends on the data folder (connections come and go): never cached.
         let supports_cache_hints = context
@@ -434,7 +450,8 @@ impl ServerHandler for PatchbayMcp {
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.offered()
-            .contains(&name)
+            .iter()
+            .any(|n| n == name)
             .then(|| self.tool_router.get(name).cloned())
             .flatten()
     }
@@ -444,8 +461,9 @@ impl ServerHandler for PatchbayMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        if !self.offered().contains(&request.name.as_ref()) {
-            let known = agents::tool(&request.name).is_some();
+        if !self.offered().iter().any(|n| n == request.name.as_ref()) {
+            let known = request.name == agents::LIST_CONNECTIONS
+                || agents::tool(self.core.catalogue(), &request.name).is_some();
             let why = if known {
                 format!(
                     "{} is not offered here: the served connections lack its permission, or patchbay mcp was \

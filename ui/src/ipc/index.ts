@@ -10,6 +10,15 @@ export type { WriteRecord } from "./bindings/WriteRecord";
 export type { Action } from "./bindings/Action";
 export type { Attempt } from "./bindings/Attempt";
 export type { AutomationView } from "./bindings/AutomationView";
+export type { AutomationState } from "./bindings/AutomationState";
+export type { Capabilities } from "./bindings/Capabilities";
+export type { TriggerSpec } from "./bindings/TriggerSpec";
+export type { ToolSpec } from "./bindings/ToolSpec";
+export type { PreviewSpec } from "./bindings/PreviewSpec";
+import automationStates from "./bindings/automation-states.json";
+import type { AutomationState as State } from "./bindings/AutomationState";
+/** What each state of an automation is called and how it shows, as the core says. */
+export const AUTOMATION_STATES: Record<State, { label: string; tone: string }> = automationStates;
 export type { NewAutomation } from "./bindings/NewAutomation";
 export type { TestOutcome } from "./bindings/TestOutcome";
 export type { Trigger } from "./bindings/Trigger";

@@ -31,7 +31,7 @@ pub async fn run(core: &Patchbay, cmd: AutomationsCommand) -> Result<(), ErrorIn
                         v.automation.id.clone(),
                         v.automation.name.clone(),
                         describe_trigger(&v.automation.trigger),
-                        state_words(v),
+                        v.state_words.clone(),
                     ]
                 })
                 .collect();
@@ -106,19 +106,6 @@ pub async fn run(core: &Patchbay, cmd: AutomationsCommand) -> Result<(), ErrorIn
     }
 }
 
-fn state_words(v: &AutomationView) -> String {
-    match v.state.as_str() {
-        "stopped" => format!(
-            "stopped: {}",
-            v.stopped_reason
-                .as_deref()
-                .unwrap_or("its connection needs Fix")
-        ),
-        "failing" => format!("failing ({} retrying, {} failed)", v.queued, v.failed),
-        other => other.to_string(),
-    }
-}
-
 fn print_view(v: &AutomationView) {
     let a = &v.automation;
     let action = match &a.action {
@@ -133,7 +120,7 @@ fn print_view(v: &AutomationView) {
         action,
         a.connection_id,
         a.poll_secs,
-        state_words(v),
+        &v.state_words,
         v.queued,
         v.failed,
         v.last_poll_at.as_deref().unwrap_or("never"),
@@ -209,7 +196,9 @@ fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
                 ));
             }
             Ok(Trigger::EventChanged {
-                days: args.days.unwrap_or(14),
+                days: args
+                    .days
+                    .unwrap_or(patchbay_core::automations::DEFAULT_DAYS),
             })
         }
     }

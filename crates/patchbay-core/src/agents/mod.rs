@@ -11,201 +11,203 @@ pub mod log;
 pub mod ops;
 pub mod setup;
 
+pub use crate::catalogue::{Requirement, ToolSpec};
+
+use crate::catalogue::{bare, Catalogue, Connector};
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::model::ConnectionSummary;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// What a person lets the assistant do beyond reading (`--allow-write`, `--allow-send`).
+/// What a person lets the assistant do beyond reading (`--allow-write`, `--allow-send`, `--files-dir`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Allow {
-    /// Create drafts and events (`--allow-write`).
+    /// Change the person's data — drafts, events, files — with nothing leaving (`--allow-write`).
     pub write: bool,
-    /// Send mail (`--allow-send`).
+    /// Let something leave for other people — mail, a sharing link, a chat message (`--allow-send`).
     pub send: bool,
+    /// Read and write files on this computer, inside one folder (`--files-dir DIR`).
+    #[serde(default)]
+    pub files_dir: bool,
 }
 
-/// The flag a tool needs besides its permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flag {
-    Write,
-    Send,
-}
-
-/// One tool: its name (fixed: assistants' configurations and scripts name it), the permission it needs, and
-/// the permissions that carry it (Graph's "least privileged or higher": Mail.ReadWrite also reads).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ToolSpec {
-    pub name: &'static str,
-    /// `None`: needs no permission (`list_connections`).
-    pub needs: Option<&'static str>,
-    pub carried_by: &'static [&'static str],
-    pub flag: Option<Flag>,
-}
-
-const READ_MAIL: &[&str] = &["Mail.Read", "Mail.ReadWrite"];
-const READ_CALENDAR: &[&str] = &["Calendars.Read", "Calendars.ReadWrite"];
-
-/// Every tool, in the order they are listed.
-pub const TOOLS: &[ToolSpec] = &[
-    ToolSpec {
-        name: "list_connections",
-        needs: None,
-        carried_by: &[],
-        flag: None,
-    },
-    ToolSpec {
-        name: "search_mail",
-        needs: Some("Mail.Read"),
-        carried_by: READ_MAIL,
-        flag: None,
-    },
-    ToolSpec {
-        name: "list_messages",
-        needs: Some("Mail.Read"),
-        carried_by: READ_MAIL,
-        flag: None,
-    },
-    ToolSpec {
-        name: "get_message",
-        needs: Some("Mail.Read"),
-        carried_by: READ_MAIL,
-        flag: None,
-    },
-    ToolSpec {
-        name: "list_events",
-        needs: Some("Calendars.Read"),
-        carried_by: READ_CALENDAR,
-        flag: None,
-    },
-    ToolSpec {
-        name: "create_draft",
-        needs: Some("Mail.ReadWrite"),
-        carried_by: &["Mail.ReadWrite"],
-        flag: Some(Flag::Write),
-    },
-    ToolSpec {
-        name: "create_event",
-        needs: Some("Calendars.ReadWrite"),
-        carried_by: &["Calendars.ReadWrite"],
-        flag: Some(Flag::Write),
-    },
-    ToolSpec {
-        name: "send_mail",
-        needs: Some("Mail.Send"),
-        carried_by: &["Mail.Send"],
-        flag: Some(Flag::Send),
-    },
-];
-
-pub fn tool(name: &str) -> Option<&'static ToolSpec> {
-    TOOLS.iter().find(|t| t.name == name)
-}
-
-/// A granted scope's bare name: `https://graph.microsoft.com/Mail.Read` → `Mail.Read`.
-fn bare(scope: &str) -> &str {
-    scope.rsplit('/').next().unwrap_or(scope)
-}
-
-impl ToolSpec {
-    /// Whether `granted` carries this tool's permission.
-    pub fn permitted(&self, granted: &[String]) -> bool {
-        self.needs.is_none()
-            || granted.iter().any(|g| {
-                self.carried_by
-                    .iter()
-                    .any(|c| bare(g).eq_ignore_ascii_case(c))
-            })
-    }
-
-    /// Whether the person's flags let it be offered.
-    pub fn allowed(&self, allow: Allow) -> bool {
-        match self.flag {
-            None => true,
-            Some(Flag::Write) => allow.write,
-            Some(Flag::Send) => allow.send,
+impl Allow {
+    pub fn grants(self, requirement: Requirement) -> bool {
+        match requirement {
+            Requirement::Write => self.write,
+            Requirement::Send => self.send,
+            Requirement::FilesDir => self.files_dir,
         }
     }
+
+    /// Whether the person's flags let `spec` be offered.
+    pub fn allows(self, spec: &ToolSpec) -> bool {
+        spec.requires.iter().all(|r| self.grants(*r))
+    }
 }
 
-/// The tools a connection with `granted` offers under `allow`, in [`TOOLS`] order.
-pub fn tools_for(granted: &[String], allow: Allow) -> Vec<&'static str> {
-    TOOLS
+/// The one tool every server offers, whatever it serves: the connections, and what each offers.
+pub const LIST_CONNECTIONS: &str = "list_connections";
+
+/// Every tool of the catalogue (its connectors' tools, in catalogue order), with its connector's id.
+pub fn all_tools(catalogue: &Catalogue) -> Vec<(&str, &ToolSpec)> {
+    catalogue
+        .connectors()
         .iter()
-        .filter(|t| t.allowed(allow) && t.permitted(granted))
-        .map(|t| t.name)
+        .flat_map(|c| c.capabilities.tools.iter().map(move |t| (c.id.as_str(), t)))
         .collect()
+}
+
+/// The tool called `name`, when there is one.
+pub fn tool<'a>(catalogue: &'a Catalogue, name: &str) -> Option<&'a ToolSpec> {
+    catalogue.tool(name).map(|(_, t)| t)
+}
+
+/// The tools a connection of `connector` with `granted` offers under `allow`, in catalogue order, after
+/// [`LIST_CONNECTIONS`].
+pub fn tools_for(connector: Option<&Connector>, granted: &[String], allow: Allow) -> Vec<String> {
+    std::iter::once(LIST_CONNECTIONS.to_string())
+        .chain(
+            connector
+                .into_iter()
+                .flat_map(|c| c.capabilities.tools.iter())
+                .filter(|t| allow.allows(t) && t.permitted(granted))
+                .map(|t| t.name.clone()),
+        )
+        .collect()
+}
+
+/// Whether `connection` (of a connector in `catalogue`) offers `tool` by its permissions.
+pub fn offers(catalogue: &Catalogue, connection: &ConnectionSummary, tool: &str) -> bool {
+    catalogue
+        .get(&connection.connector_id)
+        .ok()
+        .and_then(|c| c.capabilities.tool(tool))
+        .is_some_and(|t| t.permitted(&connection.info.scopes_granted))
+}
+
+/// Whether `connection`'s connector has `tool` at all (permitted or not).
+pub fn has_tool(catalogue: &Catalogue, connection: &ConnectionSummary, tool: &str) -> bool {
+    catalogue
+        .get(&connection.connector_id)
+        .ok()
+        .is_some_and(|c| c.capabilities.tool(tool).is_some())
 }
 
 /// The tools to list for a set of served connections: a tool is listed when the flags allow it and at least
 /// one of them has its permission (one that lacks it answers with the permission's name).
-pub fn tools_for_all(connections: &[ConnectionSummary], allow: Allow) -> Vec<&'static str> {
-    TOOLS
-        .iter()
-        .filter(|t| {
-            t.allowed(allow)
-                && (t.needs.is_none()
-                    || connections
-                        .iter()
-                        .any(|c| t.permitted(&c.info.scopes_granted)))
-        })
-        .map(|t| t.name)
+pub fn tools_for_all(
+    catalogue: &Catalogue,
+    connections: &[ConnectionSummary],
+    allow: Allow,
+) -> Vec<String> {
+    std::iter::once(LIST_CONNECTIONS.to_string())
+        .chain(
+            all_tools(catalogue)
+                .into_iter()
+                .filter(|(_, t)| {
+                    allow.allows(t) && connections.iter().any(|c| offers(catalogue, c, &t.name))
+                })
+                .map(|(_, t)| t.name.clone()),
+        )
         .collect()
 }
 
-/// The connection a tool call names (`id` or name, case-insensitive), among those served. `None` is allowed when
-/// exactly one is served.
+/// The connection a tool call names (`id` or name, case-insensitive), among those served whose connector has
+/// `tool` (all of them for `None`). It may be left out when exactly one of those is served.
 pub fn pick<'a>(
+    catalogue: &Catalogue,
     served: &'a [ConnectionSummary],
     named: Option<&str>,
+    tool: Option<&str>,
 ) -> Result<&'a ConnectionSummary, ErrorInfo> {
-    let names = || {
-        served
-            .iter()
+    let fits = |c: &ConnectionSummary| tool.is_none_or(|t| has_tool(catalogue, c, t));
+    let candidates: Vec<&ConnectionSummary> = served.iter().filter(|c| fits(c)).collect();
+    let names = |list: &[&ConnectionSummary]| {
+        list.iter()
             .map(|c| format!("\"{}\" ({})", c.info.name, c.info.id))
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let all: Vec<&ConnectionSummary> = served.iter().collect();
+    let kind = |tool: &str| {
+        catalogue
+            .tool(tool)
+            .map(|(c, _)| c.name.clone())
+            .unwrap_or_else(|| "such".into())
+    };
     match named.map(str::trim).filter(|n| !n.is_empty()) {
-        None => match served {
+        None => match candidates.as_slice() {
             [one] => Ok(one),
-            [] => Err(ErrorInfo::new(
+            [] if served.is_empty() => Err(ErrorInfo::new(
                 ErrorCode::NotFound,
                 "Patchbay has no connection to serve.",
-                "Open Patchbay and make one (Microsoft Outlook 365), then restart the assistant's MCP server.",
+                "Open Patchbay and make one, then restart the assistant's MCP server.",
             )),
-            _ => Err(ErrorInfo::new(
+            [] => Err(ErrorInfo::new(
+                ErrorCode::NotFound,
+                format!(
+                    "No served connection offers {}: it needs a {} connection.",
+                    tool.unwrap_or_default(),
+                    kind(tool.unwrap_or_default())
+                ),
+                format!("The connections: {}.", names(&all)),
+            )),
+            many => Err(ErrorInfo::new(
                 ErrorCode::InvalidInput,
                 "More than one connection is served: say which with `connection`.",
-                format!("The connections: {}.", names()),
+                format!("The connections: {}.", names(many)),
             )),
         },
-        Some(wanted) => served
-            .iter()
-            .find(|c| c.info.id == wanted)
-            .or_else(|| {
-                served
-                    .iter()
-                    .find(|c| c.info.name.eq_ignore_ascii_case(wanted))
-            })
-            .ok_or_else(|| {
-                ErrorInfo::new(
-                    ErrorCode::NotFound,
-                    format!("No served connection is called \"{wanted}\"."),
-                    format!("The connections: {}. Call list_connections to see them.", names()),
-                )
-            }),
+        Some(wanted) => {
+            let found = served
+                .iter()
+                .find(|c| c.info.id == wanted)
+                .or_else(|| {
+                    served
+                        .iter()
+                        .find(|c| c.info.name.eq_ignore_ascii_case(wanted))
+                })
+                .ok_or_else(|| {
+                    ErrorInfo::new(
+                        ErrorCode::NotFound,
+                        format!("No served connection is called \"{wanted}\"."),
+                        format!(
+                            "The connections: {}. Call list_connections to see them.",
+                            names(&all)
+                        ),
+                    )
+                })?;
+            match tool {
+                Some(t) if !fits(found) => Err(ErrorInfo::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "\"{}\" cannot do {t}: it works with {} connections.",
+                        found.info.name,
+                        kind(t)
+                    ),
+                    match candidates.as_slice() {
+                        [] => "No served connection offers it.".to_string(),
+                        some => format!("Those served: {}.", names(some)),
+                    },
+                )),
+                _ => Ok(found),
+            }
+        }
     }
 }
 
 /// Refuse a call whose connection lacks the tool's permission, naming it.
 pub fn check_permission(spec: &ToolSpec, connection: &ConnectionSummary) -> Result<(), ErrorInfo> {
-    if spec.permitted(&connection.info.scopes_granted) {
+    let Some(need) = spec
+        .needs
+        .as_ref()
+        .filter(|_| !spec.permitted(&connection.info.scopes_granted))
+    else {
         return Ok(());
-    }
-    let needs = spec.needs.unwrap_or_default();
+    };
     let requested = connection.info.scopes_requested.iter().any(|s| {
-        spec.carried_by
+        need.carried_by
             .iter()
             .any(|c| bare(s).eq_ignore_ascii_case(c))
     });
@@ -224,8 +226,8 @@ pub fn check_permission(spec: &ToolSpec, connection: &ConnectionSummary) -> Resu
     Err(ErrorInfo::new(
         ErrorCode::InvalidScope,
         format!(
-            "{} needs the permission {needs}, which connection \"{}\" does not have.",
-            spec.name, connection.info.name
+            "{} needs the permission {}, which connection \"{}\" does not have.",
+            spec.name, need.scope, connection.info.name
         ),
         what,
     ))
@@ -237,16 +239,7 @@ pub fn check_permission(spec: &ToolSpec, connection: &ConnectionSummary) -> Resu
 pub fn words_for_assistant(info: &ErrorInfo, connection_name: Option<&str>) -> String {
     let info = info.clone().for_surface(crate::error::Surface::Mcp);
     let mut words = format!("{} {}", info.title, info.message);
-    let sign_in = matches!(
-        info.code,
-        ErrorCode::RefreshTokenRevoked
-            | ErrorCode::AccountMismatch
-            | ErrorCode::MfaRequired
-            | ErrorCode::InvalidClientSecret
-            | ErrorCode::ClientSecretExpired
-            | ErrorCode::AppNotFound
-    );
-    if sign_in {
+    if info.code.mended_by_sign_in() {
         let which = connection_name
             .map(|n| format!(" on \"{n}\""))
             .unwrap_or_default();
@@ -270,9 +263,11 @@ mod tests {
 
     #[test]
     fn tools_follow_the_permissions_and_the_flags() {
+        let catalogue = Catalogue::builtin();
+        let outlook = catalogue.get("outlook365").ok();
         let read_only = s(&["openid", "User.Read", "Mail.Read"]);
         assert_eq!(
-            tools_for(&read_only, Allow::default()),
+            tools_for(outlook, &read_only, Allow::default()),
             [
                 "list_connections",
                 "search_mail",
@@ -285,15 +280,13 @@ mod tests {
             "Mail.Send",
             "Calendars.ReadWrite",
         ]);
-        assert_eq!(tools_for(&all, Allow::default()).len(), 5);
+        assert_eq!(tools_for(outlook, &all, Allow::default()).len(), 5);
+        let write = Allow {
+            write: true,
+            ..Allow::default()
+        };
         assert_eq!(
-            tools_for(
-                &all,
-                Allow {
-                    write: true,
-                    send: false
-                }
-            ),
+            tools_for(outlook, &all, write),
             [
                 "list_connections",
                 "search_mail",
@@ -304,22 +297,19 @@ mod tests {
                 "create_event"
             ]
         );
-        assert!(tools_for(
-            &all,
-            Allow {
-                write: false,
-                send: true
-            }
-        )
-        .contains(&"send_mail"));
+        let send = Allow {
+            send: true,
+            ..Allow::default()
+        };
+        assert!(tools_for(outlook, &all, send).contains(&"send_mail".to_string()));
         // The flag alone offers nothing the permission does not carry.
-        assert!(!tools_for(
-            &read_only,
-            Allow {
-                write: true,
-                send: true
-            }
-        )
-        .contains(&"send_mail"));
+        let everything = Allow {
+            write: true,
+            send: true,
+            files_dir: true,
+        };
+        assert!(!tools_for(outlook, &read_only, everything).contains(&"send_mail".to_string()));
+        // A connection of no known connector offers only the list.
+        assert_eq!(tools_for(None, &all, everything), ["list_connections"]);
     }
 }

@@ -3,7 +3,8 @@
 //! JSON most assistants read) and the one-line `claude mcp add` for assistants with such a command. The server is
 //! named after the connection and pinned to its id, so renaming it does not break an assistant's configuration.
 
-use super::{tools_for, Allow, TOOLS};
+use super::{tools_for, Allow};
+use crate::catalogue::Connector;
 use crate::model::ConnectionSummary;
 use serde::Serialize;
 use ts_rs::TS;
@@ -12,11 +13,11 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
-    /// Read mail and calendar.
+    /// Read only.
     ReadOnly,
-    /// And create drafts and events (`--allow-write`).
+    /// And change the person's data: drafts, events, files (`--allow-write`).
     Drafts,
-    /// And send mail (`--allow-write --allow-send`).
+    /// And let things leave: mail, sharing links (`--allow-write --allow-send`).
     Send,
 }
 
@@ -26,11 +27,12 @@ impl Access {
             Access::ReadOnly => Allow::default(),
             Access::Drafts => Allow {
                 write: true,
-                send: false,
+                ..Allow::default()
             },
             Access::Send => Allow {
                 write: true,
                 send: true,
+                ..Allow::default()
             },
         }
     }
@@ -104,27 +106,43 @@ fn server_name(name: &str) -> String {
     }
 }
 
-/// The setup of `connection`, with `command` as the program to start (the `patchbay` beside the app, as
-/// installed).
-pub fn assistant_setup(connection: &ConnectionSummary, command: &str) -> AssistantSetup {
+/// The setup of `connection` (of `connector`), with `command` as the program to start (the `patchbay` beside
+/// the app, as installed).
+pub fn assistant_setup(
+    connector: Option<&Connector>,
+    connection: &ConnectionSummary,
+    command: &str,
+) -> AssistantSetup {
     let granted = &connection.info.scopes_granted;
     let name = server_name(&connection.info.name);
+    let labels = connector
+        .map(|c| c.capabilities.assistant_choices.clone())
+        .unwrap_or_default();
+    let label =
+        |i: usize, fallback: &str| labels.get(i).cloned().unwrap_or_else(|| fallback.into());
     let choices = [
-        (Access::ReadOnly, "Read only"),
-        (Access::Drafts, "Read, and create drafts and events"),
-        (Access::Send, "Read, create, and send mail"),
+        (Access::ReadOnly, label(0, "Read only")),
+        (Access::Drafts, label(1, "Read and write")),
+        (Access::Send, label(2, "Read, write and send")),
     ]
     .into_iter()
     .map(|(access, label)| {
         let allow = access.allow();
-        let tools: Vec<String> = tools_for(granted, allow)
+        let tools = tools_for(connector, granted, allow);
+        let missing = connector
             .into_iter()
-            .map(String::from)
-            .collect();
-        let missing = TOOLS
-            .iter()
-            .filter(|t| t.allowed(allow) && !t.permitted(granted))
-            .map(|t| format!("{} (needs {})", t.name, t.needs.unwrap_or_default()))
+            .flat_map(|c| c.capabilities.tools.iter())
+            .filter(|t| allow.allows(t) && !t.permitted(granted))
+            .map(|t| {
+                format!(
+                    "{} (needs {})",
+                    t.name,
+                    t.needs
+                        .as_ref()
+                        .map(|n| n.scope.as_str())
+                        .unwrap_or_default()
+                )
+            })
             .collect();
         let mut args = vec![
             "mcp".to_string(),

@@ -20,25 +20,152 @@
 //! Graph's calendarView delta accepts no `$select` (its documentation lists only the window, the tokens and
 //! `Prefer: odata.maxpagesize`), so rounds ask for full events.
 
-use super::queue::{Known, Pending, State};
-use super::Automation;
+use super::queue::{Pending, State};
+use super::source::{DeltaSource, SourceState, TestItem};
+use super::{Automation, Trigger, MAX_DAYS};
+use crate::error::{ErrorCode, ErrorInfo};
 use crate::graph::calendar::Event;
 use crate::graph::zone;
 use crate::graph::Request;
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 const DAY: i64 = 24 * 3600;
+
+/// An event added, changed or cancelled that happens in the next `days` days.
+pub struct EventChanged {
+    pub days: u32,
+}
+
+/// What a calendar automation keeps between rounds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CalendarState {
+    /// When the last round that reached the deltaLink began (Unix seconds).
+    #[serde(default)]
+    pub mark: i64,
+    /// The window (Unix seconds) the cursor's tokens carry.
+    #[serde(default)]
+    pub window: Option<(i64, i64)>,
+    /// The events of the window as last seen, by id.
+    #[serde(default)]
+    pub known: BTreeMap<String, Known>,
+    /// The ids a pass from no cursor has returned so far: what is known and not among them when it ends was
+    /// deleted meanwhile.
+    #[serde(default)]
+    pub pass: Option<Vec<String>>,
+}
+
+impl SourceState for CalendarState {}
+
+/// An event as last seen: its version, when it happens, and what its command was (or would be) given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Known {
+    pub change_key: String,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub cancelled: bool,
+    pub item: serde_json::Value,
+}
+
+impl DeltaSource for EventChanged {
+    fn code(&self) -> &'static str {
+        "event_changed"
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "events added, changed or cancelled in the next {} days",
+            self.days
+        )
+    }
+
+    fn check(&self) -> Result<Trigger, ErrorInfo> {
+        if !(1..=MAX_DAYS).contains(&self.days) {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!("{} days is out of range.", self.days),
+                format!(
+                    "Watch from 1 to {MAX_DAYS} days ahead (the default is {}).",
+                    super::DEFAULT_DAYS
+                ),
+            ));
+        }
+        Ok(Trigger::EventChanged { days: self.days })
+    }
+
+    fn first_request(&self, state: &mut State, now: i64, prefer: &str) -> Request {
+        let mut cs = CalendarState::load(state);
+        let w = window(now, self.days);
+        cs.window = Some(w);
+        if state.baselined {
+            // A fresh pass: what is known and not returned by its end was deleted meanwhile.
+            cs.pass = Some(Vec::new());
+        }
+        cs.store(state);
+        first_request(w, prefer)
+    }
+
+    fn take_page(
+        &self,
+        a: &Automation,
+        state: &mut State,
+        mut items: Vec<Value>,
+        last: bool,
+        started: i64,
+    ) -> Vec<Pending> {
+        items.sort_by_key(order_key);
+        let at = super::engine::now();
+        let mut cs = CalendarState::load(state);
+        let baselined = state.baselined;
+        let mut new: Vec<Pending> = items
+            .iter()
+            .filter_map(|item| take(a, self.days, baselined, &mut cs, item, at))
+            .collect();
+        if last {
+            new.extend(end_pass(a, self.days, baselined, &mut cs, at));
+            prune(&mut cs, at);
+            cs.mark = started;
+        }
+        cs.store(state);
+        new
+    }
+
+    fn fresh_pass_due(&self, state: &State, now: i64) -> bool {
+        stale(CalendarState::load(state).window, now, self.days)
+    }
+
+    fn newest_request(&self, now: i64) -> Request {
+        let (_, end) = window(now, self.days);
+        view_request(now, end - DAY)
+    }
+
+    fn test_item(&self, a: &Automation, answer: &Value) -> Option<TestItem> {
+        answer["value"]
+            .as_array()?
+            .first()
+            .map(|e| test_payload(a, e))
+    }
+
+    fn nothing_to_test(&self) -> String {
+        format!("No event in the next {} days: nothing ran.", self.days)
+    }
+
+    fn unreadable(&self) -> &'static str {
+        "Patchbay could not read the calendar to its end."
+    }
+}
 /// How much older than the last round an event's creation may be and still count as new (clock skew).
 const MARGIN_SECS: i64 = 10 * 60;
 
 /// The window a pass starting at `now` follows: a day before now to a day after the last of `days`.
-pub fn window(now: i64, days: u32) -> (i64, i64) {
+fn window(now: i64, days: u32) -> (i64, i64) {
     (now - DAY, now + (i64::from(days) + 1) * DAY)
 }
 
 /// Whether the window no longer covers the next `days` days with a day to spare: time for a fresh pass.
-pub fn stale(window: Option<(i64, i64)>, now: i64, days: u32) -> bool {
+fn stale(window: Option<(i64, i64)>, now: i64, days: u32) -> bool {
     window.is_some_and(|(_, end)| end < now + i64::from(days) * DAY)
 }
 
@@ -50,7 +177,7 @@ fn rfc3339(secs: i64) -> String {
 }
 
 /// The first request of a pass over `window`.
-pub fn first_request(window: (i64, i64), prefer: &str) -> Request {
+fn first_request(window: (i64, i64), prefer: &str) -> Request {
     Request::get("me/calendarView/delta")
         .query("startDateTime", rfc3339(window.0))
         .query("endDateTime", rfc3339(window.1))
@@ -58,7 +185,7 @@ pub fn first_request(window: (i64, i64), prefer: &str) -> Request {
 }
 
 /// The calendar view from `start` to `end` (Unix seconds), soonest first: what Test with the newest item uses.
-pub fn view_request(start: i64, end: i64) -> Request {
+fn view_request(start: i64, end: i64) -> Request {
     Request::get("me/calendarView")
         .query("startDateTime", rfc3339(start))
         .query("endDateTime", rfc3339(end))
@@ -66,12 +193,16 @@ pub fn view_request(start: i64, end: i64) -> Request {
         .query("$top", "1")
 }
 
-/// An event as its command would get it, as `added`: (id, subject, JSON).
-pub fn test_payload(a: &Automation, event: &Value) -> (String, Option<String>, Value) {
+/// An event as its command would get it, as `added`.
+fn test_payload(a: &Automation, event: &Value) -> TestItem {
     let (agenda, _) = agenda_item(event);
     let id = event["id"].as_str().unwrap_or_default().to_string();
     let p = pending(a, &id, id.clone(), agenda, "added");
-    (p.item_id, p.subject, p.payload)
+    TestItem {
+        id: p.item_id,
+        subject: p.subject,
+        payload: p.payload,
+    }
 }
 
 fn seconds(v: &Value) -> Option<i64> {
@@ -81,7 +212,7 @@ fn seconds(v: &Value) -> Option<i64> {
 }
 
 /// The order a page's items are taken in: oldest change first.
-pub fn order_key(item: &Value) -> i64 {
+fn order_key(item: &Value) -> i64 {
     seconds(&item["lastModifiedDateTime"]).unwrap_or(i64::MAX)
 }
 
@@ -125,10 +256,11 @@ fn pending(a: &Automation, id: &str, key: String, mut item: Value, change: &str)
 
 /// What one item of a round means for `a`: a delivery, or nothing (a replay, an event already seen, one that
 /// does not happen in the next days). `state.known` and `state.pass` follow the item.
-pub fn take(
+fn take(
     a: &Automation,
     days: u32,
-    state: &mut State,
+    baselined: bool,
+    state: &mut CalendarState,
     item: &Value,
     now: i64,
 ) -> Option<Pending> {
@@ -138,7 +270,7 @@ pub fn take(
     }
     if item.get("@removed").is_some() {
         let kept = state.known.remove(id)?;
-        if !state.baselined || kept.cancelled || !fires(&kept, now, days) {
+        if !baselined || kept.cancelled || !fires(&kept, now, days) {
             return None;
         }
         let mut gone = kept.item;
@@ -163,7 +295,7 @@ pub fn take(
         cancelled,
         item: agenda.clone(),
     };
-    let fire = state.baselined && fires(&known, now, days);
+    let fire = baselined && fires(&known, now, days);
     state.known.insert(id.to_string(), known);
     if !fire {
         return None;
@@ -181,7 +313,13 @@ pub fn take(
 }
 
 /// A pass from no cursor has reached its deltaLink: what is kept and was not returned was deleted meanwhile.
-pub fn end_pass(a: &Automation, days: u32, state: &mut State, now: i64) -> Vec<Pending> {
+fn end_pass(
+    a: &Automation,
+    days: u32,
+    baselined: bool,
+    state: &mut CalendarState,
+    now: i64,
+) -> Vec<Pending> {
     let Some(returned) = state.pass.take() else {
         return Vec::new();
     };
@@ -195,7 +333,7 @@ pub fn end_pass(a: &Automation, days: u32, state: &mut State, now: i64) -> Vec<P
     let mut out = Vec::new();
     for id in gone {
         if let Some(kept) = state.known.remove(&id) {
-            if state.baselined && !kept.cancelled && fires(&kept, now, days) {
+            if baselined && !kept.cancelled && fires(&kept, now, days) {
                 let mut item = kept.item;
                 item["cancelled"] = json!(true);
                 out.push(pending(a, &id, format!("{id}#removed"), item, "cancelled"));
@@ -206,7 +344,7 @@ pub fn end_pass(a: &Automation, days: u32, state: &mut State, now: i64) -> Vec<P
 }
 
 /// Forget events over for more than a day: the record stays the size of the window.
-pub fn prune(state: &mut State, now: i64) {
+fn prune(state: &mut CalendarState, now: i64) {
     state
         .known
         .retain(|_, k| k.end.is_none_or(|end| end >= now - DAY));
@@ -214,7 +352,7 @@ pub fn prune(state: &mut State, now: i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Action, Trigger};
+    use super::super::Action;
     use super::*;
 
     fn automation() -> Automation {
@@ -249,22 +387,25 @@ mod tests {
             .parse::<Timestamp>()
             .map(|t| t.as_second())
             .unwrap_or(0);
-        let mut s = State::default();
+        let mut s = CalendarState::default();
+        let mut baselined = false;
         // Baseline: kept, nothing fires.
         assert!(take(
             &a,
             14,
+            baselined,
             &mut s,
             &event("1", "k1", "2026-12-05", "2026-11-01T00:00:00Z", false),
             now
         )
         .is_none());
-        s.baselined = true;
+        baselined = true;
         s.mark = now;
         // A new event, created after the last round.
         let added = take(
             &a,
             14,
+            baselined,
             &mut s,
             &event("2", "k1", "2026-12-06", "2026-12-04T12:01:00Z", false),
             now + 60,
@@ -277,6 +418,7 @@ mod tests {
         assert!(take(
             &a,
             14,
+            baselined,
             &mut s,
             &event("2", "k1", "2026-12-06", "2026-12-04T12:01:00Z", false),
             now + 60
@@ -286,6 +428,7 @@ mod tests {
         let changed = take(
             &a,
             14,
+            baselined,
             &mut s,
             &event("1", "k2", "2026-12-07", "2026-11-01T00:00:00Z", false),
             now + 60,
@@ -294,6 +437,7 @@ mod tests {
         let cancelled = take(
             &a,
             14,
+            baselined,
             &mut s,
             &event("1", "k3", "2026-12-07", "2026-11-01T00:00:00Z", true),
             now + 60,
@@ -306,6 +450,7 @@ mod tests {
         assert!(take(
             &a,
             14,
+            baselined,
             &mut s,
             &event("3", "k1", "2026-12-17", "2026-10-01T00:00:00Z", false),
             now + 60
@@ -315,6 +460,7 @@ mod tests {
         assert!(take(
             &a,
             14,
+            baselined,
             &mut s,
             &event("4", "k1", "2027-01-30", "2026-12-04T12:01:00Z", false),
             now + 60
@@ -323,10 +469,10 @@ mod tests {
         // Deleted: cancelled, once.
         let removed = json!({"id": "2", "@removed": {"reason": "deleted"}});
         assert_eq!(
-            take(&a, 14, &mut s, &removed, now + 60).map(|p| p.key),
+            take(&a, 14, baselined, &mut s, &removed, now + 60).map(|p| p.key),
             Some("2#removed".into())
         );
-        assert!(take(&a, 14, &mut s, &removed, now + 60).is_none());
+        assert!(take(&a, 14, baselined, &mut s, &removed, now + 60).is_none());
     }
 
     #[test]
@@ -336,28 +482,29 @@ mod tests {
             .parse::<Timestamp>()
             .map(|t| t.as_second())
             .unwrap_or(0);
-        let mut s = State::default();
+        let mut s = CalendarState::default();
         for id in ["1", "2"] {
             take(
                 &a,
                 14,
+                false,
                 &mut s,
                 &event(id, "k1", "2026-12-05", "2026-11-01T00:00:00Z", false),
                 now,
             );
         }
-        s.baselined = true;
         s.mark = now;
         s.pass = Some(Vec::new());
         assert!(take(
             &a,
             14,
+            true,
             &mut s,
             &event("1", "k1", "2026-12-05", "2026-11-01T00:00:00Z", false),
             now
         )
         .is_none());
-        let gone = end_pass(&a, 14, &mut s, now);
+        let gone = end_pass(&a, 14, true, &mut s, now);
         assert_eq!(gone.len(), 1);
         assert_eq!(gone[0].item_id, "2");
         assert_eq!(gone[0].payload["item"]["cancelled"], true);

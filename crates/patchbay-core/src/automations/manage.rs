@@ -6,7 +6,7 @@ use super::queue::{Attempt, Queue};
 use super::runner;
 use super::store::AutomationStore;
 use super::{action, view, Action, Automation, AutomationView, Trigger};
-use super::{DEFAULT_POLL_SECS, MAX_DAYS, MIN_POLL_SECS};
+use super::{DEFAULT_POLL_SECS, MIN_POLL_SECS};
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::Patchbay;
 use serde::{Deserialize, Serialize};
@@ -48,43 +48,44 @@ fn invalid(message: impl Into<String>, hint: impl Into<String>) -> ErrorInfo {
     ErrorInfo::new(ErrorCode::InvalidInput, message, hint)
 }
 
-/// The trigger, checked (and tidied: blank filters dropped).
-fn checked_trigger(t: &Trigger) -> Result<Trigger, ErrorInfo> {
-    match t {
-        Trigger::NewMail {
-            folder,
-            from,
-            subject_contains,
-            has_attachments,
-        } => {
-            let folder = folder.trim();
-            if folder.is_empty() {
-                return Err(invalid(
-                    "The folder is empty.",
-                    "Give inbox, another well-known folder name, or a folder id.",
-                ));
-            }
-            Ok(Trigger::NewMail {
-                folder: folder.to_string(),
-                from: from
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_string),
-                subject_contains: subject_contains.clone().filter(|s| !s.is_empty()),
-                has_attachments: *has_attachments,
-            })
-        }
-        Trigger::EventChanged { days } => {
-            if !(1..=MAX_DAYS).contains(days) {
-                return Err(invalid(
-                    format!("{days} days is out of range."),
-                    format!("Watch from 1 to {MAX_DAYS} days ahead (the default is 14)."),
-                ));
-            }
-            Ok(t.clone())
-        }
+/// The trigger, checked (and tidied: blank filters dropped), for a connection that can have it: its connector
+/// offers the trigger and its permissions carry what the trigger reads.
+fn checked_trigger(
+    core: &Patchbay,
+    connection: &crate::model::ConnectionSummary,
+    t: &Trigger,
+) -> Result<Trigger, ErrorInfo> {
+    let trigger = t.source().check()?;
+    let code = trigger.code();
+    let connector = core.catalogue().get(&connection.connector_id).ok();
+    let Some(spec) = connector.and_then(|c| c.capabilities.trigger(code)) else {
+        let offers: Vec<String> = core
+            .catalogue()
+            .connectors()
+            .iter()
+            .filter(|c| c.capabilities.trigger(code).is_some())
+            .map(|c| c.name.clone())
+            .collect();
+        return Err(invalid(
+            format!(
+                "\"{}\" cannot watch for that: it is a {} connection.",
+                connection.name,
+                connector.map(|c| c.name.as_str()).unwrap_or("different")
+            ),
+            format!("Choose a {} connection.", offers.join(" or ")),
+        ));
+    };
+    if !spec.needs.met_by(&connection.info.scopes_granted) {
+        return Err(ErrorInfo::new(
+            ErrorCode::InvalidScope,
+            format!(
+                "\"{}\" lacks the permission {} that this trigger needs.",
+                connection.name, spec.needs.scope
+            ),
+            "Use Fix on the connection to grant it, or make a connection with that feature chosen.",
+        ));
     }
+    Ok(trigger)
 }
 
 fn checked_action(run: Option<&str>, post: Option<&str>) -> Result<Action, ErrorInfo> {
@@ -109,42 +110,16 @@ fn checked_action(run: Option<&str>, post: Option<&str>) -> Result<Action, Error
     }
 }
 
-fn describe(t: &Trigger) -> String {
-    match t {
-        Trigger::NewMail {
-            folder,
-            from,
-            subject_contains,
-            has_attachments,
-        } => {
-            let mut s = format!("new mail in {folder}");
-            if let Some(f) = from {
-                s.push_str(&format!(" from {f}"));
-            }
-            if let Some(t) = subject_contains {
-                s.push_str(&format!(" with \"{t}\" in the subject"));
-            }
-            if *has_attachments {
-                s.push_str(" with attachments");
-            }
-            s
-        }
-        Trigger::EventChanged { days } => {
-            format!("events added, changed or cancelled in the next {days} days")
-        }
-    }
-}
-
 /// What it is in words ("new mail in inbox from ada@contoso.com").
 pub fn describe_trigger(t: &Trigger) -> String {
-    describe(t)
+    t.describe()
 }
 
 /// Check `new`, save it, and read its folder (or calendar) to the end without firing: what is there now never
 /// fires. Nothing is saved when that read fails.
 pub async fn add(core: &Patchbay, new: NewAutomation) -> Result<AutomationView, ErrorInfo> {
     let connection = core.get(&new.connection)?;
-    let trigger = checked_trigger(&new.trigger)?;
+    let trigger = checked_trigger(core, &connection, &new.trigger)?;
     let action = checked_action(new.run.as_deref(), new.post.as_deref())?;
     let poll_secs = new.poll_secs.unwrap_or(DEFAULT_POLL_SECS);
     if poll_secs < MIN_POLL_SECS {
@@ -161,7 +136,7 @@ pub async fn add(core: &Patchbay, new: NewAutomation) -> Result<AutomationView, 
             .name
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| format!("{} ({})", describe(&trigger), connection.name)),
+            .unwrap_or_else(|| format!("{} ({})", trigger.describe(), connection.name)),
         id: uuid::Uuid::new_v4().to_string(),
         connection_id: connection.id.clone(),
         trigger,
@@ -236,7 +211,7 @@ pub async fn run_now(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorI
 /// cursor moved), so a person sees the command's exit and stderr before trusting it with their mail.
 pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, ErrorInfo> {
     let connection = core.get(&new.connection)?;
-    let trigger = checked_trigger(&new.trigger)?;
+    let trigger = checked_trigger(core, &connection, &new.trigger)?;
     let action = checked_action(new.run.as_deref(), new.post.as_deref())?;
     let a = Automation {
         id: "test".into(),
@@ -249,25 +224,20 @@ pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, Er
         poll_secs: DEFAULT_POLL_SECS,
         created_at: crate::clock::now_rfc3339(),
     };
-    let Some((item_id, subject, payload)) = payload_for_test(core, &a).await? else {
+    let Some(item) = payload_for_test(core, &a).await? else {
         return Ok(TestOutcome {
             item_id: None,
             subject: None,
             ok: false,
             exit_code: None,
             http_status: None,
-            detail: Some(match a.trigger {
-                Trigger::NewMail { .. } => "No message in the folder matches: nothing ran.".into(),
-                Trigger::EventChanged { days } => {
-                    format!("No event in the next {days} days: nothing ran.")
-                }
-            }),
+            detail: Some(a.trigger.source().nothing_to_test()),
         });
     };
-    let o = action::deliver(&a, &item_id, &payload, &reqwest::Client::new()).await;
+    let o = action::deliver(&a, &item.id, &item.payload, &reqwest::Client::new()).await;
     Ok(TestOutcome {
-        item_id: Some(item_id),
-        subject,
+        item_id: Some(item.id),
+        subject: item.subject,
         ok: o.ok,
         exit_code: o.exit_code,
         http_status: o.http_status,

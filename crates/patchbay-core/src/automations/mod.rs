@@ -31,6 +31,7 @@ pub mod mail;
 pub mod manage;
 pub mod queue;
 pub mod runner;
+pub mod source;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,8 @@ use ts_rs::TS;
 pub const MAX_ATTEMPTS: u32 = 5;
 /// The longest calendar window, in days.
 pub const MAX_DAYS: u32 = 60;
+/// The calendar window when none is given, in days.
+pub const DEFAULT_DAYS: u32 = 14;
 /// The default poll interval, and the shortest allowed.
 pub const DEFAULT_POLL_SECS: u64 = 60;
 pub const MIN_POLL_SECS: u64 = 15;
@@ -92,59 +95,83 @@ pub struct Automation {
 }
 
 impl Trigger {
-    /// `"new_mail"`, as the command's JSON names it.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Trigger::NewMail { .. } => "new_mail",
-            Trigger::EventChanged { .. } => "event_changed",
-        }
-    }
-
-    /// Whether a message (as Graph sent it, `$select`ed) passes the filters.
-    pub fn matches(&self, message: &serde_json::Value) -> bool {
+    /// What the trigger watches, as the engine follows it: the one place that maps a trigger to its source.
+    pub fn source(&self) -> Box<dyn source::DeltaSource + '_> {
         match self {
             Trigger::NewMail {
+                folder,
                 from,
                 subject_contains,
                 has_attachments,
-                ..
-            } => {
-                let sender = message["from"]["emailAddress"]["address"]
-                    .as_str()
-                    .unwrap_or("");
-                let subject = message["subject"].as_str().unwrap_or("");
-                from.as_ref().is_none_or(|f| f.eq_ignore_ascii_case(sender))
-                    && subject_contains
-                        .as_ref()
-                        .is_none_or(|t| subject.to_lowercase().contains(&t.to_lowercase()))
-                    && (!has_attachments || message["hasAttachments"] == true)
-            }
-            Trigger::EventChanged { .. } => true,
+            } => Box::new(mail::NewMail {
+                folder,
+                from: from.as_deref(),
+                subject_contains: subject_contains.as_deref(),
+                has_attachments: *has_attachments,
+            }),
+            Trigger::EventChanged { days } => Box::new(calendar::EventChanged { days: *days }),
         }
+    }
+
+    /// `"new_mail"`, as the command's JSON and the catalogue name it.
+    pub fn code(&self) -> &'static str {
+        self.source().code()
+    }
+
+    /// What it watches, in words ("new mail in inbox from ada@contoso.com").
+    pub fn describe(&self) -> String {
+        self.source().describe()
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
+/// Where an automation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AutomationState {
+    Active,
+    Paused,
+    /// Its connection needs a person (Fix): nothing is polled until then.
+    Stopped,
+    /// A delivery keeps failing (retrying, or failed [`MAX_ATTEMPTS`] times and waiting for Retry).
+    Failing,
+}
 
-    #[test]
-    fn filters_are_anded_and_case_blind() {
-        let t = Trigger::NewMail {
-            folder: "inbox".into(),
-            from: Some("Ada@Contoso.example".into()),
-            subject_contains: Some("invoice".into()),
-            has_attachments: true,
-        };
-        let m = json!({"from": {"emailAddress": {"address": "ada@contoso.example"}}, "subject": "Your INVOICE 42", "hasAttachments": true});
-        assert!(t.matches(&m));
-        let mut no_file = m.clone();
-        no_file["hasAttachments"] = json!(false);
-        assert!(!t.matches(&no_file));
-        let mut other = m.clone();
-        other["from"]["emailAddress"]["address"] = json!("grace@contoso.example");
-        assert!(!t.matches(&other));
+impl AutomationState {
+    pub const ALL: [AutomationState; 4] = [
+        AutomationState::Active,
+        AutomationState::Paused,
+        AutomationState::Stopped,
+        AutomationState::Failing,
+    ];
+
+    /// `active`, as the JSON names it.
+    pub fn code(self) -> &'static str {
+        match self {
+            AutomationState::Active => "active",
+            AutomationState::Paused => "paused",
+            AutomationState::Stopped => "stopped",
+            AutomationState::Failing => "failing",
+        }
+    }
+
+    /// Its badge's word.
+    pub fn label(self) -> &'static str {
+        match self {
+            AutomationState::Active => "Active",
+            AutomationState::Paused => "Paused",
+            AutomationState::Stopped => "Stopped",
+            AutomationState::Failing => "Failing",
+        }
+    }
+
+    /// How it is shown: `ok`, `muted`, `danger`, `warn`.
+    pub fn tone(self) -> &'static str {
+        match self {
+            AutomationState::Active => "ok",
+            AutomationState::Paused => "muted",
+            AutomationState::Stopped => "danger",
+            AutomationState::Failing => "warn",
+        }
     }
 }
 
@@ -154,8 +181,13 @@ pub struct AutomationView {
     #[serde(flatten)]
     #[ts(flatten)]
     pub automation: Automation,
-    /// `active`, `paused`, `stopped` (its connection needs Fix) or `failing` (a delivery keeps failing).
-    pub state: String,
+    pub state: AutomationState,
+    /// Where it stands in words: "active", "stopped: Work mail needs Fix", "failing (2 retrying, 1 failed)".
+    pub state_words: String,
+    /// What starts it, in words ("New mail in inbox from ada@contoso.com").
+    pub trigger_words: String,
+    /// What it does, in words ("Runs notify-send 'New mail'").
+    pub action_words: String,
     /// Items waiting for delivery (retrying ones included).
     pub queued: usize,
     /// Items that failed [`MAX_ATTEMPTS`] times and wait for Retry.
@@ -168,6 +200,25 @@ pub struct AutomationView {
     pub last_poll_at: Option<String>,
 }
 
+/// A sentence's words as the start of one: "new mail" → "New mail".
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+impl Action {
+    /// What it does, in words; a command quoted as a shell would need it, so what is shown is what was typed.
+    pub fn words(&self) -> String {
+        match self {
+            Action::Run { argv } => format!("Runs {}", shell_words::join(argv)),
+            Action::Post { url } => format!("POSTs to {url}"),
+        }
+    }
+}
+
 /// `a` with its state, as read from its folder.
 pub fn view(
     store: &store::AutomationStore,
@@ -176,18 +227,30 @@ pub fn view(
     let s = queue::Queue::new(&store.folder_of(&a.id)).load()?;
     let failed = s.queue.iter().filter(|p| p.failed).count();
     let retrying = s.queue.iter().any(|p| !p.failed && p.attempts > 0);
+    let queued = s.queue.iter().filter(|p| !p.failed).count();
     let state = if a.paused {
-        "paused"
+        AutomationState::Paused
     } else if s.stopped.is_some() {
-        "stopped"
+        AutomationState::Stopped
     } else if failed > 0 || retrying {
-        "failing"
+        AutomationState::Failing
     } else {
-        "active"
+        AutomationState::Active
+    };
+    let state_words = match state {
+        AutomationState::Stopped => format!(
+            "stopped: {}",
+            s.stopped.as_deref().unwrap_or("its connection needs Fix")
+        ),
+        AutomationState::Failing => format!("failing ({queued} retrying, {failed} failed)"),
+        other => other.code().to_string(),
     };
     Ok(AutomationView {
-        state: state.to_string(),
-        queued: s.queue.iter().filter(|p| !p.failed).count(),
+        state,
+        state_words,
+        trigger_words: capitalised(&a.trigger.describe()),
+        action_words: a.action.words(),
+        queued,
         failed,
         stopped_reason: s.stopped,
         last_error: s.last_error,

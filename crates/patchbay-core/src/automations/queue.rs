@@ -2,12 +2,10 @@
 //! deliver, and what was seen. Every change is one atomic write (temp file, fsync, rename), so the file is always
 //! a state the engine was in, never half of one; and its history, one JSON line an attempt, in `history.jsonl`.
 //!
-//! What "seen" means, and why it is enough to fire each message once: every message id a round returns (queued,
-//! filtered out, or there at creation) is remembered — the newest [`SEEN_KEEP`], as short hashes — together with
-//! the newest `receivedDateTime` seen. A message fires only when its id was never seen and it was received after
-//! that mark less a day. Graph's replays and changed messages (read, moved, flagged) have been seen; a resync after
-//! a 410 returns the whole folder, whose old messages are behind the mark; mail that arrived in the gap is new on
-//! both counts.
+//! The engine's part of the state knows no resource: the cursor, the queue, the ids seen (the newest
+//! [`SEEN_KEEP`], as short hashes, for a source that fires each id once) and how the last round went. What a
+//! trigger's own rule needs (mail's newest time, the calendar's events as last seen, a drive's files) is the
+//! source's ([`super::source::SourceState`]), kept in the same file and the same atomic write.
 
 use super::store::storage;
 use crate::error::ErrorInfo;
@@ -20,8 +18,6 @@ use ts_rs::TS;
 
 /// Ids remembered as seen.
 pub const SEEN_KEEP: usize = 5_000;
-/// How far before the newest message seen a message may be received and still count as new.
-const MARGIN_SECS: i64 = 24 * 3600;
 const VERSION: u32 = 1;
 
 /// An item waiting for delivery.
@@ -53,34 +49,15 @@ pub struct State {
     pub queue: Vec<Pending>,
     /// Short hashes of the ids seen, oldest first.
     pub seen: VecDeque<String>,
-    /// The newest `receivedDateTime` seen (Unix seconds).
-    pub mark: i64,
     /// Why the automation cannot run now (its connection needs Fix), in words.
     pub stopped: Option<String>,
     /// The last round's failure, in words (Graph unreachable, throttled…).
     pub last_error: Option<String>,
     /// RFC 3339: the last round that reached Graph.
     pub last_poll_at: Option<String>,
-    /// A calendar view's window (Unix seconds), which its cursor's tokens carry.
-    #[serde(default)]
-    pub window: Option<(i64, i64)>,
-    /// The events of the window as last seen, by id (see [`super::calendar`]).
-    #[serde(default)]
-    pub known: std::collections::BTreeMap<String, Known>,
-    /// The ids a pass from no cursor has returned so far: what is known and not among them when it ends was
-    /// deleted meanwhile.
-    #[serde(default)]
-    pub pass: Option<Vec<String>>,
-}
-
-/// An event as last seen: its version, when it happens, and what its command was (or would be) given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Known {
-    pub change_key: String,
-    pub start: Option<i64>,
-    pub end: Option<i64>,
-    pub cancelled: bool,
-    pub item: serde_json::Value,
+    /// The trigger's own state (see [`super::source::SourceState`]): its keys sit beside these in the file.
+    #[serde(flatten)]
+    pub source: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Pending {
@@ -115,11 +92,6 @@ impl State {
                 self.seen.pop_front();
             }
         }
-    }
-
-    /// Whether a message received at `received` (Unix seconds) that was never seen is new.
-    pub fn is_new(&self, id: &str, received: Option<i64>) -> bool {
-        !self.has_seen(id) && received.is_none_or(|r| r >= self.mark - MARGIN_SECS)
     }
 }
 
@@ -242,25 +214,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seen_ids_and_the_mark_decide_what_is_new() {
-        let mut s = State {
-            mark: 1_000_000,
-            ..State::default()
-        };
-        assert!(s.is_new("a", Some(1_000_100)));
+    fn seen_ids_are_bounded_and_the_source_keeps_its_own_keys() {
+        let mut s = State::default();
         s.remember("a");
-        assert!(!s.is_new("a", Some(1_000_100)), "seen");
-        assert!(
-            !s.is_new("b", Some(1_000_000 - MARGIN_SECS - 1)),
-            "older than the mark"
-        );
-        assert!(
-            s.is_new("b", Some(1_000_000 - 60)),
-            "a little older: still new"
-        );
+        assert!(s.has_seen("a"));
         for i in 0..(SEEN_KEEP + 10) {
             s.remember(&i.to_string());
         }
         assert_eq!(s.seen.len(), SEEN_KEEP);
+        // A file written before sources had their own part reads back with its keys in the source's part.
+        let old: State = serde_json::from_str(
+            r#"{"version":1,"cursor":null,"baselined":true,"queue":[],"seen":[],"mark":5,"stopped":null,
+                "last_error":null,"last_poll_at":null,"window":[1,2],"known":{},"pass":null}"#,
+        )
+        .unwrap();
+        assert_eq!(old.source["mark"], 5);
+        assert_eq!(old.source["window"], serde_json::json!([1, 2]));
+        let again: serde_json::Value = serde_json::to_value(&old).unwrap();
+        assert_eq!(again["mark"], 5);
     }
 }

@@ -152,7 +152,7 @@ pub fn stopped_summary(
         .ok()?
         .into_iter()
         .filter_map(|a| view(store, a).ok())
-        .filter(|v| v.state == "stopped")
+        .filter(|v| v.state == super::AutomationState::Stopped)
         .map(|v| v.automation)
         .collect();
     if stopped.is_empty() {

@@ -123,6 +123,13 @@ impl<'a> Checked<'a> {
             .to_string();
         crate::environment::check_tenant(&tenant)
             .map_err(|e| invalid("The tenant is not valid.", e.to_string()))?;
+        if crate::catalogue::is_personal_tenant(&tenant) && !connector.personal_accounts {
+            return Err(invalid(
+                format!("{} is not for personal Microsoft accounts.", connector.name),
+                "Sign in with a work or school account (leave the tenant as organizations, or give your \
+                 organisation's).",
+            ));
+        }
         let endpoints = match urls {
             Urls::HostedPending => None,
             Urls::Hosted => Some(resolve_endpoints(req, &tenant, true)?),
@@ -130,7 +137,7 @@ impl<'a> Checked<'a> {
         };
         let mut scopes = scopes_for(connector, req)?;
         if crate::catalogue::is_personal_tenant(&tenant) {
-            scopes = crate::catalogue::for_personal_accounts(&scopes);
+            scopes = connector.for_personal_accounts(&scopes);
         }
         let redirect_text = if built_in {
             config.builtin_app.redirect_uri.clone()

@@ -6,8 +6,9 @@ use super::{EmailAddress, Graph, GraphError, Page};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-/// What the preview shows of a message.
-pub const PREVIEW_FIELDS: &[&str] = &[
+/// What is asked of a message wherever a list of them is shown or handed on: the preview, the assistant's
+/// lists, an automation's delta rounds.
+pub const SUMMARY_FIELDS: &[&str] = &[
     "id",
     "subject",
     "from",
@@ -51,6 +52,24 @@ pub struct Recipient {
     pub email_address: Option<EmailAddress>,
 }
 
+/// A folder as a path segment: a well-known name in any of the ways people write it (`Sent`, `sent items`,
+/// `trash`, `spam`) as Graph names it (`sentitems`, `deleteditems`, `junkemail`), anything else as a folder id,
+/// percent-encoded. The one rule for the assistant, the automations and the CLI.
+pub fn folder_segment(folder: &str) -> String {
+    let folder = folder.trim();
+    let well_known = match folder.to_ascii_lowercase().as_str() {
+        "inbox" => "inbox",
+        "sent" | "sentitems" | "sent items" => "sentitems",
+        "drafts" => "drafts",
+        "archive" => "archive",
+        "deleted" | "deleteditems" | "deleted items" | "trash" => "deleteditems",
+        "junk" | "junkemail" | "junk email" | "spam" => "junkemail",
+        "outbox" => "outbox",
+        _ => return super::request::segment(folder),
+    };
+    well_known.to_string()
+}
+
 pub struct Mail<'a> {
     graph: &'a Graph,
 }
@@ -86,7 +105,7 @@ impl<'a> MessagesRequest<'a> {
             graph,
             path,
             top: 25,
-            select: PREVIEW_FIELDS.to_vec(),
+            select: SUMMARY_FIELDS.to_vec(),
             filter: None,
         }
     }
@@ -150,6 +169,15 @@ mod tests {
         let q: std::collections::HashMap<_, _> = r.query.iter().cloned().collect();
         assert_eq!(q["$top"], "1");
         assert_eq!(q["$select"], "id,subject");
+    }
+
+    #[test]
+    fn folders_are_named_as_graph_names_them() {
+        assert_eq!(folder_segment("inbox"), "inbox");
+        assert_eq!(folder_segment(" Sent "), "sentitems");
+        assert_eq!(folder_segment("Sent Items"), "sentitems");
+        assert_eq!(folder_segment("Trash"), "deleteditems");
+        assert_eq!(folder_segment("AAMk/x?y z"), "AAMk%2Fx%3Fy%20z");
     }
 
     #[test]

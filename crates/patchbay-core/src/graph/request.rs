@@ -68,6 +68,13 @@ impl Request {
     }
 }
 
+/// `text` as one path segment: percent-encoded, so a `/`, `?` or `#` in an id cannot reach another resource.
+pub fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
 /// A response as Graph sent it.
 #[derive(Debug, Clone)]
 pub struct RawResponse {

@@ -174,6 +174,27 @@ impl RefreshError {
         })
     }
 
+    /// The status it leaves its connection in, when it says something about the connection: the one rule of
+    /// which failure needs a person (see [`crate::model::ConnectionStatus::is_broken`]).
+    pub fn status(&self) -> Option<crate::model::ConnectionStatus> {
+        use crate::model::ConnectionStatus;
+        match self {
+            RefreshError::NeedsReconnect { .. } => Some(ConnectionStatus::NeedsReconnect),
+            RefreshError::AppCredentialsInvalid { .. } => {
+                Some(ConnectionStatus::AppCredentialsInvalid)
+            }
+            RefreshError::SecretsUnavailable(_) => Some(ConnectionStatus::CantCheck),
+            RefreshError::Unreachable(_) => Some(ConnectionStatus::Unreachable),
+            RefreshError::Local(_) => None,
+        }
+    }
+
+    /// Whether only a person can mend it (sign in again, a new client secret, the keychain unlocked): what
+    /// stops an automation, rather than failing one round.
+    pub fn needs_person(&self) -> bool {
+        self.status().is_some_and(|s| s.is_broken())
+    }
+
     pub fn provider(&self) -> Option<&ProviderError> {
         match self {
             RefreshError::NeedsReconnect { provider, .. } => provider.as_ref(),

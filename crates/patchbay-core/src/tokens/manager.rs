@@ -298,8 +298,10 @@ impl TokenManager {
                 h.checked_at = Some(now);
             }
             Err(e) => {
-                h.verdict = match e {
-                    RefreshError::AppCredentialsInvalid { .. } => Verdict::AppCredentialsInvalid,
+                h.verdict = match e.status() {
+                    Some(crate::model::ConnectionStatus::AppCredentialsInvalid) => {
+                        Verdict::AppCredentialsInvalid
+                    }
                     _ => Verdict::NeedsReconnect,
                 };
                 h.reason = Some(e.reason());

@@ -2,6 +2,7 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { ErrorInfo } from "../../ipc";
+import { SAMPLE_CONNECTORS } from "../../ipc/fake-backend";
 import { useFakeBackend } from "../../test/helpers";
 import AutomationDialog from "./AutomationDialog.svelte";
 import AutomationsSection from "./AutomationsSection.svelte";
@@ -17,7 +18,7 @@ describe("AutomationDialog", () => {
   it("sends the filters and the command as the core takes them, tests with the newest item, then adds", async () => {
     const { backend, connection } = setup();
     const onClose = vi.fn();
-    render(AutomationDialog, { connections: backend.connections, connectionId: connection.id, onClose });
+    render(AutomationDialog, { connections: backend.connections, connectors: SAMPLE_CONNECTORS, connectionId: connection.id, onClose });
     await userEvent.type(screen.getByTestId("automation-from"), "billing@fabrikam.example");
     await userEvent.type(screen.getByTestId("automation-subject"), "invoice");
     await userEvent.click(screen.getByTestId("automation-attachments"));
@@ -49,7 +50,7 @@ describe("AutomationDialog", () => {
       message: "Use https, or a URL on 127.0.0.1.",
     } as ErrorInfo;
     const onClose = vi.fn();
-    render(AutomationDialog, { connections: backend.connections, connectionId: connection.id, onClose });
+    render(AutomationDialog, { connections: backend.connections, connectors: SAMPLE_CONNECTORS, connectionId: connection.id, onClose });
     await userEvent.click(screen.getByTestId("automation-on-event-changed"));
     await userEvent.clear(screen.getByTestId("automation-days"));
     await userEvent.type(screen.getByTestId("automation-days"), "7");
@@ -82,7 +83,7 @@ describe("AutomationsSection", () => {
     if (!stopped) throw new Error("no automation");
     stopped.state = "stopped";
     stopped.stopped_reason = "Microsoft no longer accepts this sign-in. Choose Fix to sign in again.";
-    render(AutomationsSection, { connections: backend.connections, onNew: vi.fn(), onFix });
+    render(AutomationsSection, { connections: backend.connections, connectors: SAMPLE_CONNECTORS, onNew: vi.fn(), onFix });
     await waitFor(() => expect(screen.getByTestId("automations-stopped")).toHaveTextContent(`1 automation stopped: ${connection.name} needs Fix.`));
     expect(screen.getByTestId("automation-state")).toHaveTextContent("Stopped");
     await userEvent.click(screen.getByTestId("automation-fix"));

@@ -3,4 +3,13 @@
 /**
  * One scope with its meaning in words.
  */
-export type Permission = { scope: string, description: string, };
+export type Permission = { scope: string, description: string, 
+/**
+ * Only work or school accounts have it (shared mailboxes, SharePoint sites): the built-in app does not ask
+ * a personal account for it.
+ */
+work_only?: boolean, 
+/**
+ * Whether an administrator must approve it for the organisation before a person can grant it.
+ */
+admin_consent?: boolean, };

@@ -1,8 +1,8 @@
-//! One round of an automation: follow the folder's (or calendar view's) delta from the cursor to the next
-//! deltaLink, page by page — each page's new items written to the queue in the same atomic write that moves the
-//! cursor past them — then deliver what is due (`deliver`), each item leaving the queue only after its action
-//! succeeded. What is new is the trigger's own rule ([`super::mail`], [`super::calendar`]); the loop that runs
-//! rounds is [`super::runner`].
+//! One round of an automation: follow its trigger's delta from the cursor to the next deltaLink, page by page —
+//! each page's new items written to the queue in the same atomic write that moves the cursor past them — then
+//! deliver what is due (`deliver`), each item leaving the queue only after its action succeeded. What the delta
+//! is and what in it is new is the trigger's own rule ([`super::source::DeltaSource`]); the loop that runs rounds
+//! is [`super::runner`].
 //!
 //! Crash points (debug builds, `PATCHBAY_FAULT=…`) sit between every two steps, so a test can kill the process
 //! at each and show that nothing is lost and at most the item in flight is delivered twice:
@@ -11,12 +11,12 @@
 //! not yet), and the atomic write's own points on `state.json`.
 
 use super::queue::{Queue, State};
+use super::source::{DeltaSource, TestItem};
 use super::store::AutomationStore;
-use super::{calendar, mail, Automation, Trigger};
+use super::Automation;
 use crate::error::ErrorInfo;
 use crate::graph::session::{graph_error_info, CallError};
 use crate::graph::Request;
-use crate::tokens::RefreshError;
 use crate::Patchbay;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -59,16 +59,13 @@ fn words(info: &ErrorInfo) -> String {
 
 fn call_error(e: CallError) -> PollError {
     match &e {
-        CallError::Token(
-            RefreshError::NeedsReconnect { .. }
-            | RefreshError::AppCredentialsInvalid { .. }
-            | RefreshError::SecretsUnavailable(_),
-        ) => PollError::Stop(words(&e.to_error_info())),
+        CallError::Token(t) if t.needs_person() => PollError::Stop(words(&e.to_error_info())),
         _ => PollError::Fail(words(&e.to_error_info())),
     }
 }
 
-fn now() -> i64 {
+/// Now, in Unix seconds.
+pub(crate) fn now() -> i64 {
     Timestamp::now().as_second()
 }
 
@@ -94,24 +91,12 @@ fn absolute(graph: &crate::graph::ConnectionGraph, cursor: &str) -> String {
     )
 }
 
-/// The first request of a round from no cursor. A calendar view's names its window, which is kept: the tokens
-/// after it carry the same.
-fn first_request(a: &Automation, state: &mut State, prefer: &str) -> Request {
-    match &a.trigger {
-        Trigger::NewMail { folder, .. } => mail::delta_request(folder, prefer),
-        Trigger::EventChanged { days } => {
-            let window = calendar::window(now(), *days);
-            state.window = Some(window);
-            calendar::first_request(window, prefer)
-        }
-    }
-}
-
 /// Follow the delta from the cursor to the next deltaLink, queueing what is new and matches. Without a baseline
 /// yet (at creation), queue nothing: what is there now never fires.
 async fn poll(
     core: &Patchbay,
     a: &Automation,
+    source: &dyn DeltaSource,
     queue: &Queue,
     state: &mut State,
 ) -> Result<usize, PollError> {
@@ -127,10 +112,13 @@ async fn poll(
     for _ in 0..MAX_PAGES {
         let response = match &state.cursor {
             None => {
-                if state.baselined {
-                    state.pass = Some(Vec::new());
-                }
-                let first = first_request(a, state, &prefer);
+                let first = match source
+                    .baseline_request(&prefer)
+                    .filter(|_| !state.baselined)
+                {
+                    Some(baseline) => baseline,
+                    None => source.first_request(state, started, &prefer),
+                };
                 graph.send(&first).await
             }
             Some(cursor) => graph.follow(&absolute(&graph, cursor), &like).await,
@@ -138,11 +126,14 @@ async fn poll(
         .map_err(call_error)?;
         crate::fault::point("automation-page-read");
         if response.status == 410 && !resynced {
-            // Graph forgot the sync state (`syncStateNotFound`, `resyncRequired`): start over without a token.
-            // What was seen keeps what was there from firing again.
+            // Graph forgot the sync state (`syncStateNotFound`, `resyncRequired`): start over where Graph says, or
+            // without a token. What was seen keeps what was there from firing again.
             tracing::info!(automation = %a.id, "the delta token expired (410): starting over");
             resynced = true;
-            state.cursor = None;
+            state.cursor = source
+                .resync_link(&response)
+                .filter(|l| graph.graph().check_link(l).is_ok())
+                .map(|l| kept(&graph, &l));
             continue;
         }
         if !response.is_success() {
@@ -155,32 +146,12 @@ async fn poll(
         let body: Value = response
             .json()
             .map_err(|e| PollError::Fail(words(&graph_error_info(&e))))?;
-        let mut items: Vec<Value> = body["value"].as_array().cloned().unwrap_or_default();
+        let items: Vec<Value> = body["value"].as_array().cloned().unwrap_or_default();
         let next = body["@odata.nextLink"].as_str().map(|l| kept(&graph, l));
         let delta = body["@odata.deltaLink"].as_str().map(|l| kept(&graph, l));
         let done = next.is_none();
-        let mut new = Vec::new();
         let new_was_empty = items.is_empty();
-        match &a.trigger {
-            Trigger::NewMail { .. } => {
-                items.sort_by_key(mail::order_key);
-                new.extend(items.iter().filter_map(|item| mail::take(a, state, item)));
-            }
-            Trigger::EventChanged { days } => {
-                items.sort_by_key(calendar::order_key);
-                let at = now();
-                new.extend(
-                    items
-                        .iter()
-                        .filter_map(|item| calendar::take(a, *days, state, item, at)),
-                );
-                if done {
-                    new.extend(calendar::end_pass(a, *days, state, at));
-                    calendar::prune(state, at);
-                    state.mark = started;
-                }
-            }
-        }
+        let new = source.take_page(a, state, items, done, started);
         let quiet = new.is_empty() && new_was_empty;
         for p in new {
             if !state.queue.iter().any(|q| q.key() == p.key()) {
@@ -206,21 +177,17 @@ async fn poll(
     )))
 }
 
-/// The newest item `a` would fire for, as its action would get it: (id, subject, JSON). Mail: the newest
-/// message of the folder that passes the filters (of the 25 newest); the calendar: the next event, as `added`.
+/// The newest item `a` would fire for, as its action would get it (Test with the newest item).
 pub async fn payload_for_test(
     core: &Patchbay,
     a: &Automation,
-) -> Result<Option<(String, Option<String>, Value)>, ErrorInfo> {
+) -> Result<Option<TestItem>, ErrorInfo> {
     let graph = core.graph(&a.connection_id).await?;
-    let request = match &a.trigger {
-        Trigger::NewMail { folder, .. } => mail::newest_request(folder),
-        Trigger::EventChanged { days } => {
-            let (_, end) = calendar::window(now(), *days);
-            calendar::view_request(now(), end - 24 * 3600)
-        }
-    };
-    let response = graph.send(&request).await.map_err(|e| e.to_error_info())?;
+    let source = a.trigger.source();
+    let response = graph
+        .send(&source.newest_request(now()))
+        .await
+        .map_err(|e| e.to_error_info())?;
     if !response.is_success() {
         return Err(response
             .error()
@@ -234,17 +201,7 @@ pub async fn payload_for_test(
             }));
     }
     let body: Value = response.json().map_err(|e| graph_error_info(&e))?;
-    let items = body["value"].as_array().cloned().unwrap_or_default();
-    Ok(match &a.trigger {
-        Trigger::NewMail { .. } => items.iter().find(|m| a.trigger.matches(m)).map(|m| {
-            (
-                m["id"].as_str().unwrap_or_default().to_string(),
-                m["subject"].as_str().map(str::to_string),
-                mail::payload(a, m),
-            )
-        }),
-        Trigger::EventChanged { .. } => items.first().map(|e| calendar::test_payload(a, e)),
-    })
+    Ok(source.test_item(a, &body))
 }
 
 /// Read the folder to its end without firing (at creation): what is there now never fires.
@@ -273,15 +230,12 @@ pub async fn baseline(core: &Patchbay, a: &Automation) -> Result<(), ErrorInfo> 
     if state.baselined {
         return Ok(());
     }
-    state.mark = state.mark.max(now());
-    match poll(core, a, &queue, &mut state).await {
+    let source = a.trigger.source();
+    match poll(core, a, source.as_ref(), &queue, &mut state).await {
         Ok(_) => queue.save(&state),
         Err(PollError::Stop(w) | PollError::Fail(w)) => Err(ErrorInfo::new(
             crate::error::ErrorCode::ProviderError,
-            match a.trigger {
-                Trigger::NewMail { .. } => "Patchbay could not read the folder to its end.",
-                Trigger::EventChanged { .. } => "Patchbay could not read the calendar to its end.",
-            },
+            source.unreadable(),
             w,
         )),
     }
@@ -320,14 +274,17 @@ pub async fn round_limited(
         None => None,
     };
     let mut state = queue.load()?;
-    let mut polled = poll(core, a, &queue, &mut state).await;
-    if let (Ok(n), Trigger::EventChanged { days }) = (&polled, &a.trigger) {
-        if calendar::stale(state.window, now(), *days) {
-            // The window no longer covers the days ahead: a fresh pass over the moved window (the round up to
-            // here has delivered the old window's changes).
+    let source = a.trigger.source();
+    let mut polled = poll(core, a, source.as_ref(), &queue, &mut state).await;
+    if let Ok(n) = &polled {
+        if source.fresh_pass_due(&state, now()) {
+            // What the cursor follows no longer covers what is watched (a calendar window the days moved past): a
+            // fresh pass (the round up to here has delivered what the old one saw).
             state.cursor = None;
             let before = *n;
-            polled = poll(core, a, &queue, &mut state).await.map(|m| before + m);
+            polled = poll(core, a, source.as_ref(), &queue, &mut state)
+                .await
+                .map(|m| before + m);
         }
     }
     match polled {

@@ -3,11 +3,17 @@
 //! The catalogue is data (`catalogue/connectors.json`, compiled in) checked by [`Catalogue::from_json`]: a broken
 //! entry is refused with a message naming the connector and the field, never half-loaded.
 
+pub mod capabilities;
+
+pub use capabilities::{
+    bare, Capabilities, Implications, Need, PreviewSpec, Requirement, ToolSpec, TriggerSpec,
+};
+
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use ts_rs::TS;
 
-const BUILTIN: &str = include_str!("../catalogue/connectors.json");
+const BUILTIN: &str = include_str!("../../catalogue/connectors.json");
 const SUPPORTED_VERSION: u32 = 1;
 
 /// Whether a connector can be used yet.
@@ -44,6 +50,13 @@ pub struct Feature {
 pub struct Permission {
     pub scope: String,
     pub description: String,
+    /// Only work or school accounts have it (shared mailboxes, SharePoint sites): the built-in app does not ask
+    /// a personal account for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub work_only: bool,
+    /// Whether an administrator must approve it for the organisation before a person can grant it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub admin_consent: bool,
 }
 
 /// A connector: one service Patchbay can connect to.
@@ -62,13 +75,19 @@ pub struct Connector {
     pub base_scopes: Vec<String>,
     pub features: Vec<Feature>,
     pub permissions: Vec<Permission>,
+    /// Whether personal Microsoft accounts (Outlook.com, Hotmail, Live) can use it.
+    #[serde(default = "yes")]
+    pub personal_accounts: bool,
+    /// What it can do once connected, each with the permission it needs.
+    #[serde(default)]
+    pub capabilities: Capabilities,
     /// The scopes for every choice of features ([`Connector::scopes_for_features`], worked out here so the
     /// wizard looks them up instead of deriving them), keyed by [`Connector::scope_set_key`]: the chosen feature
     /// ids in catalogue order, joined by `+` (`""` for none).
     #[serde(default, skip_deserializing)]
     pub scope_sets: BTreeMap<String, Vec<String>>,
     /// What the built-in app asks a personal Microsoft account for: [`Connector::default_scopes`] without the
-    /// shared-mailbox scopes (see [`for_personal_accounts`]).
+    /// work-only ones (see [`Connector::for_personal_accounts`]).
     #[serde(default, skip_deserializing)]
     pub personal_scopes: Vec<String>,
 }
@@ -87,20 +106,26 @@ pub fn is_personal_tenant(tenant: &str) -> bool {
         || tenant.eq_ignore_ascii_case(PERSONAL_ACCOUNTS_TENANT_ID)
 }
 
-/// `scopes` as a personal account can have them: personal accounts have no shared mailboxes, so the
-/// `*.Shared` scopes (`Mail.Read.Shared`, `Calendars.ReadWrite.Shared`, …) are left out.
-pub fn for_personal_accounts(scopes: &[String]) -> Vec<String> {
-    scopes
-        .iter()
-        .filter(|s| {
-            let short = s.rsplit('/').next().unwrap_or(s);
-            !short.to_ascii_lowercase().ends_with(".shared")
-        })
-        .cloned()
-        .collect()
+fn yes() -> bool {
+    true
 }
 
 impl Connector {
+    /// `scopes` as a personal account can have them: without the permissions only work or school accounts have
+    /// (shared mailboxes, SharePoint sites), as the catalogue marks them.
+    pub fn for_personal_accounts(&self, scopes: &[String]) -> Vec<String> {
+        scopes
+            .iter()
+            .filter(|s| {
+                !self
+                    .permissions
+                    .iter()
+                    .any(|p| p.work_only && p.scope.eq_ignore_ascii_case(bare(s)))
+            })
+            .cloned()
+            .collect()
+    }
+
     /// The minimal scope set for the chosen features: the base scopes plus each feature's, in the catalogue's
     /// order and without repeats (compared as Microsoft does, ignoring case).
     pub fn scopes_for_features(
@@ -195,6 +220,9 @@ pub enum CatalogueError {
 #[derive(Deserialize)]
 struct CatalogueFile {
     version: u32,
+    /// Which permission carries which (`Mail.ReadWrite` → `[Mail.Read]`).
+    #[serde(default)]
+    implies: Implications,
     connectors: Vec<Connector>,
 }
 
@@ -219,6 +247,7 @@ impl Catalogue {
             });
         }
         let mut ids = HashSet::new();
+        let mut tool_names = HashSet::new();
         for c in &file.connectors {
             let invalid = |problem: String| CatalogueError::Invalid {
                 connector: c.id.clone(),
@@ -268,6 +297,28 @@ impl Catalogue {
                     )));
                 }
             }
+            for need in c.capabilities.needs() {
+                if c.describe_scope(&need.scope).is_none() {
+                    return Err(invalid(format!(
+                        "scope {} (a capability's need) has no description in words",
+                        need.scope
+                    )));
+                }
+            }
+            for tool in &c.capabilities.tools {
+                if !tool_names.insert(tool.name.clone()) {
+                    return Err(invalid(format!(
+                        "tool {} is offered by another connector too (tool names are global)",
+                        tool.name
+                    )));
+                }
+            }
+            let mut trigger_ids = HashSet::new();
+            for t in &c.capabilities.triggers {
+                if !trigger_ids.insert(t.id.as_str()) {
+                    return Err(invalid(format!("trigger {} is listed twice", t.id)));
+                }
+            }
             let mut feature_ids = HashSet::new();
             for f in &c.features {
                 if !feature_ids.insert(f.id.as_str()) {
@@ -281,13 +332,21 @@ impl Catalogue {
         let mut connectors = file.connectors;
         for c in &mut connectors {
             c.scope_sets = c.all_scope_sets();
-            c.personal_scopes = for_personal_accounts(&c.default_scopes);
+            c.personal_scopes = c.for_personal_accounts(&c.default_scopes);
+            c.capabilities.resolve(&file.implies);
         }
         Ok(Self { connectors })
     }
 
     pub fn connectors(&self) -> &[Connector] {
         &self.connectors
+    }
+
+    /// The tool called `name`, and the connector that offers it.
+    pub fn tool(&self, name: &str) -> Option<(&Connector, &ToolSpec)> {
+        self.connectors
+            .iter()
+            .find_map(|c| c.capabilities.tool(name).map(|t| (c, t)))
     }
 
     pub fn get(&self, id: &str) -> Result<&Connector, CatalogueError> {
