@@ -1,14 +1,19 @@
-//! Agents: a connection's mail and calendar as a few tools for a local AI assistant (`patchbay mcp`), through the
-//! connection and never its token. This module is what every surface agrees on — which tools there are, what
-//! each needs (a permission, and for writes a flag the person gave), and how a failure reads to an assistant — so
-//! the MCP server, the CLI and the window's "Use with an AI assistant" panel cannot disagree. [`ops`] does the
-//! Graph work, [`log`] records every write and send, [`setup`] writes the configuration to paste.
+//! Agents: a connection's data as a few tools for a local AI assistant (`patchbay mcp`), through the connection
+//! and never its token. This module is what every surface agrees on — which tools a connection offers (its
+//! connector's, in the catalogue), what each needs (a permission, and for writes a flag the person gave), and how
+//! a failure reads to an assistant — so the MCP server, the CLI and the window's "Use with an AI assistant" panel
+//! cannot disagree. The Graph work is one module per resource ([`mail`], [`calendar`]) over [`common`] rules and
+//! a [`session`] that remembers what a server has learnt; [`log`] records every write and send, [`setup`] writes
+//! the configuration to paste.
 //!
-//! The set is small on purpose: eight tools, each with a short result (a few fields a message, bodies as plain
-//! text cut to a budget), because every tool an assistant is offered and every byte it is sent fills its context.
+//! Each connector's set is small on purpose, each tool with a short result (a few fields an item, text cut to a
+//! budget), because every tool an assistant is offered and every byte it is sent fills its context.
 
+pub mod calendar;
+pub mod common;
 pub mod log;
-pub mod ops;
+pub mod mail;
+pub mod session;
 pub mod setup;
 
 pub use crate::catalogue::{Requirement, ToolSpec};

@@ -81,6 +81,11 @@ impl<'a> Calendar<'a> {
         Self { graph }
     }
 
+    /// `POST /me/events`: an event in the default calendar (Exchange sends invitations to its attendees).
+    pub fn create_event(&self, event: serde_json::Value) -> Request {
+        Request::post("me/events", event)
+    }
+
     /// Occurrences overlapping `[start, end)`, both RFC 3339 instants.
     pub fn view(&self, start: &str, end: &str) -> CalendarViewRequest<'a> {
         CalendarViewRequest {
