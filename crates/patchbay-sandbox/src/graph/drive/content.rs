@@ -180,7 +180,8 @@ pub async fn download(
             return not_found();
         };
         let mut parts = decoded.split('\n');
-        let (Some(drive_id), Some(item_id), Some(expires)) = (parts.next(), parts.next(), parts.next())
+        let (Some(drive_id), Some(item_id), Some(expires)) =
+            (parts.next(), parts.next(), parts.next())
         else {
             return not_found();
         };
@@ -225,9 +226,7 @@ pub async fn download(
         Body::empty()
     } else {
         match blob {
-            Blob::Mem(bytes) => {
-                Body::from(bytes.slice(start as usize..(start + length) as usize))
-            }
+            Blob::Mem(bytes) => Body::from(bytes.slice(start as usize..(start + length) as usize)),
             Blob::Disk(path) => {
                 use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
                 let mut file = match tokio::fs::File::open(&path).await {
@@ -268,10 +267,7 @@ pub async fn download(
         ),
     );
     if span.is_some() {
-        set(
-            header::CONTENT_RANGE,
-            format!("bytes {start}-{end}/{size}"),
-        );
+        set(header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}"));
     }
     response
 }

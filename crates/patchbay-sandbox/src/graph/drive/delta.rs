@@ -94,7 +94,10 @@ fn clean_path(path: &str) -> String {
 fn carried(q: &Query) -> String {
     ["$select", "$top"]
         .iter()
-        .filter_map(|k| q.get(k).map(|v| format!("&{}={}", percent_encode(k), percent_encode(v))))
+        .filter_map(|k| {
+            q.get(k)
+                .map(|v| format!("&{}={}", percent_encode(k), percent_encode(v)))
+        })
         .collect()
 }
 
@@ -122,7 +125,10 @@ fn resync(st: &AppState, req: &GraphRequest, q: &Query) -> Reply {
         "{}/graph/v1.0{}{}",
         st.base,
         clean_path(req.path),
-        carried.strip_prefix('&').map(|c| format!("?{c}")).unwrap_or_default()
+        carried
+            .strip_prefix('&')
+            .map(|c| format!("?{c}"))
+            .unwrap_or_default()
     );
     reply.with_header("Location", location)
 }
@@ -146,7 +152,9 @@ fn sort_key(drive: &Drive, id: &str) -> (u64, u64, u64) {
 /// The page size asked for.
 #[allow(clippy::result_large_err)]
 fn page_size(req: &GraphRequest, q: &Query) -> Result<usize, Reply> {
-    if let Some(n) = preference(req.headers, "odata.maxpagesize").and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(n) =
+        preference(req.headers, "odata.maxpagesize").and_then(|v| v.parse::<usize>().ok())
+    {
         return Ok(n.clamp(1, MAX_PAGE));
     }
     super::items::top(q, DEFAULT_PAGE)
@@ -272,7 +280,9 @@ pub fn delta(
             let round: Vec<Value> = entries
                 .iter()
                 .enumerate()
-                .filter(|(i, e)| first.get(e.id.as_str()) == Some(i) || last.get(e.id.as_str()) == Some(i))
+                .filter(|(i, e)| {
+                    first.get(e.id.as_str()) == Some(i) || last.get(e.id.as_str()) == Some(i)
+                })
                 .map(|(_, e)| e.snapshot.clone())
                 .collect();
             let more = round.len() > offset + size;

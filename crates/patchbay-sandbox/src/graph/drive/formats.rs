@@ -68,7 +68,12 @@ pub fn docx(paragraphs: &[&str]) -> Vec<u8> {
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
     let body: String = paragraphs
         .iter()
-        .map(|p| format!("<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", xml_escape(p)))
+        .map(|p| {
+            format!(
+                "<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+                xml_escape(p)
+            )
+        })
         .collect();
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document \
@@ -196,18 +201,26 @@ mod tests {
     #[test]
     fn pdf_xref_points_at_objects() {
         let pdf = pdf(&["Invoice (paid)"]);
-        let text = String::from_utf8_lossy(&pdf);
-        let start: usize = text
-            .rsplit("startxref\n")
+        // The binary comment after the header is not UTF-8: work on bytes, as a PDF reader does.
+        let find = |needle: &[u8]| {
+            pdf.windows(needle.len())
+                .rposition(|w| w == needle)
+                .unwrap()
+        };
+        let after = find(b"startxref\n") + b"startxref\n".len();
+        let start: usize = std::str::from_utf8(&pdf[after..])
+            .unwrap()
+            .lines()
             .next()
-            .and_then(|t| t.lines().next())
             .and_then(|n| n.parse().ok())
             .unwrap();
-        assert!(text[start..].starts_with("xref"));
-        let second = text[start..].lines().nth(3).unwrap();
+        assert!(pdf[start..].starts_with(b"xref"));
+        let table = std::str::from_utf8(&pdf[start..]).unwrap();
+        let second = table.lines().nth(4).unwrap();
         let at: usize = second[..10].parse().unwrap();
-        assert!(text[at..].starts_with("2 0 obj"));
-        assert!(text.contains("(Invoice \\(paid\\)) '"));
+        assert!(pdf[at..].starts_with(b"2 0 obj"));
+        assert!(table.len() < pdf.len());
+        assert!(String::from_utf8_lossy(&pdf).contains("(Invoice \\(paid\\)) '"));
     }
 
     #[test]

@@ -9,8 +9,8 @@ use super::content::download_url;
 use super::model::{Drive, Item, Link, Via};
 use super::store::{discard, new_item};
 use super::{
-    access_denied, bad, check_item, check_scopes, context, drive_for, files, item_not_found, locate,
-    Access, DriveSel, ItemAddr,
+    access_denied, bad, check_item, check_scopes, context, drive_for, files, item_not_found,
+    locate, Access, DriveSel, ItemAddr,
 };
 use crate::graph::odata::{percent_encode, Query};
 use crate::graph::{Caller, GraphRequest, Reply};
@@ -175,10 +175,10 @@ pub fn get_item(
         return item_not_found();
     };
     let mut v = item_value(st, key, drive, item, via);
-    if q
-        .get("$expand")
-        .is_some_and(|e| e.split(',').any(|p| p.trim().eq_ignore_ascii_case("children")))
-    {
+    if q.get("$expand").is_some_and(|e| {
+        e.split(',')
+            .any(|p| p.trim().eq_ignore_ascii_case("children"))
+    }) {
         let children: Vec<Value> = drive
             .children(&item.id)
             .into_iter()
@@ -258,7 +258,9 @@ pub fn top(q: &Query, default: usize) -> Result<usize, Reply> {
             Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
             _ => Err(Reply::bad_request(
                 "invalidRequest",
-                &format!("Invalid $top value '{v}': it must be a whole number from 1 to {MAX_PAGE}."),
+                &format!(
+                    "Invalid $top value '{v}': it must be a whole number from 1 to {MAX_PAGE}."
+                ),
             )),
         },
     }
@@ -311,7 +313,9 @@ pub fn children(
     };
     if !folder.is_folder() {
         // A file has no children: Graph answers with an empty collection.
-        return Reply::ok(json!({"@odata.context": context(st, "Collection(driveItem)"), "value": []}));
+        return Reply::ok(
+            json!({"@odata.context": context(st, "Collection(driveItem)"), "value": []}),
+        );
     }
     let mut list = drive.children(&item_id);
     if let Err(r) = order(&q, &mut list, drive) {
@@ -330,8 +334,7 @@ pub fn children(
             &format!("drives('{}')/items('{}')/children", percent_encode(&drive.id), percent_encode(&item_id))
         ),
     });
-    if q
-        .get("$count")
+    if q.get("$count")
         .is_some_and(|c| c.eq_ignore_ascii_case("true"))
     {
         body["@odata.count"] = json!(total);
@@ -403,7 +406,11 @@ pub fn recent(st: &AppState, caller: &Caller, req: &GraphRequest) -> Reply {
     }
     let mut list: Vec<&Item> = drive.items.values().filter(|i| !i.is_folder()).collect();
     list.sort_by(|a, b| b.modified.cmp(&a.modified).then(a.order.cmp(&b.order)));
-    let value: Vec<Value> = list.into_iter().take(20).map(|i| remote(st, drive, i)).collect();
+    let value: Vec<Value> = list
+        .into_iter()
+        .take(20)
+        .map(|i| remote(st, drive, i))
+        .collect();
     Reply::ok(json!({"@odata.context": context(st, "Collection(driveItem)"), "value": value}))
 }
 
@@ -512,7 +519,10 @@ pub fn json_body(body: &[u8]) -> Result<Value, Reply> {
         return Ok(json!({}));
     }
     serde_json::from_slice(body).map_err(|e| {
-        Reply::bad_request("BadRequest", &format!("Unable to read JSON request payload: {e}"))
+        Reply::bad_request(
+            "BadRequest",
+            &format!("Unable to read JSON request payload: {e}"),
+        )
     })
 }
 
@@ -532,10 +542,14 @@ pub fn create_folder(
         return bad("The request body must carry the new item's name.");
     };
     if body.get("folder").is_none() && body.get("file").is_none() {
-        return bad("A new item needs a folder facet ({\"folder\": {}}); upload files with PUT …/content.");
+        return bad(
+            "A new item needs a folder facet ({\"folder\": {}}); upload files with PUT …/content.",
+        );
     }
     if body.get("file").is_some() {
-        return bad("Create files by uploading their content (PUT …/content or an upload session).");
+        return bad(
+            "Create files by uploading their content (PUT …/content or an upload session).",
+        );
     }
     if let Err(r) = check_name(&name) {
         return r;
@@ -628,7 +642,8 @@ pub fn delete(
         req.headers.get("if-match").and_then(|v| v.to_str().ok()),
         drive.get(&item_id),
     ) {
-        if want.trim() != "*" && want.trim() != drive.etag(item) && want.trim() != drive.ctag(item) {
+        if want.trim() != "*" && want.trim() != drive.etag(item) && want.trim() != drive.ctag(item)
+        {
             return precondition_failed();
         }
     }
@@ -680,7 +695,10 @@ pub fn update(
         req.headers.get("if-match").and_then(|v| v.to_str().ok()),
         true,
     ) {
-        if want.trim() != "*" && want.trim() != drive.etag(&current) && want.trim() != drive.ctag(&current) {
+        if want.trim() != "*"
+            && want.trim() != drive.etag(&current)
+            && want.trim() != drive.ctag(&current)
+        {
             return precondition_failed();
         }
     }
@@ -696,10 +714,7 @@ pub fn update(
                     _ => return item_not_found(),
                 }
             } else if let Some(path) = p.get("path").and_then(Value::as_str) {
-                let rest = path
-                    .split_once("root:")
-                    .map(|(_, r)| r)
-                    .unwrap_or(path);
+                let rest = path.split_once("root:").map(|(_, r)| r).unwrap_or(path);
                 let segments: Vec<String> = rest
                     .split('/')
                     .filter(|s| !s.is_empty())
@@ -777,7 +792,13 @@ pub fn create_link(
     let scope = body["scope"]
         .as_str()
         .map(str::to_ascii_lowercase)
-        .unwrap_or_else(|| if personal { "anonymous".into() } else { "organization".into() });
+        .unwrap_or_else(|| {
+            if personal {
+                "anonymous".into()
+            } else {
+                "organization".into()
+            }
+        });
     match (scope.as_str(), personal) {
         ("anonymous" | "users", _) | ("organization", false) => {}
         ("organization", true) => {
@@ -792,9 +813,12 @@ pub fn create_link(
             "Embed links are only available in OneDrive personal.",
         );
     }
-    let existing = drive
-        .get(&item_id)
-        .and_then(|i| i.links.iter().find(|l| l.kind == kind && l.scope == scope).cloned());
+    let existing = drive.get(&item_id).and_then(|i| {
+        i.links
+            .iter()
+            .find(|l| l.kind == kind && l.scope == scope)
+            .cloned()
+    });
     if let Some(link) = existing {
         return Reply::ok(link.permission());
     }

@@ -13,10 +13,10 @@ pub mod data;
 pub mod delta;
 mod formats;
 pub mod hash;
-mod items;
+pub mod items;
 pub mod model;
 mod search;
-mod sites;
+pub mod sites;
 pub mod store;
 pub mod upload;
 
@@ -126,7 +126,9 @@ fn odata_string(raw: &str) -> Result<String, Reply> {
 fn function_arg<'a>(rest: &'a str, name: &str) -> Option<&'a str> {
     let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
     let (key, value) = inner.split_once('=')?;
-    key.trim().eq_ignore_ascii_case(name).then_some(value.trim())
+    key.trim()
+        .eq_ignore_ascii_case(name)
+        .then_some(value.trim())
 }
 
 #[allow(clippy::result_large_err)]
@@ -172,19 +174,20 @@ fn parse_nav(raw: &str) -> Result<Nav, Reply> {
 #[allow(clippy::result_large_err)]
 fn parse_item(raw: &str) -> Result<Option<(ItemAddr, Nav)>, Reply> {
     let lower = raw.to_ascii_lowercase();
-    let (root, id, tail) = if lower == "/root" || lower.starts_with("/root/") || lower.starts_with("/root:") {
-        (true, String::new(), &raw["/root".len()..])
-    } else if let Some(rest) = lower.strip_prefix("/items/") {
-        let end = rest.find(['/', ':']).unwrap_or(rest.len());
-        let start = "/items/".len();
-        (
-            false,
-            percent_decode(&raw[start..start + end]),
-            &raw[start + end..],
-        )
-    } else {
-        return Ok(None);
-    };
+    let (root, id, tail) =
+        if lower == "/root" || lower.starts_with("/root/") || lower.starts_with("/root:") {
+            (true, String::new(), &raw["/root".len()..])
+        } else if let Some(rest) = lower.strip_prefix("/items/") {
+            let end = rest.find(['/', ':']).unwrap_or(rest.len());
+            let start = "/items/".len();
+            (
+                false,
+                percent_decode(&raw[start..start + end]),
+                &raw[start + end..],
+            )
+        } else {
+            return Ok(None);
+        };
     let (path, nav) = if let Some(after) = tail.strip_prefix(':') {
         match after.find(':') {
             Some(close) => (&after[..close], &after[close + 1..]),
@@ -260,7 +263,11 @@ pub fn parse(raw_path: &str) -> Option<Result<Route, Reply>> {
                 "BadRequest",
                 &format!(
                     "Resource not found for the segment '{}'.",
-                    after.trim_start_matches('/').split('/').next().unwrap_or("")
+                    after
+                        .trim_start_matches('/')
+                        .split('/')
+                        .next()
+                        .unwrap_or("")
                 ),
             ))
         }
@@ -301,7 +308,12 @@ fn drive_rest(sel: DriveSel, rest: &str) -> Result<Route, Reply> {
 }
 
 /// Answer a files request: `None` when the path is not one (the caller routes it elsewhere).
-pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequest) -> Option<Reply> {
+pub fn dispatch(
+    st: &AppState,
+    caller: &Caller,
+    method: &Method,
+    req: &GraphRequest,
+) -> Option<Reply> {
     let route = match parse(req.path)? {
         Ok(route) => route,
         Err(reply) => return Some(reply),
@@ -494,10 +506,7 @@ pub fn locate(
     access: Access,
 ) -> Result<(String, String, Via), Reply> {
     let (drive_id, via) = drive_for(inner, caller, sel)?;
-    let drive = inner
-        .files
-        .drive(&drive_id)
-        .ok_or_else(item_not_found)?;
+    let drive = inner.files.drive(&drive_id).ok_or_else(item_not_found)?;
     check_scopes(caller, drive, access)?;
     let start = if addr.root {
         drive.root.clone()
@@ -514,7 +523,12 @@ pub fn locate(
 
 /// On another user's OneDrive: only what was shared with the caller, and only to read.
 #[allow(clippy::result_large_err)]
-pub fn check_item(drive: &Drive, caller: &Caller, item_id: &str, access: Access) -> Result<(), Reply> {
+pub fn check_item(
+    drive: &Drive,
+    caller: &Caller,
+    item_id: &str,
+    access: Access,
+) -> Result<(), Reply> {
     let others = drive.kind == DriveKind::Business
         && drive.user_id.as_deref() != Some(caller.user.id.as_str());
     if others && (access == Access::Write || !shared_with_caller(drive, caller, item_id)) {
@@ -609,7 +623,10 @@ mod tests {
                 "contoso.sharepoint.com:/sites/ContosoTeam".into()
             ))
         );
-        assert_eq!(route("/sites/a,b,c/drives"), Route::SiteDrives("a,b,c".into()));
+        assert_eq!(
+            route("/sites/a,b,c/drives"),
+            Route::SiteDrives("a,b,c".into())
+        );
         assert!(parse("/me/messages").is_none());
         assert!(matches!(
             parse("/me/drive/root/search(q='it's')"),

@@ -312,7 +312,10 @@ impl Drive {
     /// `web_url` + the item's path, each name percent-encoded.
     pub fn web_url_of(&self, id: &str) -> String {
         if self.kind == DriveKind::Personal {
-            return format!("https://onedrive.live.com/redir?resid={}", percent_encode(id));
+            return format!(
+                "https://onedrive.live.com/redir?resid={}",
+                percent_encode(id)
+            );
         }
         let mut url = self.web_url.clone();
         for name in self.names_to(id) {

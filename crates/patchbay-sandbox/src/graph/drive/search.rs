@@ -69,10 +69,11 @@ pub fn search(
         path: Vec::new(),
     };
     let inner = files(st);
-    let (drive_id, folder, via) = match locate(&inner, caller, sel, addr.unwrap_or(&root), Access::Read) {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+    let (drive_id, folder, via) =
+        match locate(&inner, caller, sel, addr.unwrap_or(&root), Access::Read) {
+            Ok(l) => l,
+            Err(r) => return r,
+        };
     let (Some(drive), key) = (inner.files.drive(&drive_id), &inner.files.key) else {
         return item_not_found();
     };
@@ -91,7 +92,9 @@ pub fn search(
         .take(size)
         .map(|i| {
             let mut v = drive.search_json(i, via);
-            if let Some(url) = item_value(st, key, drive, i, via).get("@microsoft.graph.downloadUrl") {
+            if let Some(url) =
+                item_value(st, key, drive, i, via).get("@microsoft.graph.downloadUrl")
+            {
                 v["@microsoft.graph.downloadUrl"] = url.clone();
             }
             project(v, chosen.as_deref())

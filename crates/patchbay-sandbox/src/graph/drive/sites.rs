@@ -87,7 +87,10 @@ pub fn search_sites(st: &AppState, caller: &Caller, req: &GraphRequest) -> Reply
     }
     let q = Query::parse(req.query);
     let inner = files(st);
-    let value: Vec<Value> = match q.get("search").map(|s| s.trim().trim_matches('"').to_lowercase()) {
+    let value: Vec<Value> = match q
+        .get("search")
+        .map(|s| s.trim().trim_matches('"').to_lowercase())
+    {
         None => Vec::new(),
         Some(term) => inner
             .files

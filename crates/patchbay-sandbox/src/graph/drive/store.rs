@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use axum::body::Bytes;
 use jiff::Timestamp;
 
-use super::hash::{Hasher, Hashes};
+use super::hash::Hasher;
 use super::model::{Blob, Drive, FileBody, Item, Who};
 use super::upload::Session;
 use crate::state::DemoUser;
@@ -191,9 +191,4 @@ pub fn new_item(
         links: Vec::new(),
         shared_with: Vec::new(),
     }
-}
-
-/// The hashes of a file, for `/_sandbox/files`.
-pub fn hashes_of(item: &Item) -> Option<&Hashes> {
-    item.file.as_ref().map(|f| &f.hashes)
 }

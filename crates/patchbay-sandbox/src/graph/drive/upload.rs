@@ -45,7 +45,6 @@ const SESSION_LIFETIME: SignedDuration = SignedDuration::from_secs(3600);
 /// An upload session under way.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub token: String,
     pub drive_id: String,
     /// Where the file goes: `start`, then these folders (made at completion if missing), then `name`.
     pub start: String,
@@ -137,7 +136,13 @@ pub fn place(
 }
 
 /// New bytes for an existing file: new eTag and cTag, hashes and size; the old bytes are dropped.
-pub fn replace_content(drive: &mut Drive, id: &str, mut body: FileBody, who: &Who, when: Timestamp) {
+pub fn replace_content(
+    drive: &mut Drive,
+    id: &str,
+    mut body: FileBody,
+    who: &Who,
+    when: Timestamp,
+) {
     if let Some(item) = drive.items.get_mut(id) {
         body.mime = super::formats::mime_type(&item.name).to_string();
         if let Some(old) = item.file.replace(body) {
@@ -183,7 +188,10 @@ pub fn simple_upload(
     addr: &ItemAddr,
 ) -> Reply {
     let q = crate::graph::odata::Query::parse(req.query);
-    let behaviour = match conflict(q.get("@microsoft.graph.conflictBehavior"), Conflict::Replace) {
+    let behaviour = match conflict(
+        q.get("@microsoft.graph.conflictBehavior"),
+        Conflict::Replace,
+    ) {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -245,7 +253,13 @@ pub async fn spool(st: &AppState, body: Body, limit: u64) -> Result<FileBody, Re
         let mut inner = st.lock();
         inner.files.blob_path()
     }
-    .map_err(|e| Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "generalException", &e.to_string()))?;
+    .map_err(|e| {
+        Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "generalException",
+            &e.to_string(),
+        )
+    })?;
     let result = write_body(&path, body, 0, limit).await;
     match result {
         Ok(hashes) => Ok(FileBody {
@@ -356,7 +370,9 @@ pub fn create_session(
             Some(existing) if !existing.is_folder() => {
                 (Vec::new(), existing.name.clone(), Some(existing.id.clone()))
             }
-            _ => return bad("Name a new file in the path (…/items/{parent-id}:/{name}:/createUploadSession)."),
+            _ => return bad(
+                "Name a new file in the path (…/items/{parent-id}:/{name}:/createUploadSession).",
+            ),
         },
     };
     if let Err(r) = check_name(&name) {
@@ -374,15 +390,22 @@ pub fn create_session(
     let path = match inner.files.blob_path() {
         Ok(p) => p,
         Err(e) => {
-            return Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "generalException", &e.to_string())
+            return Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "generalException",
+                &e.to_string(),
+            )
         }
     };
     if let Err(e) = std::fs::File::create(&path) {
-        return Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "generalException", &e.to_string());
+        return Reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "generalException",
+            &e.to_string(),
+        );
     }
     let token = crate::util::random_b64(3);
     let session = Session {
-        token: token.clone(),
         drive_id,
         start,
         folders,
@@ -427,7 +450,11 @@ fn live(st: &AppState, token: &str) -> Option<Session> {
 }
 
 /// `GET uploadUrl`: where the session stands.
-pub async fn status(State(st): State<Arc<AppState>>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+pub async fn status(
+    State(st): State<Arc<AppState>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(r) = refuse_authorization(&headers) {
         return r;
     }
@@ -441,7 +468,11 @@ pub async fn status(State(st): State<Arc<AppState>>, Path(token): Path<String>, 
 }
 
 /// `DELETE uploadUrl`: cancel (204).
-pub async fn cancel(State(st): State<Arc<AppState>>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+pub async fn cancel(
+    State(st): State<Arc<AppState>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(r) = refuse_authorization(&headers) {
         return r;
     }
