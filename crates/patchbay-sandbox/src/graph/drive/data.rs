@@ -326,16 +326,26 @@ fn user_drive(user: &DemoUser, anchor: Timestamp) -> Drive {
     drive
 }
 
-fn site(
-    files: &mut Files,
-    anchor: Timestamp,
-    name: &str,
-    display_name: &str,
-    description: &str,
-    libraries: &[(&str, &str, Vec<(Vec<&str>, &str, Vec<u8>)>)],
+/// A library's files: (folders, name, bytes).
+type LibraryFiles<'a> = Vec<(Vec<&'a str>, &'a str, Vec<u8>)>;
+
+/// A site to lay out: its names, its libraries (name, address segment, files) and who follows it.
+struct SiteSpec<'a> {
+    name: &'a str,
+    display_name: &'a str,
+    description: &'a str,
+    libraries: Vec<(&'a str, &'a str, LibraryFiles<'a>)>,
     followers: Vec<String>,
-    author: &Who,
-) {
+}
+
+fn site(files: &mut Files, anchor: Timestamp, spec: SiteSpec, author: &Who) {
+    let SiteSpec {
+        name,
+        display_name,
+        description,
+        libraries,
+        followers,
+    } = spec;
     let collection = guid(&["site-collection", name]);
     let web = guid(&["site-web", name]);
     let id = format!("{SHAREPOINT_HOST},{collection},{web}");
@@ -347,7 +357,7 @@ fn site(
     };
     let created = days_before(anchor, 500, 0);
     let mut drives = Vec::new();
-    for (library, url_name, content) in libraries {
+    for (library, url_name, content) in &libraries {
         let mut drive = new_drive(
             sharepoint_drive_id(&["library", name, library]),
             DriveKind::Library,
@@ -426,10 +436,11 @@ pub fn build(files: &mut Files, users: &[DemoUser], anchor: Timestamp) {
     site(
         files,
         anchor,
-        "ContosoTeam",
-        "Contoso Team",
-        "Where the Contoso team keeps its shared documents.",
-        &[
+        SiteSpec {
+        name: "ContosoTeam",
+        display_name: "Contoso Team",
+        description: "Where the Contoso team keeps its shared documents.",
+        libraries: vec![
             (
                 "Documents",
                 "Shared Documents",
@@ -467,7 +478,8 @@ pub fn build(files: &mut Files, users: &[DemoUser], anchor: Timestamp) {
                 )],
             ),
         ],
-        everyone,
+        followers: everyone,
+        },
         &author,
     );
     let megan: Vec<String> = work
@@ -478,19 +490,21 @@ pub fn build(files: &mut Files, users: &[DemoUser], anchor: Timestamp) {
     site(
         files,
         anchor,
-        "Marketing",
-        "Marketing",
-        "Campaigns, brand assets and the marketing calendar.",
-        &[(
-            "Documents",
-            "Shared Documents",
-            vec![(
-                vec!["Campaigns"],
-                "Spring 2026.md",
-                b"# Spring 2026 campaign\n\nTheme: fresh starts. Budget approved.\n".to_vec(),
+        SiteSpec {
+            name: "Marketing",
+            display_name: "Marketing",
+            description: "Campaigns, brand assets and the marketing calendar.",
+            libraries: vec![(
+                "Documents",
+                "Shared Documents",
+                vec![(
+                    vec!["Campaigns"],
+                    "Spring 2026.md",
+                    b"# Spring 2026 campaign\n\nTheme: fresh starts. Budget approved.\n".to_vec(),
+                )],
             )],
-        )],
-        megan,
+            followers: megan,
+        },
         &author,
     );
 }

@@ -31,7 +31,7 @@ impl Default for QuickXor {
 impl QuickXor {
     pub fn update(&mut self, mut data: &[u8]) {
         // Up to a 160-byte boundary one byte at a time, then whole blocks eight bytes at a time.
-        while !data.is_empty() && (self.len % WIDTH_BYTES as u64) != 0 {
+        while !data.is_empty() && !self.len.is_multiple_of(WIDTH_BYTES as u64) {
             let at = (self.len % WIDTH_BYTES as u64) as usize;
             self.acc[at] ^= data[0];
             data = &data[1..];

@@ -214,7 +214,7 @@ fn order(q: &Query, list: &mut [&Item], drive: &Drive) -> Result<(), Reply> {
         }
     };
     match field.as_str() {
-        "name" => list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase())),
+        "name" => list.sort_by_key(|a| a.name.to_lowercase()),
         "lastmodifieddatetime" => list.sort_by_key(|i| i.modified),
         "size" => list.sort_by_key(|i| drive.size_of(&i.id)),
         "createddatetime" => list.sort_by_key(|i| i.created),
