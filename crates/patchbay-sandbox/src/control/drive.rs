@@ -158,11 +158,12 @@ impl SandboxControl {
             FileContent::Text(t) => mem_body(name, t.into_bytes()),
             FileContent::Bytes(b) => mem_body(name, b),
             FileContent::Size(size) => {
+                let personal = self.with_drive(email, drive, |_, d| Ok(d.personal()))?;
                 let blob = files(&self.state)
                     .files
                     .blob_path()
                     .map_err(|e| ControlError::Invalid(format!("no temporary folder: {e}")))?;
-                generated_body(name, path, size, blob)
+                generated_body(name, path, size, blob, personal)
                     .map_err(|e| ControlError::Invalid(format!("could not write the file: {e}")))?
             }
         };

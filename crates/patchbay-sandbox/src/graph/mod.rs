@@ -106,7 +106,9 @@ async fn resource(
         Err(response) => return response,
     };
     let (bytes, upload) = if is_upload {
-        match drive::upload::spool(&st, body, drive::upload::SIMPLE_LIMIT).await {
+        match drive::upload::spool(&st, body, drive::upload::SIMPLE_LIMIT, caller.user.personal)
+            .await
+        {
             Ok(file) => (Bytes::new(), Some(file)),
             Err(reply) => return reply.into_response(),
         }

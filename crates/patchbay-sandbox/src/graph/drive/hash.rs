@@ -146,24 +146,42 @@ impl Hashes {
     }
 }
 
-/// Every hash at once, fed as the bytes go by.
+/// The hashes a drive reports, fed as the bytes go by; SHA-256 always (for `/_sandbox/files`). Only what the
+/// drive shows is computed: SHA-1 and CRC-32 are slow in debug builds, which a 1 GiB test file would feel.
 pub struct Hasher {
-    quick_xor: QuickXor,
-    sha1: ring::digest::Context,
+    quick_xor: Option<QuickXor>,
+    sha1: Option<ring::digest::Context>,
     sha256: ring::digest::Context,
-    crc: Crc32,
+    crc: Option<Crc32>,
     pub len: u64,
 }
 
 impl Default for Hasher {
+    /// Every hash (small files, whatever drive they land in).
     fn default() -> Self {
         Hasher {
-            quick_xor: QuickXor::default(),
-            sha1: ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+            quick_xor: Some(QuickXor::default()),
+            sha1: Some(ring::digest::Context::new(
+                &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            )),
             sha256: ring::digest::Context::new(&ring::digest::SHA256),
-            crc: Crc32::default(),
+            crc: Some(Crc32::default()),
             len: 0,
         }
+    }
+}
+
+impl Hasher {
+    /// What a personal drive (SHA-1, CRC-32) or a business one (QuickXorHash) shows.
+    pub fn for_drive(personal: bool) -> Hasher {
+        let mut h = Hasher::default();
+        if personal {
+            h.quick_xor = None;
+        } else {
+            h.sha1 = None;
+            h.crc = None;
+        }
+        h
     }
 }
 
@@ -173,20 +191,32 @@ fn hex_upper(bytes: &[u8]) -> String {
 
 impl Hasher {
     pub fn update(&mut self, data: &[u8]) {
-        self.quick_xor.update(data);
-        self.sha1.update(data);
+        if let Some(q) = &mut self.quick_xor {
+            q.update(data);
+        }
+        if let Some(s) = &mut self.sha1 {
+            s.update(data);
+        }
         self.sha256.update(data);
-        self.crc.update(data);
+        if let Some(c) = &mut self.crc {
+            c.update(data);
+        }
         self.len += data.len() as u64;
     }
 
     pub fn finish(self) -> Hashes {
         let sha256 = self.sha256.finish();
         Hashes {
-            quick_xor: self.quick_xor.finish(),
-            sha1: hex_upper(self.sha1.finish().as_ref()),
+            quick_xor: self.quick_xor.map(|q| q.finish()).unwrap_or_default(),
+            sha1: self
+                .sha1
+                .map(|s| hex_upper(s.finish().as_ref()))
+                .unwrap_or_default(),
             sha256: hex_upper(sha256.as_ref()),
-            crc32: hex_upper(&self.crc.value().to_le_bytes()),
+            crc32: self
+                .crc
+                .map(|c| hex_upper(&c.value().to_le_bytes()))
+                .unwrap_or_default(),
             sha256_lower: hex_upper(sha256.as_ref()).to_ascii_lowercase(),
         }
     }

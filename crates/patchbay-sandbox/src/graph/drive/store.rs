@@ -100,11 +100,12 @@ pub fn mem_body(name: &str, bytes: Vec<u8>) -> FileBody {
     }
 }
 
-/// A file already on disk (an upload), hashed by reading it through once.
-pub async fn disk_body(name: &str, path: PathBuf) -> std::io::Result<FileBody> {
+/// A file already on disk (an upload), hashed by reading it through once (what a personal or business drive
+/// shows).
+pub async fn disk_body(name: &str, path: PathBuf, personal: bool) -> std::io::Result<FileBody> {
     use tokio::io::AsyncReadExt as _;
     let mut file = tokio::fs::File::open(&path).await?;
-    let mut hasher = Hasher::default();
+    let mut hasher = Hasher::for_drive(personal);
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buf).await?;
@@ -129,6 +130,7 @@ pub fn generated_body(
     seed: &str,
     size: u64,
     path: PathBuf,
+    personal: bool,
 ) -> std::io::Result<FileBody> {
     const BLOCK: usize = 1 << 20;
     let mut rng = crate::graph::ids::Rng::new(&["drive-bytes", seed]);
@@ -139,7 +141,7 @@ pub fn generated_body(
     }
     let file = std::fs::File::create(&path)?;
     let mut out = std::io::BufWriter::with_capacity(BLOCK, file);
-    let mut hasher = Hasher::default();
+    let mut hasher = Hasher::for_drive(personal);
     let mut written = 0u64;
     let mut index = 0u64;
     while written < size {

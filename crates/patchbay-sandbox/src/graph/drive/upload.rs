@@ -248,7 +248,12 @@ pub fn simple_upload(
 }
 
 /// Spool a request body to a file in the sandbox's folder, hashing it on the way; at most `limit` bytes.
-pub async fn spool(st: &AppState, body: Body, limit: u64) -> Result<FileBody, Reply> {
+pub async fn spool(
+    st: &AppState,
+    body: Body,
+    limit: u64,
+    personal: bool,
+) -> Result<FileBody, Reply> {
     let path = {
         let mut inner = st.lock();
         inner.files.blob_path()
@@ -260,7 +265,7 @@ pub async fn spool(st: &AppState, body: Body, limit: u64) -> Result<FileBody, Re
             &e.to_string(),
         )
     })?;
-    let result = write_body(&path, body, 0, limit).await;
+    let result = write_body(&path, body, 0, limit, Some(Hasher::for_drive(personal))).await;
     match result {
         Ok(hashes) => Ok(FileBody {
             blob: super::model::Blob::Disk(path),
@@ -292,12 +297,13 @@ enum WriteError {
 }
 
 /// Write `body` into `path` at `offset` (the file cut there first), at most `limit` bytes: the hashes of what
-/// was written and how many bytes.
+/// was written (with a hasher) and how many bytes.
 async fn write_body(
     path: &PathBuf,
     body: Body,
     offset: u64,
     limit: u64,
+    hasher: Option<Hasher>,
 ) -> Result<(super::hash::Hashes, u64), WriteError> {
     let io = |e: std::io::Error| WriteError::Io(e.to_string());
     let mut file = tokio::fs::OpenOptions::new()
@@ -311,7 +317,7 @@ async fn write_body(
     file.seek(std::io::SeekFrom::Start(offset))
         .await
         .map_err(io)?;
-    let mut hasher = Hasher::default();
+    let mut hasher = hasher;
     let mut body = body;
     let mut written = 0u64;
     while let Some(frame) = body.frame().await {
@@ -321,12 +327,14 @@ async fn write_body(
             if written > limit {
                 return Err(WriteError::TooLarge);
             }
-            hasher.update(&data);
+            if let Some(h) = &mut hasher {
+                h.update(&data);
+            }
             file.write_all(&data).await.map_err(io)?;
         }
     }
     file.flush().await.map_err(io)?;
-    Ok((hasher.finish(), written))
+    Ok((hasher.map(Hasher::finish).unwrap_or_default(), written))
 }
 
 /// `POST …:/createUploadSession` (or `…/items/{id}/createUploadSession` for an existing file).
@@ -588,7 +596,7 @@ pub async fn fragment(
             _ => return session_gone(),
         }
     }
-    let written = write_body(&session.path, body, first, length).await;
+    let written = write_body(&session.path, body, first, length, None).await;
     let ok = matches!(&written, Ok((_, n)) if *n == length);
     {
         let mut inner = st.lock();
@@ -627,7 +635,12 @@ pub async fn fragment(
 
 /// The last fragment arrived: hash the file and put it in place.
 async fn complete(st: &AppState, token: &str, session: &Session) -> Response {
-    let body = match disk_body(&session.name, session.path.clone()).await {
+    let personal = st
+        .lock()
+        .files
+        .drive(&session.drive_id)
+        .is_some_and(|d| d.personal());
+    let body = match disk_body(&session.name, session.path.clone(), personal).await {
         Ok(b) => b,
         Err(e) => {
             return host_reply(Reply::error(
