@@ -1366,3 +1366,68 @@ async fn batch_and_control_endpoints() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn patch_renames_and_moves_and_another_runs_token_is_gone() {
+    let (sb, client, token) = setup(ADELE, ALL).await;
+    let latest = get(
+        &client,
+        &graph(&sb, "/me/drive/root/delta?token=latest"),
+        &token,
+    )
+    .await;
+    let link = latest.body["@odata.deltaLink"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let notes = get(
+        &client,
+        &graph(&sb, "/me/drive/root:/Documents/Notes.txt"),
+        &token,
+    )
+    .await;
+    let id = notes.body["id"].as_str().unwrap();
+    let pictures = get(&client, &graph(&sb, "/me/drive/root:/Pictures"), &token).await;
+    let patched = call(
+        &client,
+        Method::PATCH,
+        &graph(&sb, &format!("/me/drive/items/{id}")),
+        Some(&token),
+        Some(
+            json!({"name": "Moved notes.txt", "parentReference": {"id": pictures.body["id"]}})
+                .to_string()
+                .into_bytes(),
+        ),
+        &[("Content-Type", "application/json")],
+    )
+    .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(patched.body["name"], "Moved notes.txt");
+    assert_eq!(
+        patched.body["parentReference"]["path"],
+        "/drive/root:/Pictures"
+    );
+    assert_eq!(
+        patched.body["cTag"], notes.body["cTag"],
+        "a move keeps the content tag"
+    );
+    assert_ne!(patched.body["eTag"], notes.body["eTag"]);
+    let (items, _, _) = round(&client, &link, &token, 50).await;
+    let moved = last_of(&items, id).unwrap();
+    assert_eq!(moved["name"], "Moved notes.txt");
+    assert_eq!(moved["parentReference"]["id"], pictures.body["id"]);
+
+    // The same token from another run of the sandbox: its sync state is gone.
+    let (prefix, token_value) = link.split_once("token=d.").unwrap();
+    let (run, rest) = token_value.split_once('.').unwrap();
+    let other_run = run.parse::<u32>().unwrap().wrapping_add(1);
+    let foreign = format!("{prefix}token=d.{other_run}.{rest}");
+    let gone = get(&client, &foreign, &token).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert_eq!(gone.body["error"]["code"], "resyncRequired");
+    assert!(gone.headers["location"]
+        .to_str()
+        .unwrap()
+        .ends_with("/me/drive/root/delta"));
+    sb.shutdown().await;
+}
