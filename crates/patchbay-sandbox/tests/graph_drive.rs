@@ -1075,11 +1075,12 @@ async fn scopes_are_enforced() {
             .status,
         StatusCode::FORBIDDEN
     );
+    // What others shared lives in their drives: Files.Read.All at least.
     assert_eq!(
         get(&client, &graph(&sb, "/me/drive/sharedWithMe"), &read)
             .await
             .status,
-        StatusCode::OK
+        StatusCode::FORBIDDEN
     );
 
     let sites = access_token(&client, &sb, ADELE, "openid User.Read Sites.Read.All").await;

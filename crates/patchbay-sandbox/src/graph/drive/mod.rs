@@ -415,7 +415,7 @@ const OWN_WRITE: &[&str] = &["Files.ReadWrite", "Files.ReadWrite.All"];
 const SITES_READ: &[&str] = &["Sites.Read.All", "Sites.ReadWrite.All"];
 const SITES_WRITE: &[&str] = &["Sites.ReadWrite.All"];
 /// Scopes that read (write) drives other than one's own: sites' libraries, what others shared.
-const OTHER_READ: &[&str] = &[
+pub(super) const OTHER_READ: &[&str] = &[
     "Files.Read.All",
     "Files.ReadWrite.All",
     "Sites.Read.All",
