@@ -47,7 +47,9 @@ use axum::Router;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use control::{AppRegistration, ControlError, SandboxControl};
+pub use control::{
+    AppRegistration, ControlError, FileContent, FileInfo, SandboxControl, UploadLever,
+};
 pub use graph::calendar_delta::EventChange;
 pub use state::{DemoUser, Garble, Stats};
 

@@ -154,6 +154,9 @@ pub struct Inner {
     /// Each inbox's mail delivered, changed and removed since the start, for delta queries (by user ID).
     pub mail_logs: HashMap<String, crate::graph::delta::MailLog>,
     pub calendar_logs: HashMap<String, crate::graph::calendar_delta::CalendarLog>,
+    /// OneDrive and SharePoint: the drives, sites and upload sessions (laid out on first use; uploaded and large
+    /// files live in a temporary folder that goes with this state). Not persisted either.
+    pub files: crate::graph::drive::store::Files,
 }
 
 impl Inner {
@@ -182,6 +185,7 @@ impl Inner {
             mailbox_writes: HashMap::new(),
             mail_logs: HashMap::new(),
             calendar_logs: HashMap::new(),
+            files: Default::default(),
         }
     }
 

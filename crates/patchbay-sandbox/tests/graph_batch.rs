@@ -162,7 +162,7 @@ async fn bad_items_fail_alone() {
     let token = access_token(&client, &sb, "megan@contoso.example", MAILBOX_SCOPES).await;
     let body = json!({"requests": [
         {"id": "abs", "method": "GET", "url": "https://graph.microsoft.com/v1.0/me"},
-        {"id": "unknown", "method": "GET", "url": "/me/drive/root/children"},
+        {"id": "unknown", "method": "GET", "url": "/me/contacts/x/photo"},
         {"id": "post", "method": "DELETE", "url": "/me/messages", "body": {"subject": "hi"},
          "headers": {"Content-Type": "application/json"}},
         {"id": "window", "method": "GET", "url": "/me/calendarView"},

@@ -696,11 +696,11 @@ async fn scopes_are_checked_per_resource() {
     let answer = graph_get(&client, &graph(&sb, "/me/messages"), &token, None).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(answer.body["error"]["code"], "ErrorAccessDenied");
-    let answer = graph_get(&client, &graph(&sb, "/me/drive/root"), &token, None).await;
+    let answer = graph_get(&client, &graph(&sb, "/me/contacts/x"), &token, None).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         answer.body["error"]["message"],
-        "Resource not found for the segment 'drive'."
+        "Resource not found for the segment 'contacts'."
     );
 }
 

@@ -1,10 +1,13 @@
 //! Test and demo levers: [`SandboxControl`] in process, and the same under `/_sandbox/` as JSON endpoints
 //! (`http`: the routes, the guard that keeps web pages out, the page at `/_sandbox`). This file holds the tenant's
 //! levers (users, apps, tokens, faults); `mailbox` the mailbox's (mail and events delivered by hand, delta
-//! replays and expiry, what apps wrote, the mailbox's zone).
+//! replays and expiry, what apps wrote, the mailbox's zone); `drive` the files' (files put, changed, moved and
+//! deleted by hand, delta expiry, what was uploaded, upload sessions that forget or expire).
 
+mod drive;
 mod http;
 mod mailbox;
+pub use drive::{FileContent, FileInfo, UploadLever};
 pub use http::router;
 
 use std::sync::Arc;

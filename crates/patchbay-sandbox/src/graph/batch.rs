@@ -185,6 +185,7 @@ fn run(st: &AppState, caller: &Caller, item: &Item) -> Reply {
         query,
         headers: &item.headers,
         body: &item.body,
+        upload: None,
     };
     dispatch(st, caller, &method, &request)
 }

@@ -8,6 +8,7 @@ mod calendar;
 mod calendar_data;
 pub mod calendar_delta;
 pub mod delta;
+pub mod drive;
 mod filter;
 mod ids;
 mod mail_data;
@@ -43,6 +44,18 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/graph/v1.0/$batch", post(batch::batch))
         .route("/graph/v1.0/{*path}", any(resource))
         .route("/graph/oidc/userinfo", get(me::userinfo))
+        // The download and upload hosts: pre-authenticated URLs outside the Graph root, as Microsoft serves them
+        // from SharePoint's and OneDrive's hosts.
+        .route(
+            "/_download/{token}",
+            get(drive::content::download).head(drive::content::download),
+        )
+        .route(
+            "/_upload/{token}",
+            axum::routing::put(drive::upload::fragment)
+                .get(drive::upload::status)
+                .delete(drive::upload::cancel),
+        )
 }
 
 /// One Graph request, as the resource handlers see it — from HTTP or from a `$batch` item.
@@ -54,40 +67,79 @@ pub struct GraphRequest<'a> {
     pub headers: &'a HeaderMap,
     /// The request's body (empty for a GET).
     pub body: &'a [u8],
+    /// A file upload's body, spooled to disk as it arrived (`PUT …/content` over HTTP); `body` is then empty.
+    pub upload: Option<&'a drive::model::FileBody>,
 }
 
-/// `/graph/v1.0/...`: authenticate once, then the same dispatch a `$batch` item gets.
+/// The largest body a Graph request other than a file upload may have (axum's default, kept).
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// `/graph/v1.0/...`: authenticate once, then the same dispatch a `$batch` item gets. A file upload's body is
+/// spooled to disk as it arrives rather than held in memory.
 async fn resource(
     State(st): State<Arc<AppState>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Response {
     let path = uri.path().strip_prefix(VERSION_ROOT).unwrap_or(uri.path());
-    // A client that percent-encodes the `$` (`/%24batch`) misses the literal route above.
-    if method == Method::POST
+    let is_upload = method == Method::PUT
+        && matches!(
+            drive::parse(path),
+            Some(Ok(drive::Route::Item(_, _, drive::Nav::Content)))
+        );
+    let batch = method == Method::POST
         && odata::percent_decode(path)
             .trim_end_matches('/')
-            .eq_ignore_ascii_case("/$batch")
-    {
+            .eq_ignore_ascii_case("/$batch");
+    if batch {
+        // A client that percent-encodes the `$` (`/%24batch`) misses the literal route above.
+        let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        };
         return batch::handle(&st, &headers, &body);
     }
     let caller = match authenticate(&st, &headers) {
         Ok(c) => c,
         Err(response) => return response,
     };
+    let (bytes, upload) = if is_upload {
+        match drive::upload::spool(&st, body, drive::upload::SIMPLE_LIMIT, caller.user.personal)
+            .await
+        {
+            Ok(file) => (Bytes::new(), Some(file)),
+            Err(reply) => return reply.into_response(),
+        }
+    } else {
+        match axum::body::to_bytes(body, BODY_LIMIT).await {
+            Ok(b) => (b, None),
+            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        }
+    };
     let request = GraphRequest {
         path,
         query: uri.query().unwrap_or(""),
         headers: &headers,
-        body: &body,
+        body: &bytes,
+        upload: upload.as_ref(),
     };
-    dispatch(&st, &caller, &method, &request).into_response()
+    let reply = dispatch(&st, &caller, &method, &request);
+    if !reply.is_success() {
+        // The spooled bytes were not kept (dispatch drops them on every error it returns; this is for the rest).
+        if let Some(file) = &upload {
+            drive::store::discard(file);
+        }
+    }
+    reply.into_response()
 }
 
 /// Run one authenticated request against the resource its path names.
 pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequest) -> Reply {
+    if let Some(reply) = drive::dispatch(st, caller, method, req) {
+        return reply;
+    }
     let target = routes::resolve(req.path);
     if method == Method::POST {
         // What a client can create: drafts, replies, mail sent, events (see `writes`).

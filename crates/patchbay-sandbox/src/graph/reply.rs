@@ -73,9 +73,17 @@ impl Reply {
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let content_type = self.content_type();
-        let mut response = (self.status, self.body.to_string()).into_response();
+        // No body at all (204, 302, sendMail's 202): no content type either.
+        let empty = self.body.is_null();
+        let mut response = if empty {
+            self.status.into_response()
+        } else {
+            (self.status, self.body.to_string()).into_response()
+        };
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if !empty {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
         for (name, value) in self.headers {
             // `from_bytes`, not `from_static`: Graph's spelling has capitals, which HTTP/1 sends as lower case.
             if let (Ok(n), Ok(v)) = (

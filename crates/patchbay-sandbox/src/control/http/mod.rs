@@ -63,6 +63,15 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_sandbox/deliver-mail", post(mailbox::deliver_mail))
         .route("/_sandbox/events", post(mailbox::add_event))
         .route("/_sandbox/events/change", post(mailbox::change_event))
+        .route(
+            "/_sandbox/files",
+            get(drive::file_info).post(drive::put_file),
+        )
+        .route("/_sandbox/files/touch", post(drive::touch))
+        .route("/_sandbox/files/move", post(drive::move_file))
+        .route("/_sandbox/files/delete", post(drive::delete))
+        .route("/_sandbox/files/expire-delta", post(drive::expire_delta))
+        .route("/_sandbox/upload-sessions", post(drive::upload_session))
         .route("/_sandbox/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(state, guard))
 }
@@ -180,7 +189,8 @@ macro_rules! body {
     };
 }
 
-// The mailbox's endpoints, after the `body!` macro they use.
+// The mailbox's and the files' endpoints, after the `body!` macro they use.
+mod drive;
 mod mailbox;
 
 async fn stats(State(st): State<Arc<AppState>>) -> Response {
@@ -419,7 +429,14 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
          &middot; latency: {latency} ms</p>\n\
          <h2>Control endpoints</h2><p class=\"muted\">{control} POST JSON (Content-Type: application/json) to /_sandbox/revoke, /apps, /apps/{{id}}/expire-secret, \
          /admin-consent-required, /admin-approval-page, /mfa-required, /mfa-registration-required, /deny-scopes, /latency, /fail, /expire-refresh-tokens, \
-         /expire-access-tokens, /settings, /mailbox-timezone, /reset; GET /_sandbox/stats, /users, /apps.</p>",
+         /expire-access-tokens, /settings, /mailbox-timezone, /deliver-mail, /events, /events/change, /files (add or change a \
+         file: user, path, text | base64 | size, drive?), /files/touch, /files/move (user, from, to), /files/delete, \
+         /files/expire-delta, /upload-sessions (upload_url, forget | expire), /reset; GET /_sandbox/stats, /users, /apps, \
+         /files?user=&amp;path= (size and sha256 of what is there).</p>\n\
+         <h2>Files</h2><p class=\"muted\">Each user has a OneDrive (GET /me/drive, /me/drive/root/children, \
+         /me/drive/root:/Documents/Welcome.md, /me/drive/root/delta, /me/drive/root/search(q='invoice')): Documents (with \
+         Invoices/2026 and 2025), Pictures, Archive/2025 (300 files) and an empty folder. Work users follow the \
+         Contoso Team site (GET /me/followedSites, /sites?search=contoso); the personal account has no SharePoint.</p>",
         base = esc(base),
         mfa = inner.mfa_required,
         admin = inner.admin_consent_required_all,
