@@ -400,21 +400,49 @@ mod tests {
     ];
 
     #[test]
-    fn builtin_catalogue_loads_with_outlook_available_and_two_coming_soon() {
+    fn builtin_catalogue_loads_with_outlook_and_onedrive_available_and_teams_coming_soon() {
         let cat = Catalogue::builtin();
-        let outlook = cat.get("outlook365").unwrap();
-        assert_eq!(outlook.status, ConnectorStatus::Available);
-        assert_eq!(
-            outlook.auth_types,
-            vec![AuthType::BuiltInApp, AuthType::BringYourOwnApp]
-        );
-        for id in ["onedrive-sharepoint", "teams"] {
+        for id in ["outlook365", "onedrive-sharepoint"] {
+            let c = cat.get(id).unwrap();
+            assert_eq!(c.status, ConnectorStatus::Available, "{id}");
             assert_eq!(
-                cat.get(id).unwrap().status,
-                ConnectorStatus::ComingSoon,
-                "{id}"
+                c.auth_types,
+                vec![AuthType::BuiltInApp, AuthType::BringYourOwnApp]
             );
         }
+        assert_eq!(
+            cat.get("teams").unwrap().status,
+            ConnectorStatus::ComingSoon
+        );
+    }
+
+    #[test]
+    fn onedrive_asks_only_for_what_needs_no_administrator_and_personal_accounts_skip_sites() {
+        let cat = Catalogue::builtin();
+        let od = cat.get("onedrive-sharepoint").unwrap();
+        assert!(od
+            .default_scopes
+            .contains(&"Files.ReadWrite.All".to_string()));
+        assert!(od.default_scopes.contains(&"Sites.Read.All".to_string()));
+        assert!(od.permissions.iter().all(|p| !p.admin_consent));
+        assert!(!od.personal_scopes.contains(&"Sites.Read.All".to_string()));
+        assert!(od
+            .personal_scopes
+            .contains(&"Files.ReadWrite.All".to_string()));
+        // Its capabilities' needs are carried by what the built-in app asks for.
+        for need in od.capabilities.needs() {
+            assert!(need.met_by(&od.default_scopes), "{}", need.scope);
+        }
+        assert_eq!(
+            od.capabilities
+                .trigger("file_changed")
+                .map(|t| t.cli.as_str()),
+            Some("file-changed")
+        );
+        assert!(od.capabilities.has_cli("files"));
+        let (owner, tool) = cat.tool("upload_file").unwrap();
+        assert_eq!(owner.id, "onedrive-sharepoint");
+        assert_eq!(tool.requires, [Requirement::Write, Requirement::FilesDir]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod calendar;
 pub mod connection;
+pub mod drive;
 pub mod error;
 pub mod mail;
 pub mod mailbox;

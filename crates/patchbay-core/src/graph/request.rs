@@ -18,6 +18,9 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// A JSON body (sent with `Content-Type: application/json`).
     pub body: Option<serde_json::Value>,
+    /// Bytes as they are (sent with `Content-Type: application/octet-stream` unless a header says otherwise):
+    /// a small file's content.
+    pub raw: Option<Vec<u8>>,
 }
 
 impl Request {
@@ -28,6 +31,16 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            raw: None,
+        }
+    }
+
+    /// `PUT path` with `bytes` as the body.
+    pub fn put_bytes(path: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Self {
+            method: reqwest::Method::PUT,
+            raw: Some(bytes),
+            ..Self::get(path)
         }
     }
 
@@ -197,6 +210,16 @@ impl Graph {
         }
         if let Some(body) = &request.body {
             builder = builder.json(body);
+        }
+        if let Some(bytes) = &request.raw {
+            if !request
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                builder = builder.header("Content-Type", "application/octet-stream");
+            }
+            builder = builder.body(bytes.clone());
         }
         let response = builder.send().await.map_err(|e| network_error(&e))?;
         let status = response.status().as_u16();

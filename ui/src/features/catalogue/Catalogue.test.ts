@@ -16,14 +16,16 @@ describe("Catalogue", () => {
     expect(screen.getByTestId("connector-card-onedrive-sharepoint")).toBeInTheDocument();
   });
 
-  it("offers Add connection for Outlook and Coming soon (disabled) for the others", async () => {
+  it("offers Add connection for Outlook and OneDrive, and Coming soon (disabled) for Teams", async () => {
     const onAdd = vi.fn();
     render(Catalogue, { connectors: SAMPLE_CONNECTORS, onAdd });
     expect(screen.getByTestId("add-connection-teams")).toBeDisabled();
     expect(screen.getByTestId("add-connection-teams")).toHaveTextContent("Coming soon");
-    expect(screen.getByTestId("add-connection-onedrive-sharepoint")).toBeDisabled();
+    expect(screen.getByTestId("add-connection-onedrive-sharepoint")).toBeEnabled();
     await userEvent.click(screen.getByTestId("add-connection-outlook365"));
     expect(onAdd).toHaveBeenCalledWith(expect.objectContaining({ id: "outlook365" }));
+    await userEvent.click(screen.getByTestId("add-connection-onedrive-sharepoint"));
+    expect(onAdd).toHaveBeenCalledWith(expect.objectContaining({ id: "onedrive-sharepoint" }));
   });
 
   it("filters as you type, by name and by scope, and says when nothing matches", async () => {
