@@ -184,6 +184,15 @@ impl HealthStore {
         self.dir.join(format!("{id}.json"))
     }
 
+    /// The status file of `id` as it is now, `None` when there is none or a status not yet written is held
+    /// in memory (it may differ from the file).
+    pub fn stamp(&self, id: &str) -> Option<crate::store::FileStamp> {
+        if self.unsaved_lock().contains_key(id) {
+            return None;
+        }
+        crate::store::FileStamp::of(&self.path(id))
+    }
+
     /// What is known about `id`. A missing or damaged status file is not "nothing wrong": it reads as Can't
     /// check, until a check writes one.
     pub fn read(&self, id: &str) -> HealthRecord {

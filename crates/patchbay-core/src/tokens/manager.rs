@@ -8,6 +8,7 @@
 //! flagged needs reconnect — it is never lost, and never left looking healthy.
 
 use super::error::RefreshError;
+use super::memo::{Stamps, TokenMemo};
 use super::policy::{refresh_scopes, usable, AccessToken, TokenPolicy};
 use super::retry::{classify, classify_discovery, with_retries, RetryPolicy, Tried};
 use crate::clock;
@@ -36,6 +37,8 @@ pub struct TokenManager {
     http: reqwest::Client,
     retry: RetryPolicy,
     pub(super) registry: Arc<Registry>,
+    /// The last token each connection handed out here, while its files are unchanged.
+    memo: TokenMemo,
 }
 
 impl TokenManager {
@@ -56,6 +59,14 @@ impl TokenManager {
             http,
             retry,
             registry,
+            memo: TokenMemo::default(),
+        }
+    }
+
+    fn stamps(&self, id: &str) -> Stamps {
+        Stamps {
+            sealed: self.vault.stamp(id),
+            status: self.connections.health.stamp(id),
         }
     }
 
@@ -85,6 +96,11 @@ impl TokenManager {
     ) -> Result<AccessToken, RefreshError> {
         let asked_at = clock::now_unix_ms();
         let asked = std::time::Instant::now();
+        // Nothing changed since this process last handed out a token: that one (no file read, nothing opened).
+        let stamps = self.stamps(id);
+        if let Some(token) = self.memo.get(id, &stamps, policy, asked_at) {
+            return Ok(token);
+        }
         let record = self.connections.record(id).map_err(RefreshError::Local)?;
         // A connection known to be broken never hands out its stored token unchecked: ask Microsoft again (and
         // clear the verdict when it answers).
@@ -99,10 +115,14 @@ impl TokenManager {
         if !policy.force_refresh {
             if let Ok(secrets) = self.open_secrets_async(id).await {
                 if let Some(token) = usable(&secrets, asked_at, policy, asked_at) {
+                    if self.connections.health.read(id).verdict == Verdict::Healthy {
+                        self.memo.keep(id, stamps, &secrets);
+                    }
                     return Ok(token);
                 }
             }
         }
+        self.memo.forget(id);
         let guard = self.locks.acquire(id).await.map_err(RefreshError::Local)?;
         let result = match self.locks.failed_since(id, asked) {
             // Whoever held the lock before just failed to reach Microsoft: share that answer rather than

@@ -246,6 +246,11 @@ impl Vault {
         self.seal(name, plaintext)
     }
 
+    /// The sealed file of `name` as it is now (`None`: there is none).
+    pub fn stamp(&self, name: &str) -> Option<crate::store::FileStamp> {
+        crate::store::FileStamp::of(&self.path(name))
+    }
+
     /// Open the secret sealed as `name`; `None` if there is none.
     pub fn open(&self, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
         let path = self.path(name);

@@ -109,16 +109,22 @@ async fn poll(
     let like = Request::get("").header("Prefer", prefer.clone());
     let mut queued = 0;
     let mut resynced = false;
+    if !state.baselined && state.cursor.is_none() {
+        let taken = match source.baseline(&graph, state) {
+            Some(baseline) => Some(baseline.await),
+            None => None,
+        };
+        if let Some(taken) = taken {
+            taken.map_err(PollError::Fail)?;
+            state.baselined = true;
+            queue.save(state).map_err(|e| PollError::Fail(words(&e)))?;
+            return Ok(0);
+        }
+    }
     for _ in 0..MAX_PAGES {
         let response = match &state.cursor {
             None => {
-                let first = match source
-                    .baseline_request(&prefer)
-                    .filter(|_| !state.baselined)
-                {
-                    Some(baseline) => baseline,
-                    None => source.first_request(state, started, &prefer),
-                };
+                let first = source.first_request(state, started, &prefer);
                 graph.send(&first).await
             }
             Some(cursor) => graph.follow(&absolute(&graph, cursor), &like).await,
@@ -151,6 +157,12 @@ async fn poll(
         let delta = body["@odata.deltaLink"].as_str().map(|l| kept(&graph, l));
         let done = next.is_none();
         let new_was_empty = items.is_empty();
+        if !new_was_empty {
+            source
+                .settle(&graph, state, &items)
+                .await
+                .map_err(PollError::Fail)?;
+        }
         let new = source.take_page(a, state, items, done, started);
         let quiet = new.is_empty() && new_was_empty;
         for p in new {
