@@ -1,4 +1,4 @@
-//! Every Graph answer the sandbox serves, for a work and a personal account, checked against Microsoft's
+//! Every Graph answer the sandbox serves, for each demo user (work and personal), checked against Microsoft's
 //! published v1.0 schema (tests/schema/graph-v1.0.json, derived from msgraph-metadata's CSDL): each property
 //! declared on its type or a base type, each value of the declared type. The profile, mail (lists, folders, a
 //! message with its attachments, drafts, replies, sendMail), mail folders, the calendar view, events created,
@@ -16,6 +16,8 @@ use schema::probe::Probe;
 use serde_json::{json, Value};
 
 const ADELE: &str = "adele@contoso.example";
+/// The demo tenant's work accounts (each with its own generated mail, calendar and drive).
+const WORK: [&str; 3] = [ADELE, "megan@contoso.example", "alex@contoso.example"];
 const SAM: &str = "sam@outlook.example";
 
 /// Everything the checked endpoints need, work or personal.
@@ -267,8 +269,10 @@ async fn mail_and_calendar(email: &str) {
 }
 
 #[tokio::test]
-async fn mail_and_calendar_answers_of_a_work_account_match_the_schema() {
-    mail_and_calendar(ADELE).await;
+async fn mail_and_calendar_answers_of_the_work_accounts_match_the_schema() {
+    for email in WORK {
+        mail_and_calendar(email).await;
+    }
 }
 
 #[tokio::test]
@@ -468,8 +472,10 @@ async fn files(email: &str) {
 }
 
 #[tokio::test]
-async fn files_answers_of_a_work_account_match_the_schema() {
-    files(ADELE).await;
+async fn files_answers_of_the_work_accounts_match_the_schema() {
+    for email in WORK {
+        files(email).await;
+    }
 }
 
 #[tokio::test]
