@@ -27,6 +27,8 @@ pub struct AuthRequest {
     pub code_challenge: Option<String>,
     pub prompt: Option<String>,
     pub login_hint: Option<String>,
+    /// `client_info=1`: the redirect carries the `client_info` MSAL asks for.
+    pub client_info: bool,
     pub session_state: String,
     /// Set once the user signed in.
     pub user_id: Option<String>,

@@ -217,6 +217,7 @@ fn code_grant(
         access_scopes: grant.granted,
         nonce: grant.request.nonce,
         lifetime: inner.settings.access_token_lifetime.as_secs(),
+        client_info: crate::mint::asks_client_info(form),
     })
 }
 
@@ -322,5 +323,6 @@ fn refresh_grant(
         access_scopes,
         nonce: None,
         lifetime: inner.settings.access_token_lifetime.as_secs(),
+        client_info: crate::mint::asks_client_info(form),
     })
 }

@@ -504,6 +504,10 @@ impl Drive {
     pub fn drive_json(&self) -> Value {
         let used = self.used();
         let owner = if self.owner_is_group {
+            // As Graph sends a group-connected site's library: `owner.group`, without an `@odata.type`. Only the
+            // derived sharePointIdentitySet declares `group`; identitySet is open, and this is what SharePoint
+            // answers (microsoft-graph-docs issue #18207: "createdBy, lastModifiedBy and owner properties seem
+            // to be of type sharePointIdentitySet and not identitySet").
             json!({"group": self.owner.identity()})
         } else {
             self.owner.user_set()
