@@ -411,13 +411,14 @@ impl FileChanged<'_> {
         now.inside = inside;
         now.seen = round;
         fs.keep(id, now.clone());
-        let item = FileItem::from_known(id, &now);
         let change = match (known.inside, inside) {
             (true, true) => "moved",
             (true, false) => "deleted",
             (false, true) => "created",
             (false, false) => return None,
         };
+        // Moved out with its folder: what left is the file where it was.
+        let item = FileItem::from_known(id, if change == "deleted" { &known } else { &now });
         if !self.name_ok(&known.name) {
             return None;
         }
@@ -531,6 +532,15 @@ impl FileChanged<'_> {
         if !named_ok {
             return None;
         }
+        // Moved out: what left the folder is the file where it was.
+        let now = match (&known, change) {
+            (Some(k), "deleted") => FileItem {
+                name: Some(k.name.clone()),
+                path: Some(k.path.clone()),
+                ..now
+            },
+            _ => now,
+        };
         let key = match change {
             "modified" => format!("{id}#modified#{}", fp.unwrap_or_default()),
             "moved" => format!("{id}#moved#{path}"),
@@ -665,75 +675,64 @@ impl DeltaSource for FileChanged<'_> {
     ) -> Option<BoxFuture<'a, Result<(), String>>> {
         Some(Box::pin(async move {
             let drive = graph.graph().drive(&self.drive());
-            let batch = Batch::new()
+            // One round trip: the delta from now on, the root, and the watched folder with every folder above it
+            // (so what is under it can be placed); a path deeper than a batch holds learns the rest later.
+            let mut folders = Vec::new();
+            let mut at = self.watched();
+            while !at.is_root() && folders.len() < crate::graph::batch::MAX_ITEMS - 2 {
+                folders.push(at.clone());
+                at = at.parent();
+            }
+            let mut batch = Batch::new()
                 .add("delta", drive.delta_latest())
-                .add("root", drive.item(&DrivePath::root()))
-                .add("folder", drive.item(&self.watched()));
+                .add("root", drive.item(&DrivePath::root()));
+            for (i, f) in folders.iter().enumerate() {
+                batch = batch.add(format!("f{i}"), drive.item(f));
+            }
             let mut answers = graph
                 .batch(&batch)
                 .await
                 .map_err(|e| words(&e.to_error_info()))?;
-            let folder: DriveItem =
-                answers
-                    .take("folder")
-                    .and_then(|r| r.json())
-                    .map_err(|e| match e {
-                        crate::graph::GraphError::Other { status: 404, .. } => format!(
-                            "There is no folder {} in the drive.",
-                            self.watched().display()
-                        ),
-                        e => words(&crate::graph::session::graph_error_info(&e)),
-                    })?;
-            if !folder.is_folder() {
-                return Err(format!(
-                    "{} is a file, not a folder: watch the folder it is in.",
-                    self.watched().display()
-                ));
-            }
+            let graph_words =
+                |e: crate::graph::GraphError| words(&crate::graph::session::graph_error_info(&e));
             let root: DriveItem = answers
                 .take("root")
                 .and_then(|r| r.json())
-                .map_err(|e| words(&crate::graph::session::graph_error_info(&e)))?;
-            let delta: Value = answers
-                .take("delta")
-                .and_then(|r| r.json())
-                .map_err(|e| words(&crate::graph::session::graph_error_info(&e)))?;
-            let link = delta["@odata.deltaLink"]
-                .as_str()
-                .ok_or("Graph gave no delta link for the drive.")?;
+                .map_err(graph_words)?;
             let mut fs = FileState {
                 mark: super::engine::now(),
                 root_id: Some(root.id.clone()),
-                folder_id: Some(folder.id.clone()),
+                folder_id: Some(root.id.clone()),
                 ..FileState::default()
             };
-            // The watched folder and the folders above it, by path, so what is under it can be placed.
-            let mut at = self.watched();
-            let mut child = folder.id.clone();
-            let mut chain = vec![];
-            while let Some(name) = at.name().map(str::to_string) {
-                chain.push((child.clone(), name));
-                at = at.parent();
-                if at.is_root() {
-                    break;
+            for (i, f) in folders.iter().enumerate() {
+                let found: DriveItem = match answers.take(&format!("f{i}")) {
+                    Ok(r) if r.status == 404 => {
+                        return Err(format!("There is no folder {} in the drive.", f.display()))
+                    }
+                    other => other.and_then(|r| r.json()).map_err(graph_words)?,
+                };
+                if i == 0 {
+                    if !found.is_folder() {
+                        return Err(format!(
+                            "{} is a file, not a folder: watch the folder it is in.",
+                            f.display()
+                        ));
+                    }
+                    fs.folder_id = Some(found.id.clone());
                 }
-                let parent: DriveItem = graph
-                    .send(&drive.item(&at))
-                    .await
-                    .map_err(|e| words(&e.to_error_info()))?
-                    .json()
-                    .map_err(|e| words(&crate::graph::session::graph_error_info(&e)))?;
-                child = parent.id;
+                if let Some(name) = found.name.clone() {
+                    let parent = found.parent_reference.as_ref().and_then(|p| p.id.clone());
+                    fs.folders.insert(found.id, FolderKnown { name, parent });
+                }
             }
-            let mut parents: Vec<Option<String>> = chain
-                .iter()
-                .skip(1)
-                .map(|(id, _)| Some(id.clone()))
-                .collect();
-            parents.push(Some(root.id.clone()));
-            for ((id, name), parent) in chain.into_iter().zip(parents) {
-                fs.folders.insert(id, FolderKnown { name, parent });
-            }
+            let delta: Value = answers
+                .take("delta")
+                .and_then(|r| r.json())
+                .map_err(graph_words)?;
+            let link = delta["@odata.deltaLink"]
+                .as_str()
+                .ok_or("Graph gave no delta link for the drive.")?;
             fs.store(state);
             state.cursor = Some(
                 graph
@@ -1086,7 +1085,7 @@ mod tests {
         );
         assert_eq!(
             changes(&mut s, vec![file("2", "b.txt", "o", "h2", NEW)]),
-            c(&[("deleted", "/Other/b.txt")])
+            c(&[("deleted", "/Docs/Sub/b.txt")])
         );
         assert_eq!(
             changes(&mut s, vec![file("3", "c.txt", "d", "h3", NEW)]),
@@ -1123,6 +1122,7 @@ mod tests {
         let out = json!({"id": "s", "name": "Sub2", "folder": {}, "parentReference": {"id": "o"}});
         let got = source().take_page(&automation(), &mut s, vec![out], true, 0);
         assert_eq!(got[0].payload["item"]["change"], "deleted");
+        assert_eq!(got[0].payload["item"]["path"], "/Docs/Sub2/x.txt");
     }
 
     #[test]

@@ -117,6 +117,9 @@ pub struct Item {
     pub file: Option<FileBody>,
     pub created: Timestamp,
     pub modified: Timestamp,
+    /// When its content last changed (what a client that uploaded it stamps as `fileSystemInfo`'s
+    /// `lastModifiedDateTime`); a rename, move or touch leaves it.
+    pub content_modified: Timestamp,
     pub created_by: Who,
     pub modified_by: Who,
     /// Bumped by every change (the eTag's version).
@@ -382,7 +385,7 @@ impl Drive {
         m.insert("webUrl".into(), json!(self.web_url_of(&item.id)));
         m.insert(
             "fileSystemInfo".into(),
-            json!({"createdDateTime": time(item.created), "lastModifiedDateTime": time(item.modified)}),
+            json!({"createdDateTime": time(item.created), "lastModifiedDateTime": time(item.content_modified)}),
         );
         m.insert("size".into(), json!(self.size_of(&item.id)));
         match &item.file {
