@@ -155,17 +155,13 @@ pub fn parse_endpoint_url(what: &'static str, value: &str) -> Result<Url, Enviro
         value: value.to_string(),
         reason: e.to_string(),
     })?;
-    let loopback = matches!(
-        url.host_str(),
-        Some("127.0.0.1") | Some("[::1]") | Some("localhost")
-    );
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if loopback => Ok(url),
-        _ => Err(EnvironmentError::Insecure {
+    if crate::net::is_https_or_loopback_http(&url) {
+        Ok(url)
+    } else {
+        Err(EnvironmentError::Insecure {
             what,
             value: value.to_string(),
-        }),
+        })
     }
 }
 

@@ -26,6 +26,7 @@ pub mod fuzzing;
 pub mod graph;
 pub mod health;
 pub mod model;
+pub mod net;
 pub mod oauth;
 mod patchbay;
 pub mod preview;

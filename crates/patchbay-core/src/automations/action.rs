@@ -51,14 +51,8 @@ pub fn check_post_url(text: &str) -> Result<url::Url, ErrorInfo> {
             "Give a full URL, e.g. http://127.0.0.1:8080/hook or https://example.com/hook.",
         )
     })?;
-    let local = matches!(
-        url.host(),
-        Some(url::Host::Ipv4(a)) if a.is_loopback()
-    ) || matches!(url.host(), Some(url::Host::Ipv6(a)) if a.is_loopback())
-        || url.host_str() == Some("localhost");
     match url.scheme() {
-        "https" => Ok(url),
-        "http" if local => Ok(url),
+        _ if crate::net::is_https_or_loopback_http(&url) => Ok(url),
         "http" => Err(ErrorInfo::new(
             ErrorCode::InvalidInput,
             format!("{text} is plain http to another computer."),

@@ -51,11 +51,7 @@ impl Shared {
         let listing: Listing = serde_json::from_slice(&bytes).ok()?;
         // Only a sandbox on this computer: the file is the user's own (the data folder is 0700), but a
         // listing that sent sign-ins elsewhere would carry sandbox tokens there.
-        let local = |u: &url::Url| {
-            u.scheme() == "http"
-                && (matches!(u.host(), Some(url::Host::Ipv4(a)) if a.is_loopback())
-                    || matches!(u.host(), Some(url::Host::Ipv6(a)) if a.is_loopback()))
-        };
+        let local = |u: &url::Url| u.scheme() == "http" && crate::net::is_loopback_url(u);
         let authority =
             url::Url::parse(&listing.authority_template.replace("{tenant}", "t")).ok()?;
         if !(local(&listing.base_url) && local(&listing.graph_url) && local(&authority)) {
