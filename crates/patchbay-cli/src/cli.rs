@@ -421,7 +421,8 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "URL", requires = "graph_url")]
     pub authority: Option<String>,
 
-    /// The Microsoft Graph base URL, e.g. https://graph.microsoft.com (with --authority; needed for custom).
+    /// Graph's root without a version, e.g. https://graph.microsoft.com (with --authority; needed for custom). A URL
+    /// ending in /v1.0 or /beta, as Microsoft's documentation gives it, is that root plus the version, never doubled.
     #[arg(long, value_name = "URL", requires = "authority")]
     pub graph_url: Option<String>,
 

@@ -196,7 +196,8 @@ impl Endpoints {
         authority.set_path(&path);
         Ok(Self {
             authority,
-            graph_url: parse_endpoint_url("Graph URL", graph_url)?,
+            // Graph's root: a URL copied with its version (`…/v1.0`) is that root, never doubled.
+            graph_url: crate::graph::root(&parse_endpoint_url("Graph URL", graph_url)?),
         })
     }
 }
@@ -251,6 +252,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.authority.as_str(), "http://127.0.0.1:9000/tenant/v2.0");
+    }
+
+    #[test]
+    fn a_graph_url_given_with_its_version_is_kept_as_graphs_root() {
+        let e = Endpoints::custom(
+            "https://login.example.com/t/v2.0",
+            "https://graph.microsoft.com/v1.0",
+        )
+        .unwrap();
+        assert_eq!(e.graph_url.as_str(), "https://graph.microsoft.com/");
+        let e = Endpoints::custom(
+            "https://login.example.com/t/v2.0",
+            "https://g.example/api/beta/",
+        )
+        .unwrap();
+        assert_eq!(e.graph_url.as_str(), "https://g.example/api");
     }
 
     #[test]
