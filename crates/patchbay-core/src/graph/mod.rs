@@ -11,6 +11,7 @@ pub mod error;
 pub mod mail;
 pub mod mailbox;
 pub mod me;
+pub mod path;
 pub mod request;
 pub mod session;
 pub mod zone;
@@ -18,6 +19,7 @@ pub mod zone;
 pub use batch::{Batch, BatchResponses};
 pub use connection::{Collected, ConnectionGraph};
 pub use error::{GraphError, GraphErrorBody};
+pub use path::{path_segment, PathSegmentError};
 pub use request::{RawResponse, Request};
 /// HTTP methods and header names and values, for building a [`Request`] without depending on the HTTP client.
 pub use reqwest::header::{HeaderName, HeaderValue};
