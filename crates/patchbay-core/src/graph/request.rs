@@ -18,6 +18,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// A JSON body (sent with `Content-Type: application/json`).
     pub body: Option<serde_json::Value>,
+    /// Whether sending it again does no harm: see [`Request::is_idempotent`]. `None`: by its method.
+    pub idempotent: Option<bool>,
 }
 
 impl Request {
@@ -28,6 +30,7 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            idempotent: None,
         }
     }
 
@@ -38,6 +41,42 @@ impl Request {
             body: Some(body),
             ..Self::get(path)
         }
+    }
+
+    /// Mark a request that may be sent again after an answer that may mean it was carried out (a 503 or 504):
+    /// a POST that reads (`getSchedule`) or whose repeat leaves nothing behind anyone sees
+    /// (`createUploadSession`: an unused session expires).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = Some(true);
+        self
+    }
+
+    /// Mark a request that must never be sent twice (one that sends mail, or invites), whatever its method.
+    pub fn not_idempotent(mut self) -> Self {
+        self.idempotent = Some(false);
+        self
+    }
+
+    /// Whether sending it again does no harm.
+    ///
+    /// What is sent again, and after what, is [`super::session`]'s: a 401 and a 429 say the request was not
+    /// carried out, so any request is sent again after them; a 503 or 504 (even with `Retry-After`) may come
+    /// after Graph carried it out (a gateway that timed out waiting for Exchange, which went on), so only an
+    /// idempotent request is sent again after one. Unmarked, the method says: GET, HEAD, OPTIONS, PUT and DELETE
+    /// are idempotent (RFC 9110 §9.2.2); POST (`sendMail`, `reply`, `send`, creating an event or a draft) and
+    /// PATCH are not.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent.unwrap_or_else(|| {
+            use reqwest::Method;
+            [
+                Method::GET,
+                Method::HEAD,
+                Method::OPTIONS,
+                Method::PUT,
+                Method::DELETE,
+            ]
+            .contains(&self.method)
+        })
     }
 
     pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
