@@ -25,6 +25,7 @@ pub mod fault;
 pub mod fuzzing;
 pub mod graph;
 pub mod health;
+pub mod html_visible;
 pub mod model;
 pub mod net;
 pub mod oauth;
