@@ -26,6 +26,7 @@ pub mod fuzzing;
 pub mod graph;
 pub mod health;
 pub mod html_visible;
+pub mod logging;
 pub mod model;
 pub mod net;
 pub mod oauth;
