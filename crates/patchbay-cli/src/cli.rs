@@ -138,7 +138,9 @@ pub struct AutomationAddArgs {
     /// The folder to watch: inbox, or another well-known name or a folder id.
     #[arg(long, default_value = "inbox")]
     pub folder: String,
-    /// Only mail from this address.
+    /// Only mail whose From header is this address. Anyone can write any address there (a forged From looks
+    /// the same to Graph): use it to sort mail, never to trust it, and never to let a sender's mail run what
+    /// only that sender should.
     #[arg(long, value_name = "ADDR")]
     pub from: Option<String>,
     /// Only mail whose subject contains this text.
