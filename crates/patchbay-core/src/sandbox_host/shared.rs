@@ -35,12 +35,14 @@ impl Shared {
     /// start two.
     pub fn lock(&self) -> Option<std::fs::File> {
         crate::store::ensure_private_dir(&self.dir).ok()?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.dir.join(LOCK))
-            .ok()?;
+        let file = crate::store::open_private(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true),
+            &self.dir.join(LOCK),
+        )
+        .ok()?;
         file.lock().ok()?;
         Some(file)
     }

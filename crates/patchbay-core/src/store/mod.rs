@@ -6,8 +6,11 @@ use crate::error::{ErrorCode, ErrorInfo};
 use crate::model::ConnectionInfo;
 use serde::{Deserialize, Serialize};
 mod files;
+pub mod journal;
 
-pub use files::{ensure_private_dir, write_atomic, write_atomic_unsynced};
+pub use files::{
+    ensure_private_dir, open_private, write_atomic, write_atomic_unsynced, write_private,
+};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -145,13 +148,15 @@ impl Store {
         ensure_private_dir(&self.dir)
             .map_err(|e| storage_error("create its data folder", &self.dir, e))?;
         let path = self.dir.join(LOCK_NAME);
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|e| storage_error("open its lock file", &path, e))?;
+        let mut file = open_private(
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true),
+            &path,
+        )
+        .map_err(|e| storage_error("open its lock file", &path, e))?;
         let started = std::time::Instant::now();
         loop {
             match file.try_lock() {
