@@ -88,6 +88,9 @@ pub enum Garble {
     ZeroLifetime,
     /// No `token_type`: not an OAuth token response, though the new refresh token is in it.
     Unreadable,
+    /// The body cut short, so it is not JSON at all: the new refresh token in it cannot be read. The one
+    /// redeemed is spent, and its successor lost with the answer.
+    Truncated,
 }
 
 #[derive(Debug, Clone, Copy)]
