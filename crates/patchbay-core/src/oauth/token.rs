@@ -530,4 +530,34 @@ mod tests {
         assert!(!shown.contains("eyJ"), "{shown}");
         assert!(shown.contains("[redacted]"));
     }
+
+    #[test]
+    fn a_200_not_taken_says_whether_the_refresh_token_was_replaced_kept_or_lost() {
+        assert!(matches!(
+            Rotation::of(br#"{"access_token":"a","refresh_token":"r2"}"#),
+            Rotation::New(t) if t.expose_secret() == "r2"
+        ));
+        // Read, with no refresh token: the provider does not rotate.
+        for unchanged in [
+            &br#"{"access_token":"a","expires_in":0}"#[..],
+            br#"{"refresh_token":null}"#,
+        ] {
+            assert!(matches!(Rotation::of(unchanged), Rotation::Unchanged));
+        }
+        // Not read: a new one may have been in it.
+        for lost in [
+            &br#"{"access_token":"a","refresh_tok"#[..],
+            b"<html>Service unavailable</html>",
+            b"",
+            br#"["refresh_token"]"#,
+            br#"{"refresh_token":42}"#,
+            br#"{"refresh_token":""}"#,
+        ] {
+            assert!(
+                matches!(Rotation::of(lost), Rotation::Unknown),
+                "{}",
+                String::from_utf8_lossy(lost)
+            );
+        }
+    }
 }
