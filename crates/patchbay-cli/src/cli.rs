@@ -142,8 +142,9 @@ pub struct AutomationAddArgs {
     /// folder id. File changes: a path from the drive's root, like /Invoices (default /, the whole drive).
     #[arg(long)]
     pub folder: Option<String>,
-    /// Only mail whose From header is this address. Anyone can write any From header: filter on it for
-    /// convenience, never to trust a sender.
+    /// Only mail whose From header is this address. Anyone can write any address there (a forged From looks
+    /// the same to Graph): use it to sort mail, never to trust it, and never to let a sender's mail run what
+    /// only that sender should.
     #[arg(long, value_name = "ADDR")]
     pub from: Option<String>,
     /// Only mail whose subject contains this text.
@@ -437,7 +438,8 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "URL", requires = "graph_url")]
     pub authority: Option<String>,
 
-    /// The Microsoft Graph base URL, e.g. https://graph.microsoft.com (with --authority; needed for custom).
+    /// Graph's root without a version, e.g. https://graph.microsoft.com (with --authority; needed for custom). A URL
+    /// ending in /v1.0 or /beta, as Microsoft's documentation gives it, is that root plus the version, never doubled.
     #[arg(long, value_name = "URL", requires = "authority")]
     pub graph_url: Option<String>,
 

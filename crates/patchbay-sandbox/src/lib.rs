@@ -27,6 +27,7 @@ mod jwt;
 mod mint;
 mod pages;
 mod persist;
+mod proof;
 mod scopes;
 mod state;
 mod token;
@@ -184,6 +185,12 @@ impl Sandbox {
         parse_url(&format!("http://{}/graph", self.addr))
     }
 
+    /// This run's random key (base64url), for the listing that tells other programs where it runs: with it, a
+    /// reader checks that the sandbox answering there is this one (`GET /_sandbox/proof`). Never serve it.
+    pub fn proof_key(&self) -> String {
+        proof::encode_key(&self.state.proof_key)
+    }
+
     /// In-process control, sharing state with the `/_sandbox/` endpoints (available whether or not
     /// [`SandboxOptions::control`] serves those over HTTP).
     pub fn control(&self) -> SandboxControl {
@@ -297,6 +304,7 @@ fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(identity)
         .merge(control::router(state.clone()))
+        .route("/_sandbox/proof", get(proof::answer))
         .route("/", get(|| async { Redirect::to("/_sandbox/") }))
         .route("/error", get(error_help))
         .fallback(|| async { pages::not_found().into_response() })

@@ -180,6 +180,13 @@ impl TokenManager {
         secrets: ConnectionSecrets,
     ) -> Result<AccessToken, RefreshError> {
         let id = &record.info.id;
+        // A refresh token that may be spent is never sent again (see below).
+        if secrets.renewal_lost {
+            return Err(RefreshError::NeedsReconnect {
+                reason: ReconnectReason::RenewalLost,
+                provider: None,
+            });
+        }
         let Some(refresh_token) = secrets.refresh_token.clone() else {
             return Err(RefreshError::NeedsReconnect {
                 reason: ReconnectReason::SecretsMissing,
@@ -231,6 +238,27 @@ impl TokenManager {
                 tracing::warn!(connection = %id, "kept the new refresh token of an answer not taken: {error}");
                 return Err(error);
             }
+            // Carried out, its answer lost: the refresh token sent may be spent and its successor is gone.
+            // Sending it again is what reuse detection takes for theft (the whole grant revoked): it is dropped,
+            // the access token in hand kept until it lapses, and the connection asks for a new sign-in.
+            Err(Tried {
+                spent: true, error, ..
+            }) => {
+                let retired = ConnectionSecrets {
+                    refresh_token: None,
+                    renewal_lost: true,
+                    ..secrets
+                };
+                if let Err(e) = self.reseal(id, &retired).await {
+                    tracing::warn!(connection = %id, "could not retire a refresh token that may be spent: {}", e.one_line());
+                    return Err(RefreshError::Local(e));
+                }
+                tracing::warn!(connection = %id, "a renewal's answer was lost; its refresh token is not sent again: {error}");
+                return Err(RefreshError::NeedsReconnect {
+                    reason: ReconnectReason::RenewalLost,
+                    provider: None,
+                });
+            }
             Err(tried) => return Err(tried.error),
         };
         crate::fault::point("refresh-received");
@@ -241,6 +269,7 @@ impl TokenManager {
             access_token: Some(access.clone()),
             access_expires_at: Some(tokens.expires_at),
             access_issued_at_ms: Some(clock::now_unix_ms()),
+            renewal_lost: false,
         };
         self.reseal(id, &fresh).await.map_err(RefreshError::Local)?;
         crate::fault::point("refresh-stored");

@@ -64,6 +64,7 @@ impl TokenMemo {
             access_token: Some(k.token.clone()),
             access_expires_at: Some(k.expires_at),
             access_issued_at_ms: k.issued_ms,
+            renewal_lost: false,
         };
         usable(&secrets, now_ms, policy, now_ms)
     }
