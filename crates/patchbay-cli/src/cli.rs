@@ -62,11 +62,13 @@ pub enum Command {
         after_help = "Examples:\n  patchbay graph ID me\n  patchbay graph ID me/messages --query '$top=5' --query '$select=subject,from'\n  patchbay graph ID me/mailFolders/inbox/messages --paginate --query '$select=subject' | jq length\n  echo '{\"subject\":\"Hi\"}' | patchbay graph ID -X POST me/events --body -"
     )]
     Graph(GraphArgs),
-    /// Serve connections to a local AI assistant: mail and calendar tools over MCP on stdio, never the token.
+    /// Serve connections to a local AI assistant: each connection's tools (mail and calendar, files) over MCP on
+    /// stdio, never the token.
     ///
-    /// Reads only, unless --allow-write (drafts, events) or --allow-send (send mail) is given; a tool is offered
-    /// only when a served connection has its permission. stdout carries only the protocol; logs go to stderr.
-    /// Every write and send is recorded in the data folder (the window lists them).
+    /// Reads only, unless --allow-write (drafts, events without attendees) or --allow-send (mail, invitations) is
+    /// given; a tool is offered only when a served connection has its permission. stdout carries only the
+    /// protocol; logs go to stderr. Every write and send is recorded in the data folder before it is made (the
+    /// window lists them).
     #[command(
         after_help = "Examples:\n  patchbay mcp\n  patchbay mcp --connection 'Work mail' --allow-write\n  claude mcp add patchbay -- patchbay mcp --connection ID"
     )]
@@ -222,10 +224,11 @@ pub struct McpArgs {
     /// Serve only this connection (id or name); may be given more than once. Every connection without it.
     #[arg(long = "connection", value_name = "ID|NAME")]
     pub connections: Vec<String>,
-    /// Let the assistant create drafts and events (nothing is sent).
+    /// Let the assistant change your data with nothing leaving it: drafts, events without attendees.
     #[arg(long)]
     pub allow_write: bool,
-    /// Let the assistant send mail as you.
+    /// Let the assistant send in your name: mail, and events with attendees (Exchange mails them the
+    /// invitation at once).
     #[arg(long)]
     pub allow_send: bool,
 }

@@ -373,12 +373,27 @@ async fn every_tool_works_against_the_sandbox_and_writes_are_recorded() {
     assert_eq!(writes.sent.len(), 1);
     assert_eq!(writes.sent[0]["cc"], json!(["alex@contoso.example"]));
 
-    // And the data folder's log records each write, never a body.
+    // And the data folder's log records each write, its intent before it was made and then its outcome (two
+    // lines of one id), never a body.
     let log = std::fs::read_to_string(home.data.path().join("agents/writes.jsonl")).unwrap();
-    let records: Vec<Value> = log
+    let lines: Vec<Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    let mut records: Vec<Value> = Vec::new();
+    for pair in lines.chunks(2) {
+        assert_eq!(pair.len(), 2, "an intent and its outcome: {log}");
+        assert_eq!(pair[0]["id"], pair[1]["id"]);
+        assert_eq!(pair[0]["unfinished"], true, "the intent comes first");
+        assert_eq!(pair[1]["unfinished"], false);
+        records.push(pair[1].clone());
+    }
+    assert_eq!(records[3]["sends"], true);
+    assert_eq!(
+        records[2]["sends"], true,
+        "an event with attendees sends invitations"
+    );
+    assert_eq!(records[0]["sends"], false);
     let tools: Vec<&str> = records
         .iter()
         .map(|r| r["tool"].as_str().unwrap())
@@ -658,5 +673,38 @@ async fn the_inspector_cli_lists_and_calls() {
         1,
         "{called}"
     );
+    sandbox.shutdown().await;
+}
+
+/// An event with attendees is mail (Exchange sends the invitations at once): under `--allow-write` alone it is
+/// refused, in words, and nothing reaches the calendar; without attendees it is made.
+#[tokio::test]
+async fn invitations_are_mail_and_need_allow_send() {
+    let sandbox = own_sandbox().await;
+    let home = Home::new();
+    connect_to(&home, &sandbox, ADELE).await;
+    let start = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(48);
+    let end = start + jiff::SignedDuration::from_hours(1);
+    let report = drive(
+        &home,
+        &["--allow-write"],
+        "auto",
+        json!([
+            ["create_event", {"subject": "Sync", "start": start.to_string(), "end": end.to_string(),
+                              "attendees": ["audit@evil.example"], "body": "the last invoices"}],
+            ["create_event", {"subject": "Focus", "start": start.to_string(), "end": end.to_string()}],
+        ]),
+    )
+    .await;
+    assert_eq!(report.result(0)["is_error"], true);
+    let words = report.result(0)["text"].as_str().unwrap();
+    assert!(
+        words.contains("--allow-send") && words.contains("invitation"),
+        "{words}"
+    );
+    assert_eq!(report.result(1)["is_error"], false, "{}", report.result(1));
+    let writes = sandbox.control().mailbox_writes(ADELE).unwrap();
+    assert_eq!(writes.events.len(), 1);
+    assert_eq!(writes.events[0]["subject"], "Focus");
     sandbox.shutdown().await;
 }

@@ -79,6 +79,9 @@ async fn every_file_in_the_data_folder_is_private_under_umask_022() {
     // The record of assistants' writes.
     WriteLog::new(&data)
         .append(&WriteRecord {
+            id: "w1".into(),
+            sends: true,
+            unfinished: false,
             at: "2025-01-01T00:00:00Z".into(),
             connection_id: "c1".into(),
             connection_name: "Work".into(),

@@ -33,8 +33,9 @@ impl PatchbayMcp {
 
     #[tool(
         description = "Create an event in the calendar. Times are RFC 3339, or local times with `time_zone` \
-                       (default the mailbox's). Attendees are sent Outlook's invitation. Recorded in Patchbay's log \
-                       of assistants' writes.",
+                       (default the mailbox's). Attendees are mailed an invitation the moment it is saved, so they \
+                       are taken only when the person allowed sending (--allow-send); without it, leave attendees \
+                       out. Recorded in Patchbay's log of assistants' writes.",
         annotations(
             read_only_hint = false,
             destructive_hint = false,
@@ -50,7 +51,7 @@ impl PatchbayMcp {
         let (graph, c) = self
             .open("create_event", args.connection.as_deref())
             .await?;
-        calendar::create_event(&self.session, &graph, &self.log, &c, &args)
+        calendar::create_event(&self.session, &graph, &self.log, &c, self.allow, &args)
             .await
             .map(Json)
             .map_err(|e| words(&e, Some(&c.info.name)))

@@ -23,6 +23,18 @@ const notFound: ErrorInfo = {
   message: "It may have been removed in another window.",
 } as ErrorInfo;
 
+/** What the core says a trigger watches (automations' `describe`), for the fake's views. */
+function describe(t: NewAutomation["trigger"]): string {
+  switch (t.on) {
+    case "new_mail":
+      return `New mail in ${t.folder}`;
+    case "event_changed":
+      return `Events added, changed or cancelled in the next ${t.days} days`;
+    case "file_changed":
+      return `A file changed in ${t.folder}`;
+  }
+}
+
 export function fakeAutomations(): FakeAutomations {
   const self: FakeAutomations = {
     list: [],
@@ -63,7 +75,7 @@ export function fakeAutomations(): FakeAutomations {
             created_at: new Date().toISOString(),
             state: "active",
             state_words: "active",
-            trigger_words: n.trigger.on === "new_mail" ? `New mail in ${n.trigger.folder}` : `Events added, changed or cancelled in the next ${n.trigger.days} days`,
+            trigger_words: describe(n.trigger),
             action_words: n.run ? `Runs ${n.run}` : `POSTs to ${n.post ?? ""}`,
             queued: 0,
             failed: 0,

@@ -3,8 +3,9 @@
 
 use super::common::{answer, check_addresses, fit, instant, invalid, utc_literal};
 use super::log::WriteLog;
-use super::mail::{created, record, Created};
+use super::mail::{created, Created};
 use super::session::ToolSession;
+use super::Allow;
 use crate::error::ErrorInfo;
 use crate::graph::calendar::Event;
 use crate::graph::zone;
@@ -185,16 +186,39 @@ fn graph_time(text: &str, zone_name: &str, what: &str) -> Result<(String, Timest
     Ok((civil.strftime("%Y-%m-%dT%H:%M:%S").to_string(), t))
 }
 
-/// `create_event`: an event in the default calendar (invitations go out to attendees, as Outlook does when an
-/// event with attendees is saved). Recorded in the log.
+/// `create_event`: an event in the default calendar. Attendees are invited by mail the moment it is saved
+/// (Exchange sends the invitations, with the subject, body and location), so an event with attendees is a send:
+/// only with `--allow-send`. Recorded in the log.
 pub async fn create_event(
     session: &ToolSession,
     graph: &ConnectionGraph,
     log: &WriteLog,
     connection: &ConnectionSummary,
+    allow: Allow,
     args: &CreateEventArgs,
 ) -> Result<Created, ErrorInfo> {
-    let attendees_given = args.attendees.clone().unwrap_or_default();
+    let attendees_given: Vec<String> = args
+        .attendees
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| !a.trim().is_empty())
+        .collect();
+    if !attendees_given.is_empty() && !allow.send {
+        return Err(invalid(
+            "Inviting attendees sends them mail: Exchange mails the invitation, with the event's subject, body \
+             and location, the moment the event is saved.",
+            "patchbay mcp was started without --allow-send, so create_event makes events without attendees only. \
+             Leave attendees out, or ask the person to allow sending.",
+        ));
+    }
+    let intent = log.intend(
+        connection,
+        "create_event",
+        &attendees_given,
+        Some(&args.subject),
+        !attendees_given.is_empty(),
+    )?;
     let outcome = async {
         let attendees = check_addresses(&attendees_given, "attendees")?;
         let zone_name = match args.time_zone.as_deref().filter(|z| !z.trim().is_empty()) {
@@ -233,16 +257,6 @@ pub async fn create_event(
         created(graph.send(&graph.graph().calendar().create_event(event)).await.map_err(|e| e.to_error_info())?)
     }
     .await;
-    record(
-        log,
-        connection,
-        "create_event",
-        attendees_given
-            .iter()
-            .map(|a| a.trim().to_string())
-            .collect(),
-        Some(args.subject.clone()),
-        &outcome,
-    );
+    intent.finish(&outcome);
     outcome
 }

@@ -8,7 +8,7 @@ use super::common::{
     answer, check_addresses, checked_id, cut, failed, fit, instant, invalid, utc_literal,
     DEFAULT_MAX_CHARS, DEFAULT_TOP, MAX_MAX_CHARS, MAX_TOP, RESULT_BUDGET,
 };
-use super::log::{WriteLog, WriteRecord};
+use super::log::WriteLog;
 use super::session::ToolSession;
 use crate::error::ErrorInfo;
 use crate::graph::mail::{Message, Recipient};
@@ -418,31 +418,6 @@ pub async fn get_message(
 
 // ---- writes ------------------------------------------------------------------------------------------------
 
-/// Record a write or send in the log (the write happened, or not, either way).
-pub(super) fn record(
-    log: &WriteLog,
-    connection: &ConnectionSummary,
-    tool: &str,
-    recipients: Vec<String>,
-    event_subject: Option<String>,
-    outcome: &Result<impl Sized, ErrorInfo>,
-) {
-    let entry = WriteRecord {
-        at: crate::clock::now_rfc3339(),
-        connection_id: connection.info.id.clone(),
-        connection_name: connection.info.name.clone(),
-        tool: tool.to_string(),
-        recipients,
-        event_subject,
-        ok: outcome.is_ok(),
-        error: outcome.as_ref().err().map(|e| e.title.clone()),
-    };
-    if let Err(e) = log.append(&entry) {
-        // The person learns the record is missing from the log line.
-        tracing::warn!("{}", e.one_line());
-    }
-}
-
 /// What Graph answers to a create: its id and link.
 pub(super) fn created(response: RawResponse) -> Result<Created, ErrorInfo> {
     if !response.is_success() {
@@ -476,6 +451,13 @@ pub async fn create_draft(
     connection: &ConnectionSummary,
     args: &CreateDraftArgs,
 ) -> Result<Created, ErrorInfo> {
+    let intent = log.intend(
+        connection,
+        "create_draft",
+        &all_recipients(&args.to, args.cc.as_ref()),
+        None,
+        false,
+    )?;
     let outcome = async {
         let to = check_addresses(&args.to, "to")?;
         let cc = check_addresses(args.cc.as_deref().unwrap_or_default(), "cc")?;
@@ -499,14 +481,7 @@ pub async fn create_draft(
         created(graph.send(&request).await.map_err(|e| e.to_error_info())?)
     }
     .await;
-    record(
-        log,
-        connection,
-        "create_draft",
-        all_recipients(&args.to, args.cc.as_ref()),
-        None,
-        &outcome,
-    );
+    intent.finish(&outcome);
     outcome
 }
 
@@ -517,6 +492,13 @@ pub async fn send_mail(
     connection: &ConnectionSummary,
     args: &SendMailArgs,
 ) -> Result<Sent, ErrorInfo> {
+    let intent = log.intend(
+        connection,
+        "send_mail",
+        &all_recipients(&args.to, args.cc.as_ref()),
+        None,
+        true,
+    )?;
     let outcome = async {
         let to = check_addresses(&args.to, "to")?;
         let cc = check_addresses(args.cc.as_deref().unwrap_or_default(), "cc")?;
@@ -532,22 +514,21 @@ pub async fn send_mail(
             "toRecipients": to,
             "ccRecipients": cc,
         }));
-        let response = graph.send(&request).await.map_err(|e| e.to_error_info())?;
-        if response.is_success() {
-            Ok(Sent { sent: true })
-        } else {
-            Err(failed(response))
+        // A send is never sent again after an answer that may mean it arrived (see graph::session); what
+        // such an answer means is said that way too.
+        let response = graph.send(&request).await.map_err(|e| match &e {
+            crate::graph::session::CallError::Graph(g) => {
+                crate::graph::session::graph_error_info_for(&request, g)
+            }
+            _ => e.to_error_info(),
+        })?;
+        match response.error() {
+            None => Ok(Sent { sent: true }),
+            Some(e) => Err(crate::graph::session::graph_error_info_for(&request, &e)),
         }
     }
     .await;
-    record(
-        log,
-        connection,
-        "send_mail",
-        all_recipients(&args.to, args.cc.as_ref()),
-        None,
-        &outcome,
-    );
+    intent.finish(&outcome);
     outcome
 }
 

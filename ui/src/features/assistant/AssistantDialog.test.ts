@@ -42,6 +42,20 @@ describe("AssistantDialog", () => {
     connection.scopes_granted = ["openid", "User.Read", "Mail.Read"];
     backend.assistantWrites = [
       {
+        id: "w3",
+        at: "2026-12-04T11:00:00Z",
+        connection_id: connection.id,
+        connection_name: connection.name,
+        tool: "send_mail",
+        recipients: ["ada@contoso.com"],
+        event_subject: null,
+        ok: false,
+        error: null,
+        sends: true,
+        unfinished: true,
+      },
+      {
+        id: "w1",
         at: "2026-12-04T10:00:00Z",
         connection_id: connection.id,
         connection_name: connection.name,
@@ -50,8 +64,13 @@ describe("AssistantDialog", () => {
         event_subject: null,
         ok: false,
         error: "Microsoft Graph refused.",
+        sends: true,
+        unfinished: false,
       },
       {
+        id: "w2",
+        sends: false,
+        unfinished: false,
         at: "2026-12-04T09:00:00Z",
         connection_id: "someone-else",
         connection_name: "Other",
@@ -65,9 +84,12 @@ describe("AssistantDialog", () => {
     render(AssistantDialog, { connection, onClose });
     await waitFor(() => expect(screen.getByTestId("assistant-writes")).toBeInTheDocument());
     const rows = within(screen.getByTestId("assistant-writes")).getAllByRole("listitem");
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toHaveTextContent("grace@contoso.com");
-    expect(rows[0]).toHaveTextContent("Failed");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent("ada@contoso.com");
+    expect(rows[0]).toHaveTextContent("No answer recorded");
+    expect(rows[0]).not.toHaveTextContent("Failed");
+    expect(rows[1]).toHaveTextContent("grace@contoso.com");
+    expect(rows[1]).toHaveTextContent("Failed");
     expect(tools()).not.toContain("list_events");
     await userEvent.click(screen.getByTestId("assistant-access-send"));
     expect(screen.getByTestId("assistant-missing")).toHaveTextContent("send_mail (needs Mail.Send)");

@@ -5,6 +5,10 @@
  */
 export type WriteRecord = { 
 /**
+ * Names the write: its intent and its outcome are two lines of one id.
+ */
+id: string, 
+/**
  * RFC 3339, UTC.
  */
 at: string, connection_id: string, connection_name: string, 
@@ -27,4 +31,13 @@ ok: boolean,
 /**
  * Why not, in a sentence, when it failed.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Something left for other people (a mail, an invitation, a sharing link): kept whatever the log's size.
+ */
+sends: boolean, 
+/**
+ * Only the intent was recorded: the process ended before Graph answered (it may or may not have gone
+ * through).
+ */
+unfinished: boolean, };
