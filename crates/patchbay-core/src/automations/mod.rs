@@ -42,6 +42,9 @@ use ts_rs::TS;
 pub const MAX_ATTEMPTS: u32 = 5;
 /// The longest calendar window, in days.
 pub const MAX_DAYS: u32 = 60;
+/// The most items an automation keeps waiting for delivery: past it, its rounds stop reading Graph (the cursor
+/// stays, so nothing is lost: Graph keeps the changes) until deliveries make room.
+pub const MAX_QUEUE: usize = 10_000;
 /// The calendar window when none is given, in days.
 pub const DEFAULT_DAYS: u32 = 14;
 /// The default poll interval, and the shortest allowed.
@@ -158,14 +161,18 @@ pub enum AutomationState {
     Stopped,
     /// A delivery keeps failing (retrying, or failed [`MAX_ATTEMPTS`] times and waiting for Retry).
     Failing,
+    /// Its state file cannot be read (damaged by hand or by the disk): it does nothing until removed and added
+    /// again; the others go on.
+    Damaged,
 }
 
 impl AutomationState {
-    pub const ALL: [AutomationState; 4] = [
+    pub const ALL: [AutomationState; 5] = [
         AutomationState::Active,
         AutomationState::Paused,
         AutomationState::Stopped,
         AutomationState::Failing,
+        AutomationState::Damaged,
     ];
 
     /// `active`, as the JSON names it.
@@ -175,6 +182,7 @@ impl AutomationState {
             AutomationState::Paused => "paused",
             AutomationState::Stopped => "stopped",
             AutomationState::Failing => "failing",
+            AutomationState::Damaged => "damaged",
         }
     }
 
@@ -185,6 +193,7 @@ impl AutomationState {
             AutomationState::Paused => "Paused",
             AutomationState::Stopped => "Stopped",
             AutomationState::Failing => "Failing",
+            AutomationState::Damaged => "Damaged",
         }
     }
 
@@ -195,6 +204,7 @@ impl AutomationState {
             AutomationState::Paused => "muted",
             AutomationState::Stopped => "danger",
             AutomationState::Failing => "warn",
+            AutomationState::Damaged => "danger",
         }
     }
 }
@@ -248,7 +258,24 @@ pub fn view(
     store: &store::AutomationStore,
     a: Automation,
 ) -> Result<AutomationView, crate::error::ErrorInfo> {
-    let s = queue::Queue::new(&store.folder_of(&a.id)).load()?;
+    let s = match queue::Queue::new(&store.folder_of(&a.id)).load() {
+        Ok(s) => s,
+        // One damaged file does not hide the others: this one shows as damaged, in words.
+        Err(e) => {
+            return Ok(AutomationView {
+                state: AutomationState::Damaged,
+                state_words: format!("damaged: {} {}", e.title, e.message),
+                trigger_words: capitalised(&a.trigger.describe()),
+                action_words: a.action.words(),
+                queued: 0,
+                failed: 0,
+                stopped_reason: None,
+                last_error: Some(format!("{} {}", e.title, e.message)),
+                last_poll_at: None,
+                automation: a,
+            })
+        }
+    };
     let failed = s.queue.iter().filter(|p| p.failed).count();
     let retrying = s.queue.iter().any(|p| !p.failed && p.attempts > 0);
     let queued = s.queue.iter().filter(|p| !p.failed).count();

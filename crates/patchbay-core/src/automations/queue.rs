@@ -9,7 +9,6 @@
 
 use super::store::storage;
 use crate::error::ErrorInfo;
-use crate::store::write_atomic;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -18,6 +17,15 @@ use ts_rs::TS;
 /// Ids remembered as seen.
 pub const SEEN_KEEP: usize = 5_000;
 const VERSION: u32 = 1;
+
+/// What a save says when the automation was removed meanwhile.
+fn removed() -> ErrorInfo {
+    ErrorInfo::new(
+        crate::error::ErrorCode::NotFound,
+        "The automation was removed while it ran.",
+        "Nothing of it is kept; its round stopped.",
+    )
+}
 
 /// An item waiting for delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,22 +150,35 @@ impl Queue {
         }
     }
 
+    /// Save `state` (flushed to the disk). The automation's folder is never made again here: one removed
+    /// meanwhile (Remove, while a round ran) stays removed, and this says so ([`Queue::removed`]).
     pub fn save(&self, state: &State) -> Result<(), ErrorInfo> {
+        self.write(state, true)
+    }
+
+    fn write(&self, state: &State, sync: bool) -> Result<(), ErrorInfo> {
         let path = self.state_path();
         let bytes =
             serde_json::to_vec(state).map_err(|e| storage("write the queue of", &path, e))?;
-        write_atomic(&self.dir, &path, &bytes).map_err(|e| storage("write the queue of", &path, e))
+        crate::store::write_atomic_existing(&self.dir, &path, &bytes, sync).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                removed()
+            } else {
+                storage("write the queue of", &path, e)
+            }
+        })
+    }
+
+    /// Whether the automation's folder is gone (it was removed).
+    pub fn removed(&self) -> bool {
+        !self.dir.is_dir()
     }
 
     /// Save a state that carries nothing new to deliver (an idle poll: the cursor and the time of the poll):
     /// atomic still, but not flushed to the disk. Lost in a power cut, the poll is only made again from the
     /// cursor before it, and what it returns was seen.
     pub fn save_quiet(&self, state: &State) -> Result<(), ErrorInfo> {
-        let path = self.state_path();
-        let bytes =
-            serde_json::to_vec(state).map_err(|e| storage("write the queue of", &path, e))?;
-        crate::store::write_atomic_unsynced(&self.dir, &path, &bytes)
-            .map_err(|e| storage("write the queue of", &path, e))
+        self.write(state, false)
     }
 
     /// Hold this automation's engine lock (one process delivers its items at a time); `None` when another holds

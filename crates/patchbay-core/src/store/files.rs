@@ -101,7 +101,29 @@ pub fn write_atomic_unsynced(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::
     write_with(dir, path, bytes, false)
 }
 
+/// Like [`write_atomic`] (or unsynced, `sync: false`) into a folder that must already be there: a folder removed
+/// meanwhile (its owner deleted) is not made again; the write fails with `NotFound`.
+pub fn write_atomic_existing(
+    dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    sync: bool,
+) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{} is gone", dir.display()),
+        ));
+    }
+    write_inner(dir, path, bytes, sync)
+}
+
 fn write_with(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+    ensure_private_dir(dir)?;
+    write_inner(dir, path, bytes, sync)
+}
+
+fn write_inner(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     // Crash points (debug builds, `PATCHBAY_FAULT=write-synced:connections.json`): a test kills the process
     // at each step and shows the file is the old one or the new one, never half of either.
     let name = path
@@ -109,7 +131,6 @@ fn write_with(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> std::io::Res
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let fault = |stage: &str| crate::fault::point(&format!("{stage}:{name}"));
-    ensure_private_dir(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     set_mode(tmp.path(), 0o600)?;
     tmp.write_all(&bytes[..bytes.len() / 2])?;

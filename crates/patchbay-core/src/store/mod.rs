@@ -9,7 +9,8 @@ mod files;
 pub mod journal;
 
 pub use files::{
-    ensure_private_dir, open_private, write_atomic, write_atomic_unsynced, write_private,
+    ensure_private_dir, open_private, write_atomic, write_atomic_existing, write_atomic_unsynced,
+    write_private,
 };
 use std::fs::{File, OpenOptions};
 use std::io::Write;

@@ -3,4 +3,4 @@
 /**
  * Where an automation stands.
  */
-export type AutomationState = "active" | "paused" | "stopped" | "failing";
+export type AutomationState = "active" | "paused" | "stopped" | "failing" | "damaged";

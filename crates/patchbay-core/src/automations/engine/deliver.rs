@@ -16,8 +16,27 @@ fn retry_base() -> i64 {
         .unwrap_or(30)
 }
 
+/// Whether `a` may go on delivering: not paused or removed since the round began (a person's Pause or Remove
+/// stops a backlog between two items, not after it).
+fn still_on(store: &AutomationStore, a: &Automation, round: &mut Round) -> bool {
+    match store.get(&a.id) {
+        Ok(now) if now.paused => {
+            round.skipped = Some("paused".into());
+            false
+        }
+        Ok(_) => true,
+        Err(e) if e.code == crate::error::ErrorCode::NotFound => {
+            round.skipped = Some("removed".into());
+            false
+        }
+        // The list cannot be read right now: go on (the next item asks again).
+        Err(_) => true,
+    }
+}
+
 /// Deliver every queued item that is due, in order.
 pub(super) async fn deliver_due(
+    store: &AutomationStore,
     a: &Automation,
     queue: &Queue,
     state: &mut State,
@@ -31,6 +50,9 @@ pub(super) async fn deliver_due(
         };
         if p.failed || p.next_at > now() {
             continue;
+        }
+        if !still_on(store, a, round) {
+            break;
         }
         crate::fault::point("automation-before-action");
         let Outcome {

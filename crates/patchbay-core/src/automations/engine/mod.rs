@@ -124,6 +124,18 @@ async fn poll(
     let like = Request::get("").header("Prefer", prefer.clone());
     let mut queued = 0;
     let mut resynced = false;
+    let full = |state: &State| {
+        (state.queue.len() >= super::MAX_QUEUE).then(|| {
+            PollError::Fail(format!(
+                "{} items wait for delivery, the most an automation keeps: Patchbay reads no more until they \
+                 are delivered (nothing is lost: Graph keeps the changes). Check that its action works, then Retry.",
+                state.queue.len()
+            ))
+        })
+    };
+    if let Some(e) = full(state) {
+        return Err(e);
+    }
     if !state.baselined && state.cursor.is_none() {
         let taken = match source.baseline(&graph, state) {
             Some(baseline) => Some(baseline.await),
@@ -197,6 +209,10 @@ async fn poll(
         }
         if done {
             return Ok(queued);
+        }
+        if let Some(e) = full(state) {
+            // The cursor stays at this page's end: the next round goes on from there.
+            return Err(e);
         }
     }
     Err(PollError::Fail(format!(
@@ -330,14 +346,26 @@ pub async fn round_limited(
             round.error = Some(w);
         }
     }
-    if round.queued == 0 && round.stopped.is_none() && round.error.is_none() {
-        queue.save_quiet(&state)?;
+    let saved = if round.queued == 0 && round.stopped.is_none() && round.error.is_none() {
+        queue.save_quiet(&state)
     } else {
-        queue.save(&state)?;
+        queue.save(&state)
+    };
+    if saved.is_err() && queue.removed() {
+        // Removed while it polled: nothing of it is kept, nothing delivered.
+        round.skipped = Some("removed".into());
+        return Ok(round);
     }
+    saved?;
     drop(permit);
     // Items already queued are delivered even when Graph failed this round (they need no Graph).
-    deliver_due(a, &queue, &mut state, http, &mut round).await?;
+    match deliver_due(&store, a, &queue, &mut state, http, &mut round).await {
+        Err(e) if queue.removed() => {
+            tracing::info!(automation = %a.id, "removed while it ran: {}", e.one_line());
+            round.skipped = Some("removed".into());
+        }
+        other => other?,
+    }
     Ok(round)
 }
 
