@@ -195,12 +195,7 @@ impl Queue {
         crate::store::ensure_private_dir(&self.dir)
             .map_err(|e| storage("create the folder of", &self.dir, e))?;
         let path = self.dir.join("lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| storage("lock", &path, e))?;
+        let file = crate::store::open_private_lock(&path).map_err(|e| storage("lock", &path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(Some(file)),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -213,10 +208,7 @@ impl Queue {
         let mut line = serde_json::to_string(attempt)
             .map_err(|e| storage("write the history of", &path, e))?;
         line.push('\n');
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
+        crate::store::open_private(&path, std::fs::OpenOptions::new().create(true).append(true))
             .and_then(|mut f| f.write_all(line.as_bytes()))
             .map_err(|e| storage("write the history of", &path, e))
     }

@@ -7,8 +7,10 @@ use crate::model::ConnectionInfo;
 use serde::{Deserialize, Serialize};
 mod files;
 
-pub use files::{ensure_private_dir, write_atomic, write_atomic_unsynced};
-use std::fs::{File, OpenOptions};
+pub use files::{
+    ensure_private_dir, open_private, open_private_lock, write_atomic, write_atomic_unsynced,
+};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -145,13 +147,8 @@ impl Store {
         ensure_private_dir(&self.dir)
             .map_err(|e| storage_error("create its data folder", &self.dir, e))?;
         let path = self.dir.join(LOCK_NAME);
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|e| storage_error("open its lock file", &path, e))?;
+        let mut file =
+            open_private_lock(&path).map_err(|e| storage_error("open its lock file", &path, e))?;
         let started = std::time::Instant::now();
         loop {
             match file.try_lock() {

@@ -173,7 +173,7 @@ impl Vault {
         if self.sealed_count() > 0 {
             let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
             let folder = self.dir.join(format!("orphaned-{stamp}"));
-            std::fs::create_dir_all(&folder)
+            crate::store::ensure_private_dir(&folder)
                 .map_err(disk("set the old sealed files aside", &folder))?;
             for entry in std::fs::read_dir(&self.dir)
                 .map_err(disk("list the sealed files", &self.dir))?
