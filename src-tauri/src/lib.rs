@@ -13,7 +13,7 @@ mod service;
 pub mod state;
 mod window;
 
-pub use service::ensure_service;
+pub use service::{ensure_service, ServiceStart};
 pub use window::{open_fix, show_main_window};
 
 use patchbay_core::{CoreConfig, Patchbay};
@@ -188,7 +188,8 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             }
             if start_service {
                 let started = std::time::Instant::now();
-                ensure_service(&data_dir);
+                // A failure is logged, and kept for This computer and `patchbay doctor`; the window opens anyway.
+                let _ = ensure_service(&data_dir);
                 tracing::debug!(
                     ms = started.elapsed().as_millis() as u64,
                     "service looked for"
@@ -242,7 +243,7 @@ pub fn run() {
     // Start it (it rewrites the entry to start itself) and end, before any of the window is built.
     if std::env::args().any(|a| a == BACKGROUND_ARG) {
         tracing::info!("started as an older Start at login entry: starting the service instead");
-        ensure_service(&options.core.data_dir);
+        let _ = ensure_service(&options.core.data_dir);
         return;
     }
     let app = build_app(tauri::Builder::default(), options)
