@@ -193,6 +193,23 @@ fn window_starts_service_and_tray(
     (service, item)
 }
 
+/// The tray item's menu (com.canonical.dbusmenu).
+fn menu_of(conn: &Connection, item: &ItemAddress) -> zbus::blocking::Proxy<'static> {
+    let menu_path: OwnedObjectPath = item_proxy(conn, item, ITEM_IFACE)
+        .get_property("Menu")
+        .expect("the tray item's Menu");
+    zbus::blocking::proxy::Builder::new(conn)
+        .destination(item.service.clone())
+        .expect("bad item bus name")
+        .path(menu_path)
+        .expect("bad menu path")
+        .interface(MENU_IFACE)
+        .expect("bad interface name")
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .expect("could not make a proxy for the tray's menu")
+}
+
 /// Close the window as a person does, once its page is up; the service it started stays, then ends on SIGTERM.
 fn close_and_stop(window: &mut App, service: u32) {
     assert!(
@@ -224,6 +241,26 @@ fn the_first_window_in_a_home_that_never_saw_patchbay_starts_the_service_and_its
         .expect("the tray item's Title");
     assert_eq!(title, "Patchbay");
     assert_private(&fresh, &["service.log", "service.lock", "service.json"]);
+
+    // Start at login, ticked on the first day: the entry is written though the home had no ~/.config, and it
+    // starts the service.
+    let menu = menu_of(&conn, &item);
+    let entries = wait_menu(&menu, &mut window, "Start at login", |e| {
+        id_of(e, "Start at login").is_some()
+    });
+    click(
+        &menu,
+        id_of(&entries, "Start at login").expect("Start at login"),
+    );
+    let entry = fresh.home.path().join(".config/autostart/Patchbay.desktop");
+    assert!(
+        wait_file(&entry, "Exec=", Duration::from_secs(10)),
+        "no autostart entry at {}\nservice:\n{}",
+        entry.display(),
+        fresh.service_log()
+    );
+    let text = std::fs::read_to_string(&entry).expect("the autostart entry");
+    assert!(text.contains("patchbay-service"), "{text}");
 
     // From a terminal now, `patchbay doctor` sees the service the window started, as This computer does.
     let (_, stdout, stderr) = fresh.cli(&["doctor", "--json"]);
@@ -323,14 +360,7 @@ fn a_connection_made_first_from_a_terminal_is_in_the_tray_of_the_service_the_win
     let mut window = fresh.window();
     let (service, item) = window_starts_service_and_tray(&fresh, &conn, &rx, &mut window);
     let _service = KillOnDrop(service);
-    let menu_path: OwnedObjectPath = item_proxy(&conn, &item, ITEM_IFACE)
-        .get_property("Menu")
-        .expect("the tray item's Menu");
-    let menu_item = ItemAddress {
-        service: item.service.clone(),
-        path: menu_path.to_string(),
-    };
-    let menu = item_proxy(&conn, &menu_item, MENU_IFACE);
+    let menu = menu_of(&conn, &item);
     let healthy = "Work mail: healthy";
     let entries = wait_menu(&menu, &mut window, healthy, |e| id_of(e, healthy).is_some());
     assert_eq!(
