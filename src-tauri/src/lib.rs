@@ -379,6 +379,35 @@ mod tests {
     }
 
     #[test]
+    fn this_computer_names_what_stopped_the_service_from_starting() {
+        let (app, dir) = app();
+        let webview = tauri::WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default())
+            .build()
+            .unwrap();
+        // A folder where the service's log should be: whether or not its program can be found from this test,
+        // starting it fails, at a step of its own.
+        std::fs::create_dir_all(dir.path().join("service.log")).unwrap();
+        let failure = ensure_service(dir.path()).expect_err("the service cannot start here");
+        let checks = invoke(&webview, "diagnose", serde_json::json!({})).unwrap();
+        let service = checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "service")
+            .unwrap_or_else(|| panic!("no service check: {checks}"))
+            .clone();
+        assert_eq!(service["status"], "failed", "{service}");
+        let summary = service["summary"].as_str().unwrap();
+        assert!(summary.contains("could not start"), "{summary}");
+        assert!(summary.contains(&failure.what()), "{summary}");
+        assert_eq!(
+            service["fix"].as_str(),
+            Some(failure.fix().as_str()),
+            "{service}"
+        );
+    }
+
+    #[test]
     fn only_the_main_window_may_call_patchbays_commands() {
         // The app's real access control list (src-tauri/build.rs, capabilities/main.json), on the mock runtime.
         let dir = tempfile::tempdir().unwrap();
