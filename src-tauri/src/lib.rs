@@ -13,7 +13,7 @@ mod service;
 pub mod state;
 mod window;
 
-pub use service::ensure_service;
+pub use service::{ensure_service, ServiceStart};
 pub use window::{open_fix, show_main_window};
 
 use patchbay_core::{CoreConfig, Patchbay};
@@ -188,7 +188,8 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: AppOptions) -> Builde
             }
             if start_service {
                 let started = std::time::Instant::now();
-                ensure_service(&data_dir);
+                // A failure is logged, and kept for This computer and `patchbay doctor`; the window opens anyway.
+                let _ = ensure_service(&data_dir);
                 tracing::debug!(
                     ms = started.elapsed().as_millis() as u64,
                     "service looked for"
@@ -242,7 +243,7 @@ pub fn run() {
     // Start it (it rewrites the entry to start itself) and end, before any of the window is built.
     if std::env::args().any(|a| a == BACKGROUND_ARG) {
         tracing::info!("started as an older Start at login entry: starting the service instead");
-        ensure_service(&options.core.data_dir);
+        let _ = ensure_service(&options.core.data_dir);
         return;
     }
     let app = build_app(tauri::Builder::default(), options)
@@ -370,6 +371,35 @@ mod tests {
         );
         let report = invoke(&webview, "diagnostics_report", serde_json::json!({})).unwrap();
         assert!(report.as_str().unwrap().contains("Connections (0)"));
+    }
+
+    #[test]
+    fn this_computer_names_what_stopped_the_service_from_starting() {
+        let (app, dir) = app();
+        let webview = tauri::WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default())
+            .build()
+            .unwrap();
+        // A folder where the service's log should be: whether or not its program can be found from this test,
+        // starting it fails, at a step of its own.
+        std::fs::create_dir_all(dir.path().join("service.log")).unwrap();
+        let failure = ensure_service(dir.path()).expect_err("the service cannot start here");
+        let checks = invoke(&webview, "diagnose", serde_json::json!({})).unwrap();
+        let service = checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "service")
+            .unwrap_or_else(|| panic!("no service check: {checks}"))
+            .clone();
+        assert_eq!(service["status"], "failed", "{service}");
+        let summary = service["summary"].as_str().unwrap();
+        assert!(summary.contains("could not start"), "{summary}");
+        assert!(summary.contains(&failure.what()), "{summary}");
+        assert_eq!(
+            service["fix"].as_str(),
+            Some(failure.fix().as_str()),
+            "{service}"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! - `automations`: the service running them, and a revoked connection stopping one in the tray and in one
 //!   notification;
 //! - `keep_alive`: a revoked connection turning the tray and sending one notification, whose click opens the
-//!   window at its Fix; a check made by another process reaching the tray; "Start at login".
+//!   window at its Fix; a check made by another process reaching the tray; "Start at login";
+//! - `first_run`: a home folder that has never seen Patchbay: the window starts the service and its tray at
+//!   once, after `patchbay connect` from a terminal too, and every folder made on the way is private.
 //!
 //! Under Xvfb nothing shows a tray, but the tray still speaks D-Bus: the tests play the
 //! `org.kde.StatusNotifierWatcher` (and `org.freedesktop.Notifications`) on their own session bus *before* they
@@ -21,6 +23,7 @@
 //! (scripts/test-package).
 
 mod automations;
+mod first_run;
 mod keep_alive;
 mod support;
 mod tray;

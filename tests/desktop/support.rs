@@ -139,14 +139,34 @@ pub(crate) fn service_binary() -> std::path::PathBuf {
     path
 }
 
-/// The environment both programs get in a test: the data folder, a debug log, and each other's binaries (the
-/// service starts the window; the window starts the service).
-fn test_env(command: &mut Command, data_dir: &std::path::Path) {
+/// The CLI under test: beside this build's window (the workspace's tests build it), or `PATCHBAY_CLI_BINARY`.
+pub(crate) fn cli_binary() -> std::path::PathBuf {
+    let path: std::path::PathBuf = std::env::var_os("PATCHBAY_CLI_BINARY")
+        .map(Into::into)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_BIN_EXE_patchbay-app")).with_file_name("patchbay")
+        });
+    assert!(
+        path.is_file(),
+        "no CLI binary at {} (cargo nextest run --workspace builds it, or set PATCHBAY_CLI_BINARY)",
+        path.display()
+    );
+    path
+}
+
+/// The environment every program gets in a test: a debug log, and each other's binaries (the service starts
+/// the window; the window starts the service).
+pub(crate) fn programs_env(command: &mut Command) {
     command
-        .env("PATCHBAY_DATA_DIR", data_dir)
         .env("PATCHBAY_LOG", "debug,patchbay_sandbox=info")
         .env("PATCHBAY_WINDOW_BINARY", app_binary())
         .env("PATCHBAY_SERVICE_BINARY", service_binary());
+}
+
+/// [`programs_env`], and the data folder.
+fn test_env(command: &mut Command, data_dir: &std::path::Path) {
+    programs_env(command);
+    command.env("PATCHBAY_DATA_DIR", data_dir);
 }
 
 impl App {
@@ -182,16 +202,23 @@ impl App {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> App {
-        let log = data_dir.join(format!("{name}.log"));
-        let file = std::fs::File::create(&log).expect("log file");
         let mut command = Command::new(program);
         command.args(args);
         test_env(&mut command, data_dir);
-        let child = command
-            .envs(env.iter().copied())
-            .stderr(file)
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start {}: {e}", program.display()));
+        command.envs(env.iter().copied());
+        Self::run(command, data_dir.join(format!("{name}.log")))
+    }
+
+    /// Run `command` as it is, its log (stderr) to `log`.
+    pub(crate) fn run(mut command: Command, log: std::path::PathBuf) -> App {
+        let file = std::fs::File::create(&log)
+            .unwrap_or_else(|e| panic!("could not create the log {}: {e}", log.display()));
+        let child = command.stderr(file).spawn().unwrap_or_else(|e| {
+            panic!(
+                "could not start {}: {e}",
+                command.get_program().to_string_lossy()
+            )
+        });
         App {
             child,
             exited: None,
@@ -322,6 +349,21 @@ pub(crate) fn close_window(pid: u32) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// End a service this test did not start itself, and wait until its lock is free.
+pub(crate) fn stop_service(pid: u32) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let deadline = Instant::now() + EXIT_TIMEOUT;
+    while alive(pid) {
+        if Instant::now() > deadline {
+            kill(pid);
+            panic!("the service did not end on SIGTERM");
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Whether a service runs for `data_dir` (its lock held), and its pid as it says.

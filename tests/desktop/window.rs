@@ -3,8 +3,7 @@
 //! version's *Start at login* entry (`--background`) starts the service and no window.
 
 use crate::support::*;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[test]
 fn the_window_starts_the_service_and_hands_second_launches_over() {
@@ -115,19 +114,4 @@ fn an_older_start_at_login_entry_starts_the_service_and_no_window() {
         .unwrap_or_else(|| panic!("no service started:\n{}", app.log()));
     let _service = KillOnDrop(service);
     stop_service(service);
-}
-
-/// End a service this test did not start itself, and wait until its lock is free.
-fn stop_service(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-    let deadline = Instant::now() + EXIT_TIMEOUT;
-    while alive(pid) {
-        if Instant::now() > deadline {
-            kill(pid);
-            panic!("the service did not end on SIGTERM");
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
 }

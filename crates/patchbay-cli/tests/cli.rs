@@ -442,7 +442,13 @@ async fn ctrl_c_cancels_the_sign_in_and_exits_130() {
 #[tokio::test]
 async fn doctor_checks_this_computer_and_names_a_connection_whose_secrets_are_broken() {
     let home = Home::new();
-    let out = home.run(&["doctor", "--json"]).await;
+    // The service's program is there (any file stands in for it: doctor only looks for it).
+    let out = home
+        .command(&["doctor", "--json"])
+        .env("PATCHBAY_SERVICE_BINARY", env!("CARGO_BIN_EXE_patchbay"))
+        .output()
+        .await
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let checks: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
@@ -487,6 +493,32 @@ async fn doctor_checks_this_computer_and_names_a_connection_whose_secrets_are_br
             .contains("systemctl --user enable --now patchbay"),
         "{service}"
     );
+    // Its program nowhere to be found: said, as what stops it from starting.
+    let out = home
+        .command(&["doctor", "--json"])
+        .env(
+            "PATCHBAY_SERVICE_BINARY",
+            home.data.path().join("no-such-program"),
+        )
+        .output()
+        .await
+        .unwrap();
+    let checks: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let service = checks.iter().find(|c| c["id"] == "service").unwrap();
+    assert_eq!(service["status"], "warning", "{service}");
+    assert!(
+        service["summary"].as_str().unwrap().contains(
+            "cannot start: its program, patchbay-service, is neither beside Patchbay nor on PATH"
+        ),
+        "{service}"
+    );
+    assert!(
+        service["fix"]
+            .as_str()
+            .unwrap()
+            .contains("Reinstall Patchbay"),
+        "{service}"
+    );
 
     // One connection: its secrets open. Then damage its sealed file: doctor names it and exits 1.
     let connecting = home.start_connect(&["--name", "Work"], None).await;
@@ -521,6 +553,52 @@ async fn doctor_checks_this_computer_and_names_a_connection_whose_secrets_are_br
         error_line(&text(&out.stderr)),
         "patchbay: 1 check failed: Connections' secrets. Follow the fix under each failed check, then run patchbay doctor again."
     );
+}
+
+#[tokio::test]
+async fn doctor_says_why_the_window_could_not_start_the_service_until_one_runs() {
+    use patchbay_core::resident::start::{record_failure, StartFailure};
+    let home = Home::new();
+    // A window tried, and the service's log could not be opened (a folder is where the file should be).
+    let log = home.data.path().join("service.log");
+    std::fs::create_dir(&log).unwrap();
+    let e = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&log)
+        .unwrap_err();
+    record_failure(home.data.path(), StartFailure::log_file(&log, &e));
+    let out = home.run(&["doctor"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("[FAILED] Background service: "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        line.contains("Patchbay's service could not start (")
+            && line.contains(&format!(
+                "its log file {} could not be opened",
+                log.display()
+            )),
+        "{line}"
+    );
+    assert!(stdout.contains("fix: Check that "), "{stdout}");
+    assert!(
+        error_line(&text(&out.stderr)).contains("Background service"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Once a service runs for the folder, that is what doctor says.
+    let lock = patchbay_core::resident::ServiceLock::claim(home.data.path())
+        .unwrap()
+        .expect("the service's place");
+    let stdout = text(&home.run(&["doctor"]).await.stdout);
+    assert!(
+        stdout.contains("[ok] Background service: Patchbay's service is starting."),
+        "{stdout}"
+    );
+    drop(lock);
 }
 
 #[tokio::test]

@@ -122,8 +122,8 @@ fn a_file_made_open_to_others_by_an_older_version_is_tightened() {
     std::fs::write(&path, b"{}\n").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     patchbay_core::store::open_private(
-        std::fs::OpenOptions::new().append(true).create(true),
         &path,
+        std::fs::OpenOptions::new().append(true).create(true),
     )
     .unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;

@@ -93,8 +93,13 @@ impl Autostart {
     /// Start at login (`true`) or not.
     pub fn set(&self, enabled: bool) -> std::io::Result<()> {
         if enabled {
-            if let Some(dir) = self.entry.parent() {
-                std::fs::create_dir_all(dir)?;
+            if let Some(dir) = self.entry.parent().filter(|d| !d.exists()) {
+                // A fresh home may have no ~/.config yet: made as the XDG Base Directory specification asks (0700).
+                let mut builder = std::fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                builder.create(dir)?;
             }
             std::fs::write(&self.entry, self.contents())
         } else {
@@ -140,8 +145,9 @@ mod tests {
     #[test]
     fn start_at_login_writes_removes_and_migrates_the_entry() {
         let dir = tempfile::tempdir().unwrap();
+        // A home without ~/.config yet (a first run).
         let auto = Autostart {
-            entry: dir.path().join("autostart").join(ENTRY_NAME),
+            entry: dir.path().join(".config/autostart").join(ENTRY_NAME),
             program: PathBuf::from("/usr/bin/patchbay-service"),
         };
         assert!(!auto.enabled());

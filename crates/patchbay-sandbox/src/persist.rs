@@ -180,6 +180,8 @@ impl TenantFile {
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
         no_follow(&mut options);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&self.lock_path)?;
         file.lock()?;
         Ok(file)

@@ -148,11 +148,8 @@ impl WriteLog {
     fn lock(&self) -> Result<File, ErrorInfo> {
         crate::store::ensure_private_dir(&self.dir).map_err(|e| storage("create", &self.dir, e))?;
         let path = self.dir.join("writes.lock");
-        let file = crate::store::open_private(
-            OpenOptions::new().create(true).truncate(false).write(true),
-            &path,
-        )
-        .map_err(|e| storage("open the lock of", &path, e))?;
+        let file = crate::store::open_private_lock(&path)
+            .map_err(|e| storage("open the lock of", &path, e))?;
         file.lock().map_err(|e| storage("lock", &path, e))?;
         Ok(file)
     }
@@ -198,8 +195,8 @@ impl WriteLog {
         let mut line = serde_json::to_string(record).map_err(|e| storage("write", &path, e))?;
         line.push('\n');
         let mut file = crate::store::open_private(
-            OpenOptions::new().create(true).append(true).read(true),
             &path,
+            OpenOptions::new().create(true).append(true).read(true),
         )
         .map_err(|e| storage("open", &path, e))?;
         // A line torn by a crash is ended first, so it costs only itself and not this record too.

@@ -187,14 +187,7 @@ impl Queue {
         crate::store::ensure_private_dir(&self.dir)
             .map_err(|e| storage("create the folder of", &self.dir, e))?;
         let path = self.dir.join("lock");
-        let file = crate::store::open_private(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true),
-            &path,
-        )
-        .map_err(|e| storage("lock", &path, e))?;
+        let file = crate::store::open_private_lock(&path).map_err(|e| storage("lock", &path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(Some(file)),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),

@@ -6,7 +6,7 @@ use super::Automation;
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::store::write_atomic;
 use serde::{Deserialize, Serialize};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 const VERSION: u32 = 1;
@@ -62,11 +62,7 @@ impl AutomationStore {
         crate::store::ensure_private_dir(&self.dir)
             .map_err(|e| storage("create the folder of", &self.dir, e))?;
         let path = self.dir.join("lock");
-        let file = crate::store::open_private(
-            OpenOptions::new().create(true).truncate(false).write(true),
-            &path,
-        )
-        .map_err(|e| storage("lock", &path, e))?;
+        let file = crate::store::open_private_lock(&path).map_err(|e| storage("lock", &path, e))?;
         file.lock().map_err(|e| storage("lock", &path, e))?;
         Ok(file)
     }

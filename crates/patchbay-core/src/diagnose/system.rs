@@ -57,13 +57,46 @@ pub fn check_service(data_dir: &std::path::Path) -> Check {
             }
         }
         Resident::Running(None) => Check::ok("service", TITLE, "Patchbay's service is starting."),
-        Resident::NotRunning => Check::warning(
+        Resident::NotRunning => not_running(data_dir),
+    }
+}
+
+/// No service runs: why, when a start failed (by any process) or could not even begin from here.
+fn not_running(data_dir: &std::path::Path) -> Check {
+    use crate::resident::start::{last_failure, StartFailure};
+    const TITLE: &str = "Background service";
+    const NOT_CHECKED: &str = "so no connection is checked and no tray icon shows until it runs";
+    if let Some(record) = last_failure(data_dir) {
+        return Check::failed(
             "service",
             TITLE,
-            "Patchbay's service is not running, so connections are checked only while Patchbay's window is open or a command runs.",
-            "Open Patchbay (it starts the service) and tick Start at login in its tray menu; on a machine without a desktop, run `systemctl --user enable --now patchbay`.",
-        ),
+            format!(
+                "Patchbay's service could not start ({}): {}, {NOT_CHECKED}.",
+                record.at,
+                record.failure.what()
+            ),
+            record.failure.fix(),
+        );
     }
+    const SERVICE: &str = "patchbay-service";
+    if crate::desktop_entry::sibling_program(SERVICE, "PATCHBAY_SERVICE_BINARY").is_none() {
+        let failure = StartFailure::no_program(SERVICE);
+        return Check::warning(
+            "service",
+            TITLE,
+            format!(
+                "Patchbay's service is not running, and cannot start: {}.",
+                failure.what()
+            ),
+            failure.fix(),
+        );
+    }
+    Check::warning(
+        "service",
+        TITLE,
+        "Patchbay's service is not running, so connections are checked only while Patchbay's window is open or a command runs.",
+        "Open Patchbay (it starts the service) and tick Start at login in its tray menu; on a machine without a desktop, run `systemctl --user enable --now patchbay`.",
+    )
 }
 
 /// The program that answers for the Secret Service on the session bus (`gnome-keyring-daemon`, `keepassxc`,
@@ -261,6 +294,43 @@ pub fn check_deep_link() -> Check {
 mod tests {
     use super::*;
     use crate::diagnose::CheckStatus;
+
+    #[test]
+    fn a_service_that_could_not_start_says_what_failed_until_it_runs() {
+        use crate::resident::start::{record_failure, StartFailure};
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("service.log");
+        let e = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        record_failure(dir.path(), StartFailure::log_file(&log, &e));
+        let check = check_service(dir.path());
+        assert_eq!(check.status, CheckStatus::Failed, "{check:?}");
+        assert!(
+            check.summary.contains("could not start")
+                && check
+                    .summary
+                    .contains(&format!("its log file {}", log.display())),
+            "{}",
+            check.summary
+        );
+        assert!(
+            check
+                .fix
+                .as_deref()
+                .unwrap_or_default()
+                .contains("a file you own"),
+            "{check:?}"
+        );
+        // Once it runs, it says so (and the failure is gone).
+        let lock = crate::resident::ServiceLock::claim(dir.path())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            check_service(dir.path()).summary,
+            "Patchbay's service is starting."
+        );
+        drop(lock);
+        assert_ne!(check_service(dir.path()).status, CheckStatus::Failed);
+    }
 
     #[tokio::test]
     async fn loopback_listens_here() {

@@ -102,17 +102,19 @@ impl Shared {
     /// Held while a process looks for a sandbox and, finding none, starts one: two processes at once never
     /// start two.
     pub fn lock(&self) -> Option<std::fs::File> {
-        crate::store::ensure_private_dir(&self.dir).ok()?;
-        let file = crate::store::open_private(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true),
-            &self.dir.join(LOCK),
-        )
-        .ok()?;
-        file.lock().ok()?;
-        Some(file)
+        let path = self.dir.join(LOCK);
+        let locked = crate::store::open_private_lock(&path).and_then(|file| {
+            file.lock()?;
+            Ok(file)
+        });
+        match locked {
+            Ok(file) => Some(file),
+            Err(e) => {
+                // Not fatal (at worst two processes each start a sandbox), but said: the data folder has a problem.
+                tracing::warn!("could not take {}: {e}", path.display());
+                None
+            }
+        }
     }
 
     /// The sandbox another process runs for this data folder, if it proves it is the one listed.

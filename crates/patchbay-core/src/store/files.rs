@@ -1,7 +1,10 @@
 //! Private files: a data folder only its user can read, and writes that a crash leaves whole (the old file or
-//! the new one, never half of either). The store, the vault and the status records all write through here.
+//! the new one, never half of either). Everything Patchbay writes in its data folder goes through here — the
+//! store, the vault, the status records, the locks, the logs of the programs it starts — so the one rule holds
+//! everywhere, on the first run too: whatever opens a file there creates the folders on its way (0700) and the
+//! file (0600). No process may assume the data folder exists.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
@@ -16,14 +19,51 @@ fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Create `dir` (mode 0700) if needed; an existing one open to others (a folder made by hand, or by an older
-/// version, with the umask's 0755) is tightened to 0700 too: its names alone say whose mailboxes are connected.
+/// Create `dir` (mode 0700) if needed, and every missing folder on its way (0700 too, as the XDG Base Directory
+/// specification asks: a fresh home has no `~/.local/share` yet, and `data/status` may be the first thing made
+/// in `data`); created that way from the start, never open to others for a moment. An existing `dir` open to
+/// others (a folder made by hand, or by an older version, with the umask's 0755) is tightened to 0700 too: its
+/// names alone say whose mailboxes are connected.
 pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
     if !dir.exists() {
-        std::fs::create_dir_all(dir)?;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+        // The umask may have taken more than the group's and others' bits.
         return set_mode(dir, 0o700);
     }
     tighten(dir)
+}
+
+/// Open `path` as `options` say, its folder made private first ([`ensure_private_dir`]) and the file, when this
+/// creates it, mode 0600 whatever the umask; one found open to others (made by an older version, with the
+/// umask's 0644) is tightened to 0600 if it is this user's own. Every file of the data folder that is not written
+/// whole ([`write_atomic`]) opens here: locks, logs appended to, markers. An error names no step: callers that
+/// must say whether the folder or the file failed call [`ensure_private_dir`] first.
+pub fn open_private(path: &Path, options: &OpenOptions) -> std::io::Result<File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        ensure_private_dir(dir)?;
+    }
+    let mut options = options.clone();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    tighten_file(&file, path)?;
+    Ok(file)
+}
+
+/// A lock file in the data folder (created, 0600, when missing; never truncated: it may be held).
+pub fn open_private_lock(path: &Path) -> std::io::Result<File> {
+    open_private(
+        path,
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true),
+    )
 }
 
 #[cfg(unix)]
@@ -49,26 +89,11 @@ fn tighten(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Open `path` as `options` say, a file created by it mode 0600 whatever the umask (the umask only takes bits
-/// away). One found open to others (made by an older version, with the umask's 0644) is tightened to 0600 if it
-/// is this user's own. Every file of the data folder that is not written whole ([`write_atomic`]) opens here:
-/// logs appended to, locks, markers.
-pub fn open_private(options: &mut std::fs::OpenOptions, path: &Path) -> std::io::Result<File> {
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
-    let file = options.open(path)?;
-    tighten_file(&file, path)?;
-    Ok(file)
-}
-
 /// Create (or empty) `path`, mode 0600, and write `bytes` to it: a marker another process looks for.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     open_private(
-        std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true),
         path,
+        OpenOptions::new().create(true).write(true).truncate(true),
     )?
     .write_all(bytes)
 }
@@ -148,4 +173,56 @@ fn write_inner(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> std::io::Re
         File::open(dir)?.sync_all()?;
     }
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_file_opened_in_a_home_that_never_saw_patchbay_makes_every_folder_private() {
+        let home = tempfile::tempdir().unwrap();
+        let data = home.path().join(".local/share/patchbay");
+        let log = data.join("service.log");
+        let file = open_private(&log, OpenOptions::new().create(true).append(true)).unwrap();
+        drop(file);
+        for dir in [
+            home.path().join(".local"),
+            home.path().join(".local/share"),
+            data.clone(),
+        ] {
+            assert_eq!(mode(&dir), 0o700, "{} is open to others", dir.display());
+        }
+        assert_eq!(mode(&log), 0o600, "the log is open to others");
+        // A subfolder made first makes the data folder private as well.
+        let other = home.path().join("elsewhere/patchbay");
+        ensure_private_dir(&other.join("status")).unwrap();
+        assert_eq!(mode(&other), 0o700);
+        assert_eq!(mode(&other.join("status")), 0o700);
+    }
+
+    #[test]
+    fn a_data_folder_open_to_others_is_tightened_and_existing_files_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("patchbay");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(data.join("service.log"), b"earlier\n").unwrap();
+        let mut file = open_private(
+            &data.join("service.log"),
+            OpenOptions::new().create(true).append(true),
+        )
+        .unwrap();
+        file.write_all(b"later\n").unwrap();
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(
+            std::fs::read_to_string(data.join("service.log")).unwrap(),
+            "earlier\nlater\n"
+        );
+    }
 }

@@ -51,8 +51,8 @@ fn ends_unfinished(file: &mut File) -> bool {
 pub fn append(path: &Path, line: &str, limit: u64) -> std::io::Result<()> {
     for _ in 0..8 {
         let mut file = super::open_private(
-            OpenOptions::new().create(true).read(true).append(true),
             path,
+            OpenOptions::new().create(true).read(true).append(true),
         )?;
         file.lock()?;
         if !still_named(&file, path)? {

@@ -9,10 +9,10 @@ mod files;
 pub mod journal;
 
 pub use files::{
-    ensure_private_dir, open_private, write_atomic, write_atomic_existing, write_atomic_unsynced,
-    write_private,
+    ensure_private_dir, open_private, open_private_lock, write_atomic, write_atomic_existing,
+    write_atomic_unsynced, write_private,
 };
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -166,15 +166,8 @@ impl Store {
         ensure_private_dir(&self.dir)
             .map_err(|e| storage_error("create its data folder", &self.dir, e))?;
         let path = self.dir.join(LOCK_NAME);
-        let mut file = open_private(
-            OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true),
-            &path,
-        )
-        .map_err(|e| storage_error("open its lock file", &path, e))?;
+        let mut file =
+            open_private_lock(&path).map_err(|e| storage_error("open its lock file", &path, e))?;
         let started = std::time::Instant::now();
         loop {
             match file.try_lock() {

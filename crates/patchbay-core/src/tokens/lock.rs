@@ -4,10 +4,10 @@
 //! stored and does not refresh again, so N concurrent callers cause one refresh request.
 
 use crate::error::{ErrorCode, ErrorInfo};
-use crate::store::ensure_private_dir;
+use crate::store::{ensure_private_dir, open_private_lock};
 use crate::tokens::RefreshError;
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -70,11 +70,7 @@ impl ConnectionLocks {
         let local = local.lock_owned().await;
         ensure_private_dir(&self.dir).map_err(|e| lock_error(e, &self.dir))?;
         let path = self.path(id);
-        let file = crate::store::open_private(
-            OpenOptions::new().create(true).truncate(false).write(true),
-            &path,
-        )
-        .map_err(|e| lock_error(e, &path))?;
+        let file = open_private_lock(&path).map_err(|e| lock_error(e, &path))?;
         loop {
             match file.try_lock() {
                 Ok(()) => break,

@@ -7,10 +7,16 @@
 //!   kernel releases a dead process's lock).
 //! - `service.json`: what the running service says of itself (pid, version, desktop or headless, whether its
 //!   tray shows and why not), for `patchbay doctor`, *This computer* and the window. Never a secret.
+//! - `service-start.json`: why the last attempt to start it failed, until it starts ([`start`]).
+//!
+//! No file here assumes the data folder exists: on a first run, the service (or the window starting it) is
+//! what creates it.
+
+pub mod start;
 
 use crate::clock;
 use crate::error::{ErrorCode, ErrorInfo};
-use crate::store::{ensure_private_dir, write_atomic_unsynced};
+use crate::store::{ensure_private_dir, open_private_lock, write_atomic_unsynced};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -90,15 +96,7 @@ fn open_lock(data_dir: &Path) -> Result<File, ErrorInfo> {
     ensure_private_dir(data_dir)
         .map_err(|e| storage_error("create the data folder", data_dir, e))?;
     let path = data_dir.join(LOCK_FILE);
-    crate::store::open_private(
-        OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true),
-        &path,
-    )
-    .map_err(|e| storage_error("open its lock", &path, e))
+    open_private_lock(&path).map_err(|e| storage_error("open its lock", &path, e))
 }
 
 /// The service's hold on its data folder; released (and its status removed) when dropped.
@@ -116,10 +114,12 @@ impl ServiceLock {
         loop {
             match file.try_lock() {
                 Ok(()) => {
+                    // It starts: whatever stopped an earlier start is no longer true.
+                    start::clear_failure(data_dir);
                     return Ok(Some(ServiceLock {
                         file,
                         data_dir: data_dir.to_path_buf(),
-                    }))
+                    }));
                 }
                 Err(TryLockError::WouldBlock) if started.elapsed() < Duration::from_millis(500) => {
                     std::thread::sleep(Duration::from_millis(20));
@@ -193,5 +193,25 @@ mod tests {
         assert_eq!(probe(dir.path()), Resident::NotRunning);
         assert!(!dir.path().join(STATUS_FILE).exists());
         assert!(ServiceLock::claim(dir.path()).unwrap().is_some());
+    }
+
+    #[test]
+    fn the_first_service_of_a_home_makes_its_data_folder_and_clears_an_earlier_failure() {
+        let home = tempfile::tempdir().unwrap();
+        let data = home.path().join(".local/share/patchbay");
+        assert_eq!(probe(&data), Resident::NotRunning, "no folder: none runs");
+        start::record_failure(&data, start::StartFailure::no_program("patchbay-service"));
+        let lock = ServiceLock::claim(&data)
+            .unwrap()
+            .expect("the first claims it");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&data), 0o700);
+            assert_eq!(mode(&data.join(LOCK_FILE)), 0o600);
+        }
+        assert_eq!(start::last_failure(&data), None, "it started after all");
+        drop(lock);
     }
 }
