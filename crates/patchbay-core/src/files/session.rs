@@ -1,0 +1,423 @@
+//! An upload session's chunks, by Graph's rules: each `PUT uploadUrl` carries `Content-Range: bytes a-b/total`
+//! and its length, no `Authorization` header (the URL is the credential; [`super::hosts::client`]), and is a multiple
+//! of 320 KiB but for the last. Where to go on is always what Graph says it has — the `nextExpectedRanges` of
+//! each answer, or of the session's status after a 416 or a failure — never what Patchbay thinks it sent.
+//! A failed chunk (5xx, 429, the network) is tried again after a wait that doubles; a session Graph no longer
+//! knows (404) is reported so the caller can start a new one.
+
+use super::failure;
+use super::progress::Progress;
+use super::resume::LocalFile;
+use crate::error::{ErrorCode, ErrorInfo};
+use crate::graph::drive::{DriveItem, UploadSession};
+use crate::graph::RawResponse;
+use std::time::Duration;
+
+/// How a session's chunks went.
+pub enum Outcome {
+    /// The last chunk was taken: the item as Graph made it.
+    Done(Box<DriveItem>),
+    /// Graph no longer knows the session (expired, cancelled, completed by another run): start a new one.
+    Gone,
+    /// The upload stopped. `resumable`: the session may still be resumed later (keep its record); otherwise
+    /// it is of no more use (cancel it, forget it).
+    Failed { error: ErrorInfo, resumable: bool },
+}
+
+/// How hard to try.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    /// Tries of one step (a chunk, a status) before giving up, the first included.
+    pub attempts: u32,
+    /// The first wait; each next one doubles (Retry-After, when given and not longer than a minute, wins).
+    pub backoff: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            attempts: 5,
+            backoff: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Rounds without progress (Graph answering, but never further on) before giving up.
+const MAX_STALLS: u32 = 8;
+/// Bytes of an upload host's answer read (a driveItem, a status, an error).
+const ANSWER_CAP: usize = 1 << 20;
+
+/// One session's upload of one local file.
+pub struct Chunks<'a> {
+    pub http: reqwest::Client,
+    pub url: url::Url,
+    pub local: &'a LocalFile,
+    /// Bytes a chunk (a multiple of 320 KiB).
+    pub chunk: u64,
+    pub retry: Retry,
+    /// `/Documents/a.pdf`, for the words.
+    pub shown: &'a str,
+    pub progress: &'a dyn Progress,
+}
+
+/// What a step got.
+enum Answer {
+    Response(RawResponse),
+    Network(reqwest::Error),
+}
+
+impl Chunks<'_> {
+    /// Send the file from byte `next` on (as Graph last said), to the end.
+    pub async fn run(&self, mut next: u64) -> Outcome {
+        let size = self.local.size;
+        let file = match std::fs::File::open(&self.local.path) {
+            Ok(f) => f,
+            Err(e) => {
+                return Outcome::Failed {
+                    error: failure::local("read", &self.local.path, &e),
+                    resumable: true,
+                }
+            }
+        };
+        let mut failures = 0u32;
+        let mut stalls = 0u32;
+        let mut furthest = next;
+        let mut ahead: Option<Prefetch> = None;
+        loop {
+            self.progress.update(next.min(size), Some(size));
+            if next >= size {
+                // Graph says it has every byte yet did not answer with the item: ask where it stands.
+                match self.status().await {
+                    Ok(Some(n)) if n < size => {
+                        next = n;
+                        continue;
+                    }
+                    Ok(_) => {
+                        return Outcome::Failed {
+                            error: ErrorInfo::new(
+                                ErrorCode::ProviderError,
+                                format!(
+                                    "Microsoft took every byte of {} but did not finish the file.",
+                                    self.shown
+                                ),
+                                "Run it again: a new upload starts if this one cannot be finished.",
+                            ),
+                            resumable: false,
+                        }
+                    }
+                    Err(outcome) => return outcome,
+                }
+            }
+            let end = (next + self.chunk).min(size) - 1;
+            let last = end + 1 == size;
+            if last && !self.local.unchanged() {
+                return Outcome::Failed {
+                    error: changed(&self.local.path),
+                    resumable: false,
+                };
+            }
+            let bytes = match ahead.take() {
+                Some(p) if p.start == next && p.end == end => p.bytes.await,
+                _ => read_at(&file, next, end).await,
+            };
+            let bytes = match bytes {
+                Ok(b) => b,
+                Err(e) => {
+                    return Outcome::Failed {
+                        error: failure::local("read", &self.local.path, &e),
+                        resumable: true,
+                    }
+                }
+            };
+            // Read the next chunk while this one is sent.
+            if !last {
+                let start = end + 1;
+                let stop = (start + self.chunk).min(size) - 1;
+                ahead = Some(Prefetch::start(&file, start, stop));
+            }
+            tracing::debug!(first = next, last = end, total = size, "upload chunk");
+            let answer = self.put(next, end, bytes).await;
+            match answer {
+                Answer::Response(r) if r.status == 202 => {
+                    failures = 0;
+                    next = match serde_json::from_slice::<UploadSession>(&r.body) {
+                        Ok(s) => s.next_start().unwrap_or(end + 1),
+                        Err(_) => end + 1,
+                    };
+                }
+                Answer::Response(r) if r.status == 200 || r.status == 201 => {
+                    self.progress.update(size, Some(size));
+                    return match serde_json::from_slice::<DriveItem>(&r.body) {
+                        Ok(item) => Outcome::Done(Box::new(item)),
+                        Err(e) => Outcome::Failed {
+                            error: ErrorInfo::new(
+                                ErrorCode::ProviderError,
+                                format!(
+                                    "Microsoft finished {} but its answer could not be read.",
+                                    self.shown
+                                ),
+                                "List the folder to check the file is there.",
+                            )
+                            .with_detail(e.to_string()),
+                            resumable: false,
+                        },
+                    };
+                }
+                Answer::Response(r) if r.status == 404 => return Outcome::Gone,
+                Answer::Response(r) if r.status == 416 => {
+                    // Not where Graph expected: it says where it stands.
+                    tracing::debug!(
+                        "upload chunk out of range; asking the session where it stands"
+                    );
+                    match self.status().await {
+                        Ok(Some(n)) => next = n,
+                        Ok(None) => next = 0,
+                        Err(outcome) => return outcome,
+                    }
+                }
+                Answer::Response(r) if transient(r.status) => {
+                    failures += 1;
+                    if failures >= self.retry.attempts {
+                        return Outcome::Failed {
+                            error: failure::upload_refused(&r, self.shown),
+                            resumable: true,
+                        };
+                    }
+                    tokio::time::sleep(self.wait(failures, Some(&r))).await;
+                    match self.status().await {
+                        Ok(Some(n)) => next = n,
+                        Ok(None) => {}
+                        Err(outcome) => return outcome,
+                    }
+                }
+                Answer::Response(r) => {
+                    return Outcome::Failed {
+                        error: failure::upload_refused(&r, self.shown),
+                        resumable: false,
+                    }
+                }
+                Answer::Network(e) => {
+                    failures += 1;
+                    if failures >= self.retry.attempts {
+                        return Outcome::Failed {
+                            error: failure::transfer_network(
+                                &format!("upload of {}", self.shown),
+                                e,
+                            ),
+                            resumable: true,
+                        };
+                    }
+                    tracing::debug!("upload chunk failed on the network; trying again");
+                    tokio::time::sleep(self.wait(failures, None)).await;
+                    match self.status().await {
+                        Ok(Some(n)) => next = n,
+                        Ok(None) => {}
+                        Err(outcome) => return outcome,
+                    }
+                }
+            }
+            if next > furthest {
+                furthest = next;
+                stalls = 0;
+            } else {
+                stalls += 1;
+                if stalls > MAX_STALLS {
+                    return Outcome::Failed {
+                        error: ErrorInfo::new(
+                            ErrorCode::ProviderError,
+                            format!("The upload of {} made no progress: Microsoft kept asking for the same bytes.", self.shown),
+                            "Run it again later: the same command resumes where it stopped.",
+                        ),
+                        resumable: true,
+                    };
+                }
+            }
+        }
+    }
+
+    /// Where the session stands: the first byte Graph expects (`None` when it does not say), or the outcome
+    /// that ends this run (gone, or unreachable after retries).
+    pub async fn status(&self) -> Result<Option<u64>, Outcome> {
+        status(&self.http, &self.url, self.retry, self.shown).await
+    }
+
+    async fn put(&self, first: u64, last: u64, bytes: Vec<u8>) -> Answer {
+        let sent = self
+            .http
+            .put(self.url.clone())
+            .header(
+                "Content-Range",
+                format!("bytes {first}-{last}/{}", self.local.size),
+            )
+            .header("Content-Type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await;
+        read(sent).await
+    }
+
+    fn wait(&self, failures: u32, response: Option<&RawResponse>) -> Duration {
+        wait(self.retry, failures, response)
+    }
+}
+
+/// `GET uploadUrl`: the first byte Graph expects, retried within `retry`.
+pub async fn status(
+    http: &reqwest::Client,
+    url: &url::Url,
+    retry: Retry,
+    shown: &str,
+) -> Result<Option<u64>, Outcome> {
+    let mut failures = 0;
+    loop {
+        let answer = read(http.get(url.clone()).send().await).await;
+        match answer {
+            Answer::Response(r) if r.status == 200 => {
+                return Ok(serde_json::from_slice::<UploadSession>(&r.body)
+                    .ok()
+                    .and_then(|s| s.next_start()))
+            }
+            Answer::Response(r) if r.status == 404 => return Err(Outcome::Gone),
+            Answer::Response(r) if transient(r.status) && failures + 1 < retry.attempts => {
+                failures += 1;
+                tokio::time::sleep(wait(retry, failures, Some(&r))).await;
+            }
+            Answer::Response(r) => {
+                return Err(Outcome::Failed {
+                    error: failure::upload_refused(&r, shown),
+                    resumable: transient(r.status),
+                })
+            }
+            Answer::Network(_) if failures + 1 < retry.attempts => {
+                failures += 1;
+                tokio::time::sleep(wait(retry, failures, None)).await;
+            }
+            Answer::Network(e) => {
+                return Err(Outcome::Failed {
+                    error: failure::transfer_network(&format!("upload of {shown}"), e),
+                    resumable: true,
+                })
+            }
+        }
+    }
+}
+
+/// `DELETE uploadUrl`: the session and what it received are dropped (best effort: it expires anyway).
+pub async fn cancel(http: &reqwest::Client, url: &url::Url) {
+    let _ = http.delete(url.clone()).send().await;
+}
+
+fn transient(status: u16) -> bool {
+    status == 429 || status == 408 || (500..=599).contains(&status) && status != 507
+}
+
+fn wait(retry: Retry, failures: u32, response: Option<&RawResponse>) -> Duration {
+    let doubled = retry.backoff * 2u32.saturating_pow(failures.saturating_sub(1).min(6));
+    match response.and_then(|r| r.retry_after()) {
+        Some(asked) if asked <= Duration::from_secs(60) => asked,
+        _ => doubled,
+    }
+}
+
+async fn read(sent: Result<reqwest::Response, reqwest::Error>) -> Answer {
+    let response = match sent {
+        Ok(r) => r,
+        Err(e) => return Answer::Network(e),
+    };
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    match crate::body::read_capped(response, ANSWER_CAP).await {
+        Ok(body) => Answer::Response(RawResponse {
+            status,
+            headers,
+            body,
+        }),
+        Err(crate::body::BodyError::Network(e)) => Answer::Network(e),
+        Err(crate::body::BodyError::TooLarge { .. }) => Answer::Response(RawResponse {
+            status,
+            headers,
+            body: Vec::new(),
+        }),
+    }
+}
+
+/// The next chunk, read on a blocking thread while the current one is sent.
+struct Prefetch {
+    start: u64,
+    end: u64,
+    bytes: std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Vec<u8>>> + Send>>,
+}
+
+impl Prefetch {
+    fn start(file: &std::fs::File, start: u64, end: u64) -> Self {
+        let file = file.try_clone();
+        let task = tokio::task::spawn_blocking(move || read_blocking(&file?, start, end));
+        Self {
+            start,
+            end,
+            bytes: Box::pin(async move { task.await.map_err(std::io::Error::other)? }),
+        }
+    }
+}
+
+async fn read_at(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
+    let file = file.try_clone()?;
+    tokio::task::spawn_blocking(move || read_blocking(&file, start, end))
+        .await
+        .map_err(std::io::Error::other)?
+}
+
+/// Bytes `start..=end` of `file`.
+fn read_blocking(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; (end - start + 1) as usize];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(&mut buf, start)?;
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = file;
+        f.seek(SeekFrom::Start(start))?;
+        f.read_exact(&mut buf)?;
+    }
+    Ok(buf)
+}
+
+fn changed(path: &std::path::Path) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "{} changed while it was being uploaded; the upload was stopped.",
+            path.display()
+        ),
+        "Upload it again once nothing is writing to it.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_and_retry_after_wins_when_short() {
+        let r = Retry {
+            attempts: 5,
+            backoff: Duration::from_millis(100),
+        };
+        assert_eq!(wait(r, 1, None), Duration::from_millis(100));
+        assert_eq!(wait(r, 3, None), Duration::from_millis(400));
+        let asked = RawResponse {
+            status: 503,
+            headers: vec![("retry-after".into(), "2".into())],
+            body: vec![],
+        };
+        assert_eq!(wait(r, 1, Some(&asked)), Duration::from_secs(2));
+        assert!(transient(503) && transient(429) && !transient(507) && !transient(409));
+    }
+}
