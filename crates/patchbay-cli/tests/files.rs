@@ -197,6 +197,16 @@ fn put_logged(
     cmd
 }
 
+/// Run a command made by [`put_logged`] to its end (stdout captured; stderr stays in its log).
+async fn finish_logged(mut cmd: tokio::process::Command) -> Output {
+    cmd.stdout(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    tokio::time::timeout(LIMIT, child.wait_with_output())
+        .await
+        .expect("patchbay ends")
+        .unwrap()
+}
+
 /// Where the recorded session stands: its URL and the first byte it expects (asked without a token).
 async fn session_of(home: &Home) -> Option<(String, u64)> {
     let record = records(home).into_iter().next()?;
@@ -550,10 +560,7 @@ async fn a_large_put_goes_in_chunks_and_a_taken_name_is_refused_in_words() {
     let local = local_file(dir.path(), "big.bin", 9 << 20, 2);
     let l = local.to_str().unwrap();
     let log = dir.path().join("put.log");
-    let out = put_logged(&home, &id, &local, "/Documents/big.bin", &log)
-        .output()
-        .await
-        .unwrap();
+    let out = finish_logged(put_logged(&home, &id, &local, "/Documents/big.bin", &log)).await;
     let v = ok_json(&out);
     assert_file(&v);
     assert_eq!(v["size"], 9u64 << 20);
@@ -562,8 +569,9 @@ async fn a_large_put_goes_in_chunks_and_a_taken_name_is_refused_in_words() {
         sandbox_sha(&sb, ADELE, "/Documents/big.bin"),
         sha256_file(&local)
     );
-    let starts = chunk_starts(&std::fs::read_to_string(&log).unwrap());
-    assert_eq!(starts.len() as u64, (9u64 << 20).div_ceil(UNIT));
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let starts = chunk_starts(&logged);
+    assert_eq!(starts.len() as u64, (9u64 << 20).div_ceil(UNIT), "{logged}");
     assert!(records(&home).is_empty(), "the record goes when done");
 
     // The default chunk (10 MiB) and a name now taken.
@@ -627,10 +635,7 @@ async fn a_put_killed_mid_way_resumes_and_sends_at_most_one_chunk_again() {
     sb.control().set_latency(Duration::ZERO);
 
     let log = dir.path().join("resumed.log");
-    let out = put_logged(&home, &id, &local, "/Documents/resume.bin", &log)
-        .output()
-        .await
-        .unwrap();
+    let out = finish_logged(put_logged(&home, &id, &local, "/Documents/resume.bin", &log)).await;
     let v = ok_json(&out);
     assert_eq!(v["size"], size as u64);
     assert_eq!(
@@ -664,10 +669,7 @@ async fn an_expired_session_starts_a_new_one_and_a_forgetful_one_starts_over() {
         .unwrap();
     let log = dir.path().join("expired.log");
     let v = ok_json(
-        &put_logged(&home, &id, &local, "/Documents/again.bin", &log)
-            .output()
-            .await
-            .unwrap(),
+        &finish_logged(put_logged(&home, &id, &local, "/Documents/again.bin", &log)).await,
     );
     assert_eq!(v["size"], size as u64);
     let starts = chunk_starts(&std::fs::read_to_string(&log).unwrap());
@@ -688,10 +690,7 @@ async fn an_expired_session_starts_a_new_one_and_a_forgetful_one_starts_over() {
         .unwrap();
     let log = dir.path().join("forgot.log");
     let v = ok_json(
-        &put_logged(&home, &id, &local, "/Documents/again 2.bin", &log)
-            .output()
-            .await
-            .unwrap(),
+        &finish_logged(put_logged(&home, &id, &local, "/Documents/again 2.bin", &log)).await,
     );
     assert_eq!(v["path"], "/Documents/again 2.bin");
     let starts = chunk_starts(&std::fs::read_to_string(&log).unwrap());
@@ -711,10 +710,7 @@ async fn an_expired_session_starts_a_new_one_and_a_forgetful_one_starts_over() {
     std::fs::write(&local, &changed).unwrap();
     let log = dir.path().join("changed.log");
     ok_json(
-        &put_logged(&home, &id, &local, "/Documents/again 3.bin", &log)
-            .output()
-            .await
-            .unwrap(),
+        &finish_logged(put_logged(&home, &id, &local, "/Documents/again 3.bin", &log)).await,
     );
     let starts = chunk_starts(&std::fs::read_to_string(&log).unwrap());
     assert_eq!(starts.first(), Some(&0));
