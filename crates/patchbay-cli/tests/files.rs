@@ -393,6 +393,7 @@ async fn get_writes_a_file_a_folder_or_stdout_byte_for_byte() {
     let out = cmd.output().await.unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("Downloaded /Documents/Budget 2026.csv to "));
+    assert_eq!(text(&out.stderr), "", "no progress bar when stderr is not a terminal");
     assert_eq!(
         std::fs::read(here.path().join("Budget 2026.csv")).unwrap(),
         sb.control()
@@ -635,7 +636,14 @@ async fn a_put_killed_mid_way_resumes_and_sends_at_most_one_chunk_again() {
     sb.control().set_latency(Duration::ZERO);
 
     let log = dir.path().join("resumed.log");
-    let out = finish_logged(put_logged(&home, &id, &local, "/Documents/resume.bin", &log)).await;
+    let out = finish_logged(put_logged(
+        &home,
+        &id,
+        &local,
+        "/Documents/resume.bin",
+        &log,
+    ))
+    .await;
     let v = ok_json(&out);
     assert_eq!(v["size"], size as u64);
     assert_eq!(
@@ -668,9 +676,8 @@ async fn an_expired_session_starts_a_new_one_and_a_forgetful_one_starts_over() {
         .upload_session(&url, UploadLever::Expire)
         .unwrap();
     let log = dir.path().join("expired.log");
-    let v = ok_json(
-        &finish_logged(put_logged(&home, &id, &local, "/Documents/again.bin", &log)).await,
-    );
+    let v =
+        ok_json(&finish_logged(put_logged(&home, &id, &local, "/Documents/again.bin", &log)).await);
     assert_eq!(v["size"], size as u64);
     let starts = chunk_starts(&std::fs::read_to_string(&log).unwrap());
     assert_eq!(
@@ -690,7 +697,14 @@ async fn an_expired_session_starts_a_new_one_and_a_forgetful_one_starts_over() {
         .unwrap();
     let log = dir.path().join("forgot.log");
     let v = ok_json(
-        &finish_logged(put_logged(&home, &id, &local, "/Documents/again 2.bin", &log)).await,
+        &finish_logged(put_logged(
+            &home,
+            &id,
+            &local,
+            "/Documents/again 2.bin",
+            &log,
+        ))
+        .await,
     );
     assert_eq!(v["path"], "/Documents/again 2.bin");
     let starts = chunk_starts(&std::fs::read_to_string(&log).unwrap());
@@ -710,7 +724,14 @@ async fn an_expired_session_starts_a_new_one_and_a_forgetful_one_starts_over() {
     std::fs::write(&local, &changed).unwrap();
     let log = dir.path().join("changed.log");
     ok_json(
-        &finish_logged(put_logged(&home, &id, &local, "/Documents/again 3.bin", &log)).await,
+        &finish_logged(put_logged(
+            &home,
+            &id,
+            &local,
+            "/Documents/again 3.bin",
+            &log,
+        ))
+        .await,
     );
     let starts = chunk_starts(&std::fs::read_to_string(&log).unwrap());
     assert_eq!(starts.first(), Some(&0));

@@ -265,11 +265,11 @@ mod tests {
         let record = UploadRecord::new(
             key.clone(),
             local.clone(),
-            "https://up.example/s?t=secret".into(),
+            "https://up.example/s?t=k3yXyZ".into(),
             None,
         );
         records.save(&record).unwrap();
-        assert!(!format!("{record:?}").contains("secret"));
+        assert!(!format!("{record:?}").contains("k3yXyZ"));
         let loaded = records.load(&key).unwrap();
         assert!(loaded.matches(&key, &local));
         #[cfg(unix)]
