@@ -393,7 +393,11 @@ async fn get_writes_a_file_a_folder_or_stdout_byte_for_byte() {
     let out = cmd.output().await.unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("Downloaded /Documents/Budget 2026.csv to "));
-    assert_eq!(text(&out.stderr), "", "no progress bar when stderr is not a terminal");
+    assert_eq!(
+        text(&out.stderr),
+        "",
+        "no progress bar when stderr is not a terminal"
+    );
     assert_eq!(
         std::fs::read(here.path().join("Budget 2026.csv")).unwrap(),
         sb.control()

@@ -85,7 +85,7 @@ impl Files<'_> {
             let location = answer.header("location").unwrap_or_default();
             let url = hosts::check(location)
                 .map_err(|r| failure::unsafe_redirect(&shown, &r.scheme, &r.host))?;
-            let response = hosts::client()
+            let response = hosts::download_client()
                 .get(url)
                 .send()
                 .await

@@ -3,8 +3,10 @@
 //! never carries the connection's token — no `Authorization` header, no cookies, no redirects followed — and
 //! only at an https URL (or http on this computer: the sandbox, tests).
 //!
-//! Unlike Graph's client, it has no whole-request timeout (a 1 GiB body takes as long as it takes): a read or
-//! a connection that stalls for [`STALL`] ends the transfer instead.
+//! Unlike Graph's client, they have no whole-request timeout (a 1 GiB body takes as long as it takes): a
+//! transfer that stops moving for [`STALL`] is ended instead — a download's reads by the client
+//! ([`download_client`]), an upload chunk's body by its watcher ([`super::session`]; the client's read timeout
+//! would also count the time spent sending the body).
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -13,16 +15,29 @@ use url::Url;
 /// How long a transfer may go without a byte moving.
 pub const STALL: Duration = Duration::from_secs(60);
 
-/// The client for pre-authenticated URLs. Built per transfer: cheap, and it shares nothing with Graph's.
-pub fn client() -> reqwest::Client {
+/// The client for a download URL: a read that waits [`STALL`] ends it. Built per transfer: it shares nothing
+/// with Graph's.
+pub fn download_client() -> reqwest::Client {
+    builder()
+        .read_timeout(STALL)
+        .build()
+        .expect("the HTTP client configuration is static")
+}
+
+/// The client for an upload session's URL (its caller watches each chunk move).
+pub fn upload_client() -> reqwest::Client {
+    builder()
+        .build()
+        .expect("the HTTP client configuration is static")
+}
+
+/// No redirects, no cookies (reqwest keeps none without a cookie store), no Referer, no token.
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(30))
-        .read_timeout(STALL)
         .referer(false)
         .user_agent(concat!("Patchbay/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the HTTP client configuration is static")
 }
 
 /// Why a URL from Graph is not fetched.

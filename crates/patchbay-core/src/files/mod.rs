@@ -15,6 +15,7 @@
 //! Errors are [`ErrorInfo`]: what happened and what to do, in words.
 
 pub mod browse;
+pub mod chunk_body;
 pub mod download;
 pub mod drives;
 pub mod entry;

@@ -1,11 +1,16 @@
 //! An upload session's chunks, by Graph's rules: each `PUT uploadUrl` carries `Content-Range: bytes a-b/total`
-//! and its length, no `Authorization` header (the URL is the credential; [`super::hosts::client`]), and is a multiple
-//! of 320 KiB but for the last. Where to go on is always what Graph says it has — the `nextExpectedRanges` of
-//! each answer, or of the session's status after a 416 or a failure — never what Patchbay thinks it sent.
+//! and its length, no `Authorization` header (the URL is the credential; [`super::hosts::upload_client`]), and
+//! is a multiple of 320 KiB but for the last. A chunk's body goes in slices ([`ChunkBody`]): progress shows as
+//! it moves, and a chunk that stops moving for [`STALL`] (or whose answer does not come within
+//! [`ANSWER_WAIT`] of its last byte) counts as a network failure. Where to go on is always what Graph says it
+//! has — the `nextExpectedRanges` of each answer, or of the session's status after a 416 or a failure — never
+//! what Patchbay thinks it sent.
 //! A failed chunk (5xx, 429, the network) is tried again after a wait that doubles; a session Graph no longer
 //! knows (404) is reported so the caller can start a new one.
 
+use super::chunk_body::ChunkBody;
 use super::failure;
+use super::hosts::STALL;
 use super::progress::Progress;
 use super::resume::LocalFile;
 use crate::error::{ErrorCode, ErrorInfo};
@@ -46,6 +51,11 @@ impl Default for Retry {
 const MAX_STALLS: u32 = 8;
 /// Bytes of an upload host's answer read (a driveItem, a status, an error).
 const ANSWER_CAP: usize = 1 << 20;
+/// How long the answer to a chunk may take once all of it was sent (the last one's is Graph putting the file
+/// together).
+pub const ANSWER_WAIT: Duration = Duration::from_secs(300);
+/// How often a chunk under way is looked at (progress, a stall).
+const TICK: Duration = Duration::from_millis(200);
 
 /// One session's upload of one local file.
 pub struct Chunks<'a> {
@@ -64,6 +74,8 @@ pub struct Chunks<'a> {
 enum Answer {
     Response(RawResponse),
     Network(reqwest::Error),
+    /// Nothing moved for too long.
+    Stalled,
 }
 
 impl Chunks<'_> {
@@ -196,18 +208,20 @@ impl Chunks<'_> {
                         resumable: false,
                     }
                 }
-                Answer::Network(e) => {
+                gone @ (Answer::Network(_) | Answer::Stalled) => {
                     failures += 1;
                     if failures >= self.retry.attempts {
+                        let what = format!("upload of {}", self.shown);
+                        let error = match gone {
+                            Answer::Network(e) => failure::transfer_network(&what, e),
+                            _ => stalled(&what),
+                        };
                         return Outcome::Failed {
-                            error: failure::transfer_network(
-                                &format!("upload of {}", self.shown),
-                                e,
-                            ),
+                            error,
                             resumable: true,
                         };
                     }
-                    tracing::debug!("upload chunk failed on the network; trying again");
+                    tracing::debug!("upload chunk failed on the way; trying again");
                     tokio::time::sleep(self.wait(failures, None)).await;
                     match self.status().await {
                         Ok(Some(n)) => next = n,
@@ -241,19 +255,36 @@ impl Chunks<'_> {
         status(&self.http, &self.url, self.retry, self.shown).await
     }
 
+    /// One chunk, watched: progress as its slices go, and ended when it stops moving.
     async fn put(&self, first: u64, last: u64, bytes: Vec<u8>) -> Answer {
-        let sent = self
+        let length = bytes.len();
+        let (body, moved) = ChunkBody::new(bytes);
+        let sending = self
             .http
             .put(self.url.clone())
             .header(
                 "Content-Range",
                 format!("bytes {first}-{last}/{}", self.local.size),
             )
+            .header("Content-Length", length)
             .header("Content-Type", "application/octet-stream")
-            .body(bytes)
-            .send()
-            .await;
-        read(sent).await
+            .body(reqwest::Body::wrap(body))
+            .send();
+        tokio::pin!(sending);
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                sent = &mut sending => return read(sent).await,
+                _ = tick.tick() => {
+                    self.progress.update(first + moved.taken(), Some(self.local.size));
+                    let limit = if moved.all_taken() { ANSWER_WAIT } else { STALL };
+                    if moved.idle() > limit {
+                        return Answer::Stalled;
+                    }
+                }
+            }
+        }
     }
 
     fn wait(&self, failures: u32, response: Option<&RawResponse>) -> Duration {
@@ -270,7 +301,10 @@ pub async fn status(
 ) -> Result<Option<u64>, Outcome> {
     let mut failures = 0;
     loop {
-        let answer = read(http.get(url.clone()).send().await).await;
+        let answer = match tokio::time::timeout(STALL, http.get(url.clone()).send()).await {
+            Ok(sent) => read(sent).await,
+            Err(_) => Answer::Stalled,
+        };
         match answer {
             Answer::Response(r) if r.status == 200 => {
                 return Ok(serde_json::from_slice::<UploadSession>(&r.body)
@@ -288,9 +322,15 @@ pub async fn status(
                     resumable: transient(r.status),
                 })
             }
-            Answer::Network(_) if failures + 1 < retry.attempts => {
+            Answer::Network(_) | Answer::Stalled if failures + 1 < retry.attempts => {
                 failures += 1;
                 tokio::time::sleep(wait(retry, failures, None)).await;
+            }
+            Answer::Stalled => {
+                return Err(Outcome::Failed {
+                    error: stalled(&format!("upload of {shown}")),
+                    resumable: true,
+                })
             }
             Answer::Network(e) => {
                 return Err(Outcome::Failed {
@@ -387,6 +427,14 @@ fn read_blocking(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<
         f.read_exact(&mut buf)?;
     }
     Ok(buf)
+}
+
+fn stalled(what: &str) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::NetworkUnreachable,
+        format!("The {what} stopped moving: nothing went through for {} s, several times.", STALL.as_secs()),
+        "Check this computer's internet connection, then run it again: it resumes where it stopped.",
+    )
 }
 
 fn changed(path: &std::path::Path) -> ErrorInfo {

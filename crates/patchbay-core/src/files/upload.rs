@@ -173,7 +173,7 @@ impl Files<'_> {
         progress: &dyn Progress,
     ) -> Result<FileEntry, ErrorInfo> {
         let shown = target.display();
-        let http = hosts::client();
+        let http = hosts::upload_client();
         let records = options.resume_in.as_deref().map(Records::new);
         let drive = match &self.drive {
             DriveRef::Me => "me".to_string(),
