@@ -427,7 +427,11 @@ async fn resume_row(a: &Args, sb: &Sandbox, home: &Home, id: &str, local: &Path,
     let t = Instant::now();
     let status = put(&second_log).status().await.unwrap();
     let resume_wall = t.elapsed();
-    assert!(status.success());
+    assert!(
+        status.success(),
+        "the resumed put failed: {}",
+        std::fs::read_to_string(&second_log).unwrap_or_default()
+    );
     let info = sb
         .control()
         .file_info(ADELE, None, "/Bench/resumed.bin")

@@ -956,3 +956,65 @@ async fn chunks_follow_graphs_rules_and_what_it_says_it_has() {
     let lost = up.puts[8].0;
     assert_eq!(every.iter().filter(|s| **s == lost).count(), 2, "{every:?}");
 }
+
+#[tokio::test]
+async fn a_session_that_finished_as_its_run_was_killed_is_not_sent_again() {
+    let home = Home::new();
+    let sb = own_sandbox().await;
+    let id = connect_files(&home, &sb, ADELE).await;
+    let dir = tempfile::tempdir().unwrap();
+    let size = 14 * UNIT as usize + 99;
+    let local = local_file(dir.path(), "done.bin", size, 8);
+    let l = local.to_str().unwrap();
+    ok_json(
+        &home
+            .run(&["files", "put", &id, l, "/Documents/done.bin", "--json"])
+            .await,
+    );
+    // A later run of the same upload (replace) killed mid-way, whose session then ends: as when the last chunk
+    // was taken just as the run was killed, the file there is already this one.
+    sb.control().set_latency(Duration::from_millis(60));
+    let mut cmd = put_logged(
+        &home,
+        &id,
+        &local,
+        "/Documents/done.bin",
+        &dir.path().join("a.log"),
+    );
+    cmd.arg("--conflict").arg("replace");
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + LIMIT;
+    while session_of(&home).await.is_none_or(|(_, next)| next < UNIT) {
+        assert!(Instant::now() < deadline && child.try_wait().unwrap().is_none());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (url, _) = session_of(&home).await.unwrap();
+    sb.control()
+        .upload_session(&url, UploadLever::Expire)
+        .unwrap();
+    sb.control().set_latency(Duration::ZERO);
+    let log = dir.path().join("b.log");
+    let mut again = put_logged(&home, &id, &local, "/Documents/done.bin", &log);
+    again.arg("--conflict").arg("replace");
+    let v = ok_json(&finish_logged(again).await);
+    assert_eq!(v["path"], "/Documents/done.bin");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        chunk_starts(&logged),
+        Vec::<u64>::new(),
+        "nothing sent again: {logged}"
+    );
+    assert!(records(&home).is_empty());
+    // Another file of the same size is not taken for it.
+    std::fs::write(&local, bytes(size, 9)).unwrap();
+    let mut other = put_logged(&home, &id, &local, "/Documents/done.bin", &log);
+    other.arg("--conflict").arg("replace");
+    ok_json(&finish_logged(other).await);
+    assert_eq!(
+        sandbox_sha(&sb, ADELE, "/Documents/done.bin"),
+        sha256_file(&local)
+    );
+}

@@ -22,6 +22,7 @@ pub mod entry;
 pub mod failure;
 pub mod hosts;
 pub mod progress;
+pub mod quickxor;
 pub mod resume;
 pub mod session;
 pub mod upload;

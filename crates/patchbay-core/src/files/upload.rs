@@ -60,6 +60,36 @@ impl Default for UploadOptions {
     }
 }
 
+/// What a recorded session is good for.
+enum Resume {
+    /// Go on with it from this byte.
+    At(url::Url, u64),
+    /// Graph no longer knows it (expired, cancelled, or finished).
+    Gone,
+    /// Nothing to resume (another file, a damaged record).
+    Fresh,
+}
+
+/// A file's SHA-256 (hex) and QuickXorHash (base64), read once.
+fn content_hashes(path: &Path) -> std::io::Result<(String, String)> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut sha = sha2::Sha256::new();
+    let mut quick = super::quickxor::QuickXor::default();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        sha.update(&buf[..n]);
+        quick.update(&buf[..n]);
+    }
+    let hex = sha.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((hex, quick.finish()))
+}
+
 /// New sessions one upload may start (one expired or forgotten on the way is normal; more is a loop).
 const MAX_SESSIONS: u32 = 3;
 
@@ -184,9 +214,19 @@ impl Files<'_> {
         if let Some(records) = &records {
             records.sweep();
             if let Some(record) = records.load(&key) {
-                resume = self
+                match self
                     .resumable(records, &record, &key, &local, &http, options, &shown)
-                    .await?;
+                    .await?
+                {
+                    Resume::At(url, next) => resume = Some((url, next)),
+                    Resume::Gone => {
+                        // It may have finished as the last run was stopped.
+                        if let Some(entry) = self.already_uploaded(target, &local).await {
+                            return Ok(entry);
+                        }
+                    }
+                    Resume::Fresh => {}
+                }
             }
         }
         let mut sessions = 0;
@@ -230,10 +270,14 @@ impl Files<'_> {
                     return Ok(self.placed(&item, target));
                 }
                 Outcome::Gone => {
-                    tracing::debug!("the upload session is gone; starting a new one");
                     if let Some(records) = &records {
                         records.remove(&key);
                     }
+                    // Its last chunk may have been taken with the answer lost on the way.
+                    if let Some(entry) = self.already_uploaded(target, &local).await {
+                        return Ok(entry);
+                    }
+                    tracing::debug!("the upload session is gone; starting a new one");
                 }
                 Outcome::Failed { error, resumable } => {
                     if !resumable {
@@ -260,7 +304,7 @@ impl Files<'_> {
         http: &reqwest::Client,
         options: &UploadOptions,
         shown: &str,
-    ) -> Result<Option<(url::Url, u64)>, ErrorInfo> {
+    ) -> Result<Resume, ErrorInfo> {
         let url = hosts::check(&record.upload_url).ok();
         let Some(url) = url.filter(|_| record.matches(key, local)) else {
             // Another file now (or a record that is not right): its session is of no use.
@@ -268,7 +312,7 @@ impl Files<'_> {
                 session::cancel(http, &url).await;
             }
             records.remove(key);
-            return Ok(None);
+            return Ok(Resume::Fresh);
         };
         match session::status(http, &url, options.retry, shown).await {
             Ok(next) => {
@@ -276,21 +320,46 @@ impl Files<'_> {
                     next = next.unwrap_or(0),
                     "resuming the recorded upload session"
                 );
-                Ok(Some((url, next.unwrap_or(0))))
+                Ok(Resume::At(url, next.unwrap_or(0)))
             }
             Err(Outcome::Gone) => {
                 records.remove(key);
-                Ok(None)
+                Ok(Resume::Gone)
             }
             Err(Outcome::Failed { error, resumable }) => {
                 if !resumable {
                     records.remove(key);
-                    return Ok(None);
+                    return Ok(Resume::Fresh);
                 }
                 Err(error)
             }
-            Err(Outcome::Done(_)) => Ok(None),
+            Err(Outcome::Done(_)) => Ok(Resume::Fresh),
         }
+    }
+
+    /// The file at `target` when it already is this very local file — the same size and content hash (SHA-256
+    /// where the drive gives it, QuickXorHash otherwise) — as after a session that finished just as its run
+    /// was stopped. `None` when it is not, or cannot be told.
+    async fn already_uploaded(&self, target: &DrivePath, local: &LocalFile) -> Option<FileEntry> {
+        let request = self.graph.graph().drive(&self.drive).item(target);
+        let response = self.graph.send(&request).await.ok()?;
+        let item: DriveItem = response.json().ok()?;
+        if item.is_folder() || item.size != Some(local.size) {
+            return None;
+        }
+        let hashes = item.file.as_ref()?.hashes.clone()?;
+        let path = local.path.clone();
+        let (sha256, quick_xor) = tokio::task::spawn_blocking(move || content_hashes(&path))
+            .await
+            .ok()?
+            .ok()?;
+        let same = match (&hashes.sha256_hash, &hashes.quick_xor_hash) {
+            (Some(theirs), _) => theirs.eq_ignore_ascii_case(&sha256),
+            (None, Some(theirs)) => *theirs == quick_xor,
+            (None, None) => false,
+        };
+        tracing::debug!(same, "the session is gone; is the file already there?");
+        same.then(|| self.placed(&item, target))
     }
 
     /// `createUploadSession`: its URL (checked: https, or http on this computer) and expiry.
