@@ -2,12 +2,16 @@
 //! many bytes the client has taken, and when it last took some. The chunk's transfer shows progress from it,
 //! and is ended when it stops moving (a connection that stalls) rather than after a fixed time (a 10 MiB
 //! chunk on a slow line may rightly take minutes).
+//!
+//! Chunk buffers come from a [`Pool`] and go back to it when the client drops the chunk's last slice, so an
+//! upload of any size holds the same two or three buffers (the chunk being sent, the next one being read)
+//! instead of allocating one a chunk, which the allocator may not hand back to the system.
 
 use axum::body::Bytes;
 use http_body::{Frame, SizeHint};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -51,6 +55,55 @@ impl Moved {
     }
 }
 
+/// Buffers kept for chunks to come (at most [`Pool::KEEP`]).
+#[derive(Clone, Default)]
+pub struct Pool {
+    free: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl Pool {
+    const KEEP: usize = 3;
+
+    /// A buffer of `len` bytes (its content is whatever was there: it is read over).
+    pub fn take(&self, len: usize) -> Vec<u8> {
+        let mut buf = self
+            .free
+            .lock()
+            .map(|mut free| free.pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        buf.resize(len, 0);
+        buf
+    }
+
+    fn give_back(&self, buf: Vec<u8>) {
+        if let Ok(mut free) = self.free.lock() {
+            if free.len() < Self::KEEP {
+                free.push(buf);
+            }
+        }
+    }
+}
+
+/// A pool's buffer as the owner of a chunk's `Bytes`: back to the pool when the last slice goes.
+struct Pooled {
+    buf: Vec<u8>,
+    pool: Pool,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        self.pool.give_back(std::mem::take(&mut self.buf));
+    }
+}
+
 /// A chunk as an HTTP body of known length, in slices.
 pub struct ChunkBody {
     bytes: Bytes,
@@ -59,11 +112,16 @@ pub struct ChunkBody {
 }
 
 impl ChunkBody {
-    pub fn new(bytes: Vec<u8>) -> (Self, Arc<Moved>) {
-        let moved = Arc::new(Moved::new(bytes.len() as u64));
+    /// `buf` (from `pool`, where it goes back) as a body.
+    pub fn new(buf: Vec<u8>, pool: &Pool) -> (Self, Arc<Moved>) {
+        let moved = Arc::new(Moved::new(buf.len() as u64));
+        let bytes = Bytes::from_owner(Pooled {
+            buf,
+            pool: pool.clone(),
+        });
         (
             Self {
-                bytes: Bytes::from(bytes),
+                bytes,
                 at: 0,
                 moved: moved.clone(),
             },
@@ -111,7 +169,8 @@ mod tests {
     #[test]
     fn slices_cover_the_chunk_once_and_count_what_was_taken() {
         let data: Vec<u8> = (0..(SLICE * 2 + 10)).map(|i| i as u8).collect();
-        let (mut body, moved) = ChunkBody::new(data.clone());
+        let pool = Pool::default();
+        let (mut body, moved) = ChunkBody::new(data.clone(), &pool);
         assert_eq!(
             http_body::Body::size_hint(&body).exact(),
             Some(data.len() as u64)
@@ -128,5 +187,9 @@ mod tests {
         assert_eq!(got, data);
         assert!(moved.all_taken() && http_body::Body::is_end_stream(&body));
         assert!(moved.idle() < Duration::from_secs(5));
+        // The buffer goes back to the pool with the body, and is handed out again.
+        drop(body);
+        let again = pool.take(10);
+        assert_eq!(again.capacity(), data.len());
     }
 }

@@ -8,7 +8,7 @@
 //! A failed chunk (5xx, 429, the network) is tried again after a wait that doubles; a session Graph no longer
 //! knows (404) is reported so the caller can start a new one.
 
-use super::chunk_body::ChunkBody;
+use super::chunk_body::{ChunkBody, Pool};
 use super::failure;
 use super::hosts::STALL;
 use super::progress::Progress;
@@ -95,6 +95,7 @@ impl Chunks<'_> {
         let mut stalls = 0u32;
         let mut furthest = next;
         let mut ahead: Option<Prefetch> = None;
+        let pool = Pool::default();
         loop {
             self.progress.update(next.min(size), Some(size));
             if next >= size {
@@ -130,7 +131,7 @@ impl Chunks<'_> {
             }
             let bytes = match ahead.take() {
                 Some(p) if p.start == next && p.end == end => p.bytes.await,
-                _ => read_at(&file, next, end).await,
+                _ => read_at(&file, next, end, &pool).await,
             };
             let bytes = match bytes {
                 Ok(b) => b,
@@ -145,10 +146,10 @@ impl Chunks<'_> {
             if !last {
                 let start = end + 1;
                 let stop = (start + self.chunk).min(size) - 1;
-                ahead = Some(Prefetch::start(&file, start, stop));
+                ahead = Some(Prefetch::start(&file, start, stop, &pool));
             }
             tracing::debug!(first = next, last = end, total = size, "upload chunk");
-            let answer = self.put(next, end, bytes).await;
+            let answer = self.put(next, end, bytes, &pool).await;
             match answer {
                 Answer::Response(r) if r.status == 202 => {
                     failures = 0;
@@ -256,9 +257,9 @@ impl Chunks<'_> {
     }
 
     /// One chunk, watched: progress as its slices go, and ended when it stops moving.
-    async fn put(&self, first: u64, last: u64, bytes: Vec<u8>) -> Answer {
+    async fn put(&self, first: u64, last: u64, bytes: Vec<u8>, pool: &Pool) -> Answer {
         let length = bytes.len();
-        let (body, moved) = ChunkBody::new(bytes);
+        let (body, moved) = ChunkBody::new(bytes, pool);
         let sending = self
             .http
             .put(self.url.clone())
@@ -393,9 +394,10 @@ struct Prefetch {
 }
 
 impl Prefetch {
-    fn start(file: &std::fs::File, start: u64, end: u64) -> Self {
+    fn start(file: &std::fs::File, start: u64, end: u64, pool: &Pool) -> Self {
         let file = file.try_clone();
-        let task = tokio::task::spawn_blocking(move || read_blocking(&file?, start, end));
+        let pool = pool.clone();
+        let task = tokio::task::spawn_blocking(move || read_blocking(&file?, start, end, &pool));
         Self {
             start,
             end,
@@ -404,16 +406,27 @@ impl Prefetch {
     }
 }
 
-async fn read_at(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
+async fn read_at(
+    file: &std::fs::File,
+    start: u64,
+    end: u64,
+    pool: &Pool,
+) -> std::io::Result<Vec<u8>> {
     let file = file.try_clone()?;
-    tokio::task::spawn_blocking(move || read_blocking(&file, start, end))
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || read_blocking(&file, start, end, &pool))
         .await
         .map_err(std::io::Error::other)?
 }
 
 /// Bytes `start..=end` of `file`.
-fn read_blocking(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
-    let mut buf = vec![0u8; (end - start + 1) as usize];
+fn read_blocking(
+    file: &std::fs::File,
+    start: u64,
+    end: u64,
+    pool: &Pool,
+) -> std::io::Result<Vec<u8>> {
+    let mut buf = pool.take((end - start + 1) as usize);
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileExt;
