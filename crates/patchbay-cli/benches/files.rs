@@ -427,11 +427,19 @@ async fn resume_row(a: &Args, sb: &Sandbox, home: &Home, id: &str, local: &Path,
     let t = Instant::now();
     let status = put(&second_log).status().await.unwrap();
     let resume_wall = t.elapsed();
-    assert!(
-        status.success(),
-        "the resumed put failed: {}",
-        std::fs::read_to_string(&second_log).unwrap_or_default()
-    );
+    if !status.success() {
+        let said = std::fs::read_to_string(&second_log).unwrap_or_default();
+        println!(
+            "resume {} MiB: killed with {:.0} % taken, the session then held {:.0} %; the same command again \
+             FAILED after {:.1} s (goal ≤ 1 chunk sent again: NOT met): {}",
+            a.size / MIB,
+            killed_at as f64 * 100.0 / a.size as f64,
+            stood as f64 * 100.0 / a.size as f64,
+            resume_wall.as_secs_f64(),
+            said.lines().last().unwrap_or_default()
+        );
+        return;
+    }
     let info = sb
         .control()
         .file_info(ADELE, None, "/Bench/resumed.bin")

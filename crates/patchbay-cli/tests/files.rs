@@ -922,6 +922,7 @@ async fn chunks_follow_graphs_rules_and_what_it_says_it_has() {
         Twist::Rewind(3),
         Twist::Unavailable(6),
         Twist::LoseSilently(9),
+        Twist::Busy(12),
     ];
     let v = ok_json(
         &home
@@ -955,6 +956,8 @@ async fn chunks_follow_graphs_rules_and_what_it_says_it_has() {
     let every: Vec<u64> = up.puts.iter().map(|p| p.0).collect();
     let lost = up.puts[8].0;
     assert_eq!(every.iter().filter(|s| **s == lost).count(), 2, "{every:?}");
+    // A 409 that is not about the name (a fragment still being taken): the same chunk again, not "exists".
+    assert_eq!(up.puts[11].0, up.puts[12].0, "{every:?}");
 }
 
 #[tokio::test]

@@ -40,6 +40,9 @@ pub enum Twist {
     /// After this PUT: lose its bytes without saying so; the next PUT starts past what is kept and is answered
     /// 416, and the client must ask where the session stands.
     LoseSilently(usize),
+    /// At this PUT: answer 409 `uploadSessionFailed` (an earlier fragment still being received) and keep
+    /// nothing: the name is not taken, and the client must try again.
+    Busy(usize),
 }
 
 #[derive(Debug, Default)]
@@ -240,7 +243,9 @@ fn upload_host(s: &Strict, method: &Method, headers: &HeaderMap, body: &[u8]) ->
     let twist = {
         let mut twists = s.twists.lock().unwrap();
         let found = twists.iter().position(|t| match t {
-            Twist::Unavailable(k) | Twist::Rewind(k) | Twist::LoseSilently(k) => *k == n,
+            Twist::Unavailable(k) | Twist::Rewind(k) | Twist::LoseSilently(k) | Twist::Busy(k) => {
+                *k == n
+            }
         });
         found.map(|i| twists.remove(i))
     };
@@ -249,6 +254,13 @@ fn upload_host(s: &Strict, method: &Method, headers: &HeaderMap, body: &[u8]) ->
             StatusCode::SERVICE_UNAVAILABLE,
             [("retry-after", "1")],
             axum::Json(json!({"error": {"code": "serviceNotAvailable", "message": "Try again."}})),
+        )
+            .into_response();
+    }
+    if let Some(Twist::Busy(_)) = twist {
+        return (
+            StatusCode::CONFLICT,
+            axum::Json(json!({"error": {"code": "uploadSessionFailed", "message": "Another fragment of this upload session is being received."}})),
         )
             .into_response();
     }

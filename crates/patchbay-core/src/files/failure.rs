@@ -148,7 +148,19 @@ pub fn already(path: &str, response: &RawResponse) -> ErrorInfo {
 /// An upload-host answer that ends the upload, in words (never the upload URL: it is the upload's credential).
 pub fn upload_refused(response: &RawResponse, path: &str) -> ErrorInfo {
     let info = match response.status {
-        409 => return already(path, response),
+        409 if GraphErrorBody::parse(409, &response.body, None)
+            .code
+            .eq_ignore_ascii_case("nameAlreadyExists") =>
+        {
+            return already(path, response)
+        }
+        409 => ErrorInfo::new(
+            ErrorCode::ProviderError,
+            format!(
+                "Microsoft is still taking an earlier piece of {path} and refused the next one."
+            ),
+            "Try again in a minute: the same command resumes where it stopped.",
+        ),
         413 => ErrorInfo::new(
             ErrorCode::ProviderError,
             format!("Microsoft refused a piece of {path} as too large."),

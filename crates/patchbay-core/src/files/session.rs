@@ -188,7 +188,7 @@ impl Chunks<'_> {
                         Err(outcome) => return outcome,
                     }
                 }
-                Answer::Response(r) if transient(r.status) => {
+                Answer::Response(r) if transient(r.status) || busy(&r) => {
                     failures += 1;
                     if failures >= self.retry.attempts {
                         return Outcome::Failed {
@@ -196,6 +196,10 @@ impl Chunks<'_> {
                             resumable: true,
                         };
                     }
+                    tracing::debug!(
+                        status = r.status,
+                        "upload chunk refused for now; trying again"
+                    );
                     tokio::time::sleep(self.wait(failures, Some(&r))).await;
                     match self.status().await {
                         Ok(Some(n)) => next = n,
@@ -346,6 +350,15 @@ pub async fn status(
 /// `DELETE uploadUrl`: the session and what it received are dropped (best effort: it expires anyway).
 pub async fn cancel(http: &reqwest::Client, url: &url::Url) {
     let _ = http.delete(url.clone()).send().await;
+}
+
+/// A 409 that is not about the name: the session is still taking an earlier chunk (from a run that was stopped
+/// mid-chunk, say). It clears: wait and ask again.
+fn busy(r: &RawResponse) -> bool {
+    r.status == 409
+        && !crate::graph::GraphErrorBody::parse(r.status, &r.body, None)
+            .code
+            .eq_ignore_ascii_case("nameAlreadyExists")
 }
 
 fn transient(status: u16) -> bool {
