@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod output;
+mod progress;
 
 use cli::{Cli, Command};
 use patchbay_core::error::{ErrorInfo, Surface};
@@ -59,6 +60,7 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
             patchbay_mcp::serve(core.clone(), options).await
         }
         Command::Automations(cmd) => commands::automations::run(&core, cmd).await,
+        Command::Files(cmd) => commands::files::run(&core, &cmd).await,
         Command::Remove(args) => commands::connections::remove(&core, &args),
         Command::Rename(args) => commands::connections::rename(&core, &args),
         Command::Doctor(args) => commands::doctor::run(&core, &args).await,

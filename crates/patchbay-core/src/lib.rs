@@ -21,6 +21,7 @@ pub mod environment;
 pub mod error;
 pub mod events;
 pub mod fault;
+pub mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod graph;

@@ -6,6 +6,7 @@ pub mod connect;
 pub mod connections;
 pub mod connectors;
 pub mod doctor;
+pub mod files;
 pub mod graph;
 pub mod preview;
 
