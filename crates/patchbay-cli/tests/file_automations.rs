@@ -362,3 +362,66 @@ async fn a_process_killed_mid_command_loses_nothing_and_repeats_at_most_that_ite
     assert_eq!(run_once(&s.home, &[]).await.0, Some(0));
     assert_eq!(lines(&s.out).len(), total, "nothing more");
 }
+
+#[tokio::test]
+async fn download_to_puts_the_bytes_there_before_the_command_runs() {
+    let s = setup().await;
+    let into = tempfile::tempdir().unwrap();
+    // The command records where the file is, and that it is there, whole, when it starts.
+    let run = format!(
+        "sh -c 'printf \"%s\\t\" \"$PATCHBAY_ITEM_ID\" >> {0}; cat >> {0}; cat \"$PATCHBAY_LOCAL_PATH\" >> {0}.bytes'",
+        s.out.display()
+    );
+    add(
+        &s.home,
+        &[
+            "--connection",
+            &s.connection,
+            "--on",
+            "file-changed",
+            "--folder",
+            "/Documents",
+            "--download-to",
+            into.path().to_str().unwrap(),
+            "--run",
+            &run,
+        ],
+    )
+    .await;
+    put(
+        &s,
+        "/Documents/Invoices/2026/INV-2026-009.pdf",
+        "%PDF-1.4 nine",
+    );
+    let (code, stderr) = run_once(&s.home, &[]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let (_, json) = lines(&s.out).remove(0);
+    let local = into.path().join("Invoices/2026/INV-2026-009.pdf");
+    assert_eq!(json["item"]["local_path"], local.to_str().unwrap());
+    assert_eq!(std::fs::read_to_string(&local).unwrap(), "%PDF-1.4 nine");
+    let seen = std::fs::read_to_string(format!("{}.bytes", s.out.display())).unwrap();
+    assert_eq!(seen, "%PDF-1.4 nine", "the command found the whole file");
+    // A relative or missing folder is refused at add, in words.
+    for (bad, words) in [
+        ("relative/dir", "not a full path"),
+        ("/no/such/dir", "not a folder"),
+    ] {
+        let out = s
+            .home
+            .run(&[
+                "automations",
+                "add",
+                "--connection",
+                &s.connection,
+                "--on",
+                "file-changed",
+                "--download-to",
+                bad,
+                "--run",
+                "true",
+            ])
+            .await;
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains(words), "{}", text(&out.stderr));
+    }
+}

@@ -187,6 +187,39 @@ impl Patchbay {
         self.parts.registry.get(id)
     }
 
+    /// The connection `named` names: its id, or its name in any case (the one rule every surface that takes
+    /// "an id or a name" follows). Two connections of one name: refused, asking for the id.
+    pub fn find(&self, named: &str) -> Result<ConnectionSummary, ErrorInfo> {
+        let named = named.trim();
+        let all = self.list()?;
+        if let Some(c) = all.iter().find(|c| c.info.id == named) {
+            return Ok(c.clone());
+        }
+        let same: Vec<&ConnectionSummary> = all
+            .iter()
+            .filter(|c| c.info.name.eq_ignore_ascii_case(named))
+            .collect();
+        match same.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(ErrorInfo::new(
+                crate::error::ErrorCode::NotFound,
+                format!("There is no connection {named:?}."),
+                "Give a connection's id or its name.",
+            )
+            .with_remedy(crate::error::Remedy::ListConnections)),
+            many => Err(invalid(
+                format!("{} connections are called {named:?}.", many.len()),
+                format!(
+                    "Give the id of the one you mean: {}.",
+                    many.iter()
+                        .map(|c| c.info.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+
     pub fn rename(&self, id: &str, name: &str) -> Result<ConnectionSummary, ErrorInfo> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {

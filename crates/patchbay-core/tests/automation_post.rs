@@ -67,7 +67,7 @@ async fn post_mail(url: &str) -> Outcome {
         &posting_to(url),
         "m1",
         &serde_json::json!({"subject": "Quarterly numbers"}),
-        &reqwest::Client::new(),
+        &[],
     )
     .await
 }

@@ -286,11 +286,10 @@ fn say_round(a: &Automation, r: &Round) {
 }
 
 async fn run_once(core: &Patchbay, store: &AutomationStore) -> Result<(), ErrorInfo> {
-    let http = reqwest::Client::new();
     let mut left_failing = 0;
     let mut stopped = 0;
     for a in store.list()? {
-        let r = engine::round(core, &a, &http).await?;
+        let r = engine::round(core, &a).await?;
         say_round(&a, &r);
         left_failing += r.retrying + r.failed;
         if r.stopped.is_some() || r.error.is_some() {

@@ -29,33 +29,7 @@ pub async fn run(core: &Patchbay, command: &FilesCommand) -> Result<(), ErrorInf
 
 /// The connection `conn` names (its id, or its name in any case), when its connector has the files commands.
 fn connection(core: &Patchbay, conn: &str) -> Result<ConnectionSummary, ErrorInfo> {
-    let conn = conn.trim();
-    let all = core.list()?;
-    let found = match all.iter().find(|c| c.info.id == conn) {
-        Some(c) => c.clone(),
-        None => {
-            let named: Vec<&ConnectionSummary> = all
-                .iter()
-                .filter(|c| c.info.name.eq_ignore_ascii_case(conn))
-                .collect();
-            match named.as_slice() {
-                [one] => (*one).clone(),
-                [] => {
-                    return Err(ErrorInfo::new(
-                        ErrorCode::NotFound,
-                        format!("There is no connection {conn:?}."),
-                        "Run `patchbay list` to see the connections (give an id or a name).",
-                    ))
-                }
-                _ => {
-                    return Err(invalid(
-                        format!("More than one connection is called {conn:?}."),
-                        "Give its id instead (see `patchbay list`).",
-                    ))
-                }
-            }
-        }
-    };
+    let found = core.find(conn)?;
     let catalogue = core.catalogue();
     let connector = catalogue.get(&found.info.connector_id).ok();
     if connector.is_some_and(|c| c.capabilities.has_cli(GROUP)) {

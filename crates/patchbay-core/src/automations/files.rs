@@ -22,7 +22,7 @@
 //!   nothing of the drive): it fires nothing that first time, and every change after is exact.
 
 use super::queue::{Pending, State};
-use super::source::{BoxFuture, DeltaSource, SourceState, TestItem};
+use super::source::{BoxFuture, DeltaSource, Prepared, SourceState, TestItem};
 use super::{Automation, Trigger};
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::graph::drive::{Drive, DriveItem, DrivePath, DriveRef};
@@ -38,8 +38,6 @@ const KEEP_FILES: usize = 20_000;
 const KEEP_FOLDERS: usize = 20_000;
 /// How far before the baseline a creation may be stamped and still count as after it (the two clocks).
 const MARGIN_SECS: i64 = 60;
-/// Whether `download_to` is carried out (the download before the action).
-const DOWNLOAD_READY: bool = false;
 /// How deep a chain of parents is followed before it is taken as broken.
 const MAX_DEPTH: usize = 256;
 
@@ -550,6 +548,41 @@ impl FileChanged<'_> {
     }
 }
 
+/// Where a file at `path` (from the drive's root) goes under `dir`: its path below the watched folder, each name
+/// made a safe local name (no separators, no `.` or `..`), its folders made. `None` when it is not below it.
+fn local_target(
+    dir: &std::path::Path,
+    watched: &DrivePath,
+    path: &str,
+) -> Option<std::path::PathBuf> {
+    let full = DrivePath::parse(path).ok()?;
+    if !full.is_within(watched) || full.is_root() {
+        return None;
+    }
+    let names: Vec<String> = full
+        .display()
+        .trim_start_matches('/')
+        .split('/')
+        .skip(
+            watched
+                .display()
+                .trim_start_matches('/')
+                .split('/')
+                .filter(|n| !n.is_empty())
+                .count(),
+        )
+        .map(crate::files::download::local_name)
+        .collect();
+    let mut target = dir.to_path_buf();
+    for n in &names {
+        target.push(n);
+    }
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).ok()?;
+    }
+    Some(target)
+}
+
 fn join(folder: &str, name: &str) -> String {
     if folder == "/" {
         format!("/{name}")
@@ -628,13 +661,6 @@ impl DeltaSource for FileChanged<'_> {
         }
         let download_to = match self.download_to.map(str::trim).filter(|d| !d.is_empty()) {
             None => None,
-            // Until the download before the action lands, refused rather than accepted and ignored.
-            Some(_) if !DOWNLOAD_READY => {
-                return Err(invalid(
-                    "Downloading each file before the action is not available in this build.",
-                    "Leave --download-to out; the command can fetch the file with `patchbay files get`.",
-                ))
-            }
             Some(d) => {
                 let dir = std::path::Path::new(d);
                 if !dir.is_absolute() {
@@ -848,6 +874,52 @@ impl DeltaSource for FileChanged<'_> {
         };
         fs.store(state);
         new
+    }
+
+    /// With `download_to`: the file created, changed or moved is downloaded first (by its id: wherever it is
+    /// now), into the folder at its path under the watched folder (`DIR/Sub/a.pdf`; each name made safe), whole
+    /// or not at all; the command gets its path in `PATCHBAY_LOCAL_PATH` and the item's `local_path`.
+    fn prepare<'a>(
+        &'a self,
+        core: &'a crate::Patchbay,
+        a: &'a Automation,
+        item: &'a Pending,
+    ) -> BoxFuture<'a, Result<Prepared, String>> {
+        Box::pin(async move {
+            let Some(dir) = self.download_to else {
+                return Ok(Prepared::default());
+            };
+            let change = item.payload["item"]["change"].as_str().unwrap_or_default();
+            if change == "deleted" {
+                return Ok(Prepared::default());
+            }
+            let path = item.payload["item"]["path"].as_str().unwrap_or_default();
+            let target = local_target(std::path::Path::new(dir), &self.watched(), path)
+                .ok_or_else(|| format!("{path} cannot be placed under {dir}."))?;
+            let graph = core.graph(&a.connection_id).await.map_err(|e| words(&e))?;
+            let files = crate::files::Files::new(&graph, self.drive());
+            files
+                .download_by_id(
+                    &item.item_id,
+                    path,
+                    crate::files::Sink::File(target),
+                    &crate::files::NoProgress,
+                )
+                .await
+                .map(|done| {
+                    let local = done
+                        .local_path
+                        .map(|p| p.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let mut payload = item.payload.clone();
+                    payload["item"]["local_path"] = json!(local);
+                    Prepared {
+                        env: vec![("PATCHBAY_LOCAL_PATH".to_string(), local)],
+                        payload: Some(payload),
+                    }
+                })
+                .map_err(|e| words(&e))
+        })
     }
 
     fn resync_link(&self, response: &RawResponse) -> Option<String> {
@@ -1123,6 +1195,19 @@ mod tests {
         let got = source().take_page(&automation(), &mut s, vec![out], true, 0);
         assert_eq!(got[0].payload["item"]["change"], "deleted");
         assert_eq!(got[0].payload["item"]["path"], "/Docs/Sub2/x.txt");
+    }
+
+    #[test]
+    fn a_download_lands_under_its_folder_and_never_outside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let watched = DrivePath::parse("/Docs").unwrap();
+        let t = local_target(dir.path(), &watched, "/Docs/Sub/a.pdf").unwrap();
+        assert_eq!(t, dir.path().join("Sub").join("a.pdf"));
+        assert!(dir.path().join("Sub").is_dir());
+        assert!(local_target(dir.path(), &watched, "/Other/a.pdf").is_none());
+        assert!(local_target(dir.path(), &watched, "/Docs/../etc/passwd").is_none());
+        let odd = local_target(dir.path(), &watched, "/Docs/a\\b.pdf").unwrap();
+        assert_eq!(odd.parent(), Some(dir.path()));
     }
 
     #[test]

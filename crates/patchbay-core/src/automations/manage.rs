@@ -118,7 +118,7 @@ pub fn describe_trigger(t: &Trigger) -> String {
 /// Check `new`, save it, and read its folder (or calendar) to the end without firing: what is there now never
 /// fires. Nothing is saved when that read fails.
 pub async fn add(core: &Patchbay, new: NewAutomation) -> Result<AutomationView, ErrorInfo> {
-    let connection = core.get(&new.connection)?;
+    let connection = core.find(&new.connection)?;
     let trigger = checked_trigger(core, &connection, &new.trigger)?;
     let action = checked_action(new.run.as_deref(), new.post.as_deref())?;
     let poll_secs = new.poll_secs.unwrap_or(DEFAULT_POLL_SECS);
@@ -202,7 +202,7 @@ pub async fn run_now(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorI
     ) {
         runner::request_run_now(&store, id)?;
     } else {
-        engine::round(core, &a, &reqwest::Client::new()).await?;
+        engine::round(core, &a).await?;
     }
     view(&store, a)
 }
@@ -210,7 +210,7 @@ pub async fn run_now(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorI
 /// Test with the newest item: the action run once with the newest item that matches (nothing recorded, no
 /// cursor moved), so a person sees the command's exit and stderr before trusting it with their mail.
 pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, ErrorInfo> {
-    let connection = core.get(&new.connection)?;
+    let connection = core.find(&new.connection)?;
     let trigger = checked_trigger(core, &connection, &new.trigger)?;
     let action = checked_action(new.run.as_deref(), new.post.as_deref())?;
     let a = Automation {
@@ -234,7 +234,28 @@ pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, Er
             detail: Some(a.trigger.source().nothing_to_test()),
         });
     };
-    let o = action::deliver(&a, &item.id, &item.payload, &reqwest::Client::new()).await;
+    let source = a.trigger.source();
+    let placeholder = super::queue::Pending {
+        item_id: item.id.clone(),
+        key: String::new(),
+        subject: item.subject.clone(),
+        payload: item.payload.clone(),
+        attempts: 0,
+        next_at: 0,
+        failed: false,
+    };
+    let o = match source.prepare(core, &a, &placeholder).await {
+        Ok(prepared) => {
+            let payload = prepared.payload.as_ref().unwrap_or(&item.payload);
+            action::deliver(&a, &item.id, payload, &prepared.env).await
+        }
+        Err(words) => action::Outcome {
+            ok: false,
+            exit_code: None,
+            http_status: None,
+            detail: Some(words),
+        },
+    };
     Ok(TestOutcome {
         item_id: Some(item.id),
         subject: item.subject,

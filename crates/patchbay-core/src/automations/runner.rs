@@ -59,7 +59,6 @@ fn modified(path: &Path) -> Option<SystemTime> {
 /// Run automations until `stop`, each round's report sent to `reports`.
 pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::UnboundedSender<Report>) {
     let store = AutomationStore::new(&core.config().data_dir);
-    let http = reqwest::Client::new();
     let mut events = core.subscribe();
     let mut next: HashMap<String, Instant> = HashMap::new();
     let mut running: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
@@ -97,12 +96,12 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
                 .entry(a.connection_id.clone())
                 .or_insert_with(|| Arc::new(Semaphore::new(PER_MAILBOX)))
                 .clone();
-            let (core, http, a, reports) = (core.clone(), http.clone(), a.clone(), reports.clone());
+            let (core, a, reports) = (core.clone(), a.clone(), reports.clone());
             let id = a.id.clone();
             running.insert(
                 id,
                 tokio::spawn(async move {
-                    let round = engine::round_limited(&core, &a, &http, Some(&slot)).await;
+                    let round = engine::round_limited(&core, &a, Some(&slot)).await;
                     tracing::debug!(automation = %a.id, ?round, "round");
                     let _ = reports.send(Report {
                         automation: a,

@@ -5,7 +5,7 @@
 //! the size: one network chunk and one write buffer at a time.
 
 use super::progress::Progress;
-use super::{failure, hosts, Files};
+use super::{failure, hosts, FileEntry, Files};
 use crate::error::{ErrorCode, ErrorInfo};
 use crate::graph::drive::DrivePath;
 use std::io::Write;
@@ -69,13 +69,53 @@ impl Files<'_> {
     ) -> Result<Downloaded, ErrorInfo> {
         let shown = path.display();
         let entry = self.item(path).await?;
+        let request = self.graph.graph().drive(&self.drive).content(path);
+        self.download_entry(&entry, &request, &shown, sink, progress)
+            .await
+    }
+
+    /// Download the file with id `id` (wherever it is now: a file renamed since its change is still had) into
+    /// `sink`; `shown` names it in errors.
+    pub async fn download_by_id(
+        &self,
+        id: &str,
+        shown: &str,
+        sink: Sink<'_>,
+        progress: &dyn Progress,
+    ) -> Result<Downloaded, ErrorInfo> {
+        let drive = self.graph.graph().drive(&self.drive);
+        let response = self
+            .graph
+            .send(&drive.item_by_id(id))
+            .await
+            .map_err(|e| e.to_error_info())?;
+        if !response.is_success() {
+            return Err(failure::about(&response, shown));
+        }
+        let item: crate::graph::drive::DriveItem = response
+            .json()
+            .map_err(|e| crate::graph::session::graph_error_info(&e))?;
+        let entry = FileEntry::from_item(&item)
+            .unwrap_or_else(|| FileEntry::with_path(&item, shown.to_string()));
+        self.download_entry(&entry, &drive.content_by_id(id), shown, sink, progress)
+            .await
+    }
+
+    async fn download_entry(
+        &self,
+        entry: &FileEntry,
+        request: &crate::graph::Request,
+        shown: &str,
+        sink: Sink<'_>,
+        progress: &dyn Progress,
+    ) -> Result<Downloaded, ErrorInfo> {
+        let shown = shown.to_string();
         if entry.is_folder {
             return Err(failure::not_a_file(&entry.path));
         }
-        let request = self.graph.graph().drive(&self.drive).content(path);
         let answer = self
             .graph
-            .send(&request)
+            .send(request)
             .await
             .map_err(|e| e.to_error_info())?;
         let body = if answer.is_success() {

@@ -242,6 +242,15 @@ impl<'a> Drive<'a> {
         Request::get(format!("{}/content", self.at(path)))
     }
 
+    /// The item with id `id`'s bytes (a 302 to a pre-authenticated URL, as [`Drive::content`]).
+    pub fn content_by_id(&self, id: &str) -> Request {
+        Request::get(format!(
+            "{}/items/{}/content",
+            self.drive.base(),
+            segment(id)
+        ))
+    }
+
     /// A small file's bytes in one PUT (Graph's simple upload; Patchbay uses it up to 4 MiB).
     pub fn put(&self, path: &DrivePath, conflict: Conflict, bytes: Vec<u8>) -> Request {
         Request::put_bytes(format!("{}/content", self.at(path)), bytes)

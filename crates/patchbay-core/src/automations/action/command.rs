@@ -100,8 +100,9 @@ pub(super) async fn run(
     item_id: &str,
     argv: &[String],
     payload: &serde_json::Value,
+    env: &[(String, String)],
 ) -> Outcome {
-    run_limited(automation, item_id, argv, payload, COMMAND_LIMIT).await
+    run_limited(automation, item_id, argv, payload, env, COMMAND_LIMIT).await
 }
 
 async fn run_limited(
@@ -109,6 +110,7 @@ async fn run_limited(
     item_id: &str,
     argv: &[String],
     payload: &serde_json::Value,
+    env: &[(String, String)],
     limit: Duration,
 ) -> Outcome {
     let Some((program, args)) = argv.split_first() else {
@@ -122,6 +124,7 @@ async fn run_limited(
         .env("PATCHBAY_AUTOMATION_ID", &automation.id)
         .env("PATCHBAY_CONNECTION_ID", &automation.connection_id)
         .env("PATCHBAY_ITEM_ID", item_id)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -247,6 +250,7 @@ mod tests {
             "m1",
             &sh("head -c 1000000 /dev/zero | tr '\\0' x >&2; echo >&2; echo the last line >&2; cat >/dev/null"),
             &serde_json::json!({"subject": "x".repeat(200_000)}),
+            &[],
         )
         .await;
         assert!(o.ok, "{o:?}");
@@ -268,6 +272,7 @@ mod tests {
                 pid.display()
             )),
             &serde_json::json!({}),
+            &[],
         )
         .await;
         assert!(o.ok, "{o:?}");
@@ -291,6 +296,7 @@ mod tests {
                 pid.display()
             )),
             &serde_json::json!({}),
+            &[],
             Duration::from_secs(1),
         )
         .await;

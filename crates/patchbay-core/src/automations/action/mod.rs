@@ -37,18 +37,17 @@ impl Outcome {
     }
 }
 
-/// Deliver `payload` (the item's JSON) by `automation`'s action.
-///
-/// `_http` is no longer used: a POST goes through [`post::clients`], built for actions (no redirects, no proxy
-/// for this computer). The parameter stays until the engine and Test stop passing a client.
+/// Deliver `payload` (the item's JSON) by `automation`'s action; a command also gets `env` (what its trigger
+/// prepared: `PATCHBAY_LOCAL_PATH`). A POST goes through [`post::clients`], built for actions (no redirects, no
+/// proxy for this computer).
 pub async fn deliver(
     automation: &Automation,
     item_id: &str,
     payload: &serde_json::Value,
-    _http: &reqwest::Client,
+    env: &[(String, String)],
 ) -> Outcome {
     match &automation.action {
-        Action::Run { argv } => command::run(automation, item_id, argv, payload).await,
+        Action::Run { argv } => command::run(automation, item_id, argv, payload, env).await,
         Action::Post { url } => post::post(url, payload).await,
     }
 }

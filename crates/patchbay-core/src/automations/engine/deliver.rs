@@ -3,6 +3,7 @@
 
 use super::super::action::{self, Outcome};
 use super::super::queue::{Attempt, Queue, State};
+use super::super::source::DeltaSource;
 use super::super::store::AutomationStore;
 use super::super::{Automation, MAX_ATTEMPTS};
 use super::{now, Round};
@@ -38,9 +39,10 @@ fn still_on(store: &AutomationStore, a: &Automation, round: &mut Round) -> bool 
 pub(super) async fn deliver_due(
     store: &AutomationStore,
     a: &Automation,
+    source: &dyn DeltaSource,
+    core: &Patchbay,
     queue: &Queue,
     state: &mut State,
-    http: &reqwest::Client,
     round: &mut Round,
 ) -> Result<(), ErrorInfo> {
     let keys: Vec<String> = state.queue.iter().map(|p| p.key().to_string()).collect();
@@ -55,12 +57,25 @@ pub(super) async fn deliver_due(
             break;
         }
         crate::fault::point("automation-before-action");
+        // What the trigger does first (a file downloaded where the command finds it); its failure is the
+        // attempt's, retried like the action's.
         let Outcome {
             ok,
             exit_code,
             http_status,
             detail,
-        } = action::deliver(a, &p.item_id, &p.payload, http).await;
+        } = match source.prepare(core, a, &p).await {
+            Ok(prepared) => {
+                let payload = prepared.payload.as_ref().unwrap_or(&p.payload);
+                action::deliver(a, &p.item_id, payload, &prepared.env).await
+            }
+            Err(words) => Outcome {
+                ok: false,
+                exit_code: None,
+                http_status: None,
+                detail: Some(words),
+            },
+        };
         crate::fault::point("automation-after-action");
         let attempt = p.attempts + 1;
         let outcome = if ok {

@@ -285,12 +285,8 @@ pub async fn baseline(core: &Patchbay, a: &Automation) -> Result<(), ErrorInfo> 
 }
 
 /// One round of `a`: poll (unless paused), then deliver what is due.
-pub async fn round(
-    core: &Patchbay,
-    a: &Automation,
-    http: &reqwest::Client,
-) -> Result<Round, ErrorInfo> {
-    round_limited(core, a, http, None).await
+pub async fn round(core: &Patchbay, a: &Automation) -> Result<Round, ErrorInfo> {
+    round_limited(core, a, None).await
 }
 
 /// [`round`], reading Graph only while it holds a permit of `graph_slots` (the runner's per-mailbox limit); the
@@ -298,7 +294,6 @@ pub async fn round(
 pub async fn round_limited(
     core: &Patchbay,
     a: &Automation,
-    http: &reqwest::Client,
     graph_slots: Option<&tokio::sync::Semaphore>,
 ) -> Result<Round, ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
@@ -359,7 +354,17 @@ pub async fn round_limited(
     saved?;
     drop(permit);
     // Items already queued are delivered even when Graph failed this round (they need no Graph).
-    match deliver_due(&store, a, &queue, &mut state, http, &mut round).await {
+    match deliver_due(
+        &store,
+        a,
+        source.as_ref(),
+        core,
+        &queue,
+        &mut state,
+        &mut round,
+    )
+    .await
+    {
         Err(e) if queue.removed() => {
             tracing::info!(automation = %a.id, "removed while it ran: {}", e.one_line());
             round.skipped = Some("removed".into());

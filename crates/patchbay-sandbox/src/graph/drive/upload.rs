@@ -597,6 +597,12 @@ pub async fn fragment(
             _ => return session_gone(),
         }
     }
+    // A client that goes away mid-fragment drops this handler at the await below: the session must not stay
+    // busy (409) for the rest of its life, so whatever ends the handler frees it.
+    let _free = Busy {
+        st: &st,
+        token: &token,
+    };
     let written = write_body(&session.path, body, first, length, None).await;
     let ok = matches!(&written, Ok((_, n)) if *n == length);
     {
@@ -632,6 +638,20 @@ pub async fn fragment(
             .into_response();
     }
     complete(&st, &token, &session).await
+}
+
+/// A session marked busy while a fragment is written; freed when the handler ends, however it ends.
+struct Busy<'a> {
+    st: &'a AppState,
+    token: &'a str,
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.st.lock().files.sessions.get_mut(self.token) {
+            s.busy = false;
+        }
+    }
 }
 
 /// The last fragment arrived: hash the file and put it in place.
