@@ -202,8 +202,13 @@ impl Queue {
         let path = self.dir.join("history.jsonl");
         let line = serde_json::to_string(attempt)
             .map_err(|e| storage("write the history of", &path, e))?;
-        crate::store::journal::append(&path, &line, HISTORY_LIMIT)
-            .map_err(|e| storage("write the history of", &path, e))
+        crate::store::journal::append(&path, &line, HISTORY_LIMIT).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                removed()
+            } else {
+                storage("write the history of", &path, e)
+            }
+        })
     }
 
     /// Every attempt kept, oldest first, across the history set aside (a torn line is skipped).

@@ -46,6 +46,12 @@ pub fn open_private(path: &Path, options: &OpenOptions) -> std::io::Result<File>
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         ensure_private_dir(dir)?;
     }
+    open_private_existing(path, options)
+}
+
+/// [`open_private`] in a folder that must already be there: one removed meanwhile (an automation removed while
+/// its round ran) is not made again; the open fails with `NotFound`.
+pub fn open_private_existing(path: &Path, options: &OpenOptions) -> std::io::Result<File> {
     let mut options = options.clone();
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);

@@ -47,10 +47,10 @@ fn ends_unfinished(file: &mut File) -> bool {
 }
 
 /// Append `line` (without its newline) to `path`, first setting the file aside when the line would take it
-/// past `limit` bytes.
+/// past `limit` bytes. The folder must be there: one removed meanwhile is not made again (`NotFound`).
 pub fn append(path: &Path, line: &str, limit: u64) -> std::io::Result<()> {
     for _ in 0..8 {
-        let mut file = super::open_private(
+        let mut file = super::open_private_existing(
             path,
             OpenOptions::new().create(true).read(true).append(true),
         )?;

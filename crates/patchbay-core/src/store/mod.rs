@@ -9,8 +9,8 @@ mod files;
 pub mod journal;
 
 pub use files::{
-    ensure_private_dir, open_private, open_private_lock, write_atomic, write_atomic_existing,
-    write_atomic_unsynced, write_private,
+    ensure_private_dir, open_private, open_private_existing, open_private_lock, write_atomic,
+    write_atomic_existing, write_atomic_unsynced, write_private,
 };
 use std::fs::File;
 use std::io::Write;

@@ -14,7 +14,7 @@ pub fn split_run(text: &str) -> Result<Vec<String>, ErrorInfo> {
         ErrorInfo::new(
             ErrorCode::InvalidInput,
             format!("The command `{text}` cannot be split into words ({e})."),
-            "Close its quotes, e.g. --run 'save-files --to \"My Files\"'.",
+            "Close its quotes, e.g. save-files --to \"My Files\".",
         )
     })?;
     if let Some(dropped) = comment(text, &words) {
@@ -25,7 +25,7 @@ pub fn split_run(text: &str) -> Result<Vec<String>, ErrorInfo> {
                  every word after it would be dropped."
             ),
             format!(
-                "Quote it to pass it as an argument, e.g. --run \"{} '{dropped}'\", or leave it out.",
+                "Quote it to pass it as an argument, e.g. {} '{dropped}', or leave it out.",
                 words.join(" ")
             ),
         ));
@@ -34,7 +34,7 @@ pub fn split_run(text: &str) -> Result<Vec<String>, ErrorInfo> {
         return Err(ErrorInfo::new(
             ErrorCode::InvalidInput,
             "The command is empty.",
-            "Give a program and its arguments, e.g. --run 'notify-send New mail'.",
+            "Give a program and its arguments, e.g. notify-send \"New mail\".",
         ));
     }
     Ok(words)
