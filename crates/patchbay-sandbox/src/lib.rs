@@ -49,7 +49,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use control::{
-    AppRegistration, ControlError, FileContent, FileInfo, SandboxControl, UploadLever,
+    AppRegistration, ControlError, FileContent, FileInfo, SandboxControl, TeamsBody, TeamsEvent,
+    TeamsMessage, TeamsPlace, TeamsSent, UploadLever,
 };
 pub use graph::calendar_delta::EventChange;
 pub use state::{DemoUser, Garble, Stats};

@@ -72,6 +72,18 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_sandbox/files/delete", post(drive::delete))
         .route("/_sandbox/files/expire-delta", post(drive::expire_delta))
         .route("/_sandbox/upload-sessions", post(drive::upload_session))
+        .route("/_sandbox/teams/chat-messages", post(teams::chat_message))
+        .route(
+            "/_sandbox/teams/channel-messages",
+            post(teams::channel_message),
+        )
+        .route("/_sandbox/teams/messages/edit", post(teams::edit))
+        .route("/_sandbox/teams/messages/delete", post(teams::delete))
+        .route("/_sandbox/teams/system-events", post(teams::system_event))
+        .route("/_sandbox/teams/chats", post(teams::create_chat))
+        .route("/_sandbox/teams/sent", get(teams::sent))
+        .route("/_sandbox/teams/rate-limit", post(teams::rate_limit))
+        .route("/_sandbox/teams/expire-delta", post(teams::expire_delta))
         .route("/_sandbox/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(state, guard))
 }
@@ -192,6 +204,7 @@ macro_rules! body {
 // The mailbox's and the files' endpoints, after the `body!` macro they use.
 mod drive;
 mod mailbox;
+mod teams;
 
 async fn stats(State(st): State<Arc<AppState>>) -> Response {
     Json(control(&st).stats()).into_response()
