@@ -205,8 +205,8 @@ pub struct Teams {
     pub chats: Vec<Chat>,
     /// The last sequence number given out.
     pub seq: u64,
-    /// The last message ID given out (so two messages made in the same millisecond still differ).
-    pub last_ms: i64,
+    /// Every message ID given out (so two messages made in the same millisecond still differ).
+    pub used_ms: std::collections::HashSet<i64>,
     /// What each user (by ID) sent through Graph.
     pub sent: std::collections::HashMap<String, Vec<Sent>>,
     pub rate: super::rate::RateLimits,
@@ -227,13 +227,12 @@ impl Teams {
         self.seq
     }
 
-    /// A message ID for `at`: its Unix milliseconds, moved on past the last one given out if needed.
+    /// A message ID for `at`: its Unix milliseconds, moved on a millisecond at a time if already given out.
     pub fn message_id(&mut self, at: Timestamp) -> (String, Timestamp) {
         let mut ms = at.as_millisecond();
-        if ms <= self.last_ms {
-            ms = self.last_ms + 1;
+        while !self.used_ms.insert(ms) {
+            ms += 1;
         }
-        self.last_ms = ms;
         let when = Timestamp::from_millisecond(ms).unwrap_or(at);
         (ms.to_string(), when)
     }
