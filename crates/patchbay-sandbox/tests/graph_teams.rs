@@ -1234,7 +1234,12 @@ async fn control_endpoints() {
     .await;
     let kinds: Vec<String> = values(&events.body)
         .iter()
-        .map(|m| m["eventDetail"]["@odata.type"].as_str().unwrap().to_string())
+        .map(|m| {
+            m["eventDetail"]["@odata.type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(
         kinds,

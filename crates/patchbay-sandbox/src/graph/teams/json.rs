@@ -235,12 +235,10 @@ pub fn team_brief(t: &Team) -> Value {
         "webUrl": null,
         "isArchived": false,
         "tenantId": DEMO_TENANT_ID,
-        "isMembershipLimitedToOwners": null,
         "memberSettings": null,
         "guestSettings": null,
         "messagingSettings": null,
         "funSettings": null,
-        "discoverySettings": null,
         "summary": null,
     })
 }
