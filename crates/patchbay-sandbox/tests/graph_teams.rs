@@ -36,12 +36,7 @@ async fn call(
     body: Option<Value>,
     headers: &[(&str, &str)],
 ) -> Answer {
-    let url = if url.starts_with("http") {
-        url.to_string()
-    } else {
-        url.to_string()
-    };
-    let mut r = client.request(method, &url).bearer_auth(token);
+    let mut r = client.request(method, url).bearer_auth(token);
     for (k, v) in headers {
         r = r.header(*k, *v);
     }
