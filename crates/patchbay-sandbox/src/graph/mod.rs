@@ -1,6 +1,6 @@
 //! A small Microsoft Graph under `/graph`: bearer-token checks, Graph's error shape, and one module per
-//! resource — the profile (`me`), a generated demo mailbox (`messages`, `mail_folders`, `calendar`, `mailbox`)
-//! and JSON batching (`batch`). Every resource is reached through [`dispatch`], so a `$batch` item runs exactly the
+//! resource — the profile (`me`), a generated demo mailbox (`messages`, `mail_folders`, `calendar`, `mailbox`),
+//! OneDrive and SharePoint (`drive`), Microsoft Teams (`teams`) and JSON batching (`batch`). Every resource is reached through [`dispatch`], so a `$batch` item runs exactly the
 //! code a plain request does.
 
 mod batch;
