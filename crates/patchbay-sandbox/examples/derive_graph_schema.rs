@@ -32,6 +32,13 @@ const ROOTS: &[&str] = &[
     "microsoft.graph.site",
     "microsoft.graph.permission",
     "microsoft.graph.uploadSession",
+    "microsoft.graph.chat",
+    "microsoft.graph.chatMessage",
+    "microsoft.graph.chatMessageInfo",
+    "microsoft.graph.chatMessageHostedContent",
+    "microsoft.graph.conversationMember",
+    "microsoft.graph.team",
+    "microsoft.graph.channel",
 ];
 
 #[derive(Deserialize)]

@@ -363,7 +363,12 @@ fn after_sign_in(
             ),
         );
     }
-    if inner.admin_consent_blocks(&app.client_id) && inner.admin_approval_page {
+    // A permission only an admin can grant blocks the sign-in just as "users can't consent" does, until an
+    // admin consented for the app.
+    let admin_scope = req.scopes.iter().any(|s| scopes::admin_only(s));
+    let blocked = inner.admin_consent_blocks(&app.client_id)
+        || (admin_scope && !inner.tenant.admin_consented.contains(&app.client_id));
+    if blocked && inner.admin_approval_page {
         inner.transactions.remove(tx);
         // Microsoft's "Need admin approval" page: the person stays there (no redirect back to the app).
         return pages::error(&AadError::new(
@@ -377,7 +382,7 @@ fn after_sign_in(
             ),
         ));
     }
-    if inner.admin_consent_blocks(&app.client_id) {
+    if blocked {
         inner.transactions.remove(tx);
         return redirect_error_for(
             st,

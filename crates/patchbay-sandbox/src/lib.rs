@@ -4,7 +4,7 @@
 //! `login.microsoftonline.com` does — OpenID discovery per authority, sign-in and consent pages, the token
 //! endpoint with Microsoft's `AADSTS` errors, RS256-signed ID tokens — plus a small Microsoft Graph under
 //! `/graph` (the profile, a generated demo mailbox with its folders and a calendar per user, OneDrive and
-//! SharePoint, JSON batching), and control levers that make sign-in and Graph fail in Microsoft's ways:
+//! SharePoint, Microsoft Teams chats and channels, JSON batching), and control levers that make sign-in and Graph fail in Microsoft's ways:
 //! [`Sandbox::control`] in process, and JSON endpoints under `/_sandbox/` when [`SandboxOptions::control`] is on.
 //!
 //! ```no_run
@@ -49,7 +49,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use control::{
-    AppRegistration, ControlError, FileContent, FileInfo, SandboxControl, UploadLever,
+    AppRegistration, ControlError, FileContent, FileInfo, SandboxControl, TeamsBody, TeamsEvent,
+    TeamsMessage, TeamsPlace, TeamsSent, UploadLever,
 };
 pub use graph::calendar_delta::EventChange;
 pub use state::{DemoUser, Garble, Stats};

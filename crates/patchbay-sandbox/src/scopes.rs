@@ -77,6 +77,9 @@ pub const KNOWN_SCOPES: &[(&str, &str)] = &[
         "Read names and members of your chat threads",
     ),
     ("Chat.ReadWrite", "Read and write your chat messages"),
+    ("Chat.Create", "Create chats"),
+    ("ChatMessage.Read", "Read your chat messages"),
+    ("ChatMessage.Send", "Send chat messages"),
     ("ChannelMessage.Read.All", "Read your channel messages"),
     ("ChannelMessage.Send", "Send channel messages"),
     (
@@ -98,6 +101,18 @@ pub const KNOWN_SCOPES: &[(&str, &str)] = &[
         "Read and create your online meetings",
     ),
 ];
+
+/// Delegated permissions only an administrator can grant (Microsoft marks them "Admin consent required"): a user
+/// signing in to an app that asks for one, before an admin consented for the tenant, is stopped as where the
+/// tenant requires admin consent (`AADSTS65001`, or the "Need admin approval" page, `AADSTS90094`).
+pub const ADMIN_ONLY_SCOPES: &[&str] = &["ChannelMessage.Read.All"];
+
+/// Whether only an administrator can grant `scope`.
+pub fn admin_only(scope: &str) -> bool {
+    ADMIN_ONLY_SCOPES
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scope))
+}
 
 /// What the `scope` parameter asked for, normalised to the canonical short names.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -162,6 +162,9 @@ pub struct Inner {
     /// OneDrive and SharePoint: the drives, sites and upload sessions (laid out on first use; uploaded and large
     /// files live in a temporary folder that goes with this state). Not persisted either.
     pub files: crate::graph::drive::store::Files,
+    /// Microsoft Teams: teams, channels, chats and their messages (laid out on first use), what apps sent, and
+    /// Teams' own rate limit. Not persisted either.
+    pub teams: crate::graph::teams::model::Teams,
 }
 
 impl Inner {
@@ -191,6 +194,7 @@ impl Inner {
             mail_logs: HashMap::new(),
             calendar_logs: HashMap::new(),
             files: Default::default(),
+            teams: Default::default(),
         }
     }
 

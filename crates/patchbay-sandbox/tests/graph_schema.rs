@@ -4,7 +4,9 @@
 //! message with its attachments, drafts, replies, sendMail), mail folders, the calendar view, events created,
 //! mailbox settings, mail and calendar delta rounds (with `@removed` items), `$batch` item bodies, and files:
 //! drives, items by ID and by path, children, search, recent, shared with me, sites and their libraries, drive
-//! delta (with deleted items), folders created, uploads simple and by session, sharing links.
+//! delta (with deleted items), folders created, uploads simple and by session, sharing links; and Teams: chats,
+//! their members and messages (mentions, images, system events, edits, deletions), hosted content, messages sent,
+//! chats created, joined teams, teams, channels, channel posts and replies, channel delta rounds, in `$batch` too.
 
 mod common;
 mod schema;
@@ -564,6 +566,247 @@ async fn batch_item_bodies_match_the_schema() {
     }
     p.finish();
     sb.shutdown().await;
+}
+
+/// Teams: an admin consents for the app first (ChannelMessage.Read.All needs it), then a work account signs in.
+async fn teams_probe<'a>(sb: &'a Sandbox, client: reqwest::Client, email: &str) -> Probe<'a> {
+    let mut url = sb
+        .base_url()
+        .join("organizations/v2.0/adminconsent")
+        .unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", patchbay_sandbox::BUILT_IN_CLIENT_ID)
+        .append_pair("redirect_uri", REDIRECT);
+    let page = get(&client, &url).await;
+    submit(&client, sb, &page, &[("accept", "yes")]).await;
+    let token = access_token(
+        &client,
+        sb,
+        email,
+        "openid offline_access User.Read Chat.ReadWrite Team.ReadBasic.All Channel.ReadBasic.All \
+         ChannelMessage.Read.All ChannelMessage.Send",
+    )
+    .await;
+    Probe::new(sb, client, token, email)
+}
+
+async fn teams(email: &str) {
+    let (sb, client) = start().await;
+    let mut p = teams_probe(&sb, client, email).await;
+    let unknown = [("Prefer", "include-unknown-enum-members")];
+
+    // Chats: listed, expanded, ordered, one by one with their members and every message (mentions, images,
+    // system events, edits, deletions), hosted content.
+    let chats = p.collection_at("/me/chats", "chat").await;
+    p.collection_at(
+        "/me/chats?$top=2&$expand=members,lastMessagePreview",
+        "chat",
+    )
+    .await;
+    p.collection_with(
+        "/me/chats?$orderby=lastMessagePreview/createdDateTime%20desc&$expand=lastMessagePreview",
+        "chat",
+        &unknown,
+    )
+    .await;
+    for chat in values(&chats) {
+        let id = id_of(&chat);
+        p.entity_at(&format!("/chats/{id}?$expand=members"), "chat")
+            .await;
+        p.collection_at(&format!("/chats/{id}/members"), "conversationMember")
+            .await;
+        let mut url = format!("/chats/{id}/messages?$top=50");
+        loop {
+            let page = p.collection_at(&url, "chatMessage").await;
+            for m in values(&page) {
+                let content = m["body"]["content"].as_str().unwrap_or("").to_string();
+                if content.contains("hostedContents") {
+                    let mid = id_of(&m);
+                    let list = p
+                        .collection_at(
+                            &format!("/chats/{id}/messages/{mid}/hostedContents"),
+                            "chatMessageHostedContent",
+                        )
+                        .await;
+                    let hid = id_of(&values(&list)[0]);
+                    p.entity_at(
+                        &format!("/chats/{id}/messages/{mid}/hostedContents/{hid}"),
+                        "chatMessageHostedContent",
+                    )
+                    .await;
+                }
+            }
+            match page["@odata.nextLink"].as_str() {
+                Some(next) => url = next.to_string(),
+                None => break,
+            }
+        }
+        p.collection_with(
+            &format!("/chats/{id}/messages?$top=5"),
+            "chatMessage",
+            &unknown,
+        )
+        .await;
+    }
+    let first = id_of(&values(&chats)[0]);
+    let sent = p
+        .send_json(
+            Method::POST,
+            &format!("/chats/{first}/messages"),
+            &json!({"body": {"contentType": "text", "content": "a <b>b</b>"}}),
+            StatusCode::CREATED,
+        )
+        .await;
+    p.entity("POST a chat message", "chatMessage", &sent);
+    p.entity_at(
+        &format!("/chats/{first}/messages/{}", id_of(&sent)),
+        "chatMessage",
+    )
+    .await;
+    let others: Vec<&str> = WORK.iter().copied().filter(|e| *e != email).collect();
+    let made = p
+        .send_json(
+            Method::POST,
+            "/chats",
+            &json!({"chatType": "group", "topic": "Schema", "members": [
+                {"@odata.type": "#microsoft.graph.aadUserConversationMember",
+                 "user@odata.bind": format!("https://graph.microsoft.com/v1.0/users('{email}')")},
+                {"@odata.type": "#microsoft.graph.aadUserConversationMember",
+                 "user@odata.bind": format!("https://graph.microsoft.com/v1.0/users('{}')", others[0])}]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    p.entity("POST /chats", "chat", &made);
+    p.collection_with(
+        &format!("/chats/{}/messages", id_of(&made)),
+        "chatMessage",
+        &unknown,
+    )
+    .await;
+
+    // Teams and channels: every channel's posts with their replies, one post, its replies, a delta round, a
+    // post and a reply.
+    let teams = p.collection_at("/me/joinedTeams", "team").await;
+    for team in values(&teams) {
+        let tid = id_of(&team);
+        p.entity_at(&format!("/teams/{tid}"), "team").await;
+        let channels = p
+            .collection_at(&format!("/teams/{tid}/channels"), "channel")
+            .await;
+        for channel in values(&channels) {
+            let cid = id_of(&channel);
+            p.entity_at(&format!("/teams/{tid}/channels/{cid}"), "channel")
+                .await;
+            let posts = p
+                .collection_with(
+                    &format!("/teams/{tid}/channels/{cid}/messages?$expand=replies"),
+                    "chatMessage",
+                    &unknown,
+                )
+                .await;
+            p.collection_at(
+                &format!("/teams/{tid}/channels/{cid}/messages"),
+                "chatMessage",
+            )
+            .await;
+            for post in values(&posts) {
+                let mid = id_of(&post);
+                p.entity_at(
+                    &format!("/teams/{tid}/channels/{cid}/messages/{mid}"),
+                    "chatMessage",
+                )
+                .await;
+                let replies = p
+                    .collection_at(
+                        &format!("/teams/{tid}/channels/{cid}/messages/{mid}/replies"),
+                        "chatMessage",
+                    )
+                    .await;
+                for r in values(&replies) {
+                    p.entity_at(
+                        &format!(
+                            "/teams/{tid}/channels/{cid}/messages/{mid}/replies/{}",
+                            id_of(&r)
+                        ),
+                        "chatMessage",
+                    )
+                    .await;
+                }
+            }
+            let (_, link) = p
+                .delta_round(
+                    &format!("/teams/{tid}/channels/{cid}/messages/delta"),
+                    "chatMessage",
+                    2,
+                )
+                .await;
+            p.delta_round(&link, "chatMessage", 2).await;
+        }
+        let cid = id_of(&values(&channels)[0]);
+        let posted = p
+            .send_json(
+                Method::POST,
+                &format!("/teams/{tid}/channels/{cid}/messages"),
+                &json!({"body": {"contentType": "html", "content": "<p>Hello</p>"}}),
+                StatusCode::CREATED,
+            )
+            .await;
+        p.entity("POST a channel message", "chatMessage", &posted);
+        let reply = p
+            .send_json(
+                Method::POST,
+                &format!(
+                    "/teams/{tid}/channels/{cid}/messages/{}/replies",
+                    id_of(&posted)
+                ),
+                &json!({"body": {"content": "Hi"}}),
+                StatusCode::CREATED,
+            )
+            .await;
+        p.entity("POST a reply", "chatMessage", &reply);
+    }
+
+    // The same answers inside a $batch.
+    let batch = p
+        .send_json(
+            Method::POST,
+            "/$batch",
+            &json!({"requests": [
+                {"id": "chats", "method": "GET", "url": "/me/chats?$expand=members"},
+                {"id": "messages", "method": "GET", "url": format!("/chats/{first}/messages?$top=5")},
+                {"id": "chat", "method": "GET", "url": format!("/chats/{first}")},
+                {"id": "teams", "method": "GET", "url": "/me/joinedTeams"},
+            ]}),
+            StatusCode::OK,
+        )
+        .await;
+    for (id, kind) in [
+        ("chats", "[chat"),
+        ("messages", "[chatMessage"),
+        ("chat", "chat"),
+        ("teams", "[team"),
+    ] {
+        let response = batch["responses"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no response {id} in {batch}"));
+        assert_eq!(response["status"], 200, "{response}");
+        let what = format!("$batch item {id}");
+        match kind.strip_prefix('[') {
+            Some(element) => p.collection(&what, element, &response["body"]),
+            None => p.entity(&what, kind, &response["body"]),
+        }
+    }
+    p.finish();
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn teams_answers_of_the_work_accounts_match_the_schema() {
+    for email in WORK {
+        teams(email).await;
+    }
 }
 
 /// The checker itself: it finds what it must.

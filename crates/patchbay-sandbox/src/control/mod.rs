@@ -7,8 +7,10 @@
 mod drive;
 mod http;
 mod mailbox;
+mod teams;
 pub use drive::{FileContent, FileInfo, UploadLever};
 pub use http::router;
+pub use teams::{TeamsBody, TeamsEvent, TeamsMessage, TeamsPlace, TeamsSent};
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -14,6 +14,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
+use base64::Engine as _;
+
 use super::{authenticate, dispatch, Caller, GraphRequest, Reply};
 use crate::state::AppState;
 
@@ -197,11 +199,16 @@ fn entry(id: &str, reply: Reply) -> Value {
     for (name, value) in &reply.headers {
         headers.insert((*name).to_string(), json!(value));
     }
+    // A binary body travels base64-encoded inside the JSON batch response, as Graph sends it.
+    let body = match &reply.raw {
+        Some((_, bytes)) => json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        None => reply.body,
+    };
     json!({
         "id": id,
         "status": reply.status.as_u16(),
         "headers": headers,
-        "body": reply.body,
+        "body": body,
     })
 }
 

@@ -1,6 +1,6 @@
 //! A small Microsoft Graph under `/graph`: bearer-token checks, Graph's error shape, and one module per
-//! resource — the profile (`me`), a generated demo mailbox (`messages`, `mail_folders`, `calendar`, `mailbox`)
-//! and JSON batching (`batch`). Every resource is reached through [`dispatch`], so a `$batch` item runs exactly the
+//! resource — the profile (`me`), a generated demo mailbox (`messages`, `mail_folders`, `calendar`, `mailbox`),
+//! OneDrive and SharePoint (`drive`), Microsoft Teams (`teams`) and JSON batching (`batch`). Every resource is reached through [`dispatch`], so a `$batch` item runs exactly the
 //! code a plain request does.
 
 mod batch;
@@ -19,6 +19,7 @@ mod messages;
 mod odata;
 mod reply;
 mod routes;
+pub mod teams;
 pub mod writes;
 pub mod zones;
 
@@ -139,6 +140,9 @@ async fn resource(
 /// Run one authenticated request against the resource its path names.
 pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequest) -> Reply {
     if let Some(reply) = drive::dispatch(st, caller, method, req) {
+        return reply;
+    }
+    if let Some(reply) = teams::dispatch(st, caller, method, req) {
         return reply;
     }
     let target = routes::resolve(req.path);

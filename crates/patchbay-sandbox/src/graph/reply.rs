@@ -15,6 +15,8 @@ pub struct Reply {
     /// Extra headers (`Preference-Applied`, `request-id`), spelled as Graph spells them.
     pub headers: Vec<(&'static str, String)>,
     pub body: Value,
+    /// A binary answer instead of JSON (a hosted content's `$value`): its content type and bytes.
+    pub raw: Option<(&'static str, Vec<u8>)>,
 }
 
 impl Reply {
@@ -23,6 +25,17 @@ impl Reply {
             status: StatusCode::OK,
             headers: Vec::new(),
             body,
+            raw: None,
+        }
+    }
+
+    /// `200 OK` with bytes of `content_type` as the body.
+    pub fn bytes(content_type: &'static str, bytes: Vec<u8>) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            headers: Vec::new(),
+            body: Value::Null,
+            raw: Some((content_type, bytes)),
         }
     }
 
@@ -44,6 +57,7 @@ impl Reply {
             status,
             headers: vec![("request-id", request_id)],
             body,
+            raw: None,
         }
     }
 
@@ -62,7 +76,9 @@ impl Reply {
 
     /// The `Content-Type` this reply is sent with: errors are plain JSON, payloads OData JSON.
     pub fn content_type(&self) -> &'static str {
-        if self.is_success() {
+        if let Some((content_type, _)) = &self.raw {
+            content_type
+        } else if self.is_success() {
             ODATA_JSON
         } else {
             "application/json"
@@ -74,8 +90,10 @@ impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let content_type = self.content_type();
         // No body at all (204, 302, sendMail's 202): no content type either.
-        let empty = self.body.is_null();
-        let mut response = if empty {
+        let empty = self.body.is_null() && self.raw.is_none();
+        let mut response = if let Some((_, bytes)) = self.raw {
+            (self.status, bytes).into_response()
+        } else if empty {
             self.status.into_response()
         } else {
             (self.status, self.body.to_string()).into_response()

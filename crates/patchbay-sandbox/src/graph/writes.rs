@@ -86,6 +86,7 @@ fn created(body: Value) -> Reply {
         status: StatusCode::CREATED,
         headers: Vec::new(),
         body,
+        raw: None,
     }
 }
 
@@ -250,6 +251,7 @@ pub fn send_mail(st: &AppState, caller: &Caller, body: &[u8]) -> Reply {
         status: StatusCode::ACCEPTED,
         headers: Vec::new(),
         body: Value::Null,
+        raw: None,
     }
 }
 

@@ -72,6 +72,18 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_sandbox/files/delete", post(drive::delete))
         .route("/_sandbox/files/expire-delta", post(drive::expire_delta))
         .route("/_sandbox/upload-sessions", post(drive::upload_session))
+        .route("/_sandbox/teams/chat-messages", post(teams::chat_message))
+        .route(
+            "/_sandbox/teams/channel-messages",
+            post(teams::channel_message),
+        )
+        .route("/_sandbox/teams/messages/edit", post(teams::edit))
+        .route("/_sandbox/teams/messages/delete", post(teams::delete))
+        .route("/_sandbox/teams/system-events", post(teams::system_event))
+        .route("/_sandbox/teams/chats", post(teams::create_chat))
+        .route("/_sandbox/teams/sent", get(teams::sent))
+        .route("/_sandbox/teams/rate-limit", post(teams::rate_limit))
+        .route("/_sandbox/teams/expire-delta", post(teams::expire_delta))
         .route("/_sandbox/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(state, guard))
 }
@@ -192,6 +204,7 @@ macro_rules! body {
 // The mailbox's and the files' endpoints, after the `body!` macro they use.
 mod drive;
 mod mailbox;
+mod teams;
 
 async fn stats(State(st): State<Arc<AppState>>) -> Response {
     Json(control(&st).stats()).into_response()
@@ -431,12 +444,21 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
          /admin-consent-required, /admin-approval-page, /mfa-required, /mfa-registration-required, /deny-scopes, /latency, /fail, /expire-refresh-tokens, \
          /expire-access-tokens, /settings, /mailbox-timezone, /deliver-mail, /events, /events/change, /files (add or change a \
          file: user, path, text | base64 | size, drive?), /files/touch, /files/move (user, from, to), /files/delete, \
-         /files/expire-delta, /upload-sessions (upload_url, forget | expire), /reset; GET /_sandbox/stats, /users, /apps, \
-         /files?user=&amp;path= (size and sha256 of what is there).</p>\n\
+         /files/expire-delta, /upload-sessions (upload_url, forget | expire), /teams/chat-messages (user, chat, from, text | html, \
+         mentions_me?), /teams/channel-messages (user, team, channel, from, text | html, mentions_me?, reply_to?), \
+         /teams/messages/edit, /teams/messages/delete, /teams/system-events (user, chat, by, members_added | topic), \
+         /teams/chats (user, members, topic?), /teams/rate-limit (enabled, reads_per_second?, sends_per_second?), \
+         /teams/expire-delta, /reset; GET /_sandbox/stats, /users, /apps, \
+         /files?user=&amp;path= (size and sha256 of what is there), /teams/sent?user= (what an app sent).</p>\n\
          <h2>Files</h2><p class=\"muted\">Each user has a OneDrive (GET /me/drive, /me/drive/root/children, \
          /me/drive/root:/Documents/Welcome.md, /me/drive/root/delta, /me/drive/root/search(q='invoice')): Documents (with \
          Invoices/2026 and 2025), Pictures, Archive/2025 (300 files) and an empty folder. Work users follow the \
-         Contoso Team site (GET /me/followedSites, /sites?search=contoso); the personal account has no SharePoint.</p>",
+         Contoso Team site (GET /me/followedSites, /sites?search=contoso); the personal account has no SharePoint.</p>\n\
+         <h2>Teams</h2><p class=\"muted\">Work users have chats (GET /me/chats, /chats/{{id}}/messages; POST \
+         /chats/{{id}}/messages, /chats) and teams (GET /me/joinedTeams, /teams/{{id}}/channels, \
+         /teams/{{id}}/channels/{{id}}/messages and /delta): Contoso Team and Project Apollo, the chats Spring launch, \
+         Weekly sync and Lunch crew and one-on-one chats. Channel messages need ChannelMessage.Read.All, which only an \
+         admin can grant. The personal account has no Teams.</p>",
         base = esc(base),
         mfa = inner.mfa_required,
         admin = inner.admin_consent_required_all,

@@ -59,6 +59,7 @@ pub fn redirect(
         status: StatusCode::FOUND,
         headers: vec![("Location", url)],
         body: serde_json::Value::Null,
+        raw: None,
     }
 }
 

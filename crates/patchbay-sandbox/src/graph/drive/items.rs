@@ -650,6 +650,7 @@ pub fn delete(
         status: StatusCode::NO_CONTENT,
         headers: Vec::new(),
         body: Value::Null,
+        raw: None,
     }
 }
 

@@ -11,7 +11,7 @@
 pub mod content;
 pub mod data;
 pub mod delta;
-mod formats;
+pub mod formats;
 pub mod hash;
 pub mod items;
 pub mod model;
