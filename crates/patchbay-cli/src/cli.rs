@@ -593,13 +593,9 @@ pub struct ConnectArgs {
     pub scopes: Option<String>,
 
     /// Bring your own app: the features to ask scopes for, e.g. read_mail,read_calendar (default: the
-    /// connector's default features).
-    #[arg(
-        long,
-        value_name = "LIST",
-        value_delimiter = ',',
-        requires = "client_id"
-    )]
+    /// connector's default features). The built-in app: the choices it asks for only when told, such as Teams'
+    /// read_channel_messages (it needs an administrator's approval).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub features: Option<Vec<String>>,
 
     /// Bring your own app: the redirect URI registered for it (default http://localhost, any free port).

@@ -339,7 +339,8 @@ pub struct ConnectRequest {
     #[serde(default)]
     #[ts(optional)]
     pub tenant: Option<String>,
-    /// Bring your own app: the features to ask scopes for (connector feature ids).
+    /// Bring your own app: the features to ask scopes for (connector feature ids); the built-in app: its opt-in
+    /// features chosen (those the catalogue marks `opt_in`).
     #[serde(default)]
     #[ts(optional)]
     pub features: Option<Vec<String>>,

@@ -120,12 +120,14 @@ pub fn assistant_setup(
         .unwrap_or_default();
     let label =
         |i: usize, fallback: &str| labels.get(i).cloned().unwrap_or_else(|| fallback.into());
+    // A choice the catalogue leaves blank is not offered (Teams has nothing to write that is not a send).
     let choices = [
         (Access::ReadOnly, label(0, "Read only")),
         (Access::Drafts, label(1, "Read and write")),
         (Access::Send, label(2, "Read, write and send")),
     ]
     .into_iter()
+    .filter(|(_, label)| !label.is_empty())
     .map(|(access, label)| {
         let allow = access.allow();
         let tools = tools_for(connector, granted, allow);

@@ -43,6 +43,10 @@ pub struct Feature {
     pub scopes: Vec<String>,
     /// Switched on by default in the bring-your-own-app scope picker.
     pub default: bool,
+    /// Not among the built-in app's scopes: offered to it as a choice of its own (it needs an administrator's
+    /// approval, which a person may not have: asking for it by default would stop every sign-in).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opt_in: bool,
 }
 
 /// One scope with its meaning in words.

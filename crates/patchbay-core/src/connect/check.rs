@@ -286,7 +286,34 @@ fn scopes_for(connector: &Connector, req: &ConnectRequest) -> Result<Vec<String>
         return Ok(all);
     }
     match req.auth_type {
-        AuthType::BuiltInApp => Ok(connector.default_scopes.clone()),
+        // The built-in app's scopes, and the opt-in features chosen (a permission that needs an administrator).
+        AuthType::BuiltInApp => {
+            let mut scopes = connector.default_scopes.clone();
+            for id in req.features.iter().flatten() {
+                let Some(f) = connector.features.iter().find(|f| &f.id == id && f.opt_in) else {
+                    return Err(invalid(
+                        "A feature is not known.",
+                        format!(
+                            "{id} is not a choice of {}'s built-in app. Its choices: {}.",
+                            connector.name,
+                            connector
+                                .features
+                                .iter()
+                                .filter(|f| f.opt_in)
+                                .map(|f| f.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                };
+                for s in &f.scopes {
+                    if !scopes.iter().any(|a| scope_key(a) == scope_key(s)) {
+                        scopes.push(s.clone());
+                    }
+                }
+            }
+            Ok(scopes)
+        }
         AuthType::BringYourOwnApp => {
             let features: Vec<String> = match &req.features {
                 Some(f) => f.clone(),
