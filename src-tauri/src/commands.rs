@@ -16,7 +16,7 @@ use patchbay_core::error::{ErrorCode, ErrorInfo, Surface};
 use patchbay_core::model::{
     BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest, RedirectAdvice,
 };
-use patchbay_core::preview::{AgendaEvent, InboxMessage, Preview, PreviewOptions, PreviewPage};
+use patchbay_core::preview::{Preview, PreviewOptions, SectionContent};
 use secrecy::SecretString;
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -267,8 +267,8 @@ pub fn take_pending_fix(shell: State<'_, crate::ShellState>) -> Option<String> {
     shell.take_pending_fix()
 }
 
-/// A connection's inbox and agenda, fetched now in one Graph round trip. Mail content crosses to the window
-/// and stays in memory; no token does.
+/// A connection's preview (the sections its connector names: an inbox and agenda, files…), fetched now in one
+/// Graph round trip. Its content crosses to the window and stays in memory; no token does.
 #[tauri::command]
 pub async fn preview_connection(state: State<'_, AppState>, id: String) -> Answer<Preview> {
     Ok(state.core.preview(&id, PreviewOptions::default()).await?)
@@ -294,26 +294,17 @@ pub fn cached_preview(state: State<'_, AppState>, id: String) -> Option<Preview>
     state.core.cached_preview(&id)
 }
 
-/// The inbox's next page ("Load more"), from Graph's link as given.
+/// A section's next page ("Load more"), from Graph's link as given: the section's content with that page's items.
 #[tauri::command]
-pub async fn more_inbox(
+pub async fn more_preview(
     state: State<'_, AppState>,
     id: String,
+    section: String,
     next_link: String,
-) -> Answer<PreviewPage<InboxMessage>> {
-    Ok(state.core.more_inbox(&id, &next_link).await?)
-}
-
-/// The agenda's next page ("Load more"), from Graph's link as given.
-#[tauri::command]
-pub async fn more_agenda(
-    state: State<'_, AppState>,
-    id: String,
-    next_link: String,
-) -> Answer<PreviewPage<AgendaEvent>> {
+) -> Answer<SectionContent> {
     Ok(state
         .core
-        .more_agenda(&id, &next_link, PreviewOptions::default().days)
+        .more_preview(&id, &section, &next_link, PreviewOptions::default().days)
         .await?)
 }
 

@@ -16,7 +16,7 @@
 mod common;
 
 use patchbay_core::graph::Request;
-use patchbay_core::preview::{PreviewOptions, Section};
+use patchbay_core::preview::{PreviewOptions, SectionBody};
 use patchbay_core::vault::MemoryKeyStore;
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_sandbox::{Sandbox, SandboxOptions};
@@ -77,8 +77,14 @@ async fn naive(core: &Patchbay, id: &str) {
 
 async fn preview(core: &Patchbay, id: &str) {
     let p = core.preview(id, PreviewOptions::default()).await.unwrap();
-    assert!(matches!(p.inbox, Section::Loaded { .. }), "{:?}", p.inbox);
-    assert!(matches!(p.agenda, Section::Loaded { .. }), "{:?}", p.agenda);
+    for section in &p.sections {
+        assert!(
+            matches!(section.body, SectionBody::Loaded { .. }),
+            "{}: {:?}",
+            section.id,
+            section.body
+        );
+    }
 }
 
 /// The fewest and the most of a per-run count: "1", or "1–2" when runs differed.

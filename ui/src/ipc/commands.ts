@@ -9,7 +9,6 @@ import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { Connector } from "./bindings/Connector";
 import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
-import type { AgendaEvent } from "./bindings/AgendaEvent";
 import type { AssistantSetup } from "./bindings/AssistantSetup";
 import type { WriteRecord } from "./bindings/WriteRecord";
 import type { Attempt } from "./bindings/Attempt";
@@ -17,9 +16,8 @@ import type { AutomationView } from "./bindings/AutomationView";
 import type { NewAutomation } from "./bindings/NewAutomation";
 import type { TestOutcome } from "./bindings/TestOutcome";
 import type { FixRequest } from "./bindings/FixRequest";
-import type { InboxMessage } from "./bindings/InboxMessage";
 import type { Preview } from "./bindings/Preview";
-import type { PreviewPage } from "./bindings/PreviewPage";
+import type { SectionContent } from "./bindings/SectionContent";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { IpcError, toErrorInfo } from "./errors";
 
@@ -146,8 +144,9 @@ export function openUrl(url: string): Promise<void> {
 }
 
 /**
- * A connection's inbox and agenda, fetched now from Microsoft Graph in one round trip. Each part fails on its own
- * (`state: "failed"` with the problem); the whole rejects only when the connection itself cannot be used.
+ * A connection's preview — the sections its connector names (an inbox and agenda, files…) — fetched now from
+ * Microsoft Graph in one round trip. Each section fails on its own (`state: "failed"` with the problem); the whole
+ * rejects only when the connection itself cannot be used.
  */
 export function previewConnection(id: string): Promise<Preview> {
   return call("preview_connection", { id });
@@ -158,14 +157,9 @@ export function cachedPreview(id: string): Promise<Preview | null> {
   return call("cached_preview", { id });
 }
 
-/** The inbox's next page, from the `next_link` Graph gave. */
-export function moreInbox(id: string, nextLink: string): Promise<PreviewPage<InboxMessage>> {
-  return call("more_inbox", { id, nextLink });
-}
-
-/** The agenda's next page, from the `next_link` Graph gave. */
-export function moreAgenda(id: string, nextLink: string): Promise<PreviewPage<AgendaEvent>> {
-  return call("more_agenda", { id, nextLink });
+/** A section's next page, from the `next_link` Graph gave: the section's content with that page's items. */
+export function morePreview(id: string, section: string, nextLink: string): Promise<SectionContent> {
+  return call("more_preview", { id, section, nextLink });
 }
 
 /** "Use with an AI assistant": the tools a connection would offer under each choice, and what to paste. */

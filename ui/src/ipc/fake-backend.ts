@@ -13,10 +13,8 @@ import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { CoreEvent } from "./bindings/CoreEvent";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
 import type { FixRequest } from "./bindings/FixRequest";
-import type { AgendaEvent } from "./bindings/AgendaEvent";
-import type { InboxMessage } from "./bindings/InboxMessage";
 import type { Preview } from "./bindings/Preview";
-import type { PreviewPage } from "./bindings/PreviewPage";
+import type { SectionContent } from "./bindings/SectionContent";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { scopesForFeatures } from "../lib/scopes";
 import { PREVIEW_ERROR, SAMPLE_INBOX_NEXT_LINK, sampleInbox, samplePreview } from "./fake-preview";
@@ -103,9 +101,9 @@ export interface FakeBackend {
   previewDelayMs: number;
   /** `cached_preview`'s memory, by connection id: filled by each `preview_connection`, as in Rust. */
   previewCache: Map<string, Preview>;
-  /** What `more_inbox` / `more_agenda` answer, by the `next_link` asked for (the sample's second inbox page is here). */
-  pages: Map<string, PreviewPage<InboxMessage> | PreviewPage<AgendaEvent>>;
-  /** `more_inbox` / `more_agenda` reject with this. */
+  /** What `more_preview` answers, by the `next_link` asked for (the sample's second inbox page is here). */
+  pages: Map<string, SectionContent>;
+  /** `more_preview` rejects with this. */
   moreError: ErrorInfo | null;
   /** What `assistant_writes` answers from (every connection's; filtered by id as in Rust). */
   assistantWrites: WriteRecord[];
@@ -168,7 +166,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     previewCache: new Map(),
     assistantWrites: [],
     automations: fakeAutomations(),
-    pages: new Map([[SAMPLE_INBOX_NEXT_LINK, { items: sampleInbox().second, next_link: null }]]),
+    pages: new Map<string, SectionContent>([[SAMPLE_INBOX_NEXT_LINK, { kind: "messages", items: sampleInbox().second, next_link: null }]]),
     moreError: null,
     async complete() {
       const flow = pending;
@@ -556,8 +554,7 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         return structuredClone(backend.assistantWrites.filter((w) => w.connection_id === args["id"]));
       case "cached_preview":
         return structuredClone(backend.previewCache.get(String(args["id"])) ?? null);
-      case "more_inbox":
-      case "more_agenda":
+      case "more_preview":
         return more(args);
       default: {
         const answer = backend.automations.handle(cmd, args);

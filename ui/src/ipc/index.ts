@@ -15,6 +15,7 @@ export type { Capabilities } from "./bindings/Capabilities";
 export type { TriggerSpec } from "./bindings/TriggerSpec";
 export type { ToolSpec } from "./bindings/ToolSpec";
 export type { PreviewSpec } from "./bindings/PreviewSpec";
+export type { SectionKind } from "./bindings/SectionKind";
 import automationStates from "./bindings/automation-states.json";
 import type { AutomationState as State } from "./bindings/AutomationState";
 /** What each state of an automation is called and how it shows, as the core says. */
@@ -45,8 +46,8 @@ export type { RedirectAdvice } from "./bindings/RedirectAdvice";
 export type { AgendaEvent } from "./bindings/AgendaEvent";
 export type { InboxMessage } from "./bindings/InboxMessage";
 export type { Preview } from "./bindings/Preview";
-export type { PreviewPage } from "./bindings/PreviewPage";
 export type { PreviewZone } from "./bindings/PreviewZone";
 export type { ProblemKind } from "./bindings/ProblemKind";
-export type { Section } from "./bindings/Section";
+export type { PreviewSection } from "./bindings/PreviewSection";
+export type { SectionContent } from "./bindings/SectionContent";
 export type { SectionProblem } from "./bindings/SectionProblem";

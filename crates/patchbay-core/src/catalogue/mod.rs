@@ -6,7 +6,8 @@
 pub mod capabilities;
 
 pub use capabilities::{
-    bare, Capabilities, Implications, Need, PreviewSpec, Requirement, ToolSpec, TriggerSpec,
+    bare, Capabilities, Implications, Need, PreviewSpec, Requirement, SectionKind, ToolSpec,
+    TriggerSpec,
 };
 
 use serde::{Deserialize, Serialize};
@@ -313,6 +314,12 @@ impl Catalogue {
                     )));
                 }
             }
+            let mut section_ids = HashSet::new();
+            for s in &c.capabilities.preview {
+                if !section_ids.insert(s.id.as_str()) {
+                    return Err(invalid(format!("preview section {} is listed twice", s.id)));
+                }
+            }
             let mut trigger_ids = HashSet::new();
             for t in &c.capabilities.triggers {
                 if !trigger_ids.insert(t.id.as_str()) {
@@ -564,6 +571,10 @@ mod tests {
                 .contains("Secret.Scope has no description")
         );
         assert!(refuse(&|v| v["connectors"][0]["id"] = "Outlook 365".into()).contains("lower-case"));
+        assert!(refuse(
+            &|v| v["connectors"][0]["capabilities"]["preview"][1]["id"] = "inbox".into()
+        )
+        .contains("preview section inbox is listed twice"));
         assert!(matches!(
             Catalogue::from_json("{"),
             Err(CatalogueError::Json(_))
