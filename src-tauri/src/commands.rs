@@ -16,7 +16,7 @@ use patchbay_core::error::{ErrorCode, ErrorInfo, Surface};
 use patchbay_core::model::{
     BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest, RedirectAdvice,
 };
-use patchbay_core::preview::{Preview, PreviewOptions, SectionContent};
+use patchbay_core::preview::{FileList, Library, Preview, PreviewOptions, SectionContent};
 use secrecy::SecretString;
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -306,6 +306,41 @@ pub async fn more_preview(
         .core
         .more_preview(&id, &section, &next_link, PreviewOptions::default().days)
         .await?)
+}
+
+/// A folder of the person's OneDrive or of a document library (`drive`: its id), from a files preview: its first
+/// page of items and the way back up. The next pages come through `more_preview`.
+#[tauri::command]
+pub async fn browse_files(
+    state: State<'_, AppState>,
+    id: String,
+    drive: Option<String>,
+    path: String,
+) -> Answer<FileList> {
+    Ok(state
+        .core
+        .browse_files(&id, drive.as_deref(), &path)
+        .await?)
+}
+
+/// A browsed folder's next page ("Load more"), from Graph's link as given.
+#[tauri::command]
+pub async fn more_files(
+    state: State<'_, AppState>,
+    id: String,
+    next_link: String,
+) -> Answer<FileList> {
+    Ok(state.core.more_files(&id, &next_link).await?)
+}
+
+/// The document libraries of a SharePoint site the person follows.
+#[tauri::command]
+pub async fn site_libraries(
+    state: State<'_, AppState>,
+    id: String,
+    site_id: String,
+) -> Answer<Vec<Library>> {
+    Ok(state.core.site_libraries(&id, &site_id).await?)
 }
 
 /// Every automation with where it stands (active, paused, stopped by its connection, failing).

@@ -19,7 +19,8 @@ use crate::model::{
 };
 use crate::oauth::discovery::Discovery;
 use crate::preview::{
-    AgendaEvent, InboxMessage, Preview, PreviewOptions, PreviewPage, Previews, SectionContent,
+    AgendaEvent, FileList, InboxMessage, Library, Preview, PreviewOptions, PreviewPage, Previews,
+    SectionContent,
 };
 use crate::sandbox_host::SandboxProvider;
 use crate::store::Store;
@@ -440,6 +441,26 @@ impl Patchbay {
         days: u32,
     ) -> Result<SectionContent, ErrorInfo> {
         self.parts.previews.more(id, section, next_link, days).await
+    }
+
+    /// The folder at `path` of `drive` (a library's id; `None`: the person's own OneDrive), from a files preview.
+    pub async fn browse_files(
+        &self,
+        id: &str,
+        drive: Option<&str>,
+        path: &str,
+    ) -> Result<FileList, ErrorInfo> {
+        self.parts.previews.browse_files(id, drive, path).await
+    }
+
+    /// The next page of a folder shown by [`Patchbay::browse_files`], from Graph's `@odata.nextLink` as given.
+    pub async fn more_files(&self, id: &str, next_link: &str) -> Result<FileList, ErrorInfo> {
+        self.parts.previews.more_files(id, next_link).await
+    }
+
+    /// The document libraries of a SharePoint site the person follows, from a files preview.
+    pub async fn site_libraries(&self, id: &str, site_id: &str) -> Result<Vec<Library>, ErrorInfo> {
+        self.parts.previews.site_libraries(id, site_id).await
     }
 
     /// The next page of the inbox, from Graph's `@odata.nextLink` as given.

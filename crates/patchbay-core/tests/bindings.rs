@@ -24,6 +24,7 @@ fn export_all(dir: &Path) {
     error::ErrorInfo::export_all(&cfg).unwrap();
     diagnose::Check::export_all(&cfg).unwrap();
     preview::Preview::export_all(&cfg).unwrap();
+    preview::Library::export_all(&cfg).unwrap();
     agents::setup::AssistantSetup::export_all(&cfg).unwrap();
     agents::log::WriteRecord::export_all(&cfg).unwrap();
     automations::AutomationView::export_all(&cfg).unwrap();

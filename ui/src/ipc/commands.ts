@@ -18,6 +18,8 @@ import type { TestOutcome } from "./bindings/TestOutcome";
 import type { FixRequest } from "./bindings/FixRequest";
 import type { Preview } from "./bindings/Preview";
 import type { SectionContent } from "./bindings/SectionContent";
+import type { FileList } from "./bindings/FileList";
+import type { Library } from "./bindings/Library";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { IpcError, toErrorInfo } from "./errors";
 
@@ -160,6 +162,25 @@ export function cachedPreview(id: string): Promise<Preview | null> {
 /** A section's next page, from the `next_link` Graph gave: the section's content with that page's items. */
 export function morePreview(id: string, section: string, nextLink: string): Promise<SectionContent> {
   return call("more_preview", { id, section, nextLink });
+}
+
+/**
+ * A folder of the person's OneDrive (`drive` null) or of a document library (`drive`: its id), from a files
+ * preview: its first page of items and the way back up. `path` is from the drive's root ("/Documents"), as the
+ * core gave it.
+ */
+export function browseFiles(id: string, drive: string | null, path: string): Promise<FileList> {
+  return call("browse_files", { id, drive, path });
+}
+
+/** A browsed folder's next page, from the `next_link` Graph gave. */
+export function moreFiles(id: string, nextLink: string): Promise<FileList> {
+  return call("more_files", { id, nextLink });
+}
+
+/** The document libraries of a SharePoint site the person follows. */
+export function siteLibraries(id: string, siteId: string): Promise<Library[]> {
+  return call("site_libraries", { id, siteId });
 }
 
 /** "Use with an AI assistant": the tools a connection would offer under each choice, and what to paste. */

@@ -6,7 +6,9 @@
 //! [`sections`] holds one module per kind of section; this module plans the batch from the catalogue, sends it,
 //! keeps the last preview of each connection in memory, and follows "Load more" links.
 
+mod browse;
 pub mod convert;
+mod drive_model;
 pub mod format;
 mod mailbox_zone;
 pub mod model;
@@ -14,8 +16,9 @@ mod sections;
 
 pub use mailbox_zone::preview_zone;
 pub use model::{
-    AgendaEvent, InboxMessage, Preview, PreviewPage, PreviewSection, PreviewZone, ProblemKind,
-    SectionBody, SectionContent, SectionProblem,
+    AgendaEvent, Crumb, DriveQuota, FileItem, FileList, FolderRef, InboxMessage, Library, Preview,
+    PreviewPage, PreviewSection, PreviewZone, ProblemKind, SectionBody, SectionContent,
+    SectionProblem, SiteItem,
 };
 
 use crate::catalogue::{is_personal_tenant, Catalogue, Connector, PreviewSpec};
@@ -225,6 +228,7 @@ impl Previews {
             asked: &asked,
             options: &options,
             now,
+            first: true,
         };
         let sections = plan
             .into_iter()
@@ -295,6 +299,7 @@ impl Previews {
             asked: &asked,
             options: &options,
             now: Timestamp::now(),
+            first: false,
         };
         source
             .read(answer, &read)

@@ -1,7 +1,8 @@
-//! What a preview shows, as it crosses to the UI and the CLI: its sections, and the items they hold. Content lives
-//! here in memory only: it is never written to disk or to logs (none of these types is logged, and the store
-//! never sees them).
+//! What a preview shows, as it crosses to the UI and the CLI: its sections, and the items they hold (files, quota
+//! and sites are in [`super::drive_model`]). Content lives here in memory only: it is never written to disk or to
+//! logs (none of these types is logged, and the store never sees them).
 
+pub use super::drive_model::{Crumb, DriveQuota, FileItem, FileList, FolderRef, Library, SiteItem};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -62,6 +63,14 @@ pub enum SectionContent {
     },
     Events {
         items: Vec<AgendaEvent>,
+        next_link: Option<String>,
+    },
+    Files(FileList),
+    Quota {
+        quota: DriveQuota,
+    },
+    Sites {
+        items: Vec<SiteItem>,
         next_link: Option<String>,
     },
 }

@@ -4,7 +4,13 @@
 //! [`SOURCES`], nothing else.
 
 mod agenda;
+mod files;
 mod inbox;
+mod quota;
+mod sites;
+
+pub(crate) use files::{file_list, folder_ref, FILES_PAGE};
+pub(crate) use sites::library;
 
 use super::model::SectionContent;
 use super::PreviewOptions;
@@ -32,6 +38,8 @@ pub(crate) struct Read<'a> {
     pub asked: &'a TimeZone,
     pub options: &'a PreviewOptions,
     pub now: Timestamp,
+    /// Whether this is the preview's own answer (false: a "Load more" page).
+    pub first: bool,
 }
 
 /// One kind of section.
@@ -60,7 +68,14 @@ pub(crate) trait Source: Sync {
 }
 
 /// Every kind of section, by the catalogue's id.
-static SOURCES: &[(&str, &dyn Source)] = &[("inbox", &inbox::Inbox), ("agenda", &agenda::Agenda)];
+static SOURCES: &[(&str, &dyn Source)] = &[
+    ("inbox", &inbox::Inbox),
+    ("agenda", &agenda::Agenda),
+    ("recent_files", &files::RecentFiles),
+    ("drive_root", &files::DriveRoot),
+    ("quota", &quota::Quota),
+    ("sites", &sites::Sites),
+];
 
 /// The section with the catalogue's id `id`, when this Patchbay can show it.
 pub(crate) fn source(id: &str) -> Option<&'static dyn Source> {
@@ -80,12 +95,13 @@ mod tests {
     use crate::catalogue::Catalogue;
 
     #[test]
-    fn the_catalogue_says_the_kind_each_source_shows() {
+    fn every_section_the_catalogue_names_has_a_source_of_its_kind() {
         for connector in Catalogue::builtin().connectors() {
             for spec in &connector.capabilities.preview {
-                if let Some(source) = source(&spec.id) {
-                    assert_eq!(source.kind(), spec.kind, "{}: {}", connector.id, spec.id);
-                }
+                let source = source(&spec.id).unwrap_or_else(|| {
+                    panic!("{}: section {} has no source", connector.id, spec.id)
+                });
+                assert_eq!(source.kind(), spec.kind, "{}: {}", connector.id, spec.id);
             }
         }
     }
