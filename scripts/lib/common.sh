@@ -167,6 +167,27 @@ ensure_python_mcp() {
   "$venv/bin/python" -c 'import mcp' || die "the MCP Python SDK did not install into $venv"
 }
 
+# MSAL Python, Microsoft's own authentication library, for signing in to the sandbox as a Python app does
+# (crates/patchbay-sandbox/tests/msal.rs runs tests/msal/msal_client.py with it), in a cached virtual environment
+# like the MCP SDK's. Pinned: the test asserts what this version puts in its token cache.
+MSAL_VERSION="1.39.0"
+msal_venv_dir() {
+  echo "${PATCHBAY_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/patchbay-dev}/msal-venv-$MSAL_VERSION"
+}
+ensure_python_msal() {
+  local venv
+  venv="$(msal_venv_dir)"
+  if "$venv/bin/python" -c 'import msal' 2>/dev/null; then
+    say "MSAL Python $MSAL_VERSION: present ($venv)"
+    return 0
+  fi
+  say "MSAL Python: pip install msal==$MSAL_VERSION into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "msal==$MSAL_VERSION"
+  "$venv/bin/python" -c 'import msal' || die "MSAL Python did not install into $venv"
+}
+
 # Print how long since a `date +%s%N` stamp, in seconds with one decimal.
 seconds_since() {
   local start="$1" now

@@ -259,15 +259,10 @@ pub fn run() {
     });
 }
 
+/// `PATCHBAY_LOG` to stderr (`info` by default); colours only on a terminal: a log file (or a test reading it)
+/// gets plain text. Libraries that log mail stay at info whatever it says.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PATCHBAY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colours only on a terminal: a log file (or a test reading it) gets plain text.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    patchbay_core::logging::init("info");
 }
 
 #[cfg(test)]

@@ -71,14 +71,15 @@ pub enum Command {
         after_help = "Examples:\n  patchbay mcp\n  patchbay mcp --connection 'Work mail' --allow-write\n  claude mcp add patchbay -- patchbay mcp --connection ID"
     )]
     Mcp(McpArgs),
-    /// Run something on this computer when mail arrives: a command (the message's JSON on stdin) or a POST.
+    /// Run something on this computer when mail arrives, the calendar changes or a file changes: a command (the
+    /// item's JSON on stdin) or a POST.
     ///
-    /// Each automation follows its folder with Graph delta queries: no message is missed, none fires twice, and
-    /// what was there when it was added never fires. `run` is the engine in the foreground; `run --once` polls
+    /// Each automation follows its folder, calendar or drive with Graph delta queries: no item is missed, none
+    /// fires twice, and what was there when it was added never fires. `run` is the engine in the foreground; `run --once` polls
     /// each active automation once, delivers everything due and exits (1 when a delivery is left failing).
     #[command(
         subcommand,
-        after_help = "Examples:\n  patchbay automations add --connection ID --on new-mail --from boss@contoso.com --run 'notify-send \"Mail from the boss\"'\n  patchbay automations add --connection ID --on new-mail --has-attachments --post http://127.0.0.1:8080/hook\n  patchbay automations run --once"
+        after_help = "Examples:\n  patchbay automations add --connection ID --on new-mail --from boss@contoso.com --run 'notify-send \"Mail from the boss\"'\n  patchbay automations add --connection ID --on new-mail --has-attachments --post http://127.0.0.1:8080/hook\n  patchbay automations add --connection FILES --on file-changed --folder /Invoices --name-matches '*.pdf' --download-to ~/Invoices --run 'lpr'\n  patchbay automations run --once"
     )]
     Automations(AutomationsCommand),
     /// Remove a connection and its stored secrets.
@@ -100,7 +101,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AutomationsCommand {
     /// Add an automation (the folder is read to its end first: what is there now never fires).
-    Add(AutomationAddArgs),
+    Add(Box<AutomationAddArgs>),
     /// List the automations and their state.
     List(JsonArgs),
     /// One automation, its state and its queue.
@@ -125,6 +126,8 @@ pub enum TriggerKind {
     NewMail,
     /// An event added, changed or cancelled in the next N days.
     EventChanged,
+    /// A file created, changed, deleted or moved under a folder of a drive.
+    FileChanged,
 }
 
 #[derive(Debug, Args)]
@@ -135,10 +138,13 @@ pub struct AutomationAddArgs {
     pub connection: String,
     #[arg(long, value_enum)]
     pub on: TriggerKind,
-    /// The folder to watch: inbox, or another well-known name or a folder id.
-    #[arg(long, default_value = "inbox")]
-    pub folder: String,
-    /// Only mail from this address.
+    /// The folder to watch. New mail: inbox (the default), another well-known name (sentitems, archive, …) or a
+    /// folder id. File changes: a path from the drive's root, like /Invoices (default /, the whole drive).
+    #[arg(long)]
+    pub folder: Option<String>,
+    /// Only mail whose From header is this address. Anyone can write any address there (a forged From looks
+    /// the same to Graph): use it to sort mail, never to trust it, and never to let a sender's mail run what
+    /// only that sender should.
     #[arg(long, value_name = "ADDR")]
     pub from: Option<String>,
     /// Only mail whose subject contains this text.
@@ -150,6 +156,17 @@ pub struct AutomationAddArgs {
     /// For event-changed: how many days ahead (default 14, at most 60).
     #[arg(long, value_name = "N")]
     pub days: Option<u32>,
+    /// For file-changed: a drive's id (a SharePoint library, see `patchbay files drives`); your OneDrive without
+    /// it.
+    #[arg(long, value_name = "ID")]
+    pub drive: Option<String>,
+    /// For file-changed: only files whose name matches this pattern (`*.pdf`), case-insensitively.
+    #[arg(long, value_name = "GLOB")]
+    pub name_matches: Option<String>,
+    /// For file-changed: download each created or modified file into this folder before the command runs (its
+    /// path in PATCHBAY_LOCAL_PATH and in the item's local_path).
+    #[arg(long, value_name = "DIR")]
+    pub download_to: Option<String>,
     /// The command to run for each message, split into words like a shell would (no shell runs unless you
     /// write `sh -c '…'`). It gets the message's JSON on stdin.
     #[arg(long, value_name = "'PROGRAM ARG…'")]
@@ -421,7 +438,8 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "URL", requires = "graph_url")]
     pub authority: Option<String>,
 
-    /// The Microsoft Graph base URL, e.g. https://graph.microsoft.com (with --authority; needed for custom).
+    /// Graph's root without a version, e.g. https://graph.microsoft.com (with --authority; needed for custom). A URL
+    /// ending in /v1.0 or /beta, as Microsoft's documentation gives it, is that root plus the version, never doubled.
     #[arg(long, value_name = "URL", requires = "authority")]
     pub graph_url: Option<String>,
 

@@ -75,13 +75,7 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
 }
 
 /// `PATCHBAY_LOG` (a tracing filter such as `debug` or `patchbay_core=trace`) to stderr; warnings by default.
+/// Libraries that log mail stay at info whatever it says (see `patchbay_core::logging`).
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PATCHBAY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // Colours only for a person at a terminal, not in a file or a pipe.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    patchbay_core::logging::init("warn");
 }

@@ -688,3 +688,18 @@ async fn a_process_killed_while_saving_never_loses_a_connection() {
     let out = home.run(&["rename", &id, "Final"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+#[tokio::test]
+async fn the_from_filter_says_it_can_be_forged() {
+    let home = Home::new();
+    let out = home.run(&["automations", "add", "--help"]).await;
+    assert!(out.status.success());
+    let help = text(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("Anyone can write any address there") && help.contains("never to trust it"),
+        "{help}"
+    );
+}

@@ -47,16 +47,7 @@ fn spawn(url: &str) -> bool {
 /// Links Patchbay opens on request: https anywhere, http only on this computer (the sandbox's and local
 /// providers' sign-in pages). Never `file:`, `javascript:` or the app's own scheme.
 pub fn openable(url: &url::Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-            None => false,
-        },
-        _ => false,
-    }
+    crate::net::is_https_or_loopback_http(url)
 }
 
 /// Open a link the person asked for ("Open again", an admin-consent link), if it is [`openable`].

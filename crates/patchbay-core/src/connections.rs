@@ -105,7 +105,7 @@ impl Connections {
     /// Where a connection signs in and where its Graph is. A hosted sandbox connection asks the sandbox, whose
     /// port changes from run to run.
     pub async fn endpoints(&self, record: &ConnectionRecord) -> Result<Endpoints, ErrorInfo> {
-        if record.hosted_sandbox {
+        if record.uses_hosted_sandbox() {
             return self.sandbox.endpoints(&record.info.tenant).await;
         }
         stored_endpoints(record)
@@ -192,5 +192,76 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(custom.authority.as_str(), "http://127.0.0.1:9/t/v2.0");
+    }
+
+    /// A sandbox that answers every tenant with `http://127.0.0.1:1/…` (where a sandbox.json would point).
+    struct Listed;
+
+    impl SandboxProvider for Listed {
+        fn available(&self) -> bool {
+            true
+        }
+        fn endpoints<'a>(
+            &'a self,
+            tenant: &'a str,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<Endpoints, ErrorInfo>> + Send + 'a>,
+        > {
+            Box::pin(async move {
+                Ok(Endpoints::custom(
+                    &format!("http://127.0.0.1:1/{tenant}/v2.0"),
+                    "http://127.0.0.1:1/graph",
+                )
+                .unwrap())
+            })
+        }
+        fn describe(
+            &self,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                        Output = Result<crate::sandbox_host::SandboxInfo, ErrorInfo>,
+                    > + Send
+                    + '_,
+            >,
+        > {
+            unimplemented!()
+        }
+        fn shutdown(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+            Box::pin(async {})
+        }
+    }
+
+    #[tokio::test]
+    async fn only_a_sandbox_connection_may_use_the_sandbox_patchbay_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let connections = Connections::new(
+            Arc::new(Store::new(dir.path().to_path_buf())),
+            Arc::new(HealthStore::new(dir.path())),
+            Arc::new(Listed),
+        );
+        // connections.json edited: a Global connection marked as the sandbox's, and a custom one.
+        for (environment, authority, expected) in [
+            (
+                EnvironmentId::Global,
+                "https://login.microsoftonline.com/contoso.example/v2.0",
+                "https://login.microsoftonline.com/contoso.example/v2.0",
+            ),
+            (
+                EnvironmentId::Custom,
+                "https://idp.example.com/t/v2.0",
+                "https://idp.example.com/t/v2.0",
+            ),
+            (
+                EnvironmentId::Sandbox,
+                "http://127.0.0.1:9/contoso.example/v2.0",
+                "http://127.0.0.1:1/contoso.example/v2.0",
+            ),
+        ] {
+            let mut marked = record(environment, authority, "https://graph.microsoft.com");
+            marked.hosted_sandbox = true;
+            let used = connections.endpoints(&marked).await.unwrap();
+            assert_eq!(used.authority.as_str(), expected, "{environment:?}");
+        }
     }
 }

@@ -155,17 +155,13 @@ pub fn parse_endpoint_url(what: &'static str, value: &str) -> Result<Url, Enviro
         value: value.to_string(),
         reason: e.to_string(),
     })?;
-    let loopback = matches!(
-        url.host_str(),
-        Some("127.0.0.1") | Some("[::1]") | Some("localhost")
-    );
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if loopback => Ok(url),
-        _ => Err(EnvironmentError::Insecure {
+    if crate::net::is_https_or_loopback_http(&url) {
+        Ok(url)
+    } else {
+        Err(EnvironmentError::Insecure {
             what,
             value: value.to_string(),
-        }),
+        })
     }
 }
 
@@ -200,7 +196,8 @@ impl Endpoints {
         authority.set_path(&path);
         Ok(Self {
             authority,
-            graph_url: parse_endpoint_url("Graph URL", graph_url)?,
+            // Graph's root: a URL copied with its version (`…/v1.0`) is that root, never doubled.
+            graph_url: crate::graph::root(&parse_endpoint_url("Graph URL", graph_url)?),
         })
     }
 }
@@ -255,6 +252,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.authority.as_str(), "http://127.0.0.1:9000/tenant/v2.0");
+    }
+
+    #[test]
+    fn a_graph_url_given_with_its_version_is_kept_as_graphs_root() {
+        let e = Endpoints::custom(
+            "https://login.example.com/t/v2.0",
+            "https://graph.microsoft.com/v1.0",
+        )
+        .unwrap();
+        assert_eq!(e.graph_url.as_str(), "https://graph.microsoft.com/");
+        let e = Endpoints::custom(
+            "https://login.example.com/t/v2.0",
+            "https://g.example/api/beta/",
+        )
+        .unwrap();
+        assert_eq!(e.graph_url.as_str(), "https://g.example/api");
     }
 
     #[test]

@@ -90,13 +90,15 @@ fn open_lock(data_dir: &Path) -> Result<File, ErrorInfo> {
     ensure_private_dir(data_dir)
         .map_err(|e| storage_error("create the data folder", data_dir, e))?;
     let path = data_dir.join(LOCK_FILE);
-    OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(|e| storage_error("open its lock", &path, e))
+    crate::store::open_private(
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true),
+        &path,
+    )
+    .map_err(|e| storage_error("open its lock", &path, e))
 }
 
 /// The service's hold on its data folder; released (and its status removed) when dropped.

@@ -17,6 +17,9 @@ pub struct ConnectionSecrets {
     /// Unix milliseconds: when the access token was obtained (its lifetime decides how early it is renewed;
     /// milliseconds, so a forced refresh can tell a token obtained after it asked from one of the same second).
     pub access_issued_at_ms: Option<i64>,
+    /// A renewal was carried out but its answer lost: the refresh token it redeemed may be spent and its
+    /// successor is gone. Nothing is sent again until the person signs in again (Fix writes new secrets).
+    pub renewal_lost: bool,
 }
 
 #[derive(Serialize)]
@@ -26,6 +29,8 @@ struct Out<'a> {
     access_token: Option<&'a str>,
     access_expires_at: Option<i64>,
     access_issued_at_ms: Option<i64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    renewal_lost: bool,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +41,8 @@ struct In {
     access_expires_at: Option<i64>,
     #[serde(default)]
     access_issued_at_ms: Option<i64>,
+    #[serde(default)]
+    renewal_lost: bool,
 }
 
 impl ConnectionSecrets {
@@ -46,6 +53,7 @@ impl ConnectionSecrets {
             access_token: self.access_token.as_ref().map(|s| s.expose_secret()),
             access_expires_at: self.access_expires_at,
             access_issued_at_ms: self.access_issued_at_ms,
+            renewal_lost: self.renewal_lost,
         };
         Zeroizing::new(serde_json::to_vec(&out).expect("plain strings serialise"))
     }
@@ -64,6 +72,7 @@ impl ConnectionSecrets {
             access_token: parsed.access_token.map(SecretString::from),
             access_expires_at: parsed.access_expires_at,
             access_issued_at_ms: parsed.access_issued_at_ms,
+            renewal_lost: parsed.renewal_lost,
         })
     }
 }
@@ -80,6 +89,7 @@ mod tests {
             access_token: None,
             access_expires_at: Some(5),
             access_issued_at_ms: Some(1),
+            renewal_lost: false,
         };
         let debug = format!("{s:?}");
         assert!(

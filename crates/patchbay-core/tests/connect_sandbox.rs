@@ -691,3 +691,28 @@ async fn a_personal_account_signed_in_through_common_refreshes_through_consumers
     let outcome = h.core.check_connection(&c.id, refresh_now()).await.unwrap();
     assert_eq!(outcome.status, ConnectionStatus::Healthy, "{outcome:?}");
 }
+
+#[tokio::test]
+async fn a_graph_that_answers_the_check_with_404_is_never_reported_healthy() {
+    let h = Harness::new().await;
+    // A custom connection whose Graph URL is not Graph: /me answers 404 there.
+    let mut req = h.request(AuthType::BuiltInApp);
+    req.graph_url = Some(h.sandbox.base_url().join("not-graph").unwrap().to_string());
+    let c = h.connect_as(req, ADELE).await;
+    for _ in 0..2 {
+        let outcome = h.core.check_connection(&c.id, refresh_now()).await.unwrap();
+        assert_eq!(outcome.status, ConnectionStatus::CantCheck, "{outcome:?}");
+        let reason = outcome.reason.unwrap();
+        assert!(
+            reason.starts_with("Microsoft Graph answered HTTP 404 to the connection's check")
+                && reason.contains("Graph URL may be wrong"),
+            "{reason}"
+        );
+    }
+    // A token obtained since vouches for the sign-in, not for Graph: it still says so.
+    h.core.access_token(&c.id).await.unwrap();
+    assert_eq!(
+        h.core.list().unwrap()[0].status,
+        ConnectionStatus::CantCheck
+    );
+}

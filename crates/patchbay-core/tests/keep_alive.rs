@@ -303,6 +303,50 @@ async fn a_refresh_answered_with_a_200_not_taken_keeps_its_new_refresh_token_and
 }
 
 #[tokio::test]
+async fn a_renewal_whose_answer_is_lost_asks_for_a_new_sign_in_and_never_resends_the_spent_token() {
+    let h = Harness::with_quick_retries().await;
+    let c = h.connect_as(h.request(AuthType::BuiltInApp), ADELE).await;
+    let refreshes = || {
+        h.sandbox
+            .control()
+            .stats()
+            .token_requests
+            .get("refresh_token")
+            .copied()
+            .unwrap_or(0)
+    };
+    let before = refreshes();
+    // The sandbox redeems the refresh token and issues a new one, in a 200 cut short: the new one is lost.
+    h.sandbox.control().garble_next_refresh(Garble::Truncated);
+    for _ in 0..3 {
+        let outcome = h.core.check_connection(&c.id, forced()).await.unwrap();
+        assert_eq!(
+            outcome.status,
+            ConnectionStatus::NeedsReconnect,
+            "{outcome:?}"
+        );
+        let reason = outcome.reason.unwrap();
+        assert!(
+            reason.contains("answer was lost") && reason.contains("signing in again"),
+            "{reason}"
+        );
+        // A token asked for directly (a command, an assistant) sends nothing either.
+        assert!(h.core.access_token(&c.id).await.is_err());
+    }
+    assert_eq!(
+        refreshes() - before,
+        1,
+        "the refresh token that may be spent was never sent again"
+    );
+    // The grant was never taken for stolen: signing in again as the same account mends it.
+    let (auth_url, fixing) = start_fix(&h.core, &c.id).await;
+    sign_in(&h.http, &auth_url, ADELE, true).await;
+    fixing.await.unwrap().unwrap();
+    let outcome = h.core.check_connection(&c.id, forced()).await.unwrap();
+    assert_eq!(outcome.status, ConnectionStatus::Healthy, "{outcome:?}");
+}
+
+#[tokio::test]
 async fn a_fix_as_another_account_is_refused_and_the_same_account_fixes_it() {
     let h = Harness::new().await;
     let c = h.connect_as(h.request(AuthType::BuiltInApp), ADELE).await;

@@ -41,10 +41,7 @@ fn open_log(path: &Path) -> std::io::Result<std::fs::File> {
         old.push(".1");
         let _ = std::fs::rename(path, old);
     }
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
+    patchbay_core::store::open_private(std::fs::OpenOptions::new().create(true).append(true), path)
 }
 
 /// Start `program` with `args`, detached; its output goes to `log` (or nowhere).

@@ -236,6 +236,7 @@ pub async fn authorize(
         code_challenge: code_challenge.map(str::to_string),
         prompt: prompt.map(str::to_string),
         login_hint: param(&p, "login_hint").map(str::to_string),
+        client_info: crate::mint::asks_client_info(&p),
         session_state: crate::util::new_guid(),
         user_id: None,
         created: std::time::Instant::now(),
@@ -435,7 +436,12 @@ fn issue_code(st: &AppState, inner: &mut Inner, req: AuthRequest, user: &DemoUse
         },
     );
     let issuer = st.issuer_for(user);
+    let client_info = crate::mint::client_info(user);
     let mut params: Vec<(&str, &str)> = vec![("code", &code)];
+    if req.client_info {
+        // As Entra: beside the code when the request asked (MSAL does, for its routing hint).
+        params.push(("client_info", &client_info));
+    }
     if let Some(s) = req.state.as_deref() {
         params.push(("state", s));
     }

@@ -3,9 +3,9 @@
 //! It speaks the OAuth 2.0 authorization code flow with PKCE exactly as the real
 //! `login.microsoftonline.com` does — OpenID discovery per authority, sign-in and consent pages, the token
 //! endpoint with Microsoft's `AADSTS` errors, RS256-signed ID tokens — plus a small Microsoft Graph under
-//! `/graph` (the profile, a generated demo mailbox and calendar per user, JSON batching), and control
-//! levers that make sign-in and Graph fail in Microsoft's ways: [`Sandbox::control`] in process, and JSON
-//! endpoints under `/_sandbox/` when [`SandboxOptions::control`] is on.
+//! `/graph` (the profile, a generated demo mailbox with its folders and a calendar per user, OneDrive and
+//! SharePoint, JSON batching), and control levers that make sign-in and Graph fail in Microsoft's ways:
+//! [`Sandbox::control`] in process, and JSON endpoints under `/_sandbox/` when [`SandboxOptions::control`] is on.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -27,6 +27,7 @@ mod jwt;
 mod mint;
 mod pages;
 mod persist;
+mod proof;
 mod scopes;
 mod state;
 mod token;
@@ -184,6 +185,12 @@ impl Sandbox {
         parse_url(&format!("http://{}/graph", self.addr))
     }
 
+    /// This run's random key (base64url), for the listing that tells other programs where it runs: with it, a
+    /// reader checks that the sandbox answering there is this one (`GET /_sandbox/proof`). Never serve it.
+    pub fn proof_key(&self) -> String {
+        proof::encode_key(&self.state.proof_key)
+    }
+
     /// In-process control, sharing state with the `/_sandbox/` endpoints (available whether or not
     /// [`SandboxOptions::control`] serves those over HTTP).
     pub fn control(&self) -> SandboxControl {
@@ -297,6 +304,7 @@ fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(identity)
         .merge(control::router(state.clone()))
+        .route("/_sandbox/proof", get(proof::answer))
         .route("/", get(|| async { Redirect::to("/_sandbox/") }))
         .route("/error", get(error_help))
         .fallback(|| async { pages::not_found().into_response() })

@@ -96,6 +96,9 @@ async fn main() -> std::process::ExitCode {
         "graph_url": sandbox.graph_url().as_str(),
         "control": control,
         "users": users,
+        // Only the program that started it reads this line: with the key, it can check that the sandbox a
+        // listing names is this one (GET /_sandbox/proof).
+        "proof_key": sandbox.proof_key(),
     });
     println!("{line}");
     if until_stdin_closes {

@@ -21,6 +21,23 @@ pub(crate) fn pairwise_sub(user: &DemoUser, client_id: &str) -> String {
     URL_SAFE_NO_PAD.encode(digest.as_ref())
 }
 
+/// Entra's `client_info`: base64url (unpadded) JSON `{"uid": object ID, "utid": tenant ID}` — the consumers
+/// tenant for a personal account. MSAL asks for it (`client_info=1`) and builds its account's
+/// `home_account_id` (`uid.utid`) from it.
+pub(crate) fn client_info(user: &DemoUser) -> String {
+    let utid = if user.personal {
+        crate::CONSUMERS_TENANT_ID
+    } else {
+        DEMO_TENANT_ID
+    };
+    URL_SAFE_NO_PAD.encode(json!({"uid": user.id, "utid": utid}).to_string())
+}
+
+/// Whether a request's parameters ask for `client_info` (`client_info=1`, as MSAL sends it).
+pub(crate) fn asks_client_info(params: &std::collections::HashMap<String, String>) -> bool {
+    crate::util::param(params, "client_info") == Some("1")
+}
+
 /// What a valid grant gets: for whom, with which scopes.
 pub(crate) struct Issue {
     pub(crate) app: App,
@@ -32,6 +49,8 @@ pub(crate) struct Issue {
     pub(crate) nonce: Option<String>,
     /// Seconds.
     pub(crate) lifetime: u64,
+    /// The token request asked for `client_info` (`client_info=1`).
+    pub(crate) client_info: bool,
 }
 
 /// Tokens signed for an [`Issue`], to be recorded in the tenant.
@@ -101,6 +120,9 @@ pub(crate) fn mint(st: &AppState, issue: &Issue) -> Result<Minted, AadError> {
         .then(|| format!("1.A{}", random_b64(6)));
     if let Some(rt) = &refresh_token {
         body["refresh_token"] = json!(rt);
+    }
+    if issue.client_info {
+        body["client_info"] = json!(client_info(user));
     }
     if issue.id_token {
         let mut claims = json!({

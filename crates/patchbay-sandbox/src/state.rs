@@ -27,6 +27,8 @@ pub struct AuthRequest {
     pub code_challenge: Option<String>,
     pub prompt: Option<String>,
     pub login_hint: Option<String>,
+    /// `client_info=1`: the redirect carries the `client_info` MSAL asks for.
+    pub client_info: bool,
     pub session_state: String,
     /// Set once the user signed in.
     pub user_id: Option<String>,
@@ -88,6 +90,9 @@ pub enum Garble {
     ZeroLifetime,
     /// No `token_type`: not an OAuth token response, though the new refresh token is in it.
     Unreadable,
+    /// The body cut short, so it is not JSON at all: the new refresh token in it cannot be read. The one
+    /// redeemed is spent, and its successor lost with the answer.
+    Truncated,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -258,6 +263,8 @@ pub struct AppState {
     /// This run's number, in every delta token it gives: a token of another run (the mailboxes live in memory)
     /// is answered 410, as Graph answers a sync state it no longer has.
     pub instance: u32,
+    /// This run's random key, which proves it is the sandbox a listing names (see [`crate::proof`]).
+    pub proof_key: [u8; 32],
     inner: Mutex<Inner>,
 }
 
@@ -274,6 +281,7 @@ impl AppState {
             control,
             instance: (now.as_nanosecond() as u64 ^ u64::from(std::process::id()).rotate_left(32))
                 as u32,
+            proof_key: crate::proof::new_key(),
             inner: Mutex::new(Inner::new(settings)),
         }
     }

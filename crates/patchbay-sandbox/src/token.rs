@@ -35,15 +35,22 @@ pub async fn token(
         return injected_failure(&st, plan);
     }
     match handle(&st, &tenant, &headers, &form) {
-        Ok(body) => (
-            StatusCode::OK,
-            [
-                (header::CACHE_CONTROL, "no-store"),
-                (header::PRAGMA, "no-cache"),
-            ],
-            axum::Json(body),
-        )
-            .into_response(),
+        Ok((body, truncate)) => {
+            let mut bytes = body.to_string().into_bytes();
+            if truncate {
+                bytes.truncate(bytes.len() / 2);
+            }
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                    (header::PRAGMA, "no-cache"),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
         Err(err) => {
             st.lock().stats.token_errors += 1;
             err.to_json_response(&st.base)
@@ -91,7 +98,7 @@ fn handle(
     tenant: &str,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
-) -> Result<Value, AadError> {
+) -> Result<(Value, bool), AadError> {
     if !tenant_known(tenant) {
         return Err(AadError::tenant_not_found(tenant));
     }
@@ -123,16 +130,18 @@ fn handle(
     let mut inner = st.lock();
     minted.record(&mut inner, &issue);
     let mut body = minted.body;
+    let mut truncate = false;
     if grant_type == "refresh_token" {
         match inner.garble_refresh.take() {
             Some(Garble::ZeroLifetime) => body["expires_in"] = json!(0),
             Some(Garble::Unreadable) => {
                 body.as_object_mut().map(|o| o.remove("token_type"));
             }
+            Some(Garble::Truncated) => truncate = true,
             None => {}
         }
     }
-    Ok(body)
+    Ok((body, truncate))
 }
 
 fn invalid_grant_malformed() -> AadError {
@@ -217,6 +226,7 @@ fn code_grant(
         access_scopes: grant.granted,
         nonce: grant.request.nonce,
         lifetime: inner.settings.access_token_lifetime.as_secs(),
+        client_info: crate::mint::asks_client_info(form),
     })
 }
 
@@ -322,5 +332,6 @@ fn refresh_grant(
         access_scopes,
         nonce: None,
         lifetime: inner.settings.access_token_lifetime.as_secs(),
+        client_info: crate::mint::asks_client_info(form),
     })
 }

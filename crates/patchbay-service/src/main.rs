@@ -96,13 +96,7 @@ fn main() -> ExitCode {
 }
 
 /// `PATCHBAY_LOG` (a tracing filter) to stderr, `info` by default: the journal under systemd, a log file in
-/// the data folder when the window starts it.
+/// the data folder when the window starts it. Libraries that log mail stay at info whatever it says.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PATCHBAY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    patchbay_core::logging::init("info");
 }

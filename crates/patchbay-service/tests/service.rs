@@ -104,3 +104,23 @@ fn one_headless_service_per_data_folder_says_what_it_is_and_ends_cleanly() {
         "{log}"
     );
 }
+
+#[test]
+fn the_systemd_unit_keeps_files_private_and_gains_no_privileges() {
+    let unit = include_str!("../../../packaging/linux/patchbay.service");
+    let service: Vec<&str> = unit
+        .split("[Service]")
+        .nth(1)
+        .and_then(|s| s.split("\n[").next())
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .collect();
+    for line in ["UMask=0077", "NoNewPrivileges=yes", "LockPersonality=yes"] {
+        assert!(service.contains(&line), "{line} in [Service]:\n{unit}");
+    }
+    // Automations run the person's own programs, which may write wherever the person may.
+    for absent in ["ProtectHome=", "ProtectSystem="] {
+        assert!(!service.iter().any(|l| l.starts_with(absent)), "{absent}");
+    }
+}

@@ -165,40 +165,79 @@ fn set_paused(core: &Patchbay, id: &str, paused: bool, json: bool) -> Result<(),
     Ok(())
 }
 
-/// The trigger `add` was given; the mail filters belong to new mail, `--days` to the calendar.
+/// The trigger `add` was given; each kind's flags belong to it alone, and another's are refused in words.
 fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
+    let given = |flags: &[(bool, &'static str)]| flags.iter().find(|(g, _)| *g).map(|(_, f)| *f);
+    let mail = [
+        (args.from.is_some(), "--from"),
+        (args.subject_contains.is_some(), "--subject-contains"),
+        (args.has_attachments, "--has-attachments"),
+    ];
+    let files = [
+        (args.drive.is_some(), "--drive"),
+        (args.name_matches.is_some(), "--name-matches"),
+        (args.download_to.is_some(), "--download-to"),
+    ];
+    let refuse = |flag: &str, belongs: &str, hint: &str| {
+        Err(invalid(
+            format!("{flag} is for --on {belongs}."),
+            hint.to_string(),
+        ))
+    };
     match args.on {
         TriggerKind::NewMail => {
             if args.days.is_some() {
-                return Err(invalid(
-                    "--days is for --on event-changed.",
+                return refuse(
+                    "--days",
+                    "event-changed",
                     "Leave it out for new mail, or watch the calendar with --on event-changed --days N.",
-                ));
+                );
+            }
+            if let Some(flag) = given(&files) {
+                return refuse(flag, "file-changed", "Leave it out for new mail.");
             }
             Ok(Trigger::NewMail {
-                folder: args.folder.trim().to_string(),
+                folder: args.folder.as_deref().unwrap_or("inbox").trim().to_string(),
                 from: args.from.clone().filter(|f| !f.trim().is_empty()),
                 subject_contains: args.subject_contains.clone().filter(|s| !s.is_empty()),
                 has_attachments: args.has_attachments,
             })
         }
         TriggerKind::EventChanged => {
-            let mail_only = [
-                (args.folder != "inbox", "--folder"),
-                (args.from.is_some(), "--from"),
-                (args.subject_contains.is_some(), "--subject-contains"),
-                (args.has_attachments, "--has-attachments"),
-            ];
-            if let Some((_, flag)) = mail_only.iter().find(|(given, _)| *given) {
-                return Err(invalid(
-                    format!("{flag} is for --on new-mail."),
+            let mut other = mail.to_vec();
+            other.push((args.folder.is_some(), "--folder"));
+            if let Some(flag) = given(&other) {
+                return refuse(
+                    flag,
+                    "new-mail",
                     "A calendar automation fires for every event added, changed or cancelled in the next --days N days.",
-                ));
+                );
+            }
+            if let Some(flag) = given(&files) {
+                return refuse(flag, "file-changed", "Leave it out for the calendar.");
             }
             Ok(Trigger::EventChanged {
                 days: args
                     .days
                     .unwrap_or(patchbay_core::automations::DEFAULT_DAYS),
+            })
+        }
+        TriggerKind::FileChanged => {
+            if let Some(flag) = given(&mail) {
+                return refuse(
+                    flag,
+                    "new-mail",
+                    "A file automation filters by --folder and --name-matches.",
+                );
+            }
+            if args.days.is_some() {
+                return refuse("--days", "event-changed", "Leave it out for file changes.");
+            }
+            Ok(Trigger::FileChanged {
+                folder: args.folder.clone().unwrap_or_else(|| "/".into()),
+                drive: args.drive.clone(),
+                name_matches: args.name_matches.clone(),
+                download_to: args.download_to.clone(),
             })
         }
     }
@@ -225,6 +264,7 @@ async fn add(core: &Patchbay, args: &AutomationAddArgs) -> Result<(), ErrorInfo>
         match v.automation.trigger {
             Trigger::NewMail { .. } => "new mail",
             Trigger::EventChanged { .. } => "calendar changes",
+            Trigger::FileChanged { .. } => "file changes",
         }
     ));
     Ok(())

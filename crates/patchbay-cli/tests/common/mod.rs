@@ -218,6 +218,18 @@ pub async fn connect_to(home: &Home, sandbox: &Sandbox, user: &str) -> String {
     summary["id"].as_str().unwrap().to_string()
 }
 
+/// Connect (`--environment custom`) to `sandbox` as `user` with `connector`; the new connection's id.
+pub async fn connect_connector(
+    home: &Home,
+    sandbox: &Sandbox,
+    user: &str,
+    connector: &str,
+) -> String {
+    let (summary, _) =
+        connect_as(home, sandbox, user, connector, &["--environment", "custom"]).await;
+    summary["id"].as_str().unwrap().to_string()
+}
+
 /// `patchbay connect` to `sandbox`'s URLs with `extra` arguments, signed in as `user`: the new connection's
 /// JSON summary and what the command said on stderr.
 pub async fn connect_with(
@@ -226,9 +238,20 @@ pub async fn connect_with(
     user: &str,
     extra: &[&str],
 ) -> (Value, String) {
+    connect_as(home, sandbox, user, "outlook365", extra).await
+}
+
+/// [`connect_with`] for `connector`.
+pub async fn connect_as(
+    home: &Home,
+    sandbox: &Sandbox,
+    user: &str,
+    connector: &str,
+    extra: &[&str],
+) -> (Value, String) {
     let authority = sandbox.authority("organizations").to_string();
     let graph = sandbox.graph_url().to_string();
-    let mut args = vec!["connect", "--connector", "outlook365"];
+    let mut args = vec!["connect", "--connector", connector];
     args.extend_from_slice(extra);
     args.extend([
         "--authority",

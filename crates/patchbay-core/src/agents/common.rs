@@ -46,12 +46,12 @@ pub fn cut(text: String, max: usize) -> (String, bool) {
 /// (which would name another resource: `me/messages/..` is `me`).
 pub fn checked_id<'a>(id: &'a str, what: &str) -> Result<&'a str, ErrorInfo> {
     let id = id.trim();
-    if id.is_empty() || id == "." || id == ".." {
-        return Err(invalid(
-            format!("\"{id}\" is not {what} id."),
+    crate::graph::path_segment(id).map_err(|e| {
+        invalid(
+            format!("\"{id}\" is not {what} id ({e})."),
             format!("Give {what} id as an earlier tool returned it."),
-        ));
-    }
+        )
+    })?;
     Ok(id)
 }
 

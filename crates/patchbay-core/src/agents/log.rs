@@ -78,14 +78,13 @@ impl WriteLog {
     }
 
     fn lock(&self) -> Result<File, ErrorInfo> {
-        std::fs::create_dir_all(&self.dir).map_err(|e| storage("create", &self.dir, e))?;
+        crate::store::ensure_private_dir(&self.dir).map_err(|e| storage("create", &self.dir, e))?;
         let path = self.dir.join("writes.lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| storage("open the lock of", &path, e))?;
+        let file = crate::store::open_private(
+            OpenOptions::new().create(true).truncate(false).write(true),
+            &path,
+        )
+        .map_err(|e| storage("open the lock of", &path, e))?;
         file.lock().map_err(|e| storage("lock", &path, e))?;
         Ok(file)
     }
@@ -96,12 +95,11 @@ impl WriteLog {
         let path = self.path();
         let mut line = serde_json::to_string(record).map_err(|e| storage("write", &path, e))?;
         line.push('\n');
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(&path)
-            .map_err(|e| storage("open", &path, e))?;
+        let mut file = crate::store::open_private(
+            OpenOptions::new().create(true).append(true).read(true),
+            &path,
+        )
+        .map_err(|e| storage("open", &path, e))?;
         // A line torn by a crash is ended first, so it costs only itself and not this record too.
         if ends_unfinished(&mut file) {
             line.insert(0, '\n');

@@ -27,6 +27,7 @@
 pub mod action;
 pub mod calendar;
 pub mod engine;
+pub mod files;
 pub mod mail;
 pub mod manage;
 pub mod queue;
@@ -63,6 +64,18 @@ pub enum Trigger {
     },
     /// An event added, changed or cancelled that happens in the next `days` days.
     EventChanged { days: u32 },
+    /// A file created, changed, deleted or moved under a folder of a drive (recursive).
+    FileChanged {
+        /// The folder's path from the drive's root (`/` for the whole drive).
+        folder: String,
+        /// A drive's id (a SharePoint library); the person's OneDrive when `None`.
+        drive: Option<String>,
+        /// Only files whose name matches this pattern (`*.pdf`), case-insensitively.
+        name_matches: Option<String>,
+        /// Download each created or modified file into this folder before the action (its path in
+        /// `PATCHBAY_LOCAL_PATH` and the item's `local_path`).
+        download_to: Option<String>,
+    },
 }
 
 /// What an automation does with each item.
@@ -110,6 +123,17 @@ impl Trigger {
                 has_attachments: *has_attachments,
             }),
             Trigger::EventChanged { days } => Box::new(calendar::EventChanged { days: *days }),
+            Trigger::FileChanged {
+                folder,
+                drive,
+                name_matches,
+                download_to,
+            } => Box::new(files::FileChanged {
+                folder,
+                drive: drive.as_deref(),
+                name_matches: name_matches.as_deref(),
+                download_to: download_to.as_deref(),
+            }),
         }
     }
 

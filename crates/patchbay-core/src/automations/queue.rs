@@ -12,7 +12,6 @@ use crate::error::ErrorInfo;
 use crate::store::write_atomic;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
-use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
@@ -167,12 +166,14 @@ impl Queue {
         crate::store::ensure_private_dir(&self.dir)
             .map_err(|e| storage("create the folder of", &self.dir, e))?;
         let path = self.dir.join("lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| storage("lock", &path, e))?;
+        let file = crate::store::open_private(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true),
+            &path,
+        )
+        .map_err(|e| storage("lock", &path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(Some(file)),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
@@ -180,31 +181,24 @@ impl Queue {
         }
     }
 
+    /// Add an attempt to the history (mode 0600). Past 1 MiB the history is set aside as
+    /// `history.jsonl.1` and a new one started: the newest attempts are kept, never without bound.
     pub fn record(&self, attempt: &Attempt) -> Result<(), ErrorInfo> {
+        const HISTORY_LIMIT: u64 = 1 << 20;
         let path = self.dir.join("history.jsonl");
-        let mut line = serde_json::to_string(attempt)
+        let line = serde_json::to_string(attempt)
             .map_err(|e| storage("write the history of", &path, e))?;
-        line.push('\n');
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut f| f.write_all(line.as_bytes()))
+        crate::store::journal::append(&path, &line, HISTORY_LIMIT)
             .map_err(|e| storage("write the history of", &path, e))
     }
 
-    /// Every attempt, oldest first (a torn last line is skipped).
+    /// Every attempt kept, oldest first, across the history set aside (a torn line is skipped).
     pub fn history(&self) -> Result<Vec<Attempt>, ErrorInfo> {
         let path = self.dir.join("history.jsonl");
-        let file = match std::fs::File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(storage("read the history of", &path, e)),
-        };
-        Ok(std::io::BufReader::new(file)
-            .lines()
-            .map_while(Result::ok)
-            .filter_map(|l| serde_json::from_str(&l).ok())
+        Ok(crate::store::journal::read(&path)
+            .map_err(|e| storage("read the history of", &path, e))?
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
             .collect())
     }
 }

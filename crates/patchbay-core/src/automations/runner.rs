@@ -41,7 +41,7 @@ pub fn request_run_now(store: &AutomationStore, id: &str) -> Result<(), ErrorInf
     crate::store::ensure_private_dir(&dir)
         .map_err(|e| super::store::storage("create the folder of", &dir, e))?;
     let path = dir.join(RUN_NOW);
-    std::fs::write(&path, b"").map_err(|e| super::store::storage("write", &path, e))
+    crate::store::write_private(&path, b"").map_err(|e| super::store::storage("write", &path, e))
 }
 
 fn take_run_now(folder: &Path) -> bool {

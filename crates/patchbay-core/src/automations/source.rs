@@ -7,7 +7,7 @@
 use super::queue::{Pending, State};
 use super::{Automation, Trigger};
 use crate::error::ErrorInfo;
-use crate::graph::{RawResponse, Request};
+use crate::graph::{ConnectionGraph, RawResponse, Request};
 use crate::Patchbay;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -51,10 +51,25 @@ pub trait DeltaSource: Send + Sync {
     /// the tokens after it carry the same).
     fn first_request(&self, state: &mut State, now: i64, prefer: &str) -> Request;
 
-    /// The request that takes the baseline at creation, when it is not a whole pass: a drive's delta from
-    /// `token=latest` is one request whatever the drive's size. `None`: a whole pass, firing nothing.
-    fn baseline_request(&self, _prefer: &str) -> Option<Request> {
+    /// Take the baseline at creation its own way, setting the cursor (a drive's delta from `token=latest`: one
+    /// round trip whatever the drive's size). `None`: a whole pass from no cursor, firing nothing.
+    fn baseline<'a>(
+        &'a self,
+        _graph: &'a ConnectionGraph,
+        _state: &'a mut State,
+    ) -> Option<BoxFuture<'a, Result<(), String>>> {
         None
+    }
+
+    /// What a page needs before it is taken, fetched (a file's folders, when they were never seen). Errors are
+    /// the round's (it is tried again from the same cursor).
+    fn settle<'a>(
+        &'a self,
+        _graph: &'a ConnectionGraph,
+        _state: &'a mut State,
+        _items: &'a [Value],
+    ) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async { Ok(()) })
     }
 
     /// A page's items, in the order Graph sent them, and what of them to deliver; the source keeps what it

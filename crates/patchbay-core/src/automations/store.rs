@@ -62,12 +62,11 @@ impl AutomationStore {
         crate::store::ensure_private_dir(&self.dir)
             .map_err(|e| storage("create the folder of", &self.dir, e))?;
         let path = self.dir.join("lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| storage("lock", &path, e))?;
+        let file = crate::store::open_private(
+            OpenOptions::new().create(true).truncate(false).write(true),
+            &path,
+        )
+        .map_err(|e| storage("lock", &path, e))?;
         file.lock().map_err(|e| storage("lock", &path, e))?;
         Ok(file)
     }

@@ -74,6 +74,8 @@ impl SignIns {
             access_token: Some(signed_in.tokens.access_token),
             access_expires_at: Some(signed_in.tokens.expires_at),
             access_issued_at_ms: Some(now_ms),
+            // A new sign-in: whatever was lost before is behind it.
+            renewal_lost: false,
         };
         let now = clock::rfc3339(now);
         // A personal account signed in through `common` (an app registered for both kinds) refreshes through

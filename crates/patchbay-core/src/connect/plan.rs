@@ -139,7 +139,7 @@ impl Plan {
             client_secret_expires_on: record.info.client_secret_expires_on.clone(),
             tenant: s.tenant.clone(),
             endpoints,
-            hosted_sandbox: record.hosted_sandbox,
+            hosted_sandbox: record.uses_hosted_sandbox(),
             scopes: s.scopes_requested.clone(),
             redirect_text: record.redirect_uri.clone(),
             login_hint: hint,

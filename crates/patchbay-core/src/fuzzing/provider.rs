@@ -120,15 +120,6 @@ pub fn id_token_claims(data: &[u8]) {
 // ---------------------------------------------------------------------------------------------------------------
 // discovery_document
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
 fn authorities() -> &'static [Url] {
     static AUTHORITIES: OnceLock<Vec<Url>> = OnceLock::new();
     AUTHORITIES.get_or_init(|| {
@@ -164,7 +155,7 @@ pub fn discovery_document(data: &[u8]) {
         let _ = discovery_url(authority);
         match metadata.validate(authority) {
             Ok(()) => {
-                let local = authority.scheme() == "http" && is_loopback(authority);
+                let local = authority.scheme() == "http" && crate::net::is_loopback_url(authority);
                 let endpoints = [
                     Some(&metadata.authorization_endpoint),
                     Some(&metadata.token_endpoint),
@@ -173,7 +164,9 @@ pub fn discovery_document(data: &[u8]) {
                 for url in endpoints.into_iter().flatten() {
                     assert!(
                         url.scheme() == "https"
-                            || (local && url.scheme() == "http" && is_loopback(url)),
+                            || (local
+                                && url.scheme() == "http"
+                                && crate::net::is_loopback_url(url)),
                         "{url} validated for {authority}"
                     );
                     assert!(url.username().is_empty() && url.password().is_none());

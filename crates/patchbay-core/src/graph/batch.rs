@@ -47,6 +47,16 @@ impl Batch {
         }
     }
 
+    /// The request under `id`.
+    pub fn request(&self, id: &str) -> Option<&Request> {
+        self.items.iter().find(|(i, _)| i == id).map(|(_, r)| r)
+    }
+
+    /// Whether every request in it may be sent again (see [`Request::is_idempotent`]).
+    pub fn is_idempotent(&self) -> bool {
+        self.items.iter().all(|(_, r)| r.is_idempotent())
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.items.iter().map(|(id, _)| id.as_str())
     }
@@ -152,6 +162,7 @@ impl Graph {
         let mut request = Request::get("$batch");
         request.method = reqwest::Method::POST;
         request.body = Some(batch.body());
+        request.idempotent = Some(batch.is_idempotent());
         let raw = self.send(&request, token).await?;
         let parsed: InBatch = raw.json()?;
         let mut out = BatchResponses::default();

@@ -119,7 +119,7 @@ impl ConnectionGraph {
                 return Err(ErrorInfo::new(
                     ErrorCode::InvalidInput,
                     "The answer is not a list (it has no \"value\"), so there are no pages to follow.",
-                    "Leave out --paginate for a single resource.",
+                    "The path names a single resource: ask for it without following pages.",
                 ));
             };
             items.extend(values.iter().cloned());

@@ -29,7 +29,9 @@ pub const DELTA_FIELDS: &[&str] = &[
     "id",
     "name",
     "size",
+    "createdDateTime",
     "lastModifiedDateTime",
+    "fileSystemInfo",
     "webUrl",
     "parentReference",
     "file",
@@ -182,18 +184,23 @@ impl Conflict {
     }
 }
 
-/// One drive.
+/// One drive's requests (they need no client: each is data until it is sent).
 pub struct Drive<'a> {
-    #[allow(dead_code)]
-    graph: &'a Graph,
     drive: DriveRef,
+    _graph: std::marker::PhantomData<&'a Graph>,
+}
+
+impl Drive<'static> {
+    /// The requests of `drive`, without a client at hand.
+    pub fn of(drive: DriveRef) -> Self {
+        Self {
+            drive,
+            _graph: std::marker::PhantomData,
+        }
+    }
 }
 
 impl<'a> Drive<'a> {
-    pub(super) fn new(graph: &'a Graph, drive: DriveRef) -> Self {
-        Self { graph, drive }
-    }
-
     fn at(&self, path: &DrivePath) -> String {
         format!("{}/{}", self.drive.base(), path.address())
     }
@@ -317,7 +324,10 @@ impl Sites {
 impl Graph {
     /// A drive: the person's own, or one by id.
     pub fn drive(&self, drive: &DriveRef) -> Drive<'_> {
-        Drive::new(self, drive.clone())
+        Drive {
+            drive: drive.clone(),
+            _graph: std::marker::PhantomData,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod mail;
 pub mod mailbox;
 pub mod me;
+pub mod path;
 pub mod request;
 pub mod session;
 pub mod zone;
@@ -19,6 +20,7 @@ pub mod zone;
 pub use batch::{Batch, BatchResponses};
 pub use connection::{Collected, ConnectionGraph};
 pub use error::{GraphError, GraphErrorBody};
+pub use path::{path_segment, PathSegmentError};
 pub use request::{RawResponse, Request};
 /// HTTP methods and header names and values, for building a [`Request`] without depending on the HTTP client.
 pub use reqwest::header::{HeaderName, HeaderValue};
@@ -53,9 +55,31 @@ pub struct EmailAddress {
     pub address: Option<String>,
 }
 
+/// Graph's root: `base` without a version at its end. Microsoft's documentation gives Graph's address with its
+/// version (`https://graph.microsoft.com/v1.0`), and a URL copied from it is that root plus the version, never
+/// a root of its own: `/v1.0` or `/beta` at the end (any case, with or without a trailing slash) is taken off,
+/// so requests go to `/v1.0/me`, never `/v1.0/v1.0/me`. Each request names its own version.
+pub fn root(base: &Url) -> Url {
+    let mut root = base.clone();
+    let path = base.path().trim_end_matches('/');
+    let versionless = ["/v1.0", "/beta"].iter().find_map(|version| {
+        let cut = path.len().checked_sub(version.len())?;
+        let tail = path.get(cut..)?;
+        tail.eq_ignore_ascii_case(version).then(|| &path[..cut])
+    });
+    if let Some(path) = versionless {
+        root.set_path(path);
+    }
+    root
+}
+
 impl Graph {
+    /// Graph at `base`, taken as its [`root`] (a version at its end is not doubled).
     pub fn new(base: Url, http: reqwest::Client) -> Self {
-        Self { base, http }
+        Self {
+            base: root(&base),
+            http,
+        }
     }
 
     pub fn base(&self) -> &Url {
@@ -168,5 +192,53 @@ mod tests {
             g.url("/beta/me/events", &[]).as_str(),
             "https://graph.microsoft.com/beta/me/events"
         );
+    }
+
+    #[test]
+    fn a_graph_url_copied_with_its_version_is_that_root_and_the_version_is_never_doubled() {
+        for given in [
+            "https://graph.microsoft.com/v1.0",
+            "https://graph.microsoft.com/v1.0/",
+            "https://graph.microsoft.com/V1.0",
+            "https://graph.microsoft.com/beta",
+            "https://graph.microsoft.com/beta/",
+            "https://graph.microsoft.com",
+            "https://graph.microsoft.com/",
+        ] {
+            let g = Graph::new(Url::parse(given).unwrap(), reqwest::Client::new());
+            assert_eq!(g.base().as_str(), "https://graph.microsoft.com/", "{given}");
+            assert_eq!(
+                g.url("me", &[]).as_str(),
+                "https://graph.microsoft.com/v1.0/me",
+                "{given}"
+            );
+            assert_eq!(
+                g.url("beta/me", &[]).as_str(),
+                "https://graph.microsoft.com/beta/me",
+                "{given}"
+            );
+            assert_eq!(
+                g.relative_of("https://graph.microsoft.com/v1.0/me?$top=1")
+                    .unwrap(),
+                "v1.0/me?$top=1"
+            );
+        }
+        // A base path of its own stays; only a version at the end is Graph's.
+        let g = Graph::new(
+            Url::parse("http://127.0.0.1:9/graph/v1.0").unwrap(),
+            reqwest::Client::new(),
+        );
+        assert_eq!(
+            g.url("me", &[]).as_str(),
+            "http://127.0.0.1:9/graph/v1.0/me"
+        );
+        for kept in [
+            "https://g.example/v1.0x",
+            "https://g.example/myv1.0",
+            "https://g.example/betas",
+        ] {
+            let g = Graph::new(Url::parse(kept).unwrap(), reqwest::Client::new());
+            assert_eq!(g.base().as_str(), kept, "{kept}");
+        }
     }
 }

@@ -21,6 +21,8 @@ pub struct Request {
     /// Bytes as they are (sent with `Content-Type: application/octet-stream` unless a header says otherwise):
     /// a small file's content.
     pub raw: Option<Vec<u8>>,
+    /// Whether sending it again does no harm: see [`Request::is_idempotent`]. `None`: by its method.
+    pub idempotent: Option<bool>,
 }
 
 impl Request {
@@ -32,6 +34,7 @@ impl Request {
             headers: Vec::new(),
             body: None,
             raw: None,
+            idempotent: None,
         }
     }
 
@@ -51,6 +54,42 @@ impl Request {
             body: Some(body),
             ..Self::get(path)
         }
+    }
+
+    /// Mark a request that may be sent again after an answer that may mean it was carried out (a 503 or 504):
+    /// a POST that reads (`getSchedule`) or whose repeat leaves nothing behind anyone sees
+    /// (`createUploadSession`: an unused session expires).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = Some(true);
+        self
+    }
+
+    /// Mark a request that must never be sent twice (one that sends mail, or invites), whatever its method.
+    pub fn not_idempotent(mut self) -> Self {
+        self.idempotent = Some(false);
+        self
+    }
+
+    /// Whether sending it again does no harm.
+    ///
+    /// What is sent again, and after what, is [`super::session`]'s: a 401 and a 429 say the request was not
+    /// carried out, so any request is sent again after them; a 503 or 504 (even with `Retry-After`) may come
+    /// after Graph carried it out (a gateway that timed out waiting for Exchange, which went on), so only an
+    /// idempotent request is sent again after one. Unmarked, the method says: GET, HEAD, OPTIONS, PUT and DELETE
+    /// are idempotent (RFC 9110 §9.2.2); POST (`sendMail`, `reply`, `send`, creating an event or a draft) and
+    /// PATCH are not.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent.unwrap_or_else(|| {
+            use reqwest::Method;
+            [
+                Method::GET,
+                Method::HEAD,
+                Method::OPTIONS,
+                Method::PUT,
+                Method::DELETE,
+            ]
+            .contains(&self.method)
+        })
     }
 
     pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
@@ -81,11 +120,10 @@ impl Request {
     }
 }
 
-/// `text` as one path segment: percent-encoded, so a `/`, `?` or `#` in an id cannot reach another resource.
+/// `text` as one path segment: percent-encoded, so a `/`, `?` or `#` in an id cannot reach another resource (ids
+/// from outside are checked first with [`super::path_segment`]).
 pub fn segment(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
+    super::path::encode(text)
 }
 
 /// A response as Graph sent it.

@@ -5,6 +5,10 @@
 //! - **429**, and **503**/**504** with `Retry-After`: Graph is throttling or busy. Wait as told (2 s, then 4 s
 //!   when it does not say), at most [`CallPolicy::max_wait`] per wait and [`CallPolicy::attempts`] in all; a
 //!   longer wait is the caller's to decide, with the answer in hand.
+//! - **Never twice what may have arrived.** A 401 and a 429 say the request was not carried out. A 503 or a 504
+//!   does not: a gateway may give up waiting on Exchange, which goes on and sends the mail. So a request that is
+//!   not idempotent ([`Request::is_idempotent`]: a POST such as `sendMail`, unless marked) is sent again after a
+//!   401 or a 429 only; after a 503 or 504 its answer is the caller's, to say "it may have been sent".
 //!
 //! In a `$batch`, each item can be throttled or refused on its own: only those items are sent again.
 
@@ -126,15 +130,47 @@ pub fn graph_error_info(e: &GraphError) -> ErrorInfo {
     info.with_detail(detail)
 }
 
-/// A wait Graph asked for that the call honours (`None`: answer now).
-fn wait_for(response: &RawResponse, attempt: u32, policy: CallPolicy) -> Option<Duration> {
+/// A Graph failure of `request` as a person reads it. For a request that is not idempotent (a send), an answer
+/// that may come after Graph carried it out (a 503, a 504, a time-out once sent) says so, and says to look
+/// before trying again: "try again" could send the mail twice.
+pub fn graph_error_info_for(request: &Request, e: &GraphError) -> ErrorInfo {
+    let info = graph_error_info(e);
+    let uncertain = matches!(
+        e,
+        GraphError::Server {
+            status: 503 | 504,
+            ..
+        } | GraphError::Network { timeout: true, .. }
+    );
+    if request.is_idempotent() || !uncertain {
+        return info;
+    }
+    ErrorInfo {
+        title: "Microsoft Graph did not confirm the request, and may have carried it out.".into(),
+        message: "Patchbay did not send it again. Look first (for mail, in Sent Items; for an event, in the \
+                  calendar) before trying again, so that it is not done twice."
+            .into(),
+        ..info
+    }
+}
+
+/// A wait Graph asked for that the call honours (`None`: answer now). `idempotent`: the request may be sent
+/// again after an answer that may mean it was carried out.
+fn wait_for(
+    response: &RawResponse,
+    attempt: u32,
+    policy: CallPolicy,
+    idempotent: bool,
+) -> Option<Duration> {
     if attempt >= policy.attempts {
         return None;
     }
     let retry_after = response.retry_after();
     let wait = match response.status {
+        // Not carried out: throttled before it ran.
         429 => retry_after.unwrap_or(Duration::from_secs(1 << attempt)),
-        503 | 504 => retry_after?,
+        // Perhaps carried out.
+        503 | 504 if idempotent => retry_after?,
         _ => return None,
     };
     (wait <= policy.max_wait).then_some(wait)
@@ -169,7 +205,10 @@ pub async fn call<S: TokenSource>(
             token = tokens.token(true).await.map_err(CallError::Token)?;
             continue;
         }
-        match wait_for(&response, attempt, policy) {
+        let idempotent = match target {
+            Target::Request(r) | Target::Link(_, r) => r.is_idempotent(),
+        };
+        match wait_for(&response, attempt, policy, idempotent) {
             Some(wait) => {
                 tracing::debug!(status = response.status, ?wait, "Graph asked to wait");
                 tokio::time::sleep(wait).await;
@@ -209,10 +248,11 @@ pub async fn call_batch<S: TokenSource>(
                     GraphError::Throttled { retry_after, .. } if attempt < policy.attempts => {
                         Some(retry_after.unwrap_or(Duration::from_secs(1 << attempt)))
                     }
+                    // A batch whose every item may be repeated; otherwise its items may have run.
                     GraphError::Server {
                         retry_after: Some(d),
                         ..
-                    } if attempt < policy.attempts => Some(*d),
+                    } if attempt < policy.attempts && pending.is_idempotent() => Some(*d),
                     _ => None,
                 }
                 .filter(|w| *w <= policy.max_wait);
@@ -238,7 +278,12 @@ pub async fn call_batch<S: TokenSource>(
             if response.status == 401 && !refreshed {
                 any_unauthorized = true;
                 again.push(id.to_string());
-            } else if let Some(wait) = wait_for(response, attempt, policy) {
+            } else if let Some(wait) = wait_for(
+                response,
+                attempt,
+                policy,
+                pending.request(id).is_some_and(Request::is_idempotent),
+            ) {
                 longest = longest.max(wait);
                 again.push(id.to_string());
             }
@@ -562,5 +607,149 @@ mod tests {
         let second: serde_json::Value =
             serde_json::from_slice(&server.received_requests().await.unwrap()[1].body).unwrap();
         assert_eq!(second["requests"].as_array().unwrap().len(), 1);
+    }
+
+    /// `status` with `Retry-After: 0` the first time, then 202.
+    struct OnceThenAccepted(u16, AtomicU32);
+
+    impl Respond for OnceThenAccepted {
+        fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+            if self.1.fetch_add(1, Ordering::SeqCst) == 0 {
+                ResponseTemplate::new(self.0).insert_header("Retry-After", "0")
+            } else {
+                ResponseTemplate::new(202)
+            }
+        }
+    }
+
+    async fn answered(status: u16, request: Request, sends: u64) -> u16 {
+        let server = MockServer::start().await;
+        Mock::given(path(format!("/v1.0/{}", request.path)))
+            .respond_with(OnceThenAccepted(status, AtomicU32::new(0)))
+            .expect(sends)
+            .mount(&server)
+            .await;
+        call(
+            &graph(&server),
+            &tokens(),
+            quick(),
+            Target::Request(&request),
+        )
+        .await
+        .unwrap()
+        .status
+    }
+
+    #[tokio::test]
+    async fn a_send_that_may_have_arrived_is_never_sent_again() {
+        let send = || Request::post("me/sendMail", serde_json::json!({"message": {}}));
+        // A 503 or 504 may come after Exchange sent it: the answer is the caller's.
+        for status in [503, 504] {
+            assert_eq!(answered(status, send(), 1).await, status);
+            let reply = Request::post("me/messages/m1/reply", serde_json::json!({}));
+            assert_eq!(answered(status, reply, 1).await, status);
+            let marked = Request::get("me/x").not_idempotent();
+            assert_eq!(answered(status, marked, 1).await, status);
+        }
+        // A 429 says it was not carried out: sent again.
+        assert_eq!(answered(429, send(), 2).await, 202);
+        // What may be repeated still is, after a 503 or 504.
+        for status in [503, 504] {
+            assert_eq!(answered(status, Request::get("me/messages"), 2).await, 202);
+            let session = Request::post(
+                "me/messages/m1/attachments/createUploadSession",
+                serde_json::json!({}),
+            )
+            .idempotent();
+            assert_eq!(answered(status, session, 2).await, 202);
+        }
+    }
+
+    #[test]
+    fn a_send_that_may_have_arrived_says_to_look_before_trying_again() {
+        let busy = GraphError::Server {
+            status: 504,
+            retry_after: None,
+            body: Default::default(),
+        };
+        let send = Request::post("me/sendMail", serde_json::json!({}));
+        let info = graph_error_info_for(&send, &busy);
+        assert!(
+            info.title.contains("may have carried it out"),
+            "{}",
+            info.title
+        );
+        assert!(info.message.contains("Sent Items"), "{}", info.message);
+        // A read, or a send Graph refused outright, reads as before.
+        assert_eq!(
+            graph_error_info_for(&Request::get("me"), &busy).title,
+            graph_error_info(&busy).title
+        );
+        let refused = GraphError::Forbidden(Default::default());
+        assert_eq!(
+            graph_error_info_for(&send, &refused).title,
+            graph_error_info(&refused).title
+        );
+    }
+
+    /// First batch: both items 503 (`Retry-After: 0`); the second batch must hold the read alone.
+    struct BusyThenReadAlone(AtomicU32);
+
+    impl Respond for BusyThenReadAlone {
+        fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+            let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            let ids: Vec<&str> = sent["requests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap())
+                .collect();
+            let busy = |id: &str| serde_json::json!({"id": id, "status": 503, "headers": {"Retry-After": "0"}, "body": {}});
+            if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+                assert_eq!(ids, ["send", "read"]);
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"responses": [busy("send"), busy("read")]}))
+            } else {
+                assert_eq!(ids, ["read"], "the send is not sent again");
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"responses": [
+                    item("read", 200, serde_json::json!({"value": []})),
+                ]}))
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_sends_again_only_what_may_be_repeated() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1.0/$batch"))
+            .respond_with(BusyThenReadAlone(AtomicU32::new(0)))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let batch = Batch::new()
+            .add("send", Request::post("me/sendMail", serde_json::json!({})))
+            .add("read", Request::get("me/messages"));
+        let mut answers = call_batch(&graph(&server), &tokens(), quick(), &batch)
+            .await
+            .unwrap();
+        assert_eq!(answers.take("send").unwrap().status, 503);
+        assert_eq!(answers.take("read").unwrap().status, 200);
+
+        // The batch itself answered 503: sent again only when every item may be.
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1.0/$batch"))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = call_batch(&graph(&server), &tokens(), quick(), &batch)
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            CallError::Graph(GraphError::Server { status: 503, .. })
+        ));
     }
 }

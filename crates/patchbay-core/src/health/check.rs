@@ -160,6 +160,7 @@ impl Health {
         match result {
             // 403 on /me only means User.Read was not granted: the token itself works.
             Ok(()) | Err(GraphError::Forbidden(_)) => {
+                h.probe_failed = None;
                 if refreshed || h.verdict == Verdict::Healthy {
                     h.verdict = Verdict::Healthy;
                     h.reason = None;
@@ -179,14 +180,32 @@ impl Health {
                 h.unreachable_since = None;
                 h.last_error = Some(e.report());
             }
-            // Anything else: keep the verdict, keep the evidence.
+            // Anything else (a 404, a 400, an answer that cannot be read): the probe failed, so the connection
+            // is not known to work, whatever the sign-in's verdict. Kept beside it (a refresh vouches for the
+            // sign-in, not for Graph) until a probe Graph answers well: see `effective`.
             Err(e) => {
                 tracing::warn!(connection = %id, "Graph probe: {e}");
+                h.probe_failed = Some(probe_failed_reason(&e));
+                h.unreachable_since = None;
                 h.last_error = Some(e.report());
             }
         }
         self.connections.health.write(id, &h)
     }
+}
+
+/// Why a connection whose check Graph answered with an error reads as Can't check. Stable words (no request id,
+/// no time), so the same failure is not a new status at every check.
+fn probe_failed_reason(e: &GraphError) -> String {
+    let answer = match e {
+        GraphError::Other { status, .. } => format!("answered HTTP {status}"),
+        _ => "sent an answer Patchbay cannot use".to_string(),
+    };
+    format!(
+        "Microsoft Graph {answer} to the connection's check (GET /me), so Patchbay cannot tell whether the \
+         connection works. A custom connection's Graph URL may be wrong: it is Graph's root, e.g. \
+         https://graph.microsoft.com (remove the connection and add it again to change it). Check now tries again."
+    )
 }
 
 /// Ids of the connections a set of outcomes found unreachable (the monitor looks at them again sooner).

@@ -52,6 +52,11 @@ pub struct HealthRecord {
     /// The last failure, verbatim with its ids, for diagnostics.
     #[serde(default)]
     pub last_error: Option<ProblemReport>,
+    /// Why the last check's request to Graph failed, when Graph answered it with an error (a 404, an answer
+    /// that cannot be read): the connection then reads as Can't check, never healthy, until a check Graph
+    /// answers well. Token refreshes leave it: they vouch for the sign-in, not for Graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe_failed: Option<String>,
 }
 
 impl HealthRecord {
@@ -83,6 +88,10 @@ pub fn effective(
         ),
         Verdict::CantCheck => (ConnectionStatus::CantCheck, health.reason.clone()),
         Verdict::Healthy => {
+            // A check that failed is never healthy (nor merely at risk).
+            if let Some(reason) = &health.probe_failed {
+                return (ConnectionStatus::CantCheck, Some(reason.clone()));
+            }
             if let Some(reason) = at_risk_reason(record, health, now) {
                 return (ConnectionStatus::AtRisk, Some(reason));
             }
@@ -182,6 +191,15 @@ impl HealthStore {
 
     fn path(&self, id: &str) -> PathBuf {
         self.dir.join(format!("{id}.json"))
+    }
+
+    /// The status file of `id` as it is now, `None` when there is none or a status not yet written is held
+    /// in memory (it may differ from the file).
+    pub fn stamp(&self, id: &str) -> Option<crate::store::FileStamp> {
+        if self.unsaved_lock().contains_key(id) {
+            return None;
+        }
+        crate::store::FileStamp::of(&self.path(id))
     }
 
     /// What is known about `id`. A missing or damaged status file is not "nothing wrong": it reads as Can't

@@ -196,20 +196,6 @@ fn internal(e: &std::io::Error) -> ErrorInfo {
     .with_detail(e.to_string())
 }
 
-/// Whether an HTTP `Host` value names this computer: `localhost`, `127.0.0.1` or `[::1]`, with or without a
-/// port (names compared without case, as DNS does; a trailing dot is the same name).
-fn is_loopback_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(rest) => match rest.split_once(']') {
-            Some((inside, port)) if port.is_empty() || port.starts_with(':') => inside,
-            _ => return false,
-        },
-        None => host.split_once(':').map_or(host, |(name, _)| name),
-    };
-    let name = name.strip_suffix('.').unwrap_or(name);
-    name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "::1"
-}
-
 async fn handle(
     State(shared): State<Arc<Shared>>,
     uri: Uri,
@@ -222,7 +208,7 @@ async fn handle(
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok());
-    if !host.is_some_and(is_loopback_host) {
+    if !host.is_some_and(crate::net::is_loopback_host_header) {
         tracing::warn!("ignored a request to the sign-in listener addressed to another host name");
         return page(
             StatusCode::MISDIRECTED_REQUEST,
@@ -456,7 +442,7 @@ mod tests {
             ("[::1].evil:1", false),
             ("127.0.0.1.nip.example", false),
         ] {
-            assert_eq!(is_loopback_host(host), ok, "{host}");
+            assert_eq!(crate::net::is_loopback_host_header(host), ok, "{host}");
         }
     }
 

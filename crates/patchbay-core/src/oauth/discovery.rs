@@ -152,15 +152,6 @@ impl ProviderMetadata {
 const ISSUER_ALIASES: &[(&str, &str)] =
     &[("login.chinacloudapi.cn", "login.partner.microsoftonline.cn")];
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
 /// Whether a tenant path segment looks like one Microsoft fills in: a GUID or a verified domain name.
 fn tenant_like(segment: &str) -> bool {
     !segment.is_empty()
@@ -182,7 +173,7 @@ impl ProviderMetadata {
     ///   anyone on the path read them and forge the identity. Plain http is allowed only when the authority
     ///   itself is on this computer (the sandbox, a test provider), and then only for endpoints on this computer.
     pub fn validate(&self, authority: &Url) -> Result<(), DiscoveryError> {
-        let local = authority.scheme() == "http" && is_loopback(authority);
+        let local = authority.scheme() == "http" && crate::net::is_loopback_url(authority);
         let endpoints = [
             ("authorization_endpoint", Some(&self.authorization_endpoint)),
             ("token_endpoint", Some(&self.token_endpoint)),
@@ -190,8 +181,8 @@ impl ProviderMetadata {
         ];
         for (name, url) in endpoints {
             let Some(url) = url else { continue };
-            let secure =
-                url.scheme() == "https" || (local && url.scheme() == "http" && is_loopback(url));
+            let secure = url.scheme() == "https"
+                || (local && url.scheme() == "http" && crate::net::is_loopback_url(url));
             if !secure || !url.username().is_empty() || url.password().is_some() {
                 return Err(DiscoveryError::Insecure {
                     authority: authority.clone(),

@@ -28,7 +28,9 @@ impl LoopbackRedirect {
             return Err(bad("Patchbay receives the sign-in on this computer, over http on the loopback address."));
         }
         let host = match url.host() {
-            Some(url::Host::Domain("localhost")) => "localhost".to_string(),
+            Some(url::Host::Domain(_)) if crate::net::is_loopback_url(&url) => {
+                "localhost".to_string()
+            }
             Some(url::Host::Ipv4(ip)) if ip.is_loopback() => ip.to_string(),
             Some(url::Host::Ipv6(ip)) if ip.is_loopback() => format!("[{ip}]"),
             _ => {

@@ -84,19 +84,65 @@ pub enum TokenError {
         timeout: bool,
         sent: bool,
     },
-    /// A 200 that Patchbay does not take (an impossible lifetime, a body that is not a token response). The
-    /// provider carried the request out: a refresh token in the request is spent, and the one in the answer,
-    /// when it could be read, is the one to keep.
-    Unaccepted {
-        info: ErrorInfo,
-        refresh_token: Option<SecretString>,
-    },
+    /// A 200 that Patchbay does not take (an impossible lifetime, a body that is not a token response, one cut
+    /// short). The provider carried the request out: what that did to the refresh token sent is `rotation`.
+    Unaccepted { info: ErrorInfo, rotation: Rotation },
     /// An answer that is not OAuth (an HTML error page, a redirect), with its HTTP status when there was one.
     Other {
         info: ErrorInfo,
         status: Option<u16>,
         retry_after: Option<std::time::Duration>,
     },
+}
+
+/// What a 200 Patchbay did not take says of the refresh token the request redeemed.
+#[derive(Debug)]
+pub enum Rotation {
+    /// The answer carries a new refresh token (read from its JSON for that field alone): the one to keep.
+    New(SecretString),
+    /// The answer was read and carries none: the provider does not rotate, and the one sent still stands.
+    Unchanged,
+    /// The answer could not be read (cut short, not JSON, far too long): a new refresh token may have been in
+    /// it and is lost, and the one sent may be spent. Sending it again is what reuse detection takes for theft.
+    Unknown,
+}
+
+impl Rotation {
+    /// What a 200's `body` says, when it is not a token response Patchbay takes.
+    fn of(body: &[u8]) -> Rotation {
+        #[derive(Deserialize)]
+        struct Rotated {
+            refresh_token: Option<SecretString>,
+        }
+        // A JSON object at all (its values skipped, never copied)?
+        if serde_json::from_slice::<std::collections::HashMap<String, serde::de::IgnoredAny>>(body)
+            .is_err()
+        {
+            return Rotation::Unknown;
+        }
+        match serde_json::from_slice::<Rotated>(body) {
+            Ok(Rotated {
+                refresh_token: Some(t),
+            }) if !t.expose_secret().is_empty() => Rotation::New(t),
+            Ok(Rotated {
+                refresh_token: None,
+            }) => Rotation::Unchanged,
+            _ => Rotation::Unknown,
+        }
+    }
+}
+
+/// A 200 whose body never arrived whole (cut short, or over the cap): carried out, its answer lost.
+fn lost_answer(title: &str, detail: String) -> TokenError {
+    TokenError::Unaccepted {
+        info: ErrorInfo::new(
+            ErrorCode::ProviderError,
+            title,
+            "Try again in a minute. If it keeps happening, the service may be down.",
+        )
+        .with_detail(detail),
+        rotation: Rotation::Unknown,
+    }
 }
 
 impl TokenError {
@@ -258,6 +304,15 @@ impl TokenClient {
                 status: meta.status.unwrap_or(400),
                 retry_after: meta.retry_after,
             },
+            // A 200 whose body then failed: the provider carried it out, and its answer is lost.
+            RequestTokenError::Request(oauth2::HttpClientError::Reqwest(inner))
+                if meta.status == Some(200) =>
+            {
+                lost_answer(
+                    "The sign-in service's answer was cut short.",
+                    format!("HTTP 200, then {}", network_error(&self.token_endpoint, &inner).title),
+                )
+            }
             RequestTokenError::Request(oauth2::HttpClientError::Reqwest(inner)) => {
                 TokenError::Network {
                     timeout: inner.is_timeout(),
@@ -266,6 +321,14 @@ impl TokenClient {
                     sent: !inner.is_connect(),
                     info: network_error(&self.token_endpoint, &inner),
                 }
+            }
+            RequestTokenError::Request(oauth2::HttpClientError::Other(too_large))
+                if meta.status == Some(200) =>
+            {
+                lost_answer(
+                    "The sign-in service sent an answer far larger than any token response.",
+                    format!("HTTP 200, {too_large}"),
+                )
             }
             RequestTokenError::Request(oauth2::HttpClientError::Other(too_large)) => {
                 TokenError::Other {
@@ -290,7 +353,7 @@ impl TokenClient {
                         "Try again in a minute. If it keeps happening, the service may be down.",
                     )
                     .with_detail(format!("HTTP 200, at {}", inner.path())),
-                    refresh_token: rotated_refresh_token(&body),
+                    rotation: Rotation::of(&body),
                 }
             }
             // Never echo the body: a half-parsed success would hold tokens.
@@ -331,9 +394,10 @@ impl TokenClient {
                         "Its access token was not used. Try again; if it persists, the service is misbehaving.",
                     )
                     .with_detail(format!("expires_in {secs} s")),
-                    refresh_token: response
-                        .refresh_token()
-                        .map(|t| SecretString::from(t.secret().as_str())),
+                    rotation: match response.refresh_token() {
+                        Some(t) => Rotation::New(SecretString::from(t.secret().as_str())),
+                        None => Rotation::Unchanged,
+                    },
                 }),
             };
         Ok(TokenSet {
@@ -352,19 +416,6 @@ impl TokenClient {
                 .map(SecretString::from),
         })
     }
-}
-
-/// The `refresh_token` of a 200 that is not a whole token response, when the body is JSON that has one. The
-/// body is read for that field only and dropped.
-fn rotated_refresh_token(body: &[u8]) -> Option<SecretString> {
-    #[derive(Deserialize)]
-    struct Rotated {
-        refresh_token: Option<SecretString>,
-    }
-    let rotated: Rotated = serde_json::from_slice(body).ok()?;
-    rotated
-        .refresh_token
-        .filter(|t| !t.expose_secret().is_empty())
 }
 
 #[cfg(test)]
@@ -478,5 +529,35 @@ mod tests {
         let shown = format!("{field:?}");
         assert!(!shown.contains("eyJ"), "{shown}");
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn a_200_not_taken_says_whether_the_refresh_token_was_replaced_kept_or_lost() {
+        assert!(matches!(
+            Rotation::of(br#"{"access_token":"a","refresh_token":"r2"}"#),
+            Rotation::New(t) if t.expose_secret() == "r2"
+        ));
+        // Read, with no refresh token: the provider does not rotate.
+        for unchanged in [
+            &br#"{"access_token":"a","expires_in":0}"#[..],
+            br#"{"refresh_token":null}"#,
+        ] {
+            assert!(matches!(Rotation::of(unchanged), Rotation::Unchanged));
+        }
+        // Not read: a new one may have been in it.
+        for lost in [
+            &br#"{"access_token":"a","refresh_tok"#[..],
+            b"<html>Service unavailable</html>",
+            b"",
+            br#"["refresh_token"]"#,
+            br#"{"refresh_token":42}"#,
+            br#"{"refresh_token":""}"#,
+        ] {
+            assert!(
+                matches!(Rotation::of(lost), Rotation::Unknown),
+                "{}",
+                String::from_utf8_lossy(lost)
+            );
+        }
     }
 }

@@ -13,12 +13,17 @@ pub struct SandboxHost {
     tenant_file: PathBuf,
     control: bool,
     shared: super::shared::Shared,
-    running: OnceCell<Hosted>,
+    /// This process's own sandbox, once started (it runs until shutdown).
+    own: OnceCell<Sandbox>,
+    /// Another process's, as last proved.
+    elsewhere: std::sync::Mutex<Option<super::shared::Listing>>,
+    /// One task at a time looks for a sandbox and starts one.
+    turn: tokio::sync::Mutex<()>,
 }
 
-pub enum Hosted {
-    Own(Sandbox),
-    Elsewhere(super::shared::Listing),
+pub enum Hosted<'a> {
+    Own(&'a Sandbox),
+    Elsewhere(Box<super::shared::Listing>),
 }
 
 impl SandboxHost {
@@ -33,7 +38,9 @@ impl SandboxHost {
             tenant_file: data_dir.join("sandbox-tenant.json"),
             control,
             shared: super::shared::Shared::new(data_dir),
-            running: OnceCell::new(),
+            own: OnceCell::new(),
+            elsewhere: std::sync::Mutex::new(None),
+            turn: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -45,39 +52,62 @@ impl SandboxHost {
         })
     }
 
-    async fn hosted(&self) -> Result<&Hosted, ErrorInfo> {
-        self.running
-            .get_or_try_init(|| async {
-                let _turn = self.shared.lock();
-                if let Some(listing) = self.shared.find().await {
-                    tracing::info!(url = %listing.base_url, pid = listing.pid, "using the sandbox another Patchbay process runs");
-                    return Ok(Hosted::Elsewhere(listing));
-                }
-                let sandbox = Sandbox::start(SandboxOptions {
-                    tenant_file: Some(self.tenant_file.clone()),
-                    control: self.control,
-                    ..SandboxOptions::default()
-                })
-                .await
-                .map_err(|e| {
-                    ErrorInfo::new(
-                        ErrorCode::Internal,
-                        "The sandbox could not start.",
-                        "Check that Patchbay may listen on 127.0.0.1, then try again, or choose another environment.",
-                    )
-                    .with_detail(e.to_string())
-                })?;
-                tracing::info!(url = %sandbox.base_url(), control = self.control, "sandbox started");
-                self.shared.publish(&super::shared::Listing {
-                    pid: std::process::id(),
-                    base_url: sandbox.base_url().clone(),
-                    graph_url: sandbox.graph_url(),
-                    authority_template: sandbox.authority("{tenant}").to_string().replace("%7Btenant%7D", "{tenant}"),
-                    users: users_of(&sandbox),
-                });
-                Ok(Hosted::Own(sandbox))
-            })
-            .await
+    fn listed(&self) -> std::sync::MutexGuard<'_, Option<super::shared::Listing>> {
+        self.elsewhere.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// This process's sandbox, or another's that proves again, now, that it is the one listed; otherwise the
+    /// one listed now, or a sandbox of this process's own.
+    async fn hosted(&self) -> Result<Hosted<'_>, ErrorInfo> {
+        if let Some(own) = self.own.get() {
+            return Ok(Hosted::Own(own));
+        }
+        let cached = self.listed().clone();
+        if let Some(listing) = cached {
+            if super::shared::proves(&listing).await {
+                return Ok(Hosted::Elsewhere(Box::new(listing)));
+            }
+            tracing::info!(url = %listing.base_url, "the sandbox another Patchbay process ran no longer answers as itself; looking again");
+            *self.listed() = None;
+        }
+        let _task = self.turn.lock().await;
+        if let Some(own) = self.own.get() {
+            return Ok(Hosted::Own(own));
+        }
+        let _turn = self.shared.lock();
+        if let Some(listing) = self.shared.find().await {
+            tracing::info!(url = %listing.base_url, pid = listing.pid, "using the sandbox another Patchbay process runs");
+            *self.listed() = Some(listing.clone());
+            return Ok(Hosted::Elsewhere(Box::new(listing)));
+        }
+        let sandbox = Sandbox::start(SandboxOptions {
+            tenant_file: Some(self.tenant_file.clone()),
+            control: self.control,
+            ..SandboxOptions::default()
+        })
+        .await
+        .map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Internal,
+                "The sandbox could not start.",
+                "Check that Patchbay may listen on 127.0.0.1, then try again, or choose another environment.",
+            )
+            .with_detail(e.to_string())
+        })?;
+        tracing::info!(url = %sandbox.base_url(), control = self.control, "sandbox started");
+        self.shared.publish(&super::shared::Listing {
+            pid: std::process::id(),
+            base_url: sandbox.base_url().clone(),
+            graph_url: sandbox.graph_url(),
+            authority_template: sandbox
+                .authority("{tenant}")
+                .to_string()
+                .replace("%7Btenant%7D", "{tenant}"),
+            users: users_of(&sandbox),
+            proof_key: super::shared::ProofKey(sandbox.proof_key()),
+        });
+        let _ = self.own.set(sandbox);
+        Ok(Hosted::Own(self.own.get().expect("just set")))
     }
 }
 
@@ -102,7 +132,7 @@ impl SandboxProvider for SandboxHost {
                     authority: sandbox.authority(tenant),
                     graph_url: sandbox.graph_url(),
                 },
-                Hosted::Elsewhere(l) => super::listed_endpoints(l, tenant)?,
+                Hosted::Elsewhere(l) => super::listed_endpoints(&l, tenant)?,
             })
         })
     }
@@ -124,7 +154,7 @@ impl SandboxProvider for SandboxHost {
 
     fn shutdown(&self) -> Boxed<'_, ()> {
         Box::pin(async move {
-            if let Some(Hosted::Own(sandbox)) = self.running.get() {
+            if let Some(sandbox) = self.own.get() {
                 self.shared.withdraw();
                 sandbox.stop(Duration::from_secs(3)).await;
             }

@@ -220,4 +220,75 @@ mod tests {
         assert!(third.get().await.unwrap().is_some());
         third.shutdown().await;
     }
+
+    /// `sandbox.json` naming `sandbox`'s address with `key` (as another Patchbay process would have written it).
+    #[cfg(feature = "sandbox")]
+    fn list(dir: &std::path::Path, sandbox: &patchbay_sandbox::Sandbox, key: Option<&str>) {
+        let mut listing = serde_json::json!({
+            "pid": 1,
+            "base_url": sandbox.base_url().as_str(),
+            "graph_url": sandbox.graph_url().as_str(),
+            "authority_template": format!("{}{{tenant}}/v2.0", sandbox.base_url()),
+            "users": [["Adele", "adele@contoso.example"]],
+        });
+        if let Some(key) = key {
+            listing["proof_key"] = key.into();
+        }
+        std::fs::write(dir.join("sandbox.json"), listing.to_string()).unwrap();
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[tokio::test]
+    async fn a_listed_sandbox_is_used_only_when_it_proves_it_is_the_one_listed() {
+        // Something else answers at the listed address: it serves /_sandbox like a sandbox (which was all a
+        // reader asked before), but it is not the one whose key the listing holds.
+        let impostor = patchbay_sandbox::Sandbox::start(Default::default())
+            .await
+            .unwrap();
+        let other_key = patchbay_sandbox::Sandbox::start(Default::default())
+            .await
+            .unwrap();
+        for key in [
+            None,
+            Some(""),
+            Some("not base64!"),
+            Some(other_key.proof_key().as_str()),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            list(dir.path(), &impostor, key);
+            let host = SandboxHost::with_control(dir.path(), false);
+            let used = host.endpoints("organizations").await.unwrap();
+            assert_ne!(used.graph_url, impostor.graph_url(), "{key:?}");
+            assert!(
+                host.get().await.unwrap().is_some(),
+                "{key:?}: it started its own"
+            );
+            host.shutdown().await;
+        }
+        // The listing that holds its key is used.
+        let dir = tempfile::tempdir().unwrap();
+        list(dir.path(), &impostor, Some(&impostor.proof_key()));
+        let host = SandboxHost::with_control(dir.path(), false);
+        assert_eq!(
+            host.endpoints("organizations").await.unwrap().graph_url,
+            impostor.graph_url()
+        );
+        assert!(host.get().await.unwrap().is_none());
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[tokio::test]
+    async fn a_listed_sandbox_that_ended_is_checked_again_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = SandboxHost::with_control(dir.path(), false);
+        let second = SandboxHost::with_control(dir.path(), false);
+        let listed = first.endpoints("organizations").await.unwrap();
+        assert_eq!(second.endpoints("organizations").await.unwrap(), listed);
+        // The first process ends, and with it its sandbox; the second's next use finds out and starts its own.
+        first.shutdown().await;
+        let now = second.endpoints("organizations").await.unwrap();
+        assert_ne!(now, listed, "the ended sandbox's address is not used again");
+        assert!(second.get().await.unwrap().is_some());
+        second.shutdown().await;
+    }
 }

@@ -23,6 +23,38 @@ struct Running {
     authority_template: String,
     graph_url: url::Url,
     users: Vec<(String, String)>,
+    /// Its key (see [`super::shared`]), for the listing; empty from a program too old to print one.
+    proof_key: String,
+}
+
+/// Where the sandbox in use listens: this process's, or another's.
+struct Place {
+    base_url: url::Url,
+    authority_template: String,
+    graph_url: url::Url,
+    users: Vec<(String, String)>,
+}
+
+impl From<&Running> for Place {
+    fn from(r: &Running) -> Self {
+        Place {
+            base_url: r.base_url.clone(),
+            authority_template: r.authority_template.clone(),
+            graph_url: r.graph_url.clone(),
+            users: r.users.clone(),
+        }
+    }
+}
+
+impl From<super::shared::Listing> for Place {
+    fn from(l: super::shared::Listing) -> Self {
+        Place {
+            base_url: l.base_url,
+            authority_template: l.authority_template,
+            graph_url: l.graph_url,
+            users: l.users,
+        }
+    }
 }
 
 pub struct ProcessSandbox {
@@ -31,7 +63,12 @@ pub struct ProcessSandbox {
     shared: super::shared::Shared,
     tenant_file: PathBuf,
     control: bool,
-    running: OnceCell<Running>,
+    /// The sandbox this process started, once started.
+    own: OnceCell<Running>,
+    /// Another process's, as last proved.
+    elsewhere: std::sync::Mutex<Option<super::shared::Listing>>,
+    /// One task at a time looks for a sandbox and starts one.
+    turn: tokio::sync::Mutex<()>,
 }
 
 fn no_program() -> ErrorInfo {
@@ -81,6 +118,7 @@ fn read_first_line(line: &str) -> Result<Running, ErrorInfo> {
                     .collect()
             })
             .unwrap_or_default(),
+        proof_key: info["proof_key"].as_str().unwrap_or_default().to_string(),
         child: std::sync::Mutex::new(None),
         _lifeline: None,
     })
@@ -100,73 +138,95 @@ impl ProcessSandbox {
             shared: super::shared::Shared::new(data_dir),
             tenant_file: data_dir.join("sandbox-tenant.json"),
             control: control_wanted(),
-            running: OnceCell::new(),
+            own: OnceCell::new(),
+            elsewhere: std::sync::Mutex::new(None),
+            turn: tokio::sync::Mutex::new(()),
         }
     }
 
-    async fn get(&self) -> Result<&Running, ErrorInfo> {
-        self.running
-            .get_or_try_init(|| async {
-                let _turn = self.shared.lock();
-                if let Some(l) = self.shared.find().await {
-                    tracing::info!(url = %l.base_url, pid = l.pid, "using the sandbox another Patchbay process runs");
-                    return Ok(Running {
-                        child: std::sync::Mutex::new(None),
-                        _lifeline: None,
-                        base_url: l.base_url,
-                        authority_template: l.authority_template,
-                        graph_url: l.graph_url,
-                        users: l.users,
-                    });
-                }
-                let program = self.program.clone().ok_or_else(no_program)?;
-                let mut command = tokio::process::Command::new(&program);
-                command
-                    .arg("--tenant-file")
-                    .arg(&self.tenant_file)
-                    .arg("--until-stdin-closes")
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::null())
-                    .kill_on_drop(true);
-                if !self.control {
-                    command.arg("--no-control");
-                }
-                let mut child = command
-                    .spawn()
-                    .map_err(|e| could_not_start(format!("{}: {e}", program.display())))?;
-                let stdout = child
-                    .stdout
-                    .take()
-                    .ok_or_else(|| could_not_start("no output".into()))?;
-                let mut line = String::new();
-                let read = tokio::time::timeout(
-                    START_WAIT,
-                    tokio::io::BufReader::new(stdout).read_line(&mut line),
-                )
-                .await;
-                if !matches!(read, Ok(Ok(n)) if n > 0) {
-                    let _ = child.start_kill();
-                    return Err(could_not_start(format!(
-                        "{} said nothing within {} s",
-                        program.display(),
-                        START_WAIT.as_secs()
-                    )));
-                }
-                let mut running = read_first_line(&line)?;
-                running._lifeline = child.stdin.take();
-                *running.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
-                tracing::info!(url = %running.base_url, control = self.control, "sandbox started ({PROGRAM})");
-                self.shared.publish(&super::shared::Listing {
-                    pid: std::process::id(),
-                    base_url: running.base_url.clone(),
-                    graph_url: running.graph_url.clone(),
-                    authority_template: running.authority_template.clone(),
-                    users: running.users.clone(),
-                });
-                Ok(running)
-            })
-            .await
+    fn listed(&self) -> std::sync::MutexGuard<'_, Option<super::shared::Listing>> {
+        self.elsewhere.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// This process's sandbox, or another's that proves again, now, that it is the one listed; otherwise the
+    /// one listed now, or a sandbox this process starts.
+    async fn place(&self) -> Result<Place, ErrorInfo> {
+        if let Some(own) = self.own.get() {
+            return Ok(own.into());
+        }
+        let cached = self.listed().clone();
+        if let Some(listing) = cached {
+            if super::shared::proves(&listing).await {
+                return Ok(listing.into());
+            }
+            tracing::info!(url = %listing.base_url, "the sandbox another Patchbay process ran no longer answers as itself; looking again");
+            *self.listed() = None;
+        }
+        let _task = self.turn.lock().await;
+        if let Some(own) = self.own.get() {
+            return Ok(own.into());
+        }
+        let _turn = self.shared.lock();
+        if let Some(l) = self.shared.find().await {
+            tracing::info!(url = %l.base_url, pid = l.pid, "using the sandbox another Patchbay process runs");
+            *self.listed() = Some(l.clone());
+            return Ok(l.into());
+        }
+        let running = self.start().await?;
+        let place = Place::from(&running);
+        let _ = self.own.set(running);
+        Ok(place)
+    }
+
+    /// Start the program and publish where it listens.
+    async fn start(&self) -> Result<Running, ErrorInfo> {
+        let program = self.program.clone().ok_or_else(no_program)?;
+        let mut command = tokio::process::Command::new(&program);
+        command
+            .arg("--tenant-file")
+            .arg(&self.tenant_file)
+            .arg("--until-stdin-closes")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        if !self.control {
+            command.arg("--no-control");
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| could_not_start(format!("{}: {e}", program.display())))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| could_not_start("no output".into()))?;
+        let mut line = String::new();
+        let read = tokio::time::timeout(
+            START_WAIT,
+            tokio::io::BufReader::new(stdout).read_line(&mut line),
+        )
+        .await;
+        if !matches!(read, Ok(Ok(n)) if n > 0) {
+            let _ = child.start_kill();
+            return Err(could_not_start(format!(
+                "{} said nothing within {} s",
+                program.display(),
+                START_WAIT.as_secs()
+            )));
+        }
+        let mut running = read_first_line(&line)?;
+        running._lifeline = child.stdin.take();
+        *running.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(child);
+        tracing::info!(url = %running.base_url, control = self.control, "sandbox started ({PROGRAM})");
+        self.shared.publish(&super::shared::Listing {
+            pid: std::process::id(),
+            base_url: running.base_url.clone(),
+            graph_url: running.graph_url.clone(),
+            authority_template: running.authority_template.clone(),
+            users: running.users.clone(),
+            proof_key: super::shared::ProofKey(running.proof_key.clone()),
+        });
+        Ok(running)
     }
 }
 
@@ -177,7 +237,7 @@ impl SandboxProvider for ProcessSandbox {
 
     fn endpoints<'a>(&'a self, tenant: &'a str) -> Boxed<'a, Result<Endpoints, ErrorInfo>> {
         Box::pin(async move {
-            let running = self.get().await?;
+            let running = self.place().await?;
             // The tenant was checked (letters, digits, dots, dashes) before anything plans with it.
             let authority =
                 url::Url::parse(&running.authority_template.replace("{tenant}", tenant))
@@ -191,7 +251,7 @@ impl SandboxProvider for ProcessSandbox {
 
     fn describe(&self) -> Boxed<'_, Result<SandboxInfo, ErrorInfo>> {
         Box::pin(async move {
-            let running = self.get().await?;
+            let running = self.place().await?;
             Ok(SandboxInfo {
                 base_url: running.base_url.clone(),
                 users: running.users.clone(),
@@ -202,7 +262,7 @@ impl SandboxProvider for ProcessSandbox {
     fn shutdown(&self) -> Boxed<'_, ()> {
         Box::pin(async move {
             let child = self
-                .running
+                .own
                 .get()
                 .and_then(|r| r.child.lock().unwrap_or_else(|p| p.into_inner()).take());
             // Its tenant file is written whole or not at all, so ending it at once loses nothing.

@@ -49,6 +49,47 @@ fn tighten(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Open `path` as `options` say, a file created by it mode 0600 whatever the umask (the umask only takes bits
+/// away). One found open to others (made by an older version, with the umask's 0644) is tightened to 0600 if it
+/// is this user's own. Every file of the data folder that is not written whole ([`write_atomic`]) opens here:
+/// logs appended to, locks, markers.
+pub fn open_private(options: &mut std::fs::OpenOptions, path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    let file = options.open(path)?;
+    tighten_file(&file, path)?;
+    Ok(file)
+}
+
+/// Create (or empty) `path`, mode 0600, and write `bytes` to it: a marker another process looks for.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    open_private(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true),
+        path,
+    )?
+    .write_all(bytes)
+}
+
+#[cfg(unix)]
+fn tighten_file(file: &File, path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = file.metadata()?;
+    let me = rustix::process::getuid().as_raw();
+    if meta.permissions().mode() & 0o077 != 0 && meta.uid() == me {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        tracing::debug!(path = %path.display(), "a file of the data folder was open to other users; it is now 0600");
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn tighten_file(_file: &File, _path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// Write `bytes` to `path` atomically: a temp file in `dir`, mode 0600, fsync, rename, fsync the directory.
 pub fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_with(dir, path, bytes, true)

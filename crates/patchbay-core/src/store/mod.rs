@@ -6,8 +6,11 @@ use crate::error::{ErrorCode, ErrorInfo};
 use crate::model::ConnectionInfo;
 use serde::{Deserialize, Serialize};
 mod files;
+pub mod journal;
 
-pub use files::{ensure_private_dir, write_atomic, write_atomic_unsynced};
+pub use files::{
+    ensure_private_dir, open_private, write_atomic, write_atomic_unsynced, write_private,
+};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,8 +31,25 @@ pub struct ConnectionRecord {
     /// The redirect URI used at sign-in (a fix signs in the same way).
     pub redirect_uri: String,
     /// Its endpoints are the in-process sandbox's, resolved at each use (the port changes from run to run).
+    /// Read it through [`ConnectionRecord::uses_hosted_sandbox`]: only a Sandbox connection may.
     #[serde(default)]
     pub hosted_sandbox: bool,
+}
+
+impl ConnectionRecord {
+    /// Whether its endpoints are the sandbox Patchbay runs. Only a connection of the Sandbox environment: the
+    /// list is a plain file, and the flag set on a connection to one of Microsoft's clouds (or a custom one)
+    /// would send its real refresh token to whatever `sandbox.json` names. Such a flag is ignored.
+    pub fn uses_hosted_sandbox(&self) -> bool {
+        let sandbox = self.info.environment == crate::environment::EnvironmentId::Sandbox;
+        if self.hosted_sandbox && !sandbox {
+            tracing::warn!(
+                connection = %self.info.id,
+                "connections.json marks a connection that is not of the Sandbox environment as the sandbox's; ignored"
+            );
+        }
+        self.hosted_sandbox && sandbox
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -145,13 +165,15 @@ impl Store {
         ensure_private_dir(&self.dir)
             .map_err(|e| storage_error("create its data folder", &self.dir, e))?;
         let path = self.dir.join(LOCK_NAME);
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(|e| storage_error("open its lock file", &path, e))?;
+        let mut file = open_private(
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true),
+            &path,
+        )
+        .map_err(|e| storage_error("open its lock file", &path, e))?;
         let started = std::time::Instant::now();
         loop {
             match file.try_lock() {

@@ -26,6 +26,9 @@ pub enum ReconnectReason {
     ConsentWithdrawn,
     /// This computer no longer holds the connection's sealed sign-in.
     SecretsMissing,
+    /// A renewal was carried out but its answer lost: the refresh token it redeemed may be spent, and sending
+    /// it again could get the sign-in revoked (reuse detection).
+    RenewalLost,
     /// Microsoft refused for a reason Patchbay does not know (kept verbatim).
     Unknown,
 }
@@ -227,6 +230,9 @@ impl RefreshError {
                     }
                     ReconnectReason::SecretsMissing => {
                         "This computer no longer holds the connection's sign-in: its sealed secrets are missing or damaged."
+                    }
+                    ReconnectReason::RenewalLost => {
+                        "The sign-in service renewed this connection's sign-in, but its answer was lost on the way (cut short or unreadable). The sign-in it replaced may no longer be used, and sending it again could make Microsoft revoke it, so Patchbay does not."
                     }
                     // Microsoft's own words stay under "What Microsoft said" (and in the diagnostics).
                     ReconnectReason::Unknown => {

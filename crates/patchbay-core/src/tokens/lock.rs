@@ -70,12 +70,11 @@ impl ConnectionLocks {
         let local = local.lock_owned().await;
         ensure_private_dir(&self.dir).map_err(|e| lock_error(e, &self.dir))?;
         let path = self.path(id);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| lock_error(e, &path))?;
+        let file = crate::store::open_private(
+            OpenOptions::new().create(true).truncate(false).write(true),
+            &path,
+        )
+        .map_err(|e| lock_error(e, &path))?;
         loop {
             match file.try_lock() {
                 Ok(()) => break,

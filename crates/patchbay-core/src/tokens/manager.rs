@@ -8,6 +8,7 @@
 //! flagged needs reconnect — it is never lost, and never left looking healthy.
 
 use super::error::RefreshError;
+use super::memo::{Stamps, TokenMemo};
 use super::policy::{refresh_scopes, usable, AccessToken, TokenPolicy};
 use super::retry::{classify, classify_discovery, with_retries, RetryPolicy, Tried};
 use crate::clock;
@@ -36,6 +37,8 @@ pub struct TokenManager {
     http: reqwest::Client,
     retry: RetryPolicy,
     pub(super) registry: Arc<Registry>,
+    /// The last token each connection handed out here, while its files are unchanged.
+    memo: TokenMemo,
 }
 
 impl TokenManager {
@@ -56,6 +59,14 @@ impl TokenManager {
             http,
             retry,
             registry,
+            memo: TokenMemo::default(),
+        }
+    }
+
+    fn stamps(&self, id: &str) -> Stamps {
+        Stamps {
+            sealed: self.vault.stamp(id),
+            status: self.connections.health.stamp(id),
         }
     }
 
@@ -85,6 +96,11 @@ impl TokenManager {
     ) -> Result<AccessToken, RefreshError> {
         let asked_at = clock::now_unix_ms();
         let asked = std::time::Instant::now();
+        // Nothing changed since this process last handed out a token: that one (no file read, nothing opened).
+        let stamps = self.stamps(id);
+        if let Some(token) = self.memo.get(id, &stamps, policy, asked_at) {
+            return Ok(token);
+        }
         let record = self.connections.record(id).map_err(RefreshError::Local)?;
         // A connection known to be broken never hands out its stored token unchecked: ask Microsoft again (and
         // clear the verdict when it answers).
@@ -99,10 +115,14 @@ impl TokenManager {
         if !policy.force_refresh {
             if let Ok(secrets) = self.open_secrets_async(id).await {
                 if let Some(token) = usable(&secrets, asked_at, policy, asked_at) {
+                    if self.connections.health.read(id).verdict == Verdict::Healthy {
+                        self.memo.keep(id, stamps, &secrets);
+                    }
                     return Ok(token);
                 }
             }
         }
+        self.memo.forget(id);
         let guard = self.locks.acquire(id).await.map_err(RefreshError::Local)?;
         let result = match self.locks.failed_since(id, asked) {
             // Whoever held the lock before just failed to reach Microsoft: share that answer rather than
@@ -160,6 +180,13 @@ impl TokenManager {
         secrets: ConnectionSecrets,
     ) -> Result<AccessToken, RefreshError> {
         let id = &record.info.id;
+        // A refresh token that may be spent is never sent again (see below).
+        if secrets.renewal_lost {
+            return Err(RefreshError::NeedsReconnect {
+                reason: ReconnectReason::RenewalLost,
+                provider: None,
+            });
+        }
         let Some(refresh_token) = secrets.refresh_token.clone() else {
             return Err(RefreshError::NeedsReconnect {
                 reason: ReconnectReason::SecretsMissing,
@@ -211,6 +238,27 @@ impl TokenManager {
                 tracing::warn!(connection = %id, "kept the new refresh token of an answer not taken: {error}");
                 return Err(error);
             }
+            // Carried out, its answer lost: the refresh token sent may be spent and its successor is gone.
+            // Sending it again is what reuse detection takes for theft (the whole grant revoked): it is dropped,
+            // the access token in hand kept until it lapses, and the connection asks for a new sign-in.
+            Err(Tried {
+                spent: true, error, ..
+            }) => {
+                let retired = ConnectionSecrets {
+                    refresh_token: None,
+                    renewal_lost: true,
+                    ..secrets
+                };
+                if let Err(e) = self.reseal(id, &retired).await {
+                    tracing::warn!(connection = %id, "could not retire a refresh token that may be spent: {}", e.one_line());
+                    return Err(RefreshError::Local(e));
+                }
+                tracing::warn!(connection = %id, "a renewal's answer was lost; its refresh token is not sent again: {error}");
+                return Err(RefreshError::NeedsReconnect {
+                    reason: ReconnectReason::RenewalLost,
+                    provider: None,
+                });
+            }
             Err(tried) => return Err(tried.error),
         };
         crate::fault::point("refresh-received");
@@ -221,6 +269,7 @@ impl TokenManager {
             access_token: Some(access.clone()),
             access_expires_at: Some(tokens.expires_at),
             access_issued_at_ms: Some(clock::now_unix_ms()),
+            renewal_lost: false,
         };
         self.reseal(id, &fresh).await.map_err(RefreshError::Local)?;
         crate::fault::point("refresh-stored");

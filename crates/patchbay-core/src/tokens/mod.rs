@@ -6,6 +6,7 @@ mod client_secret;
 pub mod error;
 pub mod lock;
 mod manager;
+mod memo;
 mod policy;
 mod retry;
 

@@ -99,6 +99,7 @@ mod tests {
             access_expires_at: Some(expires),
             access_issued_at_ms: Some(issued * 1000),
             client_secret: None,
+            renewal_lost: false,
         }
     }
 

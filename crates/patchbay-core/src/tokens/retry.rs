@@ -4,7 +4,7 @@
 use super::error::{RefreshError, Unreachable, UnreachableKind};
 use crate::error::ErrorInfo;
 use crate::oauth::discovery::DiscoveryError;
-use crate::oauth::token::TokenError;
+use crate::oauth::token::{Rotation, TokenError};
 use secrecy::SecretString;
 use std::future::Future;
 use std::time::Duration;
@@ -42,6 +42,9 @@ pub(crate) struct Tried {
     pub(crate) may_resend: bool,
     /// The new refresh token a 200 carried even though the rest was not taken: the one to keep.
     pub(crate) rotated: Option<SecretString>,
+    /// A 200 whose answer could not be read: the refresh token sent may be spent and its successor is lost.
+    /// It must never be sent again; the connection needs a new sign-in.
+    pub(crate) spent: bool,
 }
 
 impl From<RefreshError> for Tried {
@@ -50,6 +53,7 @@ impl From<RefreshError> for Tried {
             error,
             may_resend: true,
             rotated: None,
+            spent: false,
         }
     }
 }
@@ -69,6 +73,7 @@ where
                 error: RefreshError::Unreachable(u),
                 may_resend: true,
                 rotated: None,
+                spent: false,
             }) if n < policy.attempts.max(1) => {
                 let wait = u.retry_after.unwrap_or(delay);
                 if wait > policy.max_delay {
@@ -111,13 +116,12 @@ pub(super) fn classify(e: TokenError) -> Tried {
             ),
             may_resend: !sent,
             rotated: None,
+            spent: false,
         },
         // The provider carried the refresh out and answered 200 with something Patchbay does not take: keep its
-        // new refresh token, send the old one no more. Not the connection's fault: unreachable, never broken.
-        TokenError::Unaccepted {
-            info,
-            refresh_token,
-        } => Tried {
+        // new refresh token, send the old one no more. Not the connection's fault: unreachable, never broken;
+        // unless the answer was lost, and with it the only refresh token that may still be used.
+        TokenError::Unaccepted { info, rotation } => Tried {
             error: RefreshError::Unreachable(Unreachable {
                 kind: UnreachableKind::ServerError,
                 status: Some(200),
@@ -129,7 +133,11 @@ pub(super) fn classify(e: TokenError) -> Tried {
                 provider: None,
             }),
             may_resend: false,
-            rotated: refresh_token,
+            spent: matches!(rotation, Rotation::Unknown),
+            rotated: match rotation {
+                Rotation::New(t) => Some(t),
+                Rotation::Unchanged | Rotation::Unknown => None,
+            },
         },
         // An answer that is not OAuth at all (an HTML page, a redirect) comes from something between Patchbay
         // and Microsoft — a proxy, a captive portal, an outage page — not from Microsoft judging the sign-in:
@@ -159,6 +167,7 @@ pub(super) fn classify(e: TokenError) -> Tried {
             // A 200 that could not be read at all may have been a refresh carried out.
             may_resend: status != Some(200),
             rotated: None,
+            spent: status == Some(200),
         },
     }
 }
@@ -269,7 +278,7 @@ mod tests {
                         "impossible lifetime",
                         "try again",
                     ),
-                    refresh_token: Some(SecretString::from("rotated")),
+                    rotation: Rotation::New(SecretString::from("rotated")),
                 },
                 1,
             ),

@@ -173,7 +173,7 @@ impl Vault {
         if self.sealed_count() > 0 {
             let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
             let folder = self.dir.join(format!("orphaned-{stamp}"));
-            std::fs::create_dir_all(&folder)
+            crate::store::ensure_private_dir(&folder)
                 .map_err(disk("set the old sealed files aside", &folder))?;
             for entry in std::fs::read_dir(&self.dir)
                 .map_err(disk("list the sealed files", &self.dir))?
@@ -244,6 +244,11 @@ impl Vault {
     pub fn reseal(&self, name: &str, plaintext: &[u8]) -> Result<(), VaultError> {
         self.key(false)?;
         self.seal(name, plaintext)
+    }
+
+    /// The sealed file of `name` as it is now (`None`: there is none).
+    pub fn stamp(&self, name: &str) -> Option<crate::store::FileStamp> {
+        crate::store::FileStamp::of(&self.path(name))
     }
 
     /// Open the secret sealed as `name`; `None` if there is none.

@@ -1,6 +1,6 @@
 //! A small Microsoft Graph under `/graph`: bearer-token checks, Graph's error shape, and one module per
-//! resource — the profile (`me`), a generated demo mailbox (`messages`, `calendar`, `mailbox`) and JSON
-//! batching (`batch`). Every resource is reached through [`dispatch`], so a `$batch` item runs exactly the
+//! resource — the profile (`me`), a generated demo mailbox (`messages`, `mail_folders`, `calendar`, `mailbox`)
+//! and JSON batching (`batch`). Every resource is reached through [`dispatch`], so a `$batch` item runs exactly the
 //! code a plain request does.
 
 mod batch;
@@ -12,6 +12,7 @@ pub mod drive;
 mod filter;
 mod ids;
 mod mail_data;
+mod mail_folders;
 mod mailbox;
 mod me;
 mod messages;
@@ -166,6 +167,11 @@ pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequ
         }
         Ok(routes::Target::CalendarViewDelta) => {
             calendar_delta::calendar_view_delta(st, caller, req)
+        }
+        Ok(routes::Target::MailFolders) => mail_folders::list(st, caller, req, None),
+        Ok(routes::Target::MailFolder(folder)) => mail_folders::get_one(st, caller, req, &folder),
+        Ok(routes::Target::ChildFolders(folder)) => {
+            mail_folders::list(st, caller, req, Some(&folder))
         }
         Ok(routes::Target::CreateReply(_) | routes::Target::SendMail | routes::Target::Events) => {
             not_supported(method)

@@ -26,32 +26,44 @@ pub enum Target {
     MessagesDelta(String),
     /// `/me/calendarView/delta` or `/me/calendar/calendarView/delta`.
     CalendarViewDelta,
+    /// `/me/mailFolders`.
+    MailFolders,
+    /// `/me/mailFolders/{folder}` (an ID or a well-known name, undecided).
+    MailFolder(String),
+    /// `/me/mailFolders/{folder}/childFolders`.
+    ChildFolders(String),
 }
 
 #[allow(clippy::result_large_err)] // the error is the finished reply, returned once
 pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
     let path = percent_decode(raw_path);
-    let segments: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
+    // OData key syntax, `mailFolders('Inbox')`, is the segment and its key.
+    let mut segments: Vec<String> = Vec::new();
+    for segment in path.trim_matches('/').split('/').filter(|s| !s.is_empty()) {
+        match segment.split_once('(') {
+            Some((name, _))
+                if name.eq_ignore_ascii_case("mailfolders") && segment.ends_with(')') =>
+            {
+                segments.push(name.to_string());
+                segments.push(odata_key(segment));
+            }
+            _ => segments.push(segment.to_string()),
+        }
+    }
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     let target = match lower.as_slice() {
         ["me"] => Target::Me,
         ["me", "messages"] => Target::Messages(None),
-        ["me", "messages", _] => Target::Message(segments[2].to_string()),
-        ["me", "messages", _, "createreply"] => Target::CreateReply(segments[2].to_string()),
+        ["me", "messages", _] => Target::Message(segments[2].clone()),
+        ["me", "messages", _, "createreply"] => Target::CreateReply(segments[2].clone()),
         ["me", "sendmail"] => Target::SendMail,
         ["me", "events"] | ["me", "calendar", "events"] => Target::Events,
-        ["me", "mailfolders", _, "messages"] => Target::Messages(Some(segments[2].to_string())),
-        ["me", "mailfolders", _, "messages", "delta"] => {
-            Target::MessagesDelta(segments[2].to_string())
-        }
-        ["me", folder, "messages"] if folder.starts_with("mailfolders(") => {
-            Target::Messages(Some(odata_key(segments[1])))
-        }
+        ["me", "mailfolders"] => Target::MailFolders,
+        ["me", "mailfolders", _] => Target::MailFolder(segments[2].clone()),
+        ["me", "mailfolders", _, "childfolders"] => Target::ChildFolders(segments[2].clone()),
+        ["me", "mailfolders", _, "messages"] => Target::Messages(Some(segments[2].clone())),
+        ["me", "mailfolders", _, "messages", "delta"] => Target::MessagesDelta(segments[2].clone()),
         ["me", "calendarview"] | ["me", "calendar", "calendarview"] => Target::CalendarView,
         ["me", "calendarview", "delta"] | ["me", "calendar", "calendarview", "delta"] => {
             Target::CalendarViewDelta
@@ -64,6 +76,7 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
                 "me",
                 "messages",
                 "mailfolders",
+                "childfolders",
                 "calendar",
                 "calendarview",
                 "createreply",
@@ -75,7 +88,7 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
                 .iter()
                 .find(|s| !known.contains(&s.to_ascii_lowercase().as_str()))
                 .or(segments.last())
-                .copied()
+                .map(String::as_str)
                 .unwrap_or("");
             return Err(not_found_segment(bad));
         }
@@ -121,6 +134,15 @@ mod tests {
             Some(Target::Messages(Some("inbox".into())))
         );
         assert_eq!(resolve("/ME/CalendarView").ok(), Some(Target::CalendarView));
+        assert_eq!(resolve("/me/mailFolders").ok(), Some(Target::MailFolders));
+        assert_eq!(
+            resolve("/me/MailFolders('SentItems')").ok(),
+            Some(Target::MailFolder("SentItems".into()))
+        );
+        assert_eq!(
+            resolve("/me/mailFolders/AQMkAD%3D%3D/childFolders").ok(),
+            Some(Target::ChildFolders("AQMkAD==".into()))
+        );
         assert_eq!(
             resolve("/me/calendar/calendarView").ok(),
             Some(Target::CalendarView)

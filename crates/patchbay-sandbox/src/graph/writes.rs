@@ -107,6 +107,7 @@ fn draft_json(
         "createdDateTime": now,
         "lastModifiedDateTime": now,
         "subject": subject,
+        "parentFolderId": super::mail_folders::folder_id(&caller.user, "drafts"),
         "isDraft": true,
         "body": {"contentType": "text", "content": body},
         "toRecipients": recipients(to),

@@ -15,4 +15,21 @@ subject_contains: string | null,
 /**
  * Only messages with attachments.
  */
-has_attachments: boolean, } | { "on": "event_changed", days: number, };
+has_attachments: boolean, } | { "on": "event_changed", days: number, } | { "on": "file_changed", 
+/**
+ * The folder's path from the drive's root (`/` for the whole drive).
+ */
+folder: string, 
+/**
+ * A drive's id (a SharePoint library); the person's OneDrive when `None`.
+ */
+drive: string | null, 
+/**
+ * Only files whose name matches this pattern (`*.pdf`), case-insensitively.
+ */
+name_matches: string | null, 
+/**
+ * Download each created or modified file into this folder before the action (its path in
+ * `PATCHBAY_LOCAL_PATH` and the item's `local_path`).
+ */
+download_to: string | null, };

@@ -26,8 +26,8 @@ const PAGE: u32 = 50;
 /// A round that follows more pages than this stops (a server that never ends its links must not loop us).
 const MAX_PAGES: usize = 10_000;
 
-/// How a round went.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How a round went. Its `Debug` (logged) leaves the subjects out: mail content never reaches a log.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Round {
     pub queued: usize,
     pub delivered: usize,
@@ -43,6 +43,21 @@ pub struct Round {
     pub error: Option<String>,
     /// The subjects of the items delivered, in order (for a notification).
     pub delivered_subjects: Vec<Option<String>>,
+}
+
+impl std::fmt::Debug for Round {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Round")
+            .field("queued", &self.queued)
+            .field("delivered", &self.delivered)
+            .field("retrying", &self.retrying)
+            .field("failed", &self.failed)
+            .field("skipped", &self.skipped)
+            .field("stopped", &self.stopped)
+            .field("error", &self.error)
+            .field("delivered_subjects", &self.delivered_subjects.len())
+            .finish()
+    }
 }
 
 enum PollError {
@@ -109,16 +124,22 @@ async fn poll(
     let like = Request::get("").header("Prefer", prefer.clone());
     let mut queued = 0;
     let mut resynced = false;
+    if !state.baselined && state.cursor.is_none() {
+        let taken = match source.baseline(&graph, state) {
+            Some(baseline) => Some(baseline.await),
+            None => None,
+        };
+        if let Some(taken) = taken {
+            taken.map_err(PollError::Fail)?;
+            state.baselined = true;
+            queue.save(state).map_err(|e| PollError::Fail(words(&e)))?;
+            return Ok(0);
+        }
+    }
     for _ in 0..MAX_PAGES {
         let response = match &state.cursor {
             None => {
-                let first = match source
-                    .baseline_request(&prefer)
-                    .filter(|_| !state.baselined)
-                {
-                    Some(baseline) => baseline,
-                    None => source.first_request(state, started, &prefer),
-                };
+                let first = source.first_request(state, started, &prefer);
                 graph.send(&first).await
             }
             Some(cursor) => graph.follow(&absolute(&graph, cursor), &like).await,
@@ -151,6 +172,12 @@ async fn poll(
         let delta = body["@odata.deltaLink"].as_str().map(|l| kept(&graph, l));
         let done = next.is_none();
         let new_was_empty = items.is_empty();
+        if !new_was_empty {
+            source
+                .settle(&graph, state, &items)
+                .await
+                .map_err(PollError::Fail)?;
+        }
         let new = source.take_page(a, state, items, done, started);
         let quiet = new.is_empty() && new_was_empty;
         for p in new {

@@ -417,9 +417,9 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
          Microsoft Graph. Nothing here is real; the signing key is public.</p>\n\
          <p>Authority: <code>{base}/organizations/v2.0</code><br>Discovery: \
          <a href=\"/organizations/v2.0/.well-known/openid-configuration\">/organizations/v2.0/.well-known/openid-configuration</a>\
-         <br>Graph: <code>{base}/graph/v1.0</code> &mdash; GET /me, /me/messages, /me/mailFolders/inbox/messages, \
-         /me/messages/{{id}}, /me/calendarView?startDateTime=&amp;endDateTime=, /me/mailboxSettings; POST /$batch \
-         (up to 20 GET requests). Each user has a generated inbox (60 messages, last three weeks) and a demo week \
+         <br>Graph: <code>{base}/graph/v1.0</code> &mdash; GET /me, /me/messages, /me/mailFolders, \
+         /me/mailFolders/inbox/messages, /me/messages/{{id}}, /me/calendarView?startDateTime=&amp;endDateTime=, \
+         /me/mailboxSettings, /me/drive, /sites; POST /$batch (up to 20 requests). Each user has a generated inbox (60 messages, last three weeks) and a demo week \
          from today in their mailbox time zone.</p>\n\
          <h2>Users</h2><p class=\"muted\">Any password works. The last column is the mailbox time zone \
          (POST /_sandbox/mailbox-timezone changes it); the demo mailbox's \"now\" is {anchor}.</p>\

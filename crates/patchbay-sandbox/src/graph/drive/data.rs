@@ -106,6 +106,7 @@ fn new_drive(
             file: None,
             created,
             modified: created,
+            content_modified: created,
             created_by: owner.clone(),
             modified_by: owner,
             etag: 1,

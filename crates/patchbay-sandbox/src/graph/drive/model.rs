@@ -117,6 +117,9 @@ pub struct Item {
     pub file: Option<FileBody>,
     pub created: Timestamp,
     pub modified: Timestamp,
+    /// When its content last changed (what a client that uploaded it stamps as `fileSystemInfo`'s
+    /// `lastModifiedDateTime`); a rename, move or touch leaves it.
+    pub content_modified: Timestamp,
     pub created_by: Who,
     pub modified_by: Who,
     /// Bumped by every change (the eTag's version).
@@ -382,7 +385,7 @@ impl Drive {
         m.insert("webUrl".into(), json!(self.web_url_of(&item.id)));
         m.insert(
             "fileSystemInfo".into(),
-            json!({"createdDateTime": time(item.created), "lastModifiedDateTime": time(item.modified)}),
+            json!({"createdDateTime": time(item.created), "lastModifiedDateTime": time(item.content_modified)}),
         );
         m.insert("size".into(), json!(self.size_of(&item.id)));
         match &item.file {
@@ -504,6 +507,10 @@ impl Drive {
     pub fn drive_json(&self) -> Value {
         let used = self.used();
         let owner = if self.owner_is_group {
+            // As Graph sends a group-connected site's library: `owner.group`, without an `@odata.type`. Only the
+            // derived sharePointIdentitySet declares `group`; identitySet is open, and this is what SharePoint
+            // answers (microsoft-graph-docs issue #18207: "createdBy, lastModifiedBy and owner properties seem
+            // to be of type sharePointIdentitySet and not identitySet").
             json!({"group": self.owner.identity()})
         } else {
             self.owner.user_set()

@@ -186,6 +186,7 @@ pub fn new_item(
         file,
         created: when,
         modified: when,
+        content_modified: when,
         created_by: who.clone(),
         modified_by: who.clone(),
         etag: 1,

@@ -151,6 +151,7 @@ pub fn replace_content(
         item.etag += 1;
         item.ctag += 1;
         item.modified = when;
+        item.content_modified = when;
         item.modified_by = who.clone();
     }
     drive.record(id);

@@ -18,7 +18,7 @@ use super::filter::Filter;
 use super::odata::{self, Page, Query};
 use super::zones::preference;
 use super::{access_denied, Caller, GraphRequest, Reply};
-use crate::state::{AppState, DemoUser};
+use crate::state::AppState;
 use json::{attachments, to_json};
 use query::{compare, order_by, Search};
 
@@ -60,18 +60,6 @@ pub const PROPERTIES: &[&str] = &[
     "flag",
 ];
 
-/// Folders every mailbox has; only the inbox holds demo mail.
-const WELL_KNOWN_FOLDERS: &[&str] = &[
-    "archive",
-    "clutter",
-    "conversationhistory",
-    "deleteditems",
-    "drafts",
-    "junkemail",
-    "outbox",
-    "sentitems",
-];
-
 /// `Prefer: outlook.body-content-type="text"` asks for plain-text bodies.
 fn wants_text_body(req: &GraphRequest) -> bool {
     preference(req.headers, "outlook.body-content-type")
@@ -86,21 +74,6 @@ fn body_preference(reply: Reply, text: bool) -> Reply {
         )
     } else {
         reply
-    }
-}
-
-/// Which folder a `mailFolders/{folder}` segment names: `Some(true)` the inbox, `Some(false)` another
-/// well-known (and here empty) folder, `None` none at all.
-fn folder_is_inbox(user: &DemoUser, folder: &str) -> Option<bool> {
-    if folder.eq_ignore_ascii_case("inbox") || folder == inbox_id(user) {
-        Some(true)
-    } else if WELL_KNOWN_FOLDERS
-        .iter()
-        .any(|f| f.eq_ignore_ascii_case(folder))
-    {
-        Some(false)
-    } else {
-        None
     }
 }
 
@@ -148,10 +121,11 @@ pub fn list(st: &AppState, caller: &Caller, req: &GraphRequest, folder: Option<S
     };
     let (entity_set, holds_mail) = match &folder {
         None => (format!("users('{}')/messages", user.id), true),
-        Some(name) => match folder_is_inbox(user, name) {
-            Some(inbox) => (
+        // Every folder of the mailbox may be named (see `mail_folders`); only the Inbox holds mail.
+        Some(name) => match super::mail_folders::resolve(user, name) {
+            Some(which) => (
                 format!("users('{}')/mailFolders('{}')/messages", user.id, name),
-                inbox,
+                which.is_inbox(),
             ),
             None => return not_found(),
         },
