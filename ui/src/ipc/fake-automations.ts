@@ -63,7 +63,12 @@ export function fakeAutomations(): FakeAutomations {
             created_at: new Date().toISOString(),
             state: "active",
             state_words: "active",
-            trigger_words: n.trigger.on === "new_mail" ? `New mail in ${n.trigger.folder}` : `Events added, changed or cancelled in the next ${n.trigger.days} days`,
+            trigger_words:
+              n.trigger.on === "new_mail"
+                ? `New mail in ${n.trigger.folder}`
+                : n.trigger.on === "file_changed"
+                  ? `A file changed in ${n.trigger.folder}`
+                  : `Events added, changed or cancelled in the next ${n.trigger.days} days`,
             action_words: n.run ? `Runs ${n.run}` : `POSTs to ${n.post ?? ""}`,
             queued: 0,
             failed: 0,
