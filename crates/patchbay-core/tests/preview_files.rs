@@ -103,7 +103,7 @@ async fn the_files_preview_is_one_round_trip_of_recent_files_the_top_folder_the_
         .await
         .unwrap();
     assert_eq!(graph_requests(&h) - before, 1, "one $batch");
-    assert_eq!(ids(&p), ["recent_files", "drive_root", "quota", "sites"]);
+    assert_eq!(ids(&p), ["drive_root", "quota", "sites", "recent_files"]);
     assert_eq!(p.section("drive_root").unwrap().title, "My files");
     // No mailbox: times in this computer's zone, and nothing wrong with that.
     assert!(!p.time_zone.from_mailbox);
@@ -381,7 +381,7 @@ async fn a_personal_account_has_its_files_and_no_sites_section() {
         .unwrap();
     assert_eq!(graph_requests(&h) - before, 1);
     // Not a failure: a personal account has no SharePoint, so the section is not there at all.
-    assert_eq!(ids(&p), ["recent_files", "drive_root", "quota"]);
+    assert_eq!(ids(&p), ["drive_root", "quota", "recent_files"]);
     assert!(named(&files(&p, "drive_root").items, "Documents").is_folder);
     let q = quota(&p);
     assert_eq!(

@@ -168,12 +168,12 @@ export const SAMPLE_SITES: SiteItem[] = [
 export function sampleFileSections(now = Date.now(), personal = false): PreviewSection[] {
   const { folders, recent } = sampleFiles(now);
   const sections: PreviewSection[] = [
-    { id: "recent_files", title: "Recent files", state: "loaded", content: { kind: "files", folder: null, items: recent, next_link: null } },
     { id: "drive_root", title: "My files", state: "loaded", content: { kind: "files", ...folders.get("/")! } },
     { id: "quota", title: "Storage", state: "loaded", content: { kind: "quota", quota: { ...SAMPLE_QUOTA } } },
   ];
   if (!personal) {
     sections.push({ id: "sites", title: "Sites", state: "loaded", content: { kind: "sites", items: structuredClone(SAMPLE_SITES), next_link: null } });
   }
+  sections.push({ id: "recent_files", title: "Recent files", state: "loaded", content: { kind: "files", folder: null, items: recent, next_link: null } });
   return sections;
 }

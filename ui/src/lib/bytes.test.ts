@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, percentOf } from "./bytes";
+import { formatBytes, percentWords, shareOf } from "./bytes";
 
 describe("formatBytes", () => {
   it("says bytes below a kilobyte and binary units above, one decimal below ten", () => {
@@ -14,11 +14,17 @@ describe("formatBytes", () => {
     expect(formatBytes(-1, "en")).toBe("");
   });
 
-  it("gives shares in whole percent, never 0 for something", () => {
-    expect(percentOf(0, 100)).toBe(0);
-    expect(percentOf(1, 2 ** 40)).toBe(1);
-    expect(percentOf(95, 100)).toBe(95);
-    expect(percentOf(120, 100)).toBe(100);
-    expect(percentOf(5, 0)).toBe(0);
+  it("steps up to the next unit when a value would round to 1024 of this one", () => {
+    expect(formatBytes(2 ** 40 - 100_000, "en")).toBe("1 TB");
+    expect(formatBytes(1_048_575, "en")).toBe("1 MB");
+    expect(formatBytes(1023 * 1024, "en")).toBe("1,023 KB");
+  });
+
+  it("gives shares in words, never 0 % for something", () => {
+    expect(percentWords(shareOf(0, 100))).toBe("0 %");
+    expect(percentWords(shareOf(100_000, 2 ** 40))).toBe("less than 1 %");
+    expect(percentWords(shareOf(92.7, 100))).toBe("92 %");
+    expect(percentWords(shareOf(120, 100))).toBe("100 %");
+    expect(shareOf(5, 0)).toBe(0);
   });
 });

@@ -82,8 +82,9 @@ describe("AutomationDialog for files", () => {
     expect(screen.queryByTestId("automation-on-new-mail")).not.toBeInTheDocument();
     expect(screen.queryByTestId("automation-from")).not.toBeInTheDocument();
     expect(screen.getByTestId("automation-file-folder")).toHaveValue("/");
-    expect(screen.getByLabelText("Drive (a library's id; leave empty for your OneDrive)")).toHaveValue("");
-    expect(screen.getByLabelText("File name matches")).toHaveAttribute("placeholder", "any name, or like *.pdf");
+    expect(screen.getByRole("textbox", { name: "Drive" })).toHaveValue("");
+    expect(screen.getByRole("textbox", { name: "Drive" })).toHaveAccessibleDescription(/empty for your OneDrive/);
+    expect(screen.getByRole("textbox", { name: "File name matches" })).toHaveAccessibleDescription("A pattern such as *.pdf or INV-????.pdf.");
 
     await user.clear(screen.getByTestId("automation-file-folder"));
     await user.type(screen.getByTestId("automation-file-folder"), "/Documents/Invoices");

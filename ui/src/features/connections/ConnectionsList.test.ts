@@ -127,7 +127,7 @@ describe("ConnectionsList", () => {
     render(ConnectionsList, { ...base, onPreview: vi.fn(), onAssistant: vi.fn(), onAutomate: vi.fn(), connections: [sampleConnection(), files], onChanged: vi.fn() });
     const item = screen.getByTestId("connection-f");
     expect(within(item).getByText(/Microsoft OneDrive & SharePoint/)).toBeInTheDocument();
-    expect(within(item).getByRole("button", { name: "Preview Ada's files" })).toHaveAttribute("title", "Preview: Recent files, My files, Storage and Sites");
+    expect(within(item).getByRole("button", { name: "Preview Ada's files" })).toHaveAttribute("title", "Preview: My files, Storage, Sites and Recent files");
     expect(within(item).getByRole("button", { name: "Use Ada's files with an AI assistant" })).toHaveTextContent("AI assistant…");
     expect(within(item).getByRole("button", { name: "Automate with Ada's files" })).toHaveAttribute(
       "title",

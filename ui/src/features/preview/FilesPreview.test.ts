@@ -58,7 +58,7 @@ describe("a files preview", () => {
     expect(within(recent).getAllByTestId("file-item")).toHaveLength(5);
     expect(within(recent).queryByTestId("file-folder")).not.toBeInTheDocument();
 
-    expect(screen.getByTestId("quota-meter")).toHaveTextContent("1.2 GB used of 1 TB (1 %)");
+    expect(screen.getByTestId("quota-meter")).toHaveTextContent("1.2 GB used of 1 TB (less than 1 %)");
     expect(screen.getByRole("meter", { name: "Storage used" })).toHaveAttribute("aria-valuetext", "1.2 GB of 1 TB");
     expect(screen.queryByTestId("quota-state")).not.toBeInTheDocument();
 
@@ -180,6 +180,8 @@ describe("a files preview", () => {
       "Browse the library Policies",
     ]);
 
+    // A library's id, for an automation that watches it.
+    expect(within(libraries).getByRole("button", { name: "Copy the id of the library Policies" })).toHaveTextContent("Copy id");
     await user.click(within(libraries).getByRole("button", { name: "Browse the library Documents" }));
     const listing = await screen.findByTestId("sites-library-list");
     expect(calls(backend, "browse_files").at(-1)?.args).toEqual({ id: "conn-files", drive: expect.stringMatching(/^b!/), path: "/" });
@@ -206,7 +208,7 @@ describe("a files preview", () => {
     setup(personal);
     expect(screen.queryByTestId("sites-skeleton")).not.toBeInTheDocument();
     await screen.findByTestId("drive_root-list");
-    expect(screen.getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["Recent files", "My files", "Storage"]);
+    expect(screen.getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toEqual(["My files", "Recent files", "Storage"]);
     expect(screen.queryByTestId("preview-sites")).not.toBeInTheDocument();
   });
 
