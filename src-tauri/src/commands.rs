@@ -16,7 +16,7 @@ use patchbay_core::error::{ErrorCode, ErrorInfo, Surface};
 use patchbay_core::model::{
     BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest, RedirectAdvice,
 };
-use patchbay_core::preview::{AgendaEvent, InboxMessage, Preview, PreviewOptions, PreviewPage};
+use patchbay_core::preview::{FileList, Library, Preview, PreviewOptions, SectionContent};
 use secrecy::SecretString;
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -267,8 +267,8 @@ pub fn take_pending_fix(shell: State<'_, crate::ShellState>) -> Option<String> {
     shell.take_pending_fix()
 }
 
-/// A connection's inbox and agenda, fetched now in one Graph round trip. Mail content crosses to the window
-/// and stays in memory; no token does.
+/// A connection's preview (the sections its connector names: an inbox and agenda, files…), fetched now in one
+/// Graph round trip. Its content crosses to the window and stays in memory; no token does.
 #[tauri::command]
 pub async fn preview_connection(state: State<'_, AppState>, id: String) -> Answer<Preview> {
     Ok(state.core.preview(&id, PreviewOptions::default()).await?)
@@ -294,27 +294,53 @@ pub fn cached_preview(state: State<'_, AppState>, id: String) -> Option<Preview>
     state.core.cached_preview(&id)
 }
 
-/// The inbox's next page ("Load more"), from Graph's link as given.
+/// A section's next page ("Load more"), from Graph's link as given: the section's content with that page's items.
 #[tauri::command]
-pub async fn more_inbox(
+pub async fn more_preview(
     state: State<'_, AppState>,
     id: String,
+    section: String,
     next_link: String,
-) -> Answer<PreviewPage<InboxMessage>> {
-    Ok(state.core.more_inbox(&id, &next_link).await?)
-}
-
-/// The agenda's next page ("Load more"), from Graph's link as given.
-#[tauri::command]
-pub async fn more_agenda(
-    state: State<'_, AppState>,
-    id: String,
-    next_link: String,
-) -> Answer<PreviewPage<AgendaEvent>> {
+) -> Answer<SectionContent> {
     Ok(state
         .core
-        .more_agenda(&id, &next_link, PreviewOptions::default().days)
+        .more_preview(&id, &section, &next_link, PreviewOptions::default().days)
         .await?)
+}
+
+/// A folder of the person's OneDrive or of a document library (`drive`: its id), from a files preview: its first
+/// page of items and the way back up. The next pages come through `more_preview`.
+#[tauri::command]
+pub async fn browse_files(
+    state: State<'_, AppState>,
+    id: String,
+    drive: Option<String>,
+    path: String,
+) -> Answer<FileList> {
+    Ok(state
+        .core
+        .browse_files(&id, drive.as_deref(), &path)
+        .await?)
+}
+
+/// A browsed folder's next page ("Load more"), from Graph's link as given.
+#[tauri::command]
+pub async fn more_files(
+    state: State<'_, AppState>,
+    id: String,
+    next_link: String,
+) -> Answer<FileList> {
+    Ok(state.core.more_files(&id, &next_link).await?)
+}
+
+/// The document libraries of a SharePoint site the person follows.
+#[tauri::command]
+pub async fn site_libraries(
+    state: State<'_, AppState>,
+    id: String,
+    site_id: String,
+) -> Answer<Vec<Library>> {
+    Ok(state.core.site_libraries(&id, &site_id).await?)
 }
 
 /// Every automation with where it stands (active, paused, stopped by its connection, failing).

@@ -1,5 +1,7 @@
 //! The preview's wall time against the sandbox with latency L added to every response, in multiples of L, next
-//! to a naive fetch of the same three things one request after another, measured in the same run.
+//! to a naive fetch of the same things one request after another, measured in the same run: an Outlook
+//! connection's (mailbox settings, inbox, agenda) and a OneDrive & SharePoint connection's (recent files, top
+//! folder, quota, sites).
 //!
 //!     cargo bench -p patchbay-core --bench preview [-- --latency-ms 100 --runs 9]
 //!
@@ -9,14 +11,18 @@
 //!   then the batch. Target ≤ 2.2 L.
 //! - naive, valid token: the same three requests sent one after another (3 L by construction).
 //! - naive, token refreshed first.
+//! - files preview, valid token: a OneDrive & SharePoint connection's one `$batch` (recent files + the drive's
+//!   top folder + the drive and its quota + the sites followed). Target ≤ 1.2 L.
+//! - naive files (4), valid token: the same four requests one after another (4 L by construction).
 //!
 //! Each row prints the median and worst wall time of `--runs` runs (after one warm-up that opens the
 //! connection pool and fetches the OpenID configuration), and the token and Graph requests per run.
 
 mod common;
 
+use patchbay_core::graph::drive::{DrivePath, DriveRef, Sites};
 use patchbay_core::graph::Request;
-use patchbay_core::preview::{PreviewOptions, Section};
+use patchbay_core::preview::{PreviewOptions, SectionBody};
 use patchbay_core::vault::MemoryKeyStore;
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_sandbox::{Sandbox, SandboxOptions};
@@ -75,10 +81,32 @@ async fn naive(core: &Patchbay, id: &str) {
     }
 }
 
+/// The four requests the files preview batches, sent one after another.
+async fn naive_files(core: &Patchbay, id: &str) {
+    let connection = core.graph(id).await.unwrap();
+    let drive = connection.graph().drive(&DriveRef::Me);
+    let requests: [Request; 4] = [
+        drive.recent(10),
+        drive.children(&DrivePath::root(), 50),
+        drive.get(),
+        Sites::followed(),
+    ];
+    for r in &requests {
+        let response = connection.send(r).await.unwrap();
+        assert!(response.is_success(), "HTTP {}", response.status);
+    }
+}
+
 async fn preview(core: &Patchbay, id: &str) {
     let p = core.preview(id, PreviewOptions::default()).await.unwrap();
-    assert!(matches!(p.inbox, Section::Loaded { .. }), "{:?}", p.inbox);
-    assert!(matches!(p.agenda, Section::Loaded { .. }), "{:?}", p.agenda);
+    for section in &p.sections {
+        assert!(
+            matches!(section.body, SectionBody::Loaded { .. }),
+            "{}: {:?}",
+            section.id,
+            section.body
+        );
+    }
 }
 
 /// The fewest and the most of a per-run count: "1", or "1–2" when runs differed.
@@ -123,12 +151,23 @@ async fn main() {
         0,
     )
     .await;
+    // A OneDrive & SharePoint connection (Adele's), with the usual token lifetime.
+    let files = common::connect_to(
+        core.clone(),
+        "onedrive-sharepoint",
+        authority.clone(),
+        graph.clone(),
+        "adele@contoso.example",
+        2,
+    )
+    .await;
     // A second connection whose access tokens live two seconds, for the rows that refresh first.
     sandbox.control().set_access_token_lifetime(SHORT_LIFETIME);
     let short = common::connect(core.clone(), authority, graph, "adele@contoso.example", 1).await;
     // Warm-up: connection pool, OpenID configuration, the mailbox zone.
     preview(&core, &valid).await;
     preview(&core, &short).await;
+    preview(&core, &files).await;
     sandbox.control().set_latency(args.latency);
 
     println!(
@@ -162,6 +201,16 @@ async fn main() {
             "naive, token refreshed first",
             true,
             Box::new(|| Box::pin(naive(&core, &short))),
+        ),
+        (
+            "files preview, valid token",
+            false,
+            Box::new(|| Box::pin(preview(&core, &files))),
+        ),
+        (
+            "naive files (4), valid token",
+            false,
+            Box::new(|| Box::pin(naive_files(&core, &files))),
         ),
     ];
     for (label, stale, run) in rows {

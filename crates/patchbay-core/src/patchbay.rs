@@ -18,7 +18,10 @@ use crate::model::{
     BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest, RedirectAdvice,
 };
 use crate::oauth::discovery::Discovery;
-use crate::preview::{AgendaEvent, InboxMessage, Preview, PreviewOptions, PreviewPage, Previews};
+use crate::preview::{
+    AgendaEvent, FileList, InboxMessage, Library, Preview, PreviewOptions, PreviewPage, Previews,
+    SectionContent,
+};
 use crate::sandbox_host::SandboxProvider;
 use crate::store::Store;
 use crate::tasks::Tasks;
@@ -109,7 +112,7 @@ impl Patchbay {
             registry.clone(),
             tasks.clone(),
         ));
-        let previews = Previews::new(tokens.clone(), connections.clone());
+        let previews = Previews::new(tokens.clone(), connections.clone(), catalogue.clone());
         let doctor = Doctor::new(vault.clone(), store, dir);
         Self {
             parts: Arc::new(Parts {
@@ -459,6 +462,38 @@ impl Patchbay {
     /// Fetch `id`'s preview: one `$batch` (one more only for a throttled or refused part).
     pub async fn preview(&self, id: &str, options: PreviewOptions) -> Result<Preview, ErrorInfo> {
         self.parts.previews.preview(id, options).await
+    }
+
+    /// The next page of section `section` of `id`'s preview (the catalogue's id), from Graph's `@odata.nextLink`
+    /// as given: the section's content with that page's items. `days` is the agenda's.
+    pub async fn more_preview(
+        &self,
+        id: &str,
+        section: &str,
+        next_link: &str,
+        days: u32,
+    ) -> Result<SectionContent, ErrorInfo> {
+        self.parts.previews.more(id, section, next_link, days).await
+    }
+
+    /// The folder at `path` of `drive` (a library's id; `None`: the person's own OneDrive), from a files preview.
+    pub async fn browse_files(
+        &self,
+        id: &str,
+        drive: Option<&str>,
+        path: &str,
+    ) -> Result<FileList, ErrorInfo> {
+        self.parts.previews.browse_files(id, drive, path).await
+    }
+
+    /// The next page of a folder shown by [`Patchbay::browse_files`], from Graph's `@odata.nextLink` as given.
+    pub async fn more_files(&self, id: &str, next_link: &str) -> Result<FileList, ErrorInfo> {
+        self.parts.previews.more_files(id, next_link).await
+    }
+
+    /// The document libraries of a SharePoint site the person follows, from a files preview.
+    pub async fn site_libraries(&self, id: &str, site_id: &str) -> Result<Vec<Library>, ErrorInfo> {
+        self.parts.previews.site_libraries(id, site_id).await
     }
 
     /// The next page of the inbox, from Graph's `@odata.nextLink` as given.

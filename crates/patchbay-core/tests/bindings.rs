@@ -24,13 +24,13 @@ fn export_all(dir: &Path) {
     error::ErrorInfo::export_all(&cfg).unwrap();
     diagnose::Check::export_all(&cfg).unwrap();
     preview::Preview::export_all(&cfg).unwrap();
+    preview::Library::export_all(&cfg).unwrap();
     agents::setup::AssistantSetup::export_all(&cfg).unwrap();
     agents::log::WriteRecord::export_all(&cfg).unwrap();
     automations::AutomationView::export_all(&cfg).unwrap();
     automations::queue::Attempt::export_all(&cfg).unwrap();
     automations::manage::NewAutomation::export_all(&cfg).unwrap();
     automations::manage::TestOutcome::export_all(&cfg).unwrap();
-    preview::PreviewPage::<preview::InboxMessage>::export_all(&cfg).unwrap();
     // Facts for the UI's stand-in backend (tests, `vite` in a browser): the catalogue as the core serves it (its
     // scope sets worked out) and what each status means, so no rule is written again in TypeScript.
     let catalogue = catalogue::Catalogue::builtin();

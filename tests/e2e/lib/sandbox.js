@@ -82,13 +82,13 @@ export async function connectionTestIds(app) {
 }
 
 /**
- * Add a sandbox connection through the wizard (built-in app) as `user`, named `name`. Returns its id and the
- * sandbox's origin (for its /_sandbox control endpoints).
+ * Add a sandbox connection of `connector` (Outlook unless said) through the wizard (built-in app) as `user`, named
+ * `name`. Returns its id and the sandbox's origin (for its /_sandbox control endpoints).
  * @param {import('./app.js').App} app
  */
-export async function addSandboxConnection(app, user, name) {
+export async function addSandboxConnection(app, user, name, connector = 'outlook365') {
   const before = new Set(await connectionTestIds(app));
-  await app.click('add-connection-outlook365');
+  await app.click(`add-connection-${connector}`);
   await app.waitFor('wizard');
   await app.click('env-sandbox');
   await app.click('next');

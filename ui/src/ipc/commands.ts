@@ -9,7 +9,6 @@ import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { Connector } from "./bindings/Connector";
 import type { EnvironmentPreset } from "./bindings/EnvironmentPreset";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
-import type { AgendaEvent } from "./bindings/AgendaEvent";
 import type { AssistantSetup } from "./bindings/AssistantSetup";
 import type { WriteRecord } from "./bindings/WriteRecord";
 import type { Attempt } from "./bindings/Attempt";
@@ -17,9 +16,10 @@ import type { AutomationView } from "./bindings/AutomationView";
 import type { NewAutomation } from "./bindings/NewAutomation";
 import type { TestOutcome } from "./bindings/TestOutcome";
 import type { FixRequest } from "./bindings/FixRequest";
-import type { InboxMessage } from "./bindings/InboxMessage";
 import type { Preview } from "./bindings/Preview";
-import type { PreviewPage } from "./bindings/PreviewPage";
+import type { SectionContent } from "./bindings/SectionContent";
+import type { FileList } from "./bindings/FileList";
+import type { Library } from "./bindings/Library";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { IpcError, toErrorInfo } from "./errors";
 
@@ -146,8 +146,9 @@ export function openUrl(url: string): Promise<void> {
 }
 
 /**
- * A connection's inbox and agenda, fetched now from Microsoft Graph in one round trip. Each part fails on its own
- * (`state: "failed"` with the problem); the whole rejects only when the connection itself cannot be used.
+ * A connection's preview — the sections its connector names (an inbox and agenda, files…) — fetched now from
+ * Microsoft Graph in one round trip. Each section fails on its own (`state: "failed"` with the problem); the whole
+ * rejects only when the connection itself cannot be used.
  */
 export function previewConnection(id: string): Promise<Preview> {
   return call("preview_connection", { id });
@@ -158,14 +159,28 @@ export function cachedPreview(id: string): Promise<Preview | null> {
   return call("cached_preview", { id });
 }
 
-/** The inbox's next page, from the `next_link` Graph gave. */
-export function moreInbox(id: string, nextLink: string): Promise<PreviewPage<InboxMessage>> {
-  return call("more_inbox", { id, nextLink });
+/** A section's next page, from the `next_link` Graph gave: the section's content with that page's items. */
+export function morePreview(id: string, section: string, nextLink: string): Promise<SectionContent> {
+  return call("more_preview", { id, section, nextLink });
 }
 
-/** The agenda's next page, from the `next_link` Graph gave. */
-export function moreAgenda(id: string, nextLink: string): Promise<PreviewPage<AgendaEvent>> {
-  return call("more_agenda", { id, nextLink });
+/**
+ * A folder of the person's OneDrive (`drive` null) or of a document library (`drive`: its id), from a files
+ * preview: its first page of items and the way back up. `path` is from the drive's root ("/Documents"), as the
+ * core gave it.
+ */
+export function browseFiles(id: string, drive: string | null, path: string): Promise<FileList> {
+  return call("browse_files", { id, drive, path });
+}
+
+/** A browsed folder's next page, from the `next_link` Graph gave. */
+export function moreFiles(id: string, nextLink: string): Promise<FileList> {
+  return call("more_files", { id, nextLink });
+}
+
+/** The document libraries of a SharePoint site the person follows. */
+export function siteLibraries(id: string, siteId: string): Promise<Library[]> {
+  return call("site_libraries", { id, siteId });
 }
 
 /** "Use with an AI assistant": the tools a connection would offer under each choice, and what to paste. */

@@ -13,20 +13,23 @@ import type { ConnectionSummary } from "./bindings/ConnectionSummary";
 import type { CoreEvent } from "./bindings/CoreEvent";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
 import type { FixRequest } from "./bindings/FixRequest";
-import type { AgendaEvent } from "./bindings/AgendaEvent";
-import type { InboxMessage } from "./bindings/InboxMessage";
 import type { Preview } from "./bindings/Preview";
-import type { PreviewPage } from "./bindings/PreviewPage";
+import type { SectionContent } from "./bindings/SectionContent";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { scopesForFeatures } from "../lib/scopes";
 import { PREVIEW_ERROR, SAMPLE_INBOX_NEXT_LINK, sampleInbox, samplePreview } from "./fake-preview";
+import { sampleFileSections, sampleFiles } from "./fake-files";
 import { fakeAutomations, type FakeAutomations } from "./fake-automations";
 import { assistantSetup } from "./fake-assistant";
 import { ADMIN_CONSENT_ERROR, REDIRECT_ERROR, SAMPLE_BUILTIN_APP, SAMPLE_CONNECTORS, SAMPLE_ENVIRONMENTS, sampleConnection, withFacts } from "./fake-samples";
 
 // The preview samples are part of what tests and `?fake=` use.
 export * from "./fake-preview";
+export * from "./fake-files";
 export * from "./fake-samples";
+
+/** The tenant of every personal Microsoft account (an ID token's `tid`). */
+const PERSONAL_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 export type Scenario =
   | "ok"
@@ -103,10 +106,14 @@ export interface FakeBackend {
   previewDelayMs: number;
   /** `cached_preview`'s memory, by connection id: filled by each `preview_connection`, as in Rust. */
   previewCache: Map<string, Preview>;
-  /** What `more_inbox` / `more_agenda` answer, by the `next_link` asked for (the sample's second inbox page is here). */
-  pages: Map<string, PreviewPage<InboxMessage> | PreviewPage<AgendaEvent>>;
-  /** `more_inbox` / `more_agenda` reject with this. */
+  /** What `more_preview` answers, by the `next_link` asked for (the sample's second inbox page is here). */
+  pages: Map<string, SectionContent>;
+  /** `more_preview` and `more_files` reject with this. */
   moreError: ErrorInfo | null;
+  /** A files preview's folders (by path, or `drive|path` for a library's), next pages by link, and sites' libraries. */
+  files: ReturnType<typeof sampleFiles>;
+  /** `browse_files` and `site_libraries` reject with this. */
+  browseError: ErrorInfo | null;
   /** What `assistant_writes` answers from (every connection's; filtered by id as in Rust). */
   assistantWrites: WriteRecord[];
   /** The automations and what their commands answer (fake-automations.ts). */
@@ -168,8 +175,10 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     previewCache: new Map(),
     assistantWrites: [],
     automations: fakeAutomations(),
-    pages: new Map([[SAMPLE_INBOX_NEXT_LINK, { items: sampleInbox().second, next_link: null }]]),
+    pages: new Map<string, SectionContent>([[SAMPLE_INBOX_NEXT_LINK, { kind: "messages", items: sampleInbox().second, next_link: null }]]),
     moreError: null,
+    files: sampleFiles(),
+    browseError: null,
     async complete() {
       const flow = pending;
       if (!flow) return;
@@ -280,11 +289,21 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
     return { code: "not_found", title: "That connection no longer exists.", message: "Go back to the list of connections." };
   }
 
+  /** A connection whose connector's preview shows files (as the catalogue says) gets the files sample. */
+  function sampleFor(connection: ConnectionSummary): Preview {
+    const connector = SAMPLE_CONNECTORS.find((c) => c.id === connection.connector_id);
+    if (!connector?.capabilities.preview.some((s) => s.kind === "files")) return samplePreview(connection.id, Date.now(), scenario);
+    const personal = connection.account.tid === PERSONAL_TENANT;
+    const time_zone = { iana: new Intl.DateTimeFormat().resolvedOptions().timeZone, reported: null, from_mailbox: false, hour12: null, date_format: null, time_format: null, problem: null };
+    return { connection_id: connection.id, fetched_at: new Date().toISOString(), time_zone, sections: sampleFileSections(Date.now(), personal) };
+  }
+
   async function preview(id: string): Promise<Preview> {
-    if (!backend.connections.some((c) => c.id === id)) throw notFound();
+    const connection = backend.connections.find((c) => c.id === id);
+    if (!connection) throw notFound();
     await wait(backend.previewDelayMs);
     if (backend.previewError) throw backend.previewError;
-    const answer = backend.preview ? { ...structuredClone(backend.preview), connection_id: id } : samplePreview(id, Date.now(), scenario);
+    const answer = backend.preview ? { ...structuredClone(backend.preview), connection_id: id } : sampleFor(connection);
     backend.previewCache.set(id, structuredClone(answer));
     return answer;
   }
@@ -301,6 +320,38 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         message: "Refresh the preview and load more again.",
         detail: "ErrorInvalidNextLink: The next link is no longer valid.",
       } satisfies ErrorInfo;
+    }
+    return structuredClone(page);
+  }
+
+  async function browse(args: Record<string, unknown>): Promise<unknown> {
+    if (!backend.connections.some((c) => c.id === args["id"])) throw notFound();
+    await wait(Math.min(backend.previewDelayMs, 600));
+    if (backend.browseError) throw backend.browseError;
+    const gone: ErrorInfo = {
+      code: "invalid_input",
+      title: "That folder or site is no longer there.",
+      message: "It was moved or deleted since the preview loaded. Refresh the preview.",
+    };
+    if (args["siteId"] !== undefined) {
+      const libraries = backend.files.libraries.get(String(args["siteId"]));
+      if (!libraries) throw gone;
+      return structuredClone(libraries);
+    }
+    const drive = args["drive"];
+    const key = typeof drive === "string" ? `${drive}|${String(args["path"])}` : String(args["path"]);
+    const listing = backend.files.folders.get(key);
+    if (!listing) throw gone;
+    return structuredClone(listing);
+  }
+
+  async function moreFiles(args: Record<string, unknown>): Promise<unknown> {
+    if (!backend.connections.some((c) => c.id === args["id"])) throw notFound();
+    await wait(Math.min(backend.previewDelayMs, 600));
+    if (backend.moreError) throw backend.moreError;
+    const page = backend.files.pages.get(String(args["nextLink"]));
+    if (!page) {
+      throw { code: "provider_error", title: "Microsoft Graph did not recognise that page.", message: "Refresh the preview and load more again." } satisfies ErrorInfo;
     }
     return structuredClone(page);
   }
@@ -556,9 +607,13 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         return structuredClone(backend.assistantWrites.filter((w) => w.connection_id === args["id"]));
       case "cached_preview":
         return structuredClone(backend.previewCache.get(String(args["id"])) ?? null);
-      case "more_inbox":
-      case "more_agenda":
+      case "more_preview":
         return more(args);
+      case "browse_files":
+      case "site_libraries":
+        return browse(args);
+      case "more_files":
+        return moreFiles(args);
       default: {
         const answer = backend.automations.handle(cmd, args);
         if (answer !== undefined) return answer;

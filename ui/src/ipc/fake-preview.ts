@@ -4,8 +4,9 @@ import type { AgendaEvent } from "./bindings/AgendaEvent";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
 import type { InboxMessage } from "./bindings/InboxMessage";
 import type { Preview } from "./bindings/Preview";
+import type { PreviewSection } from "./bindings/PreviewSection";
 import type { PreviewZone } from "./bindings/PreviewZone";
-import type { Section } from "./bindings/Section";
+import type { SectionContent } from "./bindings/SectionContent";
 import type { SectionProblem } from "./bindings/SectionProblem";
 import type { Scenario } from "./fake-backend";
 
@@ -386,13 +387,29 @@ export function samplePreview(id: string, now = Date.now(), scenario: Scenario =
         }
       : { ...SAMPLE_ZONE };
   const empty = scenario === "empty_mailbox";
-  const inbox: Section<InboxMessage> = empty
-    ? { state: "loaded", items: [], next_link: null }
-    : { state: "loaded", items: sampleInbox(now, time_zone.iana).first, next_link: SAMPLE_INBOX_NEXT_LINK };
-  const agenda: Section<AgendaEvent> =
+  const inbox: PreviewSection = empty
+    ? { id: "inbox", title: "Inbox", state: "loaded", content: { kind: "messages", items: [], next_link: null } }
+    : {
+        id: "inbox",
+        title: "Inbox",
+        state: "loaded",
+        content: { kind: "messages", items: sampleInbox(now, time_zone.iana).first, next_link: SAMPLE_INBOX_NEXT_LINK },
+      };
+  const agenda: PreviewSection =
     scenario === "no_calendar"
-      ? { state: "failed", problem: { ...NO_CALENDAR_PROBLEM } }
-      : { state: "loaded", items: empty ? [] : sampleAgenda(now, time_zone.iana), next_link: null };
-  return { connection_id: id, fetched_at: isoIn(time_zone.iana, now), time_zone, inbox, agenda };
+      ? { id: "agenda", title: "Agenda", state: "failed", problem: { ...NO_CALENDAR_PROBLEM } }
+      : {
+          id: "agenda",
+          title: "Agenda",
+          state: "loaded",
+          content: { kind: "events", items: empty ? [] : sampleAgenda(now, time_zone.iana), next_link: null },
+        };
+  return { connection_id: id, fetched_at: isoIn(time_zone.iana, now), time_zone, sections: [inbox, agenda] };
 }
 
+/** Section `id`'s content of kind `kind` (tests change a sample through it); throws when it is not that. */
+export function contentOf<K extends SectionContent["kind"]>(preview: Preview, id: string, kind: K): Extract<SectionContent, { kind: K }> {
+  const section = preview.sections.find((s) => s.id === id);
+  if (section?.state !== "loaded" || section.content.kind !== kind) throw new Error(`section ${id} is not loaded ${kind}`);
+  return section.content as Extract<SectionContent, { kind: K }>;
+}

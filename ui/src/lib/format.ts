@@ -15,3 +15,9 @@ export function environmentLabel(environments: readonly EnvironmentPreset[], id:
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** Items as a sentence lists them: "a", "a and b", "a, b and c". */
+export function inWords(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? "";
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}

@@ -6,7 +6,8 @@ use crate::output;
 use patchbay_core::error::{ErrorCode, ErrorInfo};
 use patchbay_core::preview::format::dotnet_to_strftime;
 use patchbay_core::preview::{
-    AgendaEvent, InboxMessage, PreviewOptions, PreviewZone, Section, SectionProblem,
+    AgendaEvent, InboxMessage, Preview, PreviewOptions, PreviewZone, SectionBody, SectionContent,
+    SectionProblem,
 };
 use patchbay_core::Patchbay;
 use serde::Serialize;
@@ -51,11 +52,13 @@ async fn inbox(core: &Patchbay, args: &PreviewInboxArgs) -> Result<(), ErrorInfo
     let id = core.get(&args.id)?.id.clone();
     let options = PreviewOptions {
         top: args.top,
-        agenda: false,
-        ..PreviewOptions::default()
+        ..PreviewOptions::only(INBOX)
     };
     let preview = core.preview(&id, options).await?;
-    let items = loaded(preview.inbox)?;
+    let items = match section(&preview, INBOX, "inbox")? {
+        Some(SectionContent::Messages { items, .. }) => items,
+        _ => Vec::new(),
+    };
     if args.json {
         let rows: Vec<InboxRow<'_>> = items
             .iter()
@@ -95,13 +98,12 @@ async fn calendar(core: &Patchbay, args: &PreviewCalendarArgs) -> Result<(), Err
     let id = core.get(&args.id)?.id.clone();
     let options = PreviewOptions {
         days: args.days,
-        inbox: false,
-        ..PreviewOptions::default()
+        ..PreviewOptions::only(AGENDA)
     };
     let preview = core.preview(&id, options).await?;
-    let (mut items, mut next) = match preview.agenda {
-        Section::Loaded { items, next_link } => (items, next_link),
-        other => (loaded(other)?, None),
+    let (mut items, mut next) = match section(&preview, AGENDA, "calendar")? {
+        Some(SectionContent::Events { items, next_link }) => (items, next_link),
+        _ => (Vec::new(), None),
     };
     // A busy calendar over many days spans pages: all of them, never a silent first page.
     let mut pages = 1;
@@ -150,12 +152,24 @@ async fn calendar(core: &Patchbay, args: &PreviewCalendarArgs) -> Result<(), Err
     Ok(())
 }
 
-/// A part's items, or its problem as the command's error.
-fn loaded<T>(section: Section<T>) -> Result<Vec<T>, ErrorInfo> {
-    match section {
-        Section::Loaded { items, .. } => Ok(items),
-        Section::Failed { problem } => Err(problem_error(&problem)),
-        Section::Skipped => Ok(Vec::new()),
+/// The catalogue's ids of the sections these commands print.
+const INBOX: &str = "inbox";
+const AGENDA: &str = "agenda";
+
+/// Section `id`'s content (`None`: not asked for), its problem as the command's error, or, when the connection's
+/// preview has no such section (its service has none), that in words (`noun`: "inbox").
+fn section(preview: &Preview, id: &str, noun: &str) -> Result<Option<SectionContent>, ErrorInfo> {
+    let Some(section) = preview.section(id) else {
+        return Err(ErrorInfo::new(
+            ErrorCode::InvalidInput,
+            format!("This connection has no {noun} to preview."),
+            "Its service has none: `patchbay preview` shows a mailbox's inbox and calendar.",
+        ));
+    };
+    match &section.body {
+        SectionBody::Loaded { content } => Ok(Some(content.clone())),
+        SectionBody::Failed { problem } => Err(problem_error(problem)),
+        SectionBody::Skipped => Ok(None),
     }
 }
 

@@ -17,8 +17,21 @@ pub async fn connect(
     user: &str,
     n: usize,
 ) -> String {
+    connect_to(core, "outlook365", authority, graph, user, n).await
+}
+
+/// As [`connect`], for a connection of `connector`.
+#[allow(dead_code)] // not every benchmark connects to another connector
+pub async fn connect_to(
+    core: Arc<Patchbay>,
+    connector: &str,
+    authority: String,
+    graph: String,
+    user: &str,
+    n: usize,
+) -> String {
     let req = ConnectRequest {
-        connector_id: "outlook365".into(),
+        connector_id: connector.into(),
         environment: EnvironmentId::Custom,
         authority: Some(authority),
         graph_url: Some(graph),

@@ -68,8 +68,26 @@ pub struct PreviewSpec {
     /// `inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`.
     pub id: String,
     pub title: String,
+    /// What it shows, so a surface can lay it out before it has loaded.
+    pub kind: SectionKind,
     #[serde(default)]
     pub needs: Option<Need>,
+}
+
+/// The kind of content a preview section shows (the preview's content of that section has the same `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// Mail messages, newest first.
+    Messages,
+    /// Calendar events, by day.
+    Events,
+    /// Files and folders.
+    Files,
+    /// How full a drive is.
+    Quota,
+    /// SharePoint sites.
+    Sites,
 }
 
 /// Something that can start an automation.

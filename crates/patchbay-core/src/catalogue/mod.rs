@@ -6,7 +6,8 @@
 pub mod capabilities;
 
 pub use capabilities::{
-    bare, Capabilities, Implications, Need, PreviewSpec, Requirement, ToolSpec, TriggerSpec,
+    bare, Capabilities, Implications, Need, PreviewSpec, Requirement, SectionKind, ToolSpec,
+    TriggerSpec,
 };
 
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,13 @@ pub struct Connector {
     /// Whether personal Microsoft accounts (Outlook.com, Hotmail, Live) can use it.
     #[serde(default = "yes")]
     pub personal_accounts: bool,
+    /// What personal accounts lack of it, as the wizard's choice of account says ("These have no shared
+    /// mailboxes."), when some of its permissions are work-only.
+    #[serde(default)]
+    pub personal_note: Option<String>,
+    /// Its work-only permissions in a word ("shared-mailbox", "SharePoint"): "without the SharePoint ones".
+    #[serde(default)]
+    pub work_only_word: Option<String>,
     /// What it can do once connected, each with the permission it needs.
     #[serde(default)]
     pub capabilities: Capabilities,
@@ -315,6 +323,20 @@ impl Catalogue {
                         "tool {} is offered by another connector too (tool names are global)",
                         tool.name
                     )));
+                }
+            }
+            if c.permissions.iter().any(|p| p.work_only)
+                && (c.personal_note.is_none() || c.work_only_word.is_none())
+            {
+                return Err(invalid(
+                    "it has work-only permissions: say what personal accounts lack (personal_note, work_only_word)"
+                        .into(),
+                ));
+            }
+            let mut section_ids = HashSet::new();
+            for s in &c.capabilities.preview {
+                if !section_ids.insert(s.id.as_str()) {
+                    return Err(invalid(format!("preview section {} is listed twice", s.id)));
                 }
             }
             let mut trigger_ids = HashSet::new();
@@ -568,6 +590,17 @@ mod tests {
                 .contains("Secret.Scope has no description")
         );
         assert!(refuse(&|v| v["connectors"][0]["id"] = "Outlook 365".into()).contains("lower-case"));
+        assert!(refuse(
+            &|v| v["connectors"][0]["capabilities"]["preview"][1]["id"] = "inbox".into()
+        )
+        .contains("preview section inbox is listed twice"));
+        assert!(refuse(&|v| {
+            v["connectors"][1]
+                .as_object_mut()
+                .unwrap()
+                .remove("work_only_word");
+        })
+        .contains("say what personal accounts lack"));
         assert!(matches!(
             Catalogue::from_json("{"),
             Err(CatalogueError::Json(_))

@@ -2,6 +2,7 @@
 //! into words that say what to do.
 
 use super::model::{AgendaEvent, InboxMessage, ProblemKind, SectionProblem};
+use crate::catalogue::{self, Connector};
 use crate::graph::calendar::{DateTimeTimeZone, Event};
 use crate::graph::mail::Message;
 use crate::graph::zone::{self, Zone};
@@ -141,20 +142,29 @@ pub fn hour12(time_format: &str) -> Option<bool> {
     }
 }
 
-/// What a part of the preview needs to work, by what it shows.
-#[derive(Debug, Clone, Copy)]
+/// What a section needs to work: the permission, every scope that carries it, and the wizard's feature that asks
+/// for it — from the catalogue (a section's `needs`), so these words and the wizard cannot disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Need {
-    /// "The inbox", "The calendar", "The mailbox's time zone".
-    pub feature: &'static str,
     /// The least permission that grants it.
-    pub permission: &'static str,
+    pub permission: String,
     /// Every scope that includes `permission` (Graph's "least privileged or higher").
-    pub covered_by: &'static [&'static str],
+    pub covered_by: Vec<String>,
     /// The wizard's name for the feature that asks for it.
-    pub wizard_feature: &'static str,
+    pub wizard_feature: String,
 }
 
 impl Need {
+    /// A catalogue need of `connector`, in words.
+    pub fn of(need: &catalogue::Need, connector: &Connector) -> Self {
+        Self {
+            permission: need.scope.clone(),
+            covered_by: need.carried_by.clone(),
+            wizard_feature: wizard_feature(connector, &need.carried_by)
+                .unwrap_or_else(|| need.scope.clone()),
+        }
+    }
+
     /// Whether a connection that asked for `scopes` asked for this (full scope URIs or short names).
     pub fn requested_by(&self, scopes: &[String]) -> bool {
         scopes.iter().any(|s| {
@@ -166,32 +176,43 @@ impl Need {
     }
 }
 
-pub const INBOX: Need = Need {
-    feature: "The inbox",
-    permission: "Mail.Read",
-    covered_by: &["Mail.Read", "Mail.ReadWrite"],
-    wizard_feature: "Read mail",
-};
-pub const CALENDAR: Need = Need {
-    feature: "The calendar",
-    permission: "Calendars.Read",
-    covered_by: &[
-        "Calendars.Read",
-        "Calendars.ReadWrite",
-        "Calendars.Read.Shared",
-        "Calendars.ReadWrite.Shared",
-    ],
-    wizard_feature: "Read calendar",
-};
-pub const MAILBOX_SETTINGS: Need = Need {
-    feature: "The mailbox's time zone",
-    permission: "MailboxSettings.Read",
-    covered_by: &["MailboxSettings.Read", "MailboxSettings.ReadWrite"],
-    wizard_feature: "Read mailbox settings",
-};
+/// The label of `connector`'s first feature that asks for one of `scopes` (the least one first).
+fn wizard_feature(connector: &Connector, scopes: &[String]) -> Option<String> {
+    scopes.iter().find_map(|scope| {
+        connector
+            .features
+            .iter()
+            .find(|f| f.scopes.iter().any(|s| s.eq_ignore_ascii_case(scope)))
+            .map(|f| f.label.clone())
+    })
+}
 
-/// A part's failure in words, for a connection that asked for `requested` scopes.
-pub fn problem(e: &GraphError, need: Need, requested: &[String]) -> SectionProblem {
+/// What the mailbox's time zone (the context of a section whose times are the mailbox's) is called.
+pub const MAILBOX_ZONE: &str = "The mailbox's time zone";
+
+/// What reading the mailbox's time zone needs, for a connection of `connector`.
+pub fn mailbox_settings_need(connector: Option<&Connector>) -> Need {
+    let covered_by = vec![
+        "MailboxSettings.Read".to_string(),
+        "MailboxSettings.ReadWrite".to_string(),
+    ];
+    Need {
+        permission: covered_by[0].clone(),
+        wizard_feature: connector
+            .and_then(|c| wizard_feature(c, &covered_by))
+            .unwrap_or_else(|| "Mailbox settings".to_string()),
+        covered_by,
+    }
+}
+
+/// A section's failure in words, for a connection that asked for `requested` scopes. `feature` is what the
+/// section shows, as a sentence starts ("The inbox"); `need` what it needs, when it needs a permission.
+pub fn problem(
+    e: &GraphError,
+    feature: &str,
+    need: Option<&Need>,
+    requested: &[String],
+) -> SectionProblem {
     let body = e.body();
     let detail = body.map(|b| b.summary()).or_else(|| match e {
         GraphError::Network { detail, .. } => Some(detail.clone()),
@@ -199,52 +220,52 @@ pub fn problem(e: &GraphError, need: Need, requested: &[String]) -> SectionProbl
         _ => None,
     });
     let request_id = body.and_then(|b| b.request_id.clone());
-    let (kind, title, message, permission) = match e {
+    let (kind, title, message, permission) = match (e, need) {
         // Signing in again asks for the same scopes: when this one was never asked for, say so instead of
         // offering a Fix that would end in the same refusal.
-        GraphError::Forbidden(_) if !need.requested_by(requested) => (
+        (GraphError::Forbidden(_), Some(need)) if !need.requested_by(requested) => (
             ProblemKind::NotRequested,
-            format!("{} needs permission {}.", need.feature, need.permission),
+            format!("{feature} needs permission {}.", need.permission),
             format!(
                 "This connection was set up without it. To see this here, add a connection with \"{}\" ticked.",
                 need.wizard_feature
             ),
-            Some(need.permission.to_string()),
+            Some(need.permission.clone()),
         ),
-        GraphError::Forbidden(_) => (
+        (GraphError::Forbidden(_), Some(need)) => (
             ProblemKind::MissingPermission,
-            format!("{} needs permission {}.", need.feature, need.permission),
+            format!("{feature} needs permission {}.", need.permission),
             format!(
                 "This connection was not granted {}. Use Fix to sign in again and grant it; if your organisation \
                  requires it, ask an administrator to consent.",
                 need.permission
             ),
-            Some(need.permission.to_string()),
+            Some(need.permission.clone()),
         ),
-        GraphError::Throttled { retry_after, .. } => (
+        (GraphError::Throttled { retry_after, .. }, _) => (
             ProblemKind::Throttled,
-            format!("{} is not shown: Microsoft is limiting requests right now.", need.feature),
+            format!("{feature} is not shown: Microsoft is limiting requests right now."),
             match retry_after {
                 Some(d) => format!("Refresh in {} s.", d.as_secs().max(1)),
                 None => "Refresh in a minute.".to_string(),
             },
             None,
         ),
-        GraphError::Server { .. } | GraphError::Network { .. } => (
+        (GraphError::Server { .. } | GraphError::Network { .. }, _) => (
             ProblemKind::Unavailable,
-            format!("{} could not be loaded: Microsoft Graph did not answer properly.", need.feature),
+            format!("{feature} could not be loaded: Microsoft Graph did not answer properly."),
             "This is usually brief. Refresh in a minute.".to_string(),
             None,
         ),
-        GraphError::Unauthorized(_) => (
+        (GraphError::Unauthorized(_), _) => (
             ProblemKind::SignInRefused,
-            format!("{} could not be loaded: Microsoft did not accept this connection's sign-in.", need.feature),
+            format!("{feature} could not be loaded: Microsoft did not accept this connection's sign-in."),
             "Patchbay renewed the sign-in and Microsoft still refused it. Use Fix to sign in again.".to_string(),
             None,
         ),
         _ => (
             ProblemKind::Other,
-            format!("{} could not be loaded.", need.feature),
+            format!("{feature} could not be loaded."),
             "Microsoft Graph's answer is below; Copy diagnostics has it too.".to_string(),
             None,
         ),
@@ -262,6 +283,7 @@ pub fn problem(e: &GraphError, need: Need, requested: &[String]) -> SectionProbl
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::Catalogue;
     use crate::graph::{EmailAddress, GraphErrorBody};
 
     fn zone(name: &str) -> Zone {
@@ -407,7 +429,16 @@ mod tests {
             "openid".to_string(),
             "https://graph.microsoft.com/Calendars.ReadWrite".to_string(),
         ];
-        let p = problem(&forbidden, CALENDAR, &asked);
+        let outlook = Catalogue::builtin().get("outlook365").unwrap().clone();
+        let calendar = Need::of(
+            outlook.capabilities.preview[1].needs.as_ref().unwrap(),
+            &outlook,
+        );
+        let inbox = Need::of(
+            outlook.capabilities.preview[0].needs.as_ref().unwrap(),
+            &outlook,
+        );
+        let p = problem(&forbidden, "The calendar", Some(&calendar), &asked);
         assert_eq!(p.kind, ProblemKind::MissingPermission);
         assert_eq!(p.title, "The calendar needs permission Calendars.Read.");
         assert_eq!(p.permission.as_deref(), Some("Calendars.Read"));
@@ -415,14 +446,19 @@ mod tests {
         assert!(p.detail.unwrap().starts_with("ErrorAccessDenied"));
 
         // Never asked for: Fix would ask for the same scopes again, so the words point to a new connection.
-        let p = problem(&forbidden, CALENDAR, &["Mail.Read".to_string()]);
+        let p = problem(
+            &forbidden,
+            "The calendar",
+            Some(&calendar),
+            &["Mail.Read".to_string()],
+        );
         assert_eq!(p.kind, ProblemKind::NotRequested);
         assert!(p.message.contains("\"Read calendar\""), "{}", p.message);
 
         // Refused even after a refresh: a new sign-in is the fix.
         let refused = GraphError::Unauthorized(GraphErrorBody::default());
         assert_eq!(
-            problem(&refused, INBOX, &asked).kind,
+            problem(&refused, "The inbox", Some(&inbox), &asked).kind,
             ProblemKind::SignInRefused
         );
     }

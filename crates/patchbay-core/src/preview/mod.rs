@@ -1,46 +1,52 @@
-//! A connection proving itself: the person's own inbox and agenda, fetched in ONE Graph `$batch` — mailbox
-//! settings (time zone, formats), the inbox's newest messages, and the calendar's occurrences — with each part
-//! failing on its own (no Calendars.Read: the inbox still shows, and the agenda says what permission it needs).
+//! A connection proving itself: the sections its connector's catalogue entry names (Outlook: the inbox and the
+//! agenda), fetched in ONE Graph `$batch` — each section one request, plus what a section needs besides (the
+//! mailbox's settings, for its time zone and formats) — with each section failing on its own (no
+//! Calendars.Read: the inbox still shows, and the agenda says what permission it needs).
 //!
-//! The agenda's days are the mailbox's days. Its zone is not known until the batch answers, so the calendar is
-//! asked for in the zone last seen (or this computer's), over a window wide enough for any zone; the answer is
-//! then moved into the mailbox's zone and cut to its days. One round trip, whatever the zones.
+//! [`sections`] holds one module per kind of section; this module plans the batch from the catalogue, sends it,
+//! keeps the last preview of each connection in memory, and follows "Load more" links.
 
+mod browse;
 pub mod convert;
+mod drive_model;
 pub mod format;
+mod mailbox_zone;
 pub mod model;
+mod sections;
 
+pub use mailbox_zone::preview_zone;
 pub use model::{
-    AgendaEvent, InboxMessage, Preview, PreviewPage, PreviewZone, ProblemKind, Section,
-    SectionProblem,
+    AgendaEvent, Crumb, DriveQuota, FileItem, FileList, FolderRef, InboxMessage, Library, Preview,
+    PreviewPage, PreviewSection, PreviewZone, ProblemKind, SectionBody, SectionContent,
+    SectionProblem, SiteItem,
 };
 
+use crate::catalogue::{is_personal_tenant, Catalogue, Connector, PreviewSpec};
 use crate::clock;
 use crate::connections::Connections;
-use crate::error::ErrorInfo;
-use crate::graph::calendar::Event;
-use crate::graph::mail::Message;
+use crate::error::{ErrorCode, ErrorInfo};
 use crate::graph::mailbox::MailboxSettings;
 use crate::graph::session;
 use crate::graph::zone::{self, Zone};
-use crate::graph::{Batch, Page, Request};
+use crate::graph::{Batch, BatchResponses, RawResponse, Request};
 use crate::tokens::TokenManager;
-use convert::{CALENDAR, INBOX, MAILBOX_SETTINGS};
+use convert::Need;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
+use sections::{Ask, Read, Source};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::Mutex;
 
 /// How much to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreviewOptions {
     /// Newest messages (1–1000).
     pub top: u32,
     /// Days of agenda, today included (1–60).
     pub days: u32,
-    pub inbox: bool,
-    pub agenda: bool,
+    /// The sections to fetch, by the catalogue's id; `None`: all of them. The others are [`SectionBody::Skipped`].
+    pub only: Option<Vec<String>>,
 }
 
 impl Default for PreviewOptions {
@@ -48,14 +54,29 @@ impl Default for PreviewOptions {
         Self {
             top: 25,
             days: 7,
-            inbox: true,
-            agenda: true,
+            only: None,
         }
     }
 }
 
-/// Occurrences per calendar page: a busy week fits in one.
-const AGENDA_PAGE: u32 = 100;
+impl PreviewOptions {
+    /// Only the section `id`.
+    pub fn only(id: &str) -> Self {
+        Self {
+            only: Some(vec![id.to_string()]),
+            ..Self::default()
+        }
+    }
+
+    fn asks_for(&self, id: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|o| o == id))
+    }
+}
+
+/// The batch item of the mailbox's settings (no catalogue section is called that).
+const MAILBOX_SETTINGS: &str = "mailbox_settings";
 
 /// The last preview of each connection, in memory only, so reopening shows it at once while a new one loads.
 #[derive(Default)]
@@ -91,14 +112,27 @@ impl PreviewCache {
 pub struct Previews {
     tokens: Arc<TokenManager>,
     connections: Arc<Connections>,
+    catalogue: Arc<Catalogue>,
     cache: PreviewCache,
 }
 
+/// One section of a preview being fetched: the catalogue's, how to fetch it, and whether it is asked for.
+struct Planned<'a> {
+    spec: &'a PreviewSpec,
+    source: Option<&'static dyn Source>,
+    asked: bool,
+}
+
 impl Previews {
-    pub(crate) fn new(tokens: Arc<TokenManager>, connections: Arc<Connections>) -> Self {
+    pub(crate) fn new(
+        tokens: Arc<TokenManager>,
+        connections: Arc<Connections>,
+        catalogue: Arc<Catalogue>,
+    ) -> Self {
         Self {
             tokens,
             connections,
+            catalogue,
             cache: PreviewCache::default(),
         }
     }
@@ -115,12 +149,33 @@ impl Previews {
 
     /// Fetch `id`'s preview: one `$batch` (one more only for a throttled or refused part).
     pub async fn preview(&self, id: &str, options: PreviewOptions) -> Result<Preview, ErrorInfo> {
-        let requested = self.connections.record(id)?.info.scopes_requested;
+        let info = self.connections.record(id)?.info;
+        let requested = info.scopes_requested.clone();
+        let connector = self.connector_of(&info.connector_id)?;
+        let personal = is_personal_tenant(&info.account.tid) || is_personal_tenant(&info.tenant);
+        let plan: Vec<Planned<'_>> = connector
+            .capabilities
+            .preview
+            .iter()
+            // A section only work or school accounts have (SharePoint sites) is no part of a personal account's
+            // preview: not a failure, there is nothing to show.
+            .filter(|spec| !(personal && work_only(connector, spec)))
+            .map(|spec| Planned {
+                spec,
+                // What the catalogue says a section shows is what the window lays out: a source of another
+                // kind cannot stand in for it.
+                source: sections::source(&spec.id).filter(|s| s.kind() == spec.kind),
+                asked: options.asks_for(&spec.id),
+            })
+            .collect();
+        let in_mailbox_zone = plan
+            .iter()
+            .any(|p| p.asked && p.source.is_some_and(|s| s.in_mailbox_zone()));
+
         let connection = self.tokens.graph(id).await?;
-        let graph = connection.graph();
         let now = Timestamp::now();
-        // The zone to ask the calendar in: the mailbox's as last seen, or this computer's. Either way the
-        // answer is moved into the mailbox's zone below.
+        // The zone to ask for times in: the mailbox's as last seen, or this computer's. Either way the answer is
+        // moved into the mailbox's zone below.
         let asked_name = self
             .cached_preview(id)
             .and_then(|p| p.time_zone.reported)
@@ -128,85 +183,127 @@ impl Previews {
         let asked = zone::resolve(&asked_name)
             .map(|z| z.tz)
             .unwrap_or(TimeZone::UTC);
-        let (from, to) = convert::fetch_window(now, options.days.clamp(1, 60));
-        let mut batch = Batch::new().add("settings", graph.mailbox_settings().request());
-        if options.inbox {
+        let ask = Ask {
+            graph: connection.graph(),
+            options: &options,
+            now,
+            asked_zone: &asked_name,
+        };
+        let mut batch = Batch::new();
+        if in_mailbox_zone {
             batch = batch.add(
-                "inbox",
-                graph
-                    .mail()
-                    .inbox()
-                    .top(options.top.clamp(1, 1000))
-                    .request(),
+                MAILBOX_SETTINGS,
+                connection.graph().mailbox_settings().request(),
             );
         }
-        if options.agenda {
-            batch = batch.add(
-                "agenda",
-                graph
-                    .calendar()
-                    .view(&from, &to)
-                    .time_zone(asked_name.clone())
-                    .top(AGENDA_PAGE)
-                    .request(),
-            );
+        for p in plan.iter().filter(|p| p.asked) {
+            if let Some(source) = p.source {
+                batch = batch.add(p.spec.id.clone(), source.request(&ask));
+            }
         }
-        let mut answers = connection
-            .batch(&batch)
-            .await
-            .map_err(|e| e.to_error_info())?;
+        let mut answers = if batch.is_empty() {
+            BatchResponses::default()
+        } else {
+            connection
+                .batch(&batch)
+                .await
+                .map_err(|e| e.to_error_info())?
+        };
         let fetched_at = clock::now_rfc3339();
 
-        let time_zone = preview_zone(answers.take("settings").and_then(|r| r.json()), &requested);
+        let time_zone = if in_mailbox_zone {
+            mailbox_zone::preview_zone_for(
+                answers
+                    .take(MAILBOX_SETTINGS)
+                    .and_then(|r| r.json::<MailboxSettings>()),
+                &requested,
+                Some(connector),
+            )
+        } else {
+            mailbox_zone::this_computers()
+        };
         let zone = zone::resolve(&time_zone.iana).unwrap_or_else(zone::local);
-
-        let inbox = match options.inbox.then(|| {
-            answers
-                .take("inbox")
-                .and_then(|r| r.json::<Page<Message>>())
-        }) {
-            None => Section::Skipped,
-            Some(Ok(page)) => Section::Loaded {
-                items: once_each(
-                    page.value
-                        .into_iter()
-                        .map(|m| convert::message(m, &zone))
-                        .collect(),
-                    |m| &m.id,
-                ),
-                next_link: page.next_link,
-            },
-            Some(Err(e)) => Section::Failed {
-                problem: convert::problem(&e, INBOX, &requested),
-            },
+        let read = Read {
+            zone: &zone,
+            asked: &asked,
+            options: &options,
+            now,
+            first: true,
         };
-
-        let agenda = match options
-            .agenda
-            .then(|| answers.take("agenda").and_then(|r| r.json::<Page<Event>>()))
-        {
-            None => Section::Skipped,
-            Some(Ok(page)) => {
-                let window = convert::agenda_window(now, &zone, options.days.clamp(1, 60));
-                Section::Loaded {
-                    items: agenda_items(page.value, &asked, &zone, window.as_ref()),
-                    next_link: page.next_link,
-                }
-            }
-            Some(Err(e)) => Section::Failed {
-                problem: convert::problem(&e, CALENDAR, &requested),
-            },
-        };
+        let sections = plan
+            .into_iter()
+            .map(|p| PreviewSection {
+                id: p.spec.id.clone(),
+                title: p.spec.title.clone(),
+                body: match (p.asked, p.source) {
+                    (false, _) => SectionBody::Skipped,
+                    (true, None) => SectionBody::Failed {
+                        problem: unknown_section(&p.spec.title),
+                    },
+                    (true, Some(source)) => {
+                        let answer = answers.take(&p.spec.id);
+                        match answer.and_then(|r| source.read(r, &read)) {
+                            Ok(content) => SectionBody::Loaded { content },
+                            Err(e) => SectionBody::Failed {
+                                problem: section_problem(&e, source, p.spec, connector, &requested),
+                            },
+                        }
+                    }
+                },
+            })
+            .collect();
 
         let preview = Preview {
             connection_id: id.to_string(),
             fetched_at,
             time_zone,
-            inbox,
-            agenda,
+            sections,
         };
         self.cache.put(&preview);
         Ok(preview)
+    }
+
+    /// The next page of section `section` (the catalogue's id), from Graph's `@odata.nextLink` as given: the
+    /// section's content with that page's items. `days` is the agenda's (its days cut the page).
+    pub async fn more(
+        &self,
+        id: &str,
+        section: &str,
+        next_link: &str,
+        days: u32,
+    ) -> Result<SectionContent, ErrorInfo> {
+        let source = sections::source(section).ok_or_else(|| {
+            ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!("A preview has no section \"{section}\"."),
+                "Refresh the preview and try again.",
+            )
+        })?;
+        let zone = self.preview_zone_of(id);
+        let asked_name = self
+            .cached_preview(id)
+            .and_then(|p| p.time_zone.reported)
+            .unwrap_or_else(|| zone.iana.clone());
+        let asked = zone::resolve(&asked_name)
+            .map(|z| z.tz)
+            .unwrap_or(TimeZone::UTC);
+        let answer = self
+            .follow(id, next_link, &source.next_page_like(&asked_name))
+            .await?;
+        let options = PreviewOptions {
+            days,
+            ..PreviewOptions::default()
+        };
+        let read = Read {
+            zone: &zone,
+            asked: &asked,
+            options: &options,
+            now: Timestamp::now(),
+            first: false,
+        };
+        source
+            .read(answer, &read)
+            .map_err(|e| session::graph_error_info(&e))
     }
 
     /// The next page of the inbox, from Graph's `@odata.nextLink` as given.
@@ -215,16 +312,13 @@ impl Previews {
         id: &str,
         next_link: &str,
     ) -> Result<PreviewPage<InboxMessage>, ErrorInfo> {
-        let zone = self.preview_zone_of(id);
-        let page: Page<Message> = self.follow(id, next_link, &Request::get("")).await?;
-        Ok(PreviewPage {
-            items: page
-                .value
-                .into_iter()
-                .map(|m| convert::message(m, &zone))
-                .collect(),
-            next_link: page.next_link,
-        })
+        match self
+            .more(id, "inbox", next_link, PreviewOptions::default().days)
+            .await?
+        {
+            SectionContent::Messages { items, next_link } => Ok(PreviewPage { items, next_link }),
+            _ => Err(not_of_kind("messages")),
+        }
     }
 
     /// The next page of the agenda, from Graph's `@odata.nextLink` as given (it carries the window).
@@ -234,24 +328,20 @@ impl Previews {
         next_link: &str,
         days: u32,
     ) -> Result<PreviewPage<AgendaEvent>, ErrorInfo> {
-        let zone = self.preview_zone_of(id);
-        let asked_name = self
-            .cached_preview(id)
-            .and_then(|p| p.time_zone.reported)
-            .unwrap_or_else(|| zone.iana.clone());
-        let asked = zone::resolve(&asked_name)
-            .map(|z| z.tz)
-            .unwrap_or(TimeZone::UTC);
-        // The link keeps the window but not the header: ask for the same zone again.
-        let like = Request::get("").header(
-            "Prefer",
-            crate::graph::calendar::prefer_time_zone(&asked_name),
-        );
-        let page: Page<Event> = self.follow(id, next_link, &like).await?;
-        let window = convert::agenda_window(Timestamp::now(), &zone, days.clamp(1, 60));
-        Ok(PreviewPage {
-            items: agenda_items(page.value, &asked, &zone, window.as_ref()),
-            next_link: page.next_link,
+        match self.more(id, "agenda", next_link, days).await? {
+            SectionContent::Events { items, next_link } => Ok(PreviewPage { items, next_link }),
+            _ => Err(not_of_kind("events")),
+        }
+    }
+
+    fn connector_of(&self, connector_id: &str) -> Result<&Connector, ErrorInfo> {
+        self.catalogue.get(connector_id).map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "This connection's service is not one this Patchbay knows.",
+                "Update Patchbay, or remove the connection.",
+            )
+            .with_detail(e.to_string())
         })
     }
 
@@ -261,113 +351,56 @@ impl Previews {
             .unwrap_or_else(zone::local)
     }
 
-    async fn follow<T: serde::de::DeserializeOwned>(
-        &self,
-        id: &str,
-        link: &str,
-        like: &Request,
-    ) -> Result<T, ErrorInfo> {
-        let response = self
-            .tokens
+    async fn follow(&self, id: &str, link: &str, like: &Request) -> Result<RawResponse, ErrorInfo> {
+        self.tokens
             .graph(id)
             .await?
             .follow(link, like)
             .await
-            .map_err(|e| e.to_error_info())?;
-        response.json().map_err(|e| session::graph_error_info(&e))
+            .map_err(|e| e.to_error_info())
     }
 }
 
-/// Items with an id seen before dropped (Graph should not repeat one; a list keyed by id must not see it twice).
-fn once_each<T>(mut items: Vec<T>, id: impl Fn(&T) -> &String) -> Vec<T> {
-    let mut seen = std::collections::HashSet::new();
-    items.retain(|item| seen.insert(id(item).clone()));
-    items
+/// Whether a section needs a permission only work or school accounts have (the catalogue marks it).
+fn work_only(connector: &Connector, spec: &PreviewSpec) -> bool {
+    spec.needs.as_ref().is_some_and(|need| {
+        connector
+            .permissions
+            .iter()
+            .any(|p| p.work_only && p.scope.eq_ignore_ascii_case(&need.scope))
+    })
 }
 
-/// The zone (and formats) to show times in, from the mailbox settings' answer.
-pub(crate) fn preview_zone(
-    settings: Result<MailboxSettings, crate::graph::GraphError>,
+/// A section's failure in words: what it needs, as the catalogue says, and whether the connection asked for it.
+fn section_problem(
+    e: &crate::graph::GraphError,
+    source: &dyn Source,
+    spec: &PreviewSpec,
+    connector: &Connector,
     requested: &[String],
-) -> PreviewZone {
-    let local = zone::local();
-    match settings {
-        Ok(s) => {
-            let hour12 = s.time_format.as_deref().and_then(convert::hour12);
-            match s.time_zone.as_deref().and_then(zone::resolve) {
-                Some(z) => PreviewZone {
-                    iana: z.iana,
-                    reported: s.time_zone,
-                    from_mailbox: true,
-                    hour12,
-                    date_format: s.date_format,
-                    time_format: s.time_format,
-                    problem: None,
-                },
-                None => PreviewZone {
-                    iana: local.iana,
-                    reported: None,
-                    from_mailbox: false,
-                    hour12,
-                    date_format: s.date_format,
-                    time_format: s.time_format,
-                    problem: Some(SectionProblem {
-                        kind: ProblemKind::Other,
-                        title: match &s.time_zone {
-                            Some(name) => format!("The mailbox's time zone \"{name}\" is not one Patchbay knows."),
-                            None => "The mailbox has no time zone set.".to_string(),
-                        },
-                        message: "Times are shown in this computer's time zone. Set the mailbox's time zone in \
-                                  Outlook's settings to see them in it."
-                            .to_string(),
-                        permission: None,
-                        detail: None,
-                        request_id: None,
-                    }),
-                },
-            }
-        }
-        Err(e) => PreviewZone {
-            iana: local.iana,
-            reported: None,
-            from_mailbox: false,
-            hour12: None,
-            date_format: None,
-            time_format: None,
-            problem: Some(convert::problem(&e, MAILBOX_SETTINGS, requested)),
-        },
+) -> SectionProblem {
+    let need = spec.needs.as_ref().map(|n| Need::of(n, connector));
+    convert::problem(e, source.subject(), need.as_ref(), requested)
+}
+
+/// A section the catalogue names that this Patchbay cannot fetch (a newer catalogue).
+fn unknown_section(title: &str) -> SectionProblem {
+    SectionProblem {
+        kind: ProblemKind::Other,
+        title: format!("{title} cannot be shown by this version of Patchbay."),
+        message: "Update Patchbay to see it here.".to_string(),
+        permission: None,
+        detail: None,
+        request_id: None,
     }
 }
 
-/// Events moved into `zone`, cut to the agenda's days, in order of start.
-fn agenda_items(
-    events: Vec<Event>,
-    asked: &TimeZone,
-    zone: &Zone,
-    window: Option<&(jiff::ZonedDateTime, jiff::ZonedDateTime)>,
-) -> Vec<AgendaEvent> {
-    let mut kept: Vec<(Option<jiff::Timestamp>, AgendaEvent)> = events
-        .into_iter()
-        .map(|e| convert::event(e, asked, zone))
-        .filter(|(_, span)| window.is_none_or(|w| convert::overlaps(span, w)))
-        .map(|(e, span)| (span.map(|(s, _)| s.timestamp()), e))
-        .collect();
-    kept.sort_by_key(|(start, _)| *start);
-    once_each(kept.into_iter().map(|(_, e)| e).collect(), |e| &e.id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_id_graph_repeats_is_shown_once() {
-        let items = vec![
-            ("a".to_string(), 1),
-            ("b".to_string(), 2),
-            ("a".to_string(), 3),
-        ];
-        let kept = once_each(items, |(id, _)| id);
-        assert_eq!(kept, vec![("a".to_string(), 1), ("b".to_string(), 2)]);
-    }
+/// A page of another kind than asked for (its content is never put in words: it is the person's data).
+fn not_of_kind(wanted: &str) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::Internal,
+        "Patchbay could not read that page.",
+        "Refresh the preview and try again.",
+    )
+    .with_detail(format!("the page is not one of {wanted}"))
 }

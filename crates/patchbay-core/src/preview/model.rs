@@ -1,18 +1,78 @@
-//! What a preview shows, as it crosses to the UI and the CLI. Mail content lives here in memory only: it is
-//! never written to disk or to logs (none of these types is logged, and the store never sees them).
+//! What a preview shows, as it crosses to the UI and the CLI: its sections, and the items they hold (files, quota
+//! and sites are in [`super::drive_model`]). Content lives here in memory only: it is never written to disk or to
+//! logs (none of these types is logged, and the store never sees them).
 
+pub use super::drive_model::{Crumb, DriveQuota, FileItem, FileList, FolderRef, Library, SiteItem};
 use serde::Serialize;
 use ts_rs::TS;
 
-/// A connection's inbox and agenda, fetched in one round trip.
+/// A connection's preview: the sections its connector's catalogue entry names (`capabilities.preview`), in that
+/// order, fetched in one round trip. Each section is loaded, failed on its own, or not asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Preview {
     pub connection_id: String,
     /// When Graph answered (RFC 3339).
     pub fetched_at: String,
+    /// The zone times are shown in: the mailbox's for a connector whose sections read it, else this computer's.
     pub time_zone: PreviewZone,
-    pub inbox: Section<InboxMessage>,
-    pub agenda: Section<AgendaEvent>,
+    pub sections: Vec<PreviewSection>,
+}
+
+impl Preview {
+    /// The section with the catalogue's id `id`, when the preview has it.
+    pub fn section(&self, id: &str) -> Option<&PreviewSection> {
+        self.sections.iter().find(|s| s.id == id)
+    }
+}
+
+/// One section of a preview: the catalogue's id and title, and what it shows or why it cannot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PreviewSection {
+    /// The catalogue's section id (`inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`).
+    pub id: String,
+    /// The catalogue's title ("Inbox", "Recent files").
+    pub title: String,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub body: SectionBody,
+}
+
+/// A section's items, or why they could not be had. Each section fails on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SectionBody {
+    Loaded {
+        content: SectionContent,
+    },
+    Failed {
+        problem: SectionProblem,
+    },
+    /// Not asked for (`patchbay preview inbox` leaves out the agenda).
+    Skipped,
+}
+
+/// What a loaded section shows, by kind. A page of "Load more" is the same content (a list kind) with the next
+/// page's items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SectionContent {
+    Messages {
+        items: Vec<InboxMessage>,
+        /// Graph's link to the next page ("Load more"), passed back as given.
+        next_link: Option<String>,
+    },
+    Events {
+        items: Vec<AgendaEvent>,
+        next_link: Option<String>,
+    },
+    Files(FileList),
+    Quota {
+        quota: DriveQuota,
+    },
+    Sites {
+        items: Vec<SiteItem>,
+        next_link: Option<String>,
+    },
 }
 
 /// The zone times are shown in: the mailbox's, or this computer's when the mailbox's cannot be had.
@@ -31,22 +91,6 @@ pub struct PreviewZone {
     pub time_format: Option<String>,
     /// Why the mailbox's zone is not used (e.g. no MailboxSettings.Read), when it is not.
     pub problem: Option<SectionProblem>,
-}
-
-/// One part of the preview: its items, or why it could not be had. Each part fails on its own.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Section<T> {
-    Loaded {
-        items: Vec<T>,
-        /// Graph's link to the next page ("Load more"), passed back as given.
-        next_link: Option<String>,
-    },
-    Failed {
-        problem: SectionProblem,
-    },
-    /// Not asked for (`patchbay preview inbox` leaves out the agenda).
-    Skipped,
 }
 
 /// A page of "Load more".

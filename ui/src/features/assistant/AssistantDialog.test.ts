@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import { SAMPLE_CONNECTORS, sampleConnection } from "../../ipc/fake-backend";
 import { useFakeBackend } from "../../test/helpers";
 import AssistantDialog from "./AssistantDialog.svelte";
 
@@ -94,5 +95,28 @@ describe("AssistantDialog", () => {
     await userEvent.click(screen.getByTestId("assistant-access-send"));
     expect(screen.getByTestId("assistant-missing")).toHaveTextContent("send_mail (needs Mail.Send)");
     expect(tools()).not.toContain("send_mail");
+  });
+
+  it("offers a OneDrive connection's file tools per choice, in words, and names what a permission would add", async () => {
+    const onedrive = SAMPLE_CONNECTORS.find((c) => c.id === "onedrive-sharepoint")!;
+    const connection = sampleConnection({
+      id: "conn-files",
+      name: "Ada's files",
+      connector_id: onedrive.id,
+      scopes_requested: ["openid", "offline_access", "User.Read", "Files.Read"],
+      scopes_granted: ["openid", "offline_access", "User.Read", "Files.Read"],
+    });
+    useFakeBackend({ connections: [connection] });
+    render(AssistantDialog, { connection, onClose: vi.fn() });
+    await waitFor(() => expect(screen.getByTestId("assistant-tools")).toBeInTheDocument());
+    expect(tools()).toEqual(["list_connections", "search_files", "list_files", "read_file"]);
+    expect(screen.getByTestId("assistant-tools")).toHaveTextContent("Read a file's text (documents, PDFs, CSV, JSON)");
+    expect(screen.getByText(/never gets its sign-in/)).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: "Read, and upload files and make folders" })).toBeInTheDocument();
+
+    await userEvent.click(screen.getByTestId("assistant-access-send"));
+    const missing = within(screen.getByTestId("assistant-missing")).getAllByRole("listitem").map((li) => li.textContent);
+    expect(missing).toEqual(["create_folder (needs Files.ReadWrite)", "share_link (needs Files.ReadWrite)"]);
+    expect(tools()).not.toContain("share_link");
   });
 });

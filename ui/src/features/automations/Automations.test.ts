@@ -2,7 +2,7 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { ErrorInfo } from "../../ipc";
-import { SAMPLE_CONNECTORS } from "../../ipc/fake-backend";
+import { SAMPLE_CONNECTORS, sampleConnection } from "../../ipc/fake-backend";
 import { useFakeBackend } from "../../test/helpers";
 import AutomationDialog from "./AutomationDialog.svelte";
 import AutomationsSection from "./AutomationsSection.svelte";
@@ -61,6 +61,58 @@ describe("AutomationDialog", () => {
     const sent = backend.calls.find((c) => c.cmd === "add_automation")?.args["automation"];
     expect(sent).toMatchObject({ trigger: { on: "event_changed", days: 7 }, run: null, post: "http://hooks.example.com/h" });
     expect(onClose).not.toHaveBeenCalled();
+  });
+});
+
+describe("AutomationDialog for files", () => {
+  it("offers a OneDrive connection's trigger with its fields, and sends them in the core's shape", async () => {
+    const files = sampleConnection({ id: "conn-files", name: "Ada's files", connector_id: "onedrive-sharepoint" });
+    const backend = useFakeBackend({ connections: [sampleConnection(), files] });
+    backend.automations.testOutcome = { item_id: "01ABC", subject: "INV-2026-007.pdf", ok: true, exit_code: 0, http_status: null, detail: null };
+    const onClose = vi.fn();
+    render(AutomationDialog, { connections: backend.connections, connectors: SAMPLE_CONNECTORS, connectionId: "conn-1", onClose });
+    const user = userEvent.setup();
+    expect(screen.getByTestId("automation-on-new-mail")).toBeInTheDocument();
+
+    // Another connection, another connector: its own trigger, in the catalogue's words.
+    await user.selectOptions(screen.getByTestId("automation-connection"), "conn-files");
+    const trigger = await screen.findByTestId("automation-on-file-changed");
+    expect(trigger.closest("label")).toHaveTextContent("A file changes in a folder");
+    expect(trigger).toBeChecked();
+    expect(screen.queryByTestId("automation-on-new-mail")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("automation-from")).not.toBeInTheDocument();
+    expect(screen.getByTestId("automation-file-folder")).toHaveValue("/");
+    expect(screen.getByRole("textbox", { name: "Drive" })).toHaveValue("");
+    expect(screen.getByRole("textbox", { name: "Drive" })).toHaveAccessibleDescription(/empty for your OneDrive/);
+    expect(screen.getByRole("textbox", { name: "File name matches" })).toHaveAccessibleDescription("A pattern such as *.pdf or INV-????.pdf.");
+
+    await user.clear(screen.getByTestId("automation-file-folder"));
+    await user.type(screen.getByTestId("automation-file-folder"), "/Documents/Invoices");
+    await user.type(screen.getByTestId("automation-name-matches"), "*.pdf");
+    await user.type(screen.getByTestId("automation-download-to"), "/home/ada/Invoices");
+    expect(screen.getByText(/PATCHBAY_LOCAL_PATH, where the file was downloaded/)).toBeInTheDocument();
+    await user.type(screen.getByTestId("automation-command"), "lp -d office");
+    await user.click(screen.getByTestId("automation-test"));
+    await waitFor(() => expect(screen.getByTestId("automation-test-result")).toHaveTextContent("Worked with “INV-2026-007.pdf” (exit 0)."));
+    const tested = backend.calls.find((c) => c.cmd === "test_automation")?.args["automation"];
+    expect(tested).toEqual({
+      connection: "conn-files",
+      trigger: { on: "file_changed", folder: "/Documents/Invoices", drive: null, name_matches: "*.pdf", download_to: "/home/ada/Invoices" },
+      run: "lp -d office",
+      post: null,
+      name: null,
+      poll_secs: null,
+      notify: false,
+    });
+
+    await user.type(screen.getByTestId("automation-drive"), "b!SampleContosoTeamDocuments");
+    await user.clear(screen.getByTestId("automation-download-to"));
+    await user.click(screen.getByTestId("automation-add"));
+    await waitFor(() => expect(onClose).toHaveBeenCalledWith(true));
+    const added = backend.calls.find((c) => c.cmd === "add_automation")?.args["automation"];
+    expect(added).toMatchObject({
+      trigger: { on: "file_changed", folder: "/Documents/Invoices", drive: "b!SampleContosoTeamDocuments", name_matches: "*.pdf", download_to: null },
+    });
   });
 });
 

@@ -122,6 +122,23 @@ describe("ConnectionsList", () => {
     expect(screen.queryByTestId("preview-t")).not.toBeInTheDocument();
   });
 
+  it("offers a OneDrive connection Preview, AI assistant… and Automate…, each saying what it does with files", async () => {
+    const files = sampleConnection({ id: "f", name: "Ada's files", connector_id: "onedrive-sharepoint" });
+    render(ConnectionsList, { ...base, onPreview: vi.fn(), onAssistant: vi.fn(), onAutomate: vi.fn(), connections: [sampleConnection(), files], onChanged: vi.fn() });
+    const item = screen.getByTestId("connection-f");
+    expect(within(item).getByText(/Microsoft OneDrive & SharePoint/)).toBeInTheDocument();
+    expect(within(item).getByRole("button", { name: "Preview Ada's files" })).toHaveAttribute("title", "Preview: My files, Storage, Sites and Recent files");
+    expect(within(item).getByRole("button", { name: "Use Ada's files with an AI assistant" })).toHaveTextContent("AI assistant…");
+    expect(within(item).getByRole("button", { name: "Automate with Ada's files" })).toHaveAttribute(
+      "title",
+      "Run something on this computer when a file changes in a folder",
+    );
+    expect(within(screen.getByTestId("connection-conn-1")).getByRole("button", { name: "Preview ada@contoso.com" })).toHaveAttribute(
+      "title",
+      "Preview: Inbox and Agenda",
+    );
+  });
+
   it("checks one connection now, and shows it checking until the answer arrives", async () => {
     const backend = useFakeBackend();
     render(ConnectionsList, { ...base, connections: backend.connections, onChanged: vi.fn() });

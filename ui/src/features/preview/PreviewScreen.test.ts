@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { AgendaEvent, Preview } from "../../ipc";
-import { SAMPLE_INBOX_NEXT_LINK, samplePreview } from "../../ipc/fake-backend";
+import { SAMPLE_CONNECTORS, SAMPLE_INBOX_NEXT_LINK, contentOf, samplePreview } from "../../ipc/fake-backend";
 import { useFakeBackend } from "../../test/helpers";
 import PreviewScreen from "./PreviewScreen.svelte";
 
@@ -12,7 +12,8 @@ function setup(options: Parameters<typeof useFakeBackend>[0] = {}) {
   if (!connection) throw new Error("the fake has no connection");
   const onBack = vi.fn();
   const onFix = vi.fn();
-  return { backend, connection, onBack, onFix, props: { connection, onBack, onFix } };
+  const connector = SAMPLE_CONNECTORS.find((c) => c.id === connection.connector_id);
+  return { backend, connection, onBack, onFix, props: { connection, connector, onBack, onFix } };
 }
 
 const rows = () => screen.getAllByTestId("inbox-message");
@@ -138,9 +139,9 @@ describe("PreviewScreen", () => {
   it("replaces the cached preview with the fresh one when it arrives", async () => {
     const { backend, props } = setup({ previewDelayMs: 80 });
     const cached = samplePreview("conn-1", Date.now() - 120_000);
-    if (cached.inbox.state !== "loaded") throw new Error("sample inbox not loaded");
-    cached.inbox.items = [{ ...cached.inbox.items[0]!, id: "old", subject: "From the last visit" }];
-    cached.inbox.next_link = null;
+    const cachedInbox = contentOf(cached, "inbox", "messages");
+    cachedInbox.items = [{ ...cachedInbox.items[0]!, id: "old", subject: "From the last visit" }];
+    cachedInbox.next_link = null;
     backend.previewCache.set("conn-1", cached);
     render(PreviewScreen, props);
 
@@ -165,8 +166,8 @@ describe("PreviewScreen", () => {
     render(PreviewScreen, props);
     await waitFor(() => expect(rows()).toHaveLength(12));
     const fresh = samplePreview("conn-1");
-    if (fresh.inbox.state !== "loaded") throw new Error("sample inbox not loaded");
-    fresh.inbox.items = [{ ...fresh.inbox.items[0]!, id: "new", subject: "Just arrived" }];
+    const freshInbox = contentOf(fresh, "inbox", "messages");
+    freshInbox.items = [{ ...freshInbox.items[0]!, id: "new", subject: "Just arrived" }];
     backend.preview = fresh;
     await userEvent.setup().click(screen.getByTestId("preview-refresh"));
     expect(await screen.findByText("Just arrived")).toBeInTheDocument();
@@ -215,7 +216,7 @@ describe("PreviewScreen", () => {
     const user = userEvent.setup();
     await user.click(screen.getByTestId("inbox-more"));
     await waitFor(() => expect(rows()).toHaveLength(14));
-    expect(calls(backend, "more_inbox")[0]?.args).toEqual({ id: "conn-1", nextLink: SAMPLE_INBOX_NEXT_LINK });
+    expect(calls(backend, "more_preview")[0]?.args).toEqual({ id: "conn-1", section: "inbox", nextLink: SAMPLE_INBOX_NEXT_LINK });
     expect(rows()[12]).toHaveTextContent("Welcome to Contoso");
     // The last page: no more button, and the keyboard stays in the inbox.
     expect(screen.queryByTestId("inbox-more")).not.toBeInTheDocument();
@@ -225,13 +226,13 @@ describe("PreviewScreen", () => {
   it("loads more events, each once, and says when loading more fails", async () => {
     const { backend, props } = setup();
     const base = samplePreview("conn-1");
-    if (base.agenda.state !== "loaded") throw new Error("sample agenda not loaded");
+    const baseAgenda = contentOf(base, "agenda", "events");
     const link = "https://graph.microsoft.com/v1.0/me/calendarView?$skiptoken=abc";
-    base.agenda.next_link = link;
+    baseAgenda.next_link = link;
     backend.preview = base;
-    const start = base.agenda.items.find((e) => e.subject === "Daily stand-up")?.start ?? null;
-    const extra: AgendaEvent = { ...base.agenda.items[2]!, id: "extra", subject: "Added from page two", start, join_url: null };
-    backend.pages.set(link, { items: [base.agenda.items[2]!, extra], next_link: null });
+    const start = baseAgenda.items.find((e) => e.subject === "Daily stand-up")?.start ?? null;
+    const extra: AgendaEvent = { ...baseAgenda.items[2]!, id: "extra", subject: "Added from page two", start, join_url: null };
+    backend.pages.set(link, { kind: "events", items: [baseAgenda.items[2]!, extra], next_link: null });
     backend.moreError = { code: "provider_error", title: "Microsoft Graph had a problem answering.", message: "Try again in a few minutes." };
     render(PreviewScreen, props);
 
@@ -253,13 +254,14 @@ describe("PreviewScreen", () => {
     render(PreviewScreen, props);
     await waitFor(() => expect(rows()).toHaveLength(12));
     const preview = backend.previewCache.get("conn-1") as Preview;
-    if (preview.inbox.state !== "loaded" || preview.agenda.state !== "loaded") throw new Error("sample not loaded");
+    const inbox = contentOf(preview, "inbox", "messages");
+    const agenda = contentOf(preview, "agenda", "events");
     const user = userEvent.setup();
 
     await user.click(within(rows()[0]!).getByRole("button", { name: "Open in Outlook: Q4 budget review: numbers due Friday" }));
-    expect(calls(backend, "open_url").at(-1)?.args).toEqual({ url: preview.inbox.items[0]?.web_link });
+    expect(calls(backend, "open_url").at(-1)?.args).toEqual({ url: inbox.items[0]?.web_link });
 
-    const standup = preview.agenda.items.find((e) => e.subject === "Daily stand-up");
+    const standup = agenda.items.find((e) => e.subject === "Daily stand-up");
     await user.click(screen.getByRole("button", { name: "Join Daily stand-up" }));
     expect(calls(backend, "open_url").at(-1)?.args).toEqual({ url: standup?.join_url });
     expect(standup?.join_url).toMatch(/^https:\/\/teams\.microsoft\.com\//);

@@ -7,6 +7,7 @@ import { useFakeBackend } from "../../test/helpers";
 import Wizard from "./Wizard.svelte";
 
 const outlook = SAMPLE_CONNECTORS.find((c) => c.id === "outlook365")!;
+const onedrive = SAMPLE_CONNECTORS.find((c) => c.id === "onedrive-sharepoint")!;
 
 function open(onClose = vi.fn()) {
   render(Wizard, { connector: outlook, environments: SAMPLE_ENVIRONMENTS, onClose });
@@ -302,5 +303,29 @@ describe("Wizard", () => {
     await user.click(screen.getByTestId("back"));
     expect(heading()).toHaveTextContent("Where is your Microsoft 365?");
     expect(screen.getByTestId("env-sandbox")).toBeChecked();
+  });
+
+  it("OneDrive & SharePoint: its features to pick, no SharePoint for a personal account, no administrator for .All", async () => {
+    const backend = useFakeBackend();
+    render(Wizard, { connector: onedrive, environments: SAMPLE_ENVIRONMENTS, onClose: vi.fn() });
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("next"));
+    await waitFor(() => expect(heading()).toHaveTextContent("How should Patchbay sign in?"));
+    expect(screen.getByTestId("builtin-scope-count")).toHaveTextContent(`${onedrive.default_scopes.length} permissions`);
+    await user.click(screen.getByTestId("account-personal"));
+    expect(screen.getByText(/Outlook\.com, Hotmail or Live\. These have no SharePoint sites\./)).toBeInTheDocument();
+    expect(screen.getByTestId("builtin-scope-count")).toHaveTextContent(
+      `${onedrive.personal_scopes.length} permissions (listed on the connector card, without the SharePoint ones)`,
+    );
+
+    await user.click(screen.getByTestId("auth-bring_your_own_app"));
+    const features = screen.getAllByRole("checkbox").map((box) => box.closest("label")?.querySelector(".feature-label")?.textContent);
+    expect(features).toEqual(["Read files", "Write files", "Files shared with me", "SharePoint sites"]);
+    expect(screen.getByTestId("feature-read_files")).toBeChecked();
+    await user.click(screen.getByTestId("feature-sites"));
+    const scopes = within(screen.getByTestId("scope-preview")).getAllByRole("listitem");
+    const sites = scopes.find((li) => li.textContent === "Sites.Read.All");
+    expect(sites).toHaveAttribute("title", expect.stringContaining("no administrator approval needed"));
+    expect(backend.calls.some((c) => c.cmd === "start_connect")).toBe(false);
   });
 });

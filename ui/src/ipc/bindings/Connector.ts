@@ -26,6 +26,15 @@ base_scopes: Array<string>, features: Array<Feature>, permissions: Array<Permiss
  */
 personal_accounts: boolean, 
 /**
+ * What personal accounts lack of it, as the wizard's choice of account says ("These have no shared
+ * mailboxes."), when some of its permissions are work-only.
+ */
+personal_note: string | null, 
+/**
+ * Its work-only permissions in a word ("shared-mailbox", "SharePoint"): "without the SharePoint ones".
+ */
+work_only_word: string | null, 
+/**
  * What it can do once connected, each with the permission it needs.
  */
 capabilities: Capabilities, 
