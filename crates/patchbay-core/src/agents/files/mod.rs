@@ -538,7 +538,7 @@ mod tests {
             serde_json::from_value(serde_json::json!({"path": "/a", "scope": "anonymous"}))
                 .unwrap();
         assert_eq!(LinkScope::from(s.scope), LinkScope::Anonymous);
-        assert!(matches!(drive_of(Some("..")), Err(_)));
+        assert!(drive_of(Some("..")).is_err());
         assert_eq!(drive_of(Some(" b!x ")).unwrap(), DriveRef::Id("b!x".into()));
         assert_eq!(drive_of(None).unwrap(), DriveRef::Me);
     }
