@@ -49,6 +49,18 @@ fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A symbolic link at `at` to `target` (a file or a folder).
+fn link(target: &Path, at: &Path) {
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(target, at).unwrap();
+    #[cfg(windows)]
+    if target.is_dir() {
+        std::os::windows::fs::symlink_dir(target, at).unwrap();
+    } else {
+        std::os::windows::fs::symlink_file(target, at).unwrap();
+    }
+}
+
 fn keys(v: &Value) -> Vec<String> {
     let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
     k.sort();
@@ -393,8 +405,8 @@ async fn downloads_land_in_the_folder_and_uploads_come_only_from_it() {
     std::fs::write(&secret, b"-----BEGIN OPENSSH PRIVATE KEY-----").unwrap();
     let report_bytes = b"Quarterly report: all good.\n".repeat(100);
     std::fs::write(dir.path().join("report.txt"), &report_bytes).unwrap();
-    std::os::unix::fs::symlink(&secret, dir.path().join("notes.txt")).unwrap();
-    std::os::unix::fs::symlink(outside.path(), dir.path().join("elsewhere")).unwrap();
+    link(&secret, &dir.path().join("notes.txt"));
+    link(outside.path(), &dir.path().join("elsewhere"));
     let contract = control
         .file_info(ADELE, None, "/Documents/Contract.pdf")
         .unwrap();

@@ -271,13 +271,13 @@ mod tests {
         );
         assert!(words("sub/../report.pdf").contains(".."));
         assert!(words(secret.to_str().unwrap()).contains("outside"));
-        assert!(words("/etc/passwd").contains("outside"));
-        assert!(words("/etc/no-such-file").contains("outside"));
         assert!(words("missing.txt").contains("There is no missing.txt"));
         assert!(words("sub").contains("a folder"));
         assert!(words("").contains("empty"));
         #[cfg(unix)]
         {
+            assert!(words("/etc/passwd").contains("outside"));
+            assert!(words("/etc/no-such-file").contains("outside"));
             std::os::unix::fs::symlink(&secret, dir.path().join("notes.txt")).unwrap();
             std::os::unix::fs::symlink(tmp.path(), dir.path().join("up")).unwrap();
             assert!(
