@@ -65,12 +65,12 @@ pub enum Command {
     /// Serve connections to a local AI assistant: each connection's tools (mail and calendar, files) over MCP on
     /// stdio, never the token.
     ///
-    /// Reads only, unless --allow-write (drafts, events without attendees) or --allow-send (mail, invitations) is
-    /// given; a tool is offered only when a served connection has its permission. stdout carries only the
-    /// protocol; logs go to stderr. Every write and send is recorded in the data folder before it is made (the
-    /// window lists them).
+    /// Reads only, unless --allow-write (drafts, events without attendees, uploads, folders) or --allow-send (mail,
+    /// invitations, sharing links) is given; downloads and uploads go through the one folder of --files-dir. A tool
+    /// is offered only when a served connection has its permission. stdout carries only the protocol; logs go to
+    /// stderr. Every write and send is recorded in the data folder before it is made (the window lists them).
     #[command(
-        after_help = "Examples:\n  patchbay mcp\n  patchbay mcp --connection 'Work mail' --allow-write\n  claude mcp add patchbay -- patchbay mcp --connection ID"
+        after_help = "Examples:\n  patchbay mcp\n  patchbay mcp --connection 'Work mail' --allow-write\n  patchbay mcp --connection Files --files-dir ~/Downloads/Patchbay --allow-write\n  claude mcp add patchbay -- patchbay mcp --connection ID"
     )]
     Mcp(McpArgs),
     /// Run something on this computer when mail arrives, the calendar changes or a file changes: a command (the
@@ -352,10 +352,14 @@ pub struct McpArgs {
     /// Let the assistant change your data with nothing leaving it: drafts, events without attendees.
     #[arg(long)]
     pub allow_write: bool,
-    /// Let the assistant send in your name: mail, and events with attendees (Exchange mails them the
-    /// invitation at once).
+    /// Let the assistant send in your name: mail, events with attendees (Exchange mails them the invitation at
+    /// once), sharing links to files.
     #[arg(long)]
     pub allow_send: bool,
+    /// The one folder on this computer the file tools may use: download_file saves into it, upload_file uploads
+    /// only files inside it (no `..`, no link leading out). Made when missing if its parent exists.
+    #[arg(long, value_name = "DIR")]
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

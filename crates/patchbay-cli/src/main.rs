@@ -54,8 +54,9 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
                 allow: patchbay_core::agents::Allow {
                     write: args.allow_write,
                     send: args.allow_send,
-                    files_dir: false,
+                    files_dir: args.files_dir.is_some(),
                 },
+                files_dir: args.files_dir,
             };
             patchbay_mcp::serve(core.clone(), options).await
         }

@@ -8,121 +8,13 @@
 
 mod common;
 
+use common::mcp_client::{drive, repo, server_env};
 use common::{connect_to, own_sandbox, text, token_in, Home, ADELE, LIMIT};
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const MEGAN: &str = "megan@contoso.example";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// What the server needs from this test's environment: its data folder, its keychain, the session bus.
-fn server_env(home: &Home) -> Value {
-    let mut env = serde_json::Map::new();
-    env.insert("PATCHBAY_DATA_DIR".into(), json!(home.data.path()));
-    env.insert(
-        "PATCHBAY_KEYCHAIN_SERVICE".into(),
-        json!(home.keychain_service),
-    );
-    for key in [
-        "DBUS_SESSION_BUS_ADDRESS",
-        "XDG_RUNTIME_DIR",
-        "HOME",
-        "PATH",
-    ] {
-        if let Ok(v) = std::env::var(key) {
-            env.insert(key.into(), json!(v));
-        }
-    }
-    Value::Object(env)
-}
-
-struct Report {
-    report: Value,
-    /// Everything the server wrote on stderr.
-    stderr: String,
-}
-
-impl Report {
-    fn tools(&self) -> Vec<String> {
-        self.report["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["name"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    fn tool(&self, name: &str) -> &Value {
-        self.report["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap_or_else(|| panic!("{name} is listed"))
-    }
-
-    fn result(&self, i: usize) -> &Value {
-        &self.report["results"][i]
-    }
-}
-
-/// Run the SDK client with `args` and `calls`; its report.
-async fn drive(home: &Home, args: &[&str], mode: &str, calls: Value) -> Report {
-    let python = std::env::var("PATCHBAY_MCP_PYTHON").unwrap_or_else(|_| "python3".into());
-    let stderr_file = home.data.path().join(format!("mcp-stderr-{}.log", uuid()));
-    let mut all_args = vec!["mcp"];
-    all_args.extend_from_slice(args);
-    let plan = json!({
-        "command": env!("CARGO_BIN_EXE_patchbay"),
-        "args": all_args,
-        "env": server_env(home),
-        "mode": mode,
-        "calls": calls,
-        "stderr": stderr_file,
-    });
-    let mut child = tokio::process::Command::new(&python)
-        .arg(repo().join("tests/mcp/client.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap_or_else(|e| panic!("{python} did not start: {e}"));
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(plan.to_string().as_bytes()).await.unwrap();
-    drop(stdin);
-    let out = tokio::time::timeout(LIMIT * 2, child.wait_with_output())
-        .await
-        .expect("the client ends")
-        .unwrap();
-    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
-    assert!(
-        out.status.success(),
-        "the MCP Python SDK client failed (is the SDK installed? scripts/test installs it: pip install \
-         mcp==2.3.0):\n{}\nserver stderr:\n{stderr}",
-        text(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("report ({e}): {}", text(&out.stdout)));
-    for (what, bytes) in [
-        ("report", text(&out.stdout)),
-        ("server stderr", stderr.clone()),
-    ] {
-        assert_eq!(token_in(&bytes), None, "a token in the {what}");
-    }
-    Report { report, stderr }
-}
-
-fn uuid() -> String {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    N.fetch_add(1, Ordering::SeqCst).to_string()
-}
 
 const READ_TOOLS: [&str; 5] = [
     "list_connections",

@@ -442,6 +442,7 @@ impl Patchbay {
             self.catalogue().get(&connection.connector_id).ok(),
             &connection,
             &crate::agents::setup::patchbay_command(),
+            crate::agents::files::local::FilesDir::default_path().as_deref(),
         ))
     }
 

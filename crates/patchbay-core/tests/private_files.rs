@@ -88,6 +88,7 @@ async fn every_file_in_the_data_folder_is_private_under_umask_022() {
             tool: "send_mail".into(),
             recipients: vec!["a@contoso.example".into()],
             event_subject: None,
+            item: None,
             ok: true,
             error: None,
         })

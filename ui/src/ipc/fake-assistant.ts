@@ -18,6 +18,8 @@ export function assistantSetup(connection: ConnectionSummary): AssistantSetup {
     t.needs === null || t.needs.carried_by.some((c) => granted.includes(c.toLowerCase()));
   const name = `patchbay-${connection.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
   const command = "/usr/bin/patchbay";
+  // A connector with tools that work through a folder on this computer gets one in every choice.
+  const filesDir = tools.some((t) => t.requires.includes("files_dir")) ? "/home/you/Downloads/Patchbay" : undefined;
   const choices = (
     [
       ["read_only", 0, []],
@@ -25,8 +27,15 @@ export function assistantSetup(connection: ConnectionSummary): AssistantSetup {
       ["send", 2, ["write", "send"]],
     ] as const
   ).map(([access, index, flags]) => {
-    const allowed = tools.filter((t) => t.requires.every((r) => (flags as readonly string[]).includes(r)));
-    const args = ["mcp", "--connection", connection.id, ...(flags as readonly string[]).map((f) => `--allow-${f}`)];
+    const grantedFlags: readonly string[] = filesDir ? [...flags, "files_dir"] : flags;
+    const allowed = tools.filter((t) => t.requires.every((r) => grantedFlags.includes(r)));
+    const args = [
+      "mcp",
+      "--connection",
+      connection.id,
+      ...(flags as readonly string[]).map((f) => `--allow-${f}`),
+      ...(filesDir ? ["--files-dir", filesDir] : []),
+    ];
     return {
       access,
       label: labels[index] ?? access,
@@ -37,5 +46,5 @@ export function assistantSetup(connection: ConnectionSummary): AssistantSetup {
       add_command: ["claude", "mcp", "add", name, "--", command, ...args].join(" "),
     };
   });
-  return { connection_id: connection.id, server_name: name, command, choices };
+  return { connection_id: connection.id, server_name: name, command, choices, ...(filesDir ? { files_dir: filesDir } : {}) };
 }

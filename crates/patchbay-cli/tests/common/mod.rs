@@ -2,6 +2,8 @@
 //! entry, signing in against the sandbox the CLI starts in-process.
 #![allow(dead_code)]
 
+pub mod mcp_client;
+
 use patchbay_sandbox::{Sandbox, SandboxOptions};
 use serde_json::Value;
 use std::process::{Output, Stdio};

@@ -1,7 +1,7 @@
 //! The record of what assistants wrote and sent: one JSON line per draft, event, mail, file or link (time,
-//! connection, tool, recipients or the event's subject, and whether it worked), in `agents/writes.jsonl` in the data
-//! folder, so the window can show a person what their assistant did in their name. Never a body, never a token:
-//! what was said stays in the mailbox, where it belongs.
+//! connection, tool, recipients or the event's subject, the file or folder, and whether it worked), in
+//! `agents/writes.jsonl` in the data folder, so the window can show a person what their assistant did in their
+//! name. Never a body, never a file's content, never a token: what was said stays in the mailbox, where it belongs.
 //!
 //! What may not be lost is not: the intent is written (and flushed) before Graph is asked, and a write that cannot
 //! be recorded is not made ([`WriteLog::intend`]); the outcome follows as a second line of the same `id` (a record
@@ -41,12 +41,16 @@ pub struct WriteRecord {
     pub at: String,
     pub connection_id: String,
     pub connection_name: String,
-    /// `create_draft`, `create_event` or `send_mail`.
+    /// `create_draft`, `create_event`, `send_mail`, `upload_file`, `create_folder` or `share_link`.
     pub tool: String,
-    /// The addresses a draft or a mail was for (to, then cc); an event's attendees.
+    /// The addresses a draft or a mail was for (to, then cc); an event's attendees; who a sharing link lets in.
     pub recipients: Vec<String>,
     /// An event's subject (a mail's subject is not kept: it is content).
     pub event_subject: Option<String>,
+    /// The file or folder a file tool wrote or shared: its path in the drive (an upload's local file first).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
     /// Whether Microsoft took it.
     pub ok: bool,
     /// Why not, in a sentence, when it failed.
@@ -165,6 +169,31 @@ impl WriteLog {
         subject: Option<&str>,
         sends: bool,
     ) -> Result<Intent<'_>, ErrorInfo> {
+        self.begin(connection, tool, recipients, subject, None, sends)
+    }
+
+    /// As [`WriteLog::intend`], for a file tool about to write or share `item` (the file or folder, named as the
+    /// record keeps it), for `recipients` (who a link lets in).
+    pub fn intend_item(
+        &self,
+        connection: &crate::model::ConnectionSummary,
+        tool: &str,
+        item: &str,
+        recipients: &[String],
+        sends: bool,
+    ) -> Result<Intent<'_>, ErrorInfo> {
+        self.begin(connection, tool, recipients, None, Some(item), sends)
+    }
+
+    fn begin(
+        &self,
+        connection: &crate::model::ConnectionSummary,
+        tool: &str,
+        recipients: &[String],
+        subject: Option<&str>,
+        item: Option<&str>,
+        sends: bool,
+    ) -> Result<Intent<'_>, ErrorInfo> {
         let record = WriteRecord {
             id: uuid::Uuid::new_v4().to_string(),
             at: crate::clock::now_rfc3339(),
@@ -173,6 +202,7 @@ impl WriteLog {
             tool: tool.to_string(),
             recipients: bounded_recipients(recipients),
             event_subject: subject.map(bounded),
+            item: item.map(bounded),
             ok: false,
             error: None,
             sends,
@@ -288,6 +318,7 @@ mod tests {
             tool: "send_mail".into(),
             recipients: vec![format!("r{i}@contoso.example")],
             event_subject: None,
+            item: None,
             ok: true,
             error: None,
         }

@@ -2,15 +2,16 @@
 //! and never its token. This module is what every surface agrees on — which tools a connection offers (its
 //! connector's, in the catalogue), what each needs (a permission, and for writes a flag the person gave), and how
 //! a failure reads to an assistant — so the MCP server, the CLI and the window's "Use with an AI assistant" panel
-//! cannot disagree. The Graph work is one module per resource ([`mail`], [`calendar`]) over [`common`] rules and
-//! a [`session`] that remembers what a server has learnt; [`log`] records every write and send, [`setup`] writes
-//! the configuration to paste.
+//! cannot disagree. The Graph work is one module per resource ([`mail`], [`calendar`], [`files`]) over [`common`]
+//! rules and a [`session`] that remembers what a server has learnt; [`log`] records every write and send, [`setup`]
+//! writes the configuration to paste.
 //!
 //! Each connector's set is small on purpose, each tool with a short result (a few fields an item, text cut to a
 //! budget), because every tool an assistant is offered and every byte it is sent fills its context.
 
 pub mod calendar;
 pub mod common;
+pub mod files;
 pub mod log;
 pub mod mail;
 pub mod session;

@@ -4,7 +4,7 @@ use super::entry::FileEntry;
 use super::{failure, Files};
 use crate::error::ErrorInfo;
 use crate::graph::drive::{DriveItem, DrivePath};
-use crate::graph::Collected;
+use crate::graph::{Collected, Page};
 
 /// Children asked per page (Graph's pages go up to 1,000 for drives; 200 keeps each answer small).
 const PAGE: u32 = 200;
@@ -14,6 +14,14 @@ const SEARCH_PAGE: u32 = 200;
 impl Files<'_> {
     /// The item at `path`.
     pub async fn item(&self, path: &DrivePath) -> Result<FileEntry, ErrorInfo> {
+        self.item_with_type(path).await.map(|(entry, _)| entry)
+    }
+
+    /// The item at `path` and the content type Graph gives it (`file.mimeType`; `None` for a folder).
+    pub async fn item_with_type(
+        &self,
+        path: &DrivePath,
+    ) -> Result<(FileEntry, Option<String>), ErrorInfo> {
         let request = self.graph.graph().drive(&self.drive).item(path);
         let response = self
             .graph
@@ -26,9 +34,11 @@ impl Files<'_> {
         let item: DriveItem = response
             .json()
             .map_err(|e| crate::graph::session::graph_error_info(&e))?;
+        let content_type = item.file.as_ref().and_then(|f| f.mime_type.clone());
         // Asked by path: where it is, is known even when Graph leaves the parent's path out.
-        Ok(FileEntry::from_item(&item)
-            .unwrap_or_else(|| FileEntry::with_path(&item, path.display())))
+        let entry = FileEntry::from_item(&item)
+            .unwrap_or_else(|| FileEntry::with_path(&item, path.display()));
+        Ok((entry, content_type))
     }
 
     /// The children of the folder at `path`, by name, every page. A file's path is refused in words.
@@ -73,6 +83,33 @@ impl Files<'_> {
             Collected::Failed(response) => return Err(failure::search(&response, query)),
         };
         self.entries(decode(items)?).await
+    }
+
+    /// The first `top` items whose name or content matches `query` (one request), each with its path, and
+    /// whether Graph has more.
+    pub async fn search_first(
+        &self,
+        query: &str,
+        top: u32,
+    ) -> Result<(Vec<FileEntry>, bool), ErrorInfo> {
+        let request = self.graph.graph().drive(&self.drive).search(query, top);
+        let response = self
+            .graph
+            .send(&request)
+            .await
+            .map_err(|e| e.to_error_info())?;
+        if !response.is_success() {
+            return Err(failure::search(&response, query));
+        }
+        let page: Page<serde_json::Value> = response
+            .json()
+            .map_err(|e| crate::graph::session::graph_error_info(&e))?;
+        let more = page.next_link.is_some();
+        let mut items = decode(page.value)?;
+        // A server that ignores `$top` is not followed further than asked.
+        let over = items.len() > top as usize;
+        items.truncate(top as usize);
+        Ok((self.entries(items).await?, more || over))
     }
 }
 

@@ -101,6 +101,27 @@ pub fn not_a_folder(path: &str) -> ErrorInfo {
     )
 }
 
+/// A sharing link Microsoft would not make (a scope the drive or the organisation does not allow, or a
+/// permission the connection lacks).
+pub fn link_refused(response: &RawResponse, path: &str, who: &str) -> ErrorInfo {
+    let message = if response.status == 403 {
+        "The organisation may not allow such links, or this connection lacks Files.ReadWrite: try the other scope, \
+         or ask the person to share it from OneDrive."
+    } else {
+        "Links for people in the organisation exist only on work or school drives; an organisation may turn off \
+         links for anyone. Try the other scope, or ask the person to share it from OneDrive."
+    };
+    ErrorInfo::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "Microsoft would not make a link to {path} for {who}: {}",
+            said(response)
+        ),
+        message,
+    )
+    .with_detail(detail(response))
+}
+
 /// A path that names a folder where a file is wanted.
 pub fn not_a_file(path: &str) -> ErrorInfo {
     ErrorInfo::new(

@@ -3,8 +3,10 @@
 //!
 //! - [`FileEntry`]: an item as every surface shows it (path from the drive's root, RFC 3339 times); items
 //!   Graph sends without a path (search results, business drives' delta) get it resolved ([`entry`]).
-//! - [`Files::list`], [`Files::search`], [`Files::item`], and [`drives`] (the person's drives and the libraries
-//!   of SharePoint sites).
+//! - [`Files::list`], [`Files::search`] (and [`Files::search_first`], one page), [`Files::item`], and [`drives`]
+//!   (the person's drives and the libraries of SharePoint sites).
+//! - [`Files::create_folder`] (one folder; one already there is the answer) and [`Files::share_link`] (a
+//!   view-only link for the organisation or for anyone).
 //! - [`Files::download`]: the bytes streamed to a file (a temp file in the destination folder, renamed when
 //!   whole) or to a writer, in flat memory. Graph answers `…/content` with a redirect to a pre-authenticated URL
 //!   on another host; that URL is fetched by a client of its own that never carries the token ([`hosts`]).
@@ -20,7 +22,9 @@ pub mod download;
 pub mod drives;
 pub mod entry;
 pub mod failure;
+pub mod folder;
 pub mod hosts;
+pub mod link;
 pub mod progress;
 pub mod quickxor;
 pub mod resume;
@@ -30,6 +34,7 @@ pub mod upload;
 pub use download::{Downloaded, Sink};
 pub use drives::{drives, DriveEntry};
 pub use entry::FileEntry;
+pub use link::LinkScope;
 pub use progress::{NoProgress, Progress};
 pub use upload::UploadOptions;
 

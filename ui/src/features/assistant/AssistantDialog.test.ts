@@ -109,7 +109,7 @@ describe("AssistantDialog", () => {
     useFakeBackend({ connections: [connection] });
     render(AssistantDialog, { connection, onClose: vi.fn() });
     await waitFor(() => expect(screen.getByTestId("assistant-tools")).toBeInTheDocument());
-    expect(tools()).toEqual(["list_connections", "search_files", "list_files", "read_file"]);
+    expect(tools()).toEqual(["list_connections", "search_files", "list_files", "read_file", "download_file"]);
     expect(screen.getByTestId("assistant-tools")).toHaveTextContent("Read a file's text (documents, PDFs, CSV, JSON)");
     expect(screen.getByText(/never gets its sign-in/)).toBeInTheDocument();
     expect(screen.getByRole("radio", { name: "Read, and upload files and make folders" })).toBeInTheDocument();
@@ -118,5 +118,38 @@ describe("AssistantDialog", () => {
     const missing = within(screen.getByTestId("assistant-missing")).getAllByRole("listitem").map((li) => li.textContent);
     expect(missing).toEqual(["create_folder (needs Files.ReadWrite)", "share_link (needs Files.ReadWrite)"]);
     expect(tools()).not.toContain("share_link");
+  });
+
+  it("gives a files connection its files folder, and names the file a write was about", async () => {
+    const { backend, connection, onClose } = setup();
+    connection.connector_id = "onedrive-sharepoint";
+    connection.scopes_granted = ["openid", "Files.ReadWrite.All"];
+    backend.assistantWrites = [
+      {
+        id: "w1",
+        at: "2026-12-04T11:00:00Z",
+        connection_id: connection.id,
+        connection_name: connection.name,
+        tool: "share_link",
+        recipients: ["anyone with the link"],
+        event_subject: null,
+        item: "/Documents/Contract.pdf",
+        ok: true,
+        error: null,
+        sends: true,
+        unfinished: false,
+      },
+    ];
+    render(AssistantDialog, { connection, onClose });
+    await waitFor(() => expect(screen.getByTestId("assistant-tools")).toBeInTheDocument());
+    expect(tools()).toContain("download_file");
+    expect(tools()).not.toContain("upload_file");
+    expect(screen.getByTestId("assistant-files-dir")).toHaveTextContent("Downloads/Patchbay");
+    expect(screen.getByTestId("assistant-json")).toHaveTextContent("--files-dir");
+    await userEvent.click(screen.getByTestId("assistant-access-send"));
+    expect(tools()).toContain("share_link");
+    expect(screen.getByText("Shares with others")).toBeInTheDocument();
+    const row = within(screen.getByTestId("assistant-writes")).getByRole("listitem");
+    expect(row).toHaveTextContent("/Documents/Contract.pdf · anyone with the link");
   });
 });

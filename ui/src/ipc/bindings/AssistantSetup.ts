@@ -9,4 +9,9 @@ server_name: string,
 /**
  * The program an assistant starts.
  */
-command: string, choices: Array<AssistantChoice>, };
+command: string, choices: Array<AssistantChoice>, 
+/**
+ * The folder on this computer the file tools download into and upload from (`--files-dir`), when the
+ * connector has such tools; the person may change it in what they paste.
+ */
+files_dir?: string, };

@@ -32,7 +32,8 @@ client_secret_expires_on?: string,
  */
 tenant?: string, 
 /**
- * Bring your own app: the features to ask scopes for (connector feature ids).
+ * Bring your own app: the features to ask scopes for (connector feature ids); the built-in app: its opt-in
+ * features chosen (those the catalogue marks `opt_in`).
  */
 features?: Array<string>, 
 /**

@@ -7,4 +7,9 @@ export type Feature = { id: string, label: string, description: string, scopes: 
 /**
  * Switched on by default in the bring-your-own-app scope picker.
  */
-default: boolean, };
+default: boolean, 
+/**
+ * Not among the built-in app's scopes: offered to it as a choice of its own (it needs an administrator's
+ * approval, which a person may not have: asking for it by default would stop every sign-in).
+ */
+opt_in?: boolean, };

@@ -13,17 +13,21 @@ id: string,
  */
 at: string, connection_id: string, connection_name: string, 
 /**
- * `create_draft`, `create_event` or `send_mail`.
+ * `create_draft`, `create_event`, `send_mail`, `upload_file`, `create_folder` or `share_link`.
  */
 tool: string, 
 /**
- * The addresses a draft or a mail was for (to, then cc); an event's attendees.
+ * The addresses a draft or a mail was for (to, then cc); an event's attendees; who a sharing link lets in.
  */
 recipients: Array<string>, 
 /**
  * An event's subject (a mail's subject is not kept: it is content).
  */
 event_subject: string | null, 
+/**
+ * The file or folder a file tool wrote or shared: its path in the drive (an upload's local file first).
+ */
+item?: string, 
 /**
  * Whether Microsoft took it.
  */
