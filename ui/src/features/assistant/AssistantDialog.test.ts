@@ -116,7 +116,11 @@ describe("AssistantDialog", () => {
 
     await userEvent.click(screen.getByTestId("assistant-access-send"));
     const missing = within(screen.getByTestId("assistant-missing")).getAllByRole("listitem").map((li) => li.textContent);
-    expect(missing).toEqual(["create_folder (needs Files.ReadWrite)", "share_link (needs Files.ReadWrite)"]);
+    expect(missing).toEqual([
+      "upload_file (needs Files.ReadWrite)",
+      "create_folder (needs Files.ReadWrite)",
+      "share_link (needs Files.ReadWrite)",
+    ]);
     expect(tools()).not.toContain("share_link");
   });
 
