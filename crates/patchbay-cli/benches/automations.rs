@@ -210,7 +210,7 @@ async fn baseline_files_row(a: &Args, n: usize) {
     let wall = t0.elapsed();
     let requests = sb.control().stats().graph_requests - before;
     println!(
-        "file automation baseline on a drive of {} items (L = {} ms): {requests} Graph request(s), {:.0} ms for          `automations add` (goal: 1 request whatever the drive's size)",
+        "file automation baseline on a drive of {} items (L = {} ms): {requests} Graph request(s), {:.0} ms for `automations add` (goal: 1 request whatever the drive's size)",
         n + 328,
         a.latency.as_millis(),
         wall.as_secs_f64() * 1e3
