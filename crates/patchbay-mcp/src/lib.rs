@@ -1,7 +1,7 @@
 //! `patchbay mcp`: Patchbay's connections as Model Context Protocol tools for a local AI assistant, over stdio
-//! (stdout carries only the protocol; logs go to stderr). The assistant gets the mailbox and calendar through the
-//! connection — a fresh token each call, renewed by the token manager, sealed under the keychain — and never the
-//! token itself: no result, error or log line holds one.
+//! (stdout carries only the protocol; logs go to stderr). The assistant gets the mailbox and calendar, and Teams'
+//! chats and channels, through the connection — a fresh token each call, renewed by the token manager, sealed
+//! under the keychain — and never the token itself: no result, error or log line holds one.
 //!
 //! What it offers is decided in [`patchbay_core::agents`] (shared with the window's panel): a tool is listed only
 //! when a served connection has its permission and, for writes, the person gave the flag. Failures are tool
@@ -13,6 +13,7 @@
 
 mod calendar;
 mod mail;
+mod teams;
 
 use patchbay_core::agents::session::ToolSession;
 use patchbay_core::agents::{self, log::WriteLog, Allow};
@@ -119,7 +120,10 @@ impl PatchbayMcp {
             allow: options.allow,
             log,
             session: Arc::new(ToolSession::new()),
-            tool_router: Self::tool_router() + Self::mail_router() + Self::calendar_router(),
+            tool_router: Self::tool_router()
+                + Self::mail_router()
+                + Self::calendar_router()
+                + Self::teams_router(),
         })
     }
 
@@ -157,8 +161,9 @@ impl PatchbayMcp {
             .map_err(|e| words(&e, None))?
             .clone();
         let name = connection.info.name.clone();
-        if let Some(spec) = agents::tool(catalogue, tool) {
-            agents::check_permission(spec, &connection).map_err(|e| words(&e, Some(&name)))?;
+        if let Some((connector, spec)) = catalogue.tool(tool) {
+            agents::check_permission(Some(connector), spec, &connection)
+                .map_err(|e| words(&e, Some(&name)))?;
         }
         let graph = self
             .core
@@ -220,6 +225,27 @@ impl PatchbayMcp {
                 "{tool} is not enabled: patchbay mcp was started without {}.",
                 missing.join(" and ")
             ))
+        }
+    }
+
+    /// Why `tool` is not offered, in the words of its permission, when that is the reason: its flags were given
+    /// and exactly one served connection's connector has it, without the permission it needs.
+    fn lacking_permission(&self, tool: &str) -> Option<String> {
+        let catalogue = self.core.catalogue();
+        let (connector, spec) = catalogue.tool(tool)?;
+        if !self.allow.allows(spec) {
+            return None;
+        }
+        let served = self.served().ok()?;
+        let having: Vec<&ConnectionSummary> = served
+            .iter()
+            .filter(|c| agents::has_tool(catalogue, c, tool))
+            .collect();
+        match having.as_slice() {
+            [one] => agents::check_permission(Some(connector), spec, one)
+                .err()
+                .map(|e| words(&e, Some(&one.info.name))),
+            _ => None,
         }
     }
 
@@ -303,7 +329,9 @@ impl ServerHandler for PatchbayMcp {
         if !self.offered().iter().any(|n| n == request.name.as_ref()) {
             let known = request.name == agents::LIST_CONNECTIONS
                 || agents::tool(self.core.catalogue(), &request.name).is_some();
-            let why = if known {
+            let why = if let Some(lacking) = self.lacking_permission(&request.name) {
+                lacking
+            } else if known {
                 format!(
                     "{} is not offered here: the served connections lack its permission, or patchbay mcp was \
                      started without the flag it needs. Call list_connections to see what each offers.",

@@ -29,7 +29,7 @@ pub const MESSAGE_LIMIT: usize = 28 * 1024;
 
 /// The requests of one Graph's Teams.
 pub struct TeamsRequests {
-    /// Graph's root, for `user@odata.bind` (`{root}v1.0/users('…')`).
+    /// Graph's root, for `user@odata.bind` (`{root}/v1.0/users('…')`).
     root: Url,
 }
 
@@ -161,7 +161,11 @@ impl TeamsRequests {
             serde_json::json!({
                 "@odata.type": "#microsoft.graph.aadUserConversationMember",
                 "roles": ["owner"],
-                "user@odata.bind": format!("{}v1.0/users('{}')", self.root, odata_key(who)),
+                "user@odata.bind": format!(
+                    "{}/v1.0/users('{}')",
+                    self.root.as_str().trim_end_matches('/'),
+                    odata_key(who)
+                ),
             })
         };
         Request::post(
@@ -572,6 +576,17 @@ mod tests {
         assert_eq!(
             body["members"][1]["user@odata.bind"],
             "https://graph.microsoft.com/v1.0/users('o''brien@contoso.example')"
+        );
+        // A root with a path of its own and no final slash (the sandbox's, a stand-in's).
+        let local = Graph::new(
+            Url::parse("http://127.0.0.1:9/graph").unwrap(),
+            reqwest::Client::new(),
+        )
+        .teams()
+        .create_one_on_one("me-id", "a@b.example");
+        assert_eq!(
+            local.body.unwrap()["members"][0]["user@odata.bind"],
+            "http://127.0.0.1:9/graph/v1.0/users('me-id')"
         );
         assert_eq!(
             t.reply_channel_message("t", "19:x@thread.tacv2", "1", "x")

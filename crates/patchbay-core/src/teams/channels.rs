@@ -90,7 +90,12 @@ impl Teams<'_> {
                 let message = by_id(&p.id)?;
                 let mut replies: Vec<&ChatMessage> =
                     p.replies.iter().filter(|r| is_shown(r)).collect();
-                replies.sort_by(|a, b| b.created_date_time.cmp(&a.created_date_time));
+                let at = |m: &&ChatMessage| {
+                    m.created_date_time
+                        .as_deref()
+                        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                };
+                replies.sort_by_key(|r| std::cmp::Reverse(at(r)));
                 Some(ChannelPost {
                     message,
                     replies: replies.iter().filter_map(|r| by_id(&r.id)).collect(),

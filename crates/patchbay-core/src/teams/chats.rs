@@ -90,10 +90,10 @@ impl Teams<'_> {
         Ok(msgs)
     }
 
-    /// What was written or edited in a chat after `since` (RFC 3339), the latest change first: every page of
-    /// `lastModifiedDateTime gt since` (Graph filters on the property it orders by, so it orders by it too).
-    /// An edit comes back with its first `created`: compare it to `since` to tell a new message from an edited
-    /// one. Deleted messages and system events are left out.
+    /// What was written or edited in a chat after `since` (RFC 3339, UTC), newest first: every page of
+    /// `lastModifiedDateTime gt since` (Graph filters on the property it orders by, so it orders by it too). An
+    /// edit comes back with its first `created`: compare it to `since` to tell a new message from an edited one.
+    /// Deleted messages and system events are left out.
     pub async fn messages_changed_since(
         &self,
         chat_id: &str,
@@ -115,7 +115,10 @@ impl Teams<'_> {
             chat_id: Some(&chat.id),
             link: chat.web_url.as_deref(),
         };
-        Ok(self.to_msgs(&raw, &place).await)
+        let mut msgs = self.to_msgs(&raw, &place).await;
+        let at = |m: &Msg| m.created.parse::<jiff::Timestamp>().ok();
+        msgs.sort_by_key(|m| std::cmp::Reverse(at(m)));
+        Ok(msgs)
     }
 
     /// The messages of `request` and its pages until `wanted` of them are ones people wrote.
