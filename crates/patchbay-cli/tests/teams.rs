@@ -11,13 +11,11 @@ mod common;
 mod strict;
 
 use common::*;
-use patchbay_sandbox::{Sandbox, BUILT_IN_CLIENT_ID};
 use serde_json::Value;
 use std::process::Output;
 
 const MEGAN: &str = "megan@contoso.example";
 const ALEX: &str = "alex@contoso.example";
-const EARLY: (&str, &str) = ("PATCHBAY_EARLY_CONNECTORS", "teams");
 const MSG_KEYS: [&str; 8] = [
     "chat_id",
     "created",
@@ -30,43 +28,6 @@ const MSG_KEYS: [&str; 8] = [
 ];
 
 // ---- helpers -----------------------------------------------------------------------------------------------
-
-/// `patchbay connect --connector teams` at `graph_url` (the sandbox's or a stand-in's), signed in at `sandbox`
-/// as `user`, with `extra` arguments: the connection's id.
-async fn connect_teams_at(
-    home: &Home,
-    sandbox: &Sandbox,
-    graph_url: &str,
-    user: &str,
-    extra: &[&str],
-) -> String {
-    let authority = sandbox.authority("organizations").to_string();
-    let mut args = vec![
-        "connect",
-        "--connector",
-        "teams",
-        "--environment",
-        "custom",
-        "--authority",
-        &authority,
-        "--graph-url",
-        graph_url,
-        "--no-browser",
-        "--json",
-    ];
-    args.extend_from_slice(extra);
-    let connecting = home.start_sign_in(&args, None, false, &[EARLY]).await;
-    connecting.sign_in(user, true).await;
-    let done = connecting.finish().await;
-    assert_eq!(done.code, Some(0), "{}", done.stderr);
-    let v: Value = serde_json::from_str(&done.stdout).unwrap();
-    v["id"].as_str().unwrap().to_string()
-}
-
-async fn connect_teams(home: &Home, sandbox: &Sandbox, user: &str) -> String {
-    let graph = sandbox.graph_url().to_string();
-    connect_teams_at(home, sandbox, &graph, user, &[]).await
-}
 
 /// Run `patchbay` with `env` and, when given, `stdin`.
 async fn run_with(
@@ -162,36 +123,13 @@ fn assert_msg(m: &Value, chat: Option<&str>) {
     assert!(!m["text"].as_str().unwrap().is_empty(), "{m}");
 }
 
-/// An administrator of the sandbox's tenant approves the built-in app (ChannelMessage.Read.All needs it).
-async fn admin_consent(sb: &Sandbox) {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let mut url = sb
-        .base_url()
-        .join("organizations/v2.0/adminconsent")
-        .unwrap();
-    url.query_pairs_mut()
-        .append_pair("client_id", BUILT_IN_CLIENT_ID)
-        .append_pair("redirect_uri", "http://localhost:53682/");
-    let back = patchbay_sandbox::driver::sign_in(&http, &url, ADELE, true)
-        .await
-        .unwrap();
-    assert!(
-        back.query_pairs()
-            .any(|(k, v)| k == "admin_consent" && v == "True"),
-        "{back}"
-    );
-}
-
 // ---- the sandbox -------------------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn each_command_answers_in_the_fixed_interfaces_keys() {
     let home = Home::new();
     let sb = own_sandbox().await;
-    let id = connect_teams(&home, &sb, ADELE).await;
+    let id = connect_teams(&home, &sb, ADELE, &[]).await;
 
     // Chats: Adele's four, latest message first, each with its members' addresses and last message.
     let v = ok_json(&home.run(&["teams", "chats", &id, "--json"]).await);
@@ -298,7 +236,7 @@ async fn each_command_answers_in_the_fixed_interfaces_keys() {
 async fn messages_page_past_fifty_as_text_without_events_or_deletions() {
     let home = Home::new();
     let sb = own_sandbox().await;
-    let id = connect_teams(&home, &sb, ADELE).await;
+    let id = connect_teams(&home, &sb, ADELE, &[]).await;
     let spring = sb.control().teams_chat_id(ADELE, "Spring launch").unwrap();
     // Sixty in the chat: two system events and one deleted message are not listed, so more than fifty takes a
     // second page and finds the 57 people wrote.
@@ -391,7 +329,7 @@ async fn messages_page_past_fifty_as_text_without_events_or_deletions() {
 async fn a_sent_text_arrives_as_that_text_and_to_reuses_the_one_on_one_chat() {
     let home = Home::new();
     let sb = own_sandbox().await;
-    let id = connect_teams(&home, &sb, ADELE).await;
+    let id = connect_teams(&home, &sb, ADELE, &[]).await;
     let with_megan = sb.control().teams_chat_id(ADELE, MEGAN).unwrap();
 
     // To a chat, markup and entities as typed.
@@ -533,7 +471,7 @@ async fn a_sent_text_arrives_as_that_text_and_to_reuses_the_one_on_one_chat() {
 async fn what_cannot_be_sent_is_refused_before_anything_is_sent() {
     let home = Home::new();
     let sb = own_sandbox().await;
-    let id = connect_teams(&home, &sb, ADELE).await;
+    let id = connect_teams(&home, &sb, ADELE, &[]).await;
     let chat = sb.control().teams_chat_id(ADELE, MEGAN).unwrap();
     let before = sb.control().stats().graph_requests;
 
@@ -632,7 +570,7 @@ async fn what_cannot_be_sent_is_refused_before_anything_is_sent() {
 async fn channel_messages_need_the_permission_an_administrator_approves() {
     let home = Home::new();
     let sb = own_sandbox().await;
-    let id = connect_teams(&home, &sb, ADELE).await;
+    let id = connect_teams(&home, &sb, ADELE, &[]).await;
     let (team, general) = sb
         .control()
         .teams_channel_ids(ADELE, "Contoso Team", "General")
@@ -722,7 +660,7 @@ async fn channel_messages_need_the_permission_an_administrator_approves() {
 async fn throttling_is_waited_out_not_failed() {
     let home = Home::new();
     let sb = own_sandbox().await;
-    let id = connect_teams(&home, &sb, ADELE).await;
+    let id = connect_teams(&home, &sb, ADELE, &[]).await;
     let spring = sb.control().teams_chat_id(ADELE, "Spring launch").unwrap();
     // One read of messages a second: the second page is answered 429 with Retry-After, and waited for.
     sb.control().set_teams_rate_limit(true, Some(1), Some(1));
@@ -797,7 +735,7 @@ async fn other_connections_and_personal_accounts_are_refused_in_words() {
             "consumers",
             "--no-browser",
         ],
-        &[EARLY],
+        &[EARLY_TEAMS],
         None,
     )
     .await;

@@ -350,7 +350,7 @@ impl Catalogue {
     /// access: see [`crate::config::CoreConfig::early_connectors`]).
     pub fn with_early_access(mut self, ids: &[String]) -> Self {
         for c in &mut self.connectors {
-            if c.status == ConnectorStatus::ComingSoon && ids.iter().any(|id| *id == c.id) {
+            if c.status == ConnectorStatus::ComingSoon && ids.contains(&c.id) {
                 c.status = ConnectorStatus::Available;
             }
         }
