@@ -62,13 +62,14 @@ pub enum Command {
         after_help = "Examples:\n  patchbay graph ID me\n  patchbay graph ID me/messages --query '$top=5' --query '$select=subject,from'\n  patchbay graph ID me/mailFolders/inbox/messages --paginate --query '$select=subject' | jq length\n  echo '{\"subject\":\"Hi\"}' | patchbay graph ID -X POST me/events --body -"
     )]
     Graph(GraphArgs),
-    /// Serve connections to a local AI assistant: each connection's tools (mail and calendar, files) over MCP on
-    /// stdio, never the token.
+    /// Serve connections to a local AI assistant: each connection's tools (mail and calendar, files, Teams) over
+    /// MCP on stdio, never the token.
     ///
     /// Reads only, unless --allow-write (drafts, events without attendees, uploads, folders) or --allow-send (mail,
-    /// invitations, sharing links) is given; downloads and uploads go through the one folder of --files-dir. A tool
-    /// is offered only when a served connection has its permission. stdout carries only the protocol; logs go to
-    /// stderr. Every write and send is recorded in the data folder before it is made (the window lists them).
+    /// invitations, sharing links, Teams messages) is given; downloads and uploads go through the one folder of
+    /// --files-dir. A tool is offered only when a served connection has its permission. stdout carries only the
+    /// protocol; logs go to stderr. Every write and send is recorded in the data folder before it is made (the
+    /// window lists them).
     #[command(
         after_help = "Examples:\n  patchbay mcp\n  patchbay mcp --connection 'Work mail' --allow-write\n  patchbay mcp --connection Files --files-dir ~/Downloads/Patchbay --allow-write\n  claude mcp add patchbay -- patchbay mcp --connection ID"
     )]
@@ -94,6 +95,17 @@ pub enum Command {
         after_help = "Examples:\n  patchbay files ls ID /Documents\n  patchbay files search ID \"budget 2026\"\n  patchbay files get ID /Documents/Contract.pdf ~/Downloads/\n  patchbay files get ID /Documents/Notes.txt - | less\n  patchbay files put ID ./video.mp4 /Videos/ --conflict rename\n  patchbay files drives ID --site-search Contoso"
     )]
     Files(FilesCommand),
+    /// Microsoft Teams: chats and their messages, teams and channels, and sending (Microsoft Teams connections).
+    ///
+    /// Messages are listed newest first, as their text (mentions as names, images as [image]); system events and
+    /// deleted messages are left out. A channel's messages need ChannelMessage.Read.All, which an administrator
+    /// approves. A message is sent as text (markup arrives as typed), up to 28 KB, and once: a send that may
+    /// have arrived is never sent again.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  patchbay teams chats ID\n  patchbay teams messages ID --chat '19:…@thread.v2' --top 50 --json\n  patchbay teams send ID --to megan@contoso.com --text 'The draft is in the tracker.'\n  git log -1 --format=%B | patchbay teams send ID --channel TEAM_ID/CHANNEL_ID --text-stdin"
+    )]
+    Teams(TeamsCommand),
     /// Remove a connection and its stored secrets.
     Remove(RemoveArgs),
     /// Rename a connection.
@@ -344,6 +356,113 @@ pub struct FilesDrivesArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum TeamsCommand {
+    /// The chats, latest message first: each one's name (or who a one-on-one chat is with) and last message.
+    Chats(TeamsChatsArgs),
+    /// A chat's messages (--chat), or a channel's posts with their replies (--channel), newest first.
+    Messages(TeamsMessagesArgs),
+    /// The teams you are a member of.
+    Teams(TeamsTeamsArgs),
+    /// A team's channels.
+    Channels(TeamsChannelsArgs),
+    /// Send a message to a chat, to a person (their one-on-one chat, started when there is none) or to a
+    /// channel. It is sent as text: what you type arrives as typed, markup included.
+    Send(TeamsSendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TeamsChatsArgs {
+    /// The connection (id or name).
+    #[arg(value_name = "CONN")]
+    pub conn: String,
+    /// How many chats, latest first (1–1000).
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub top: u32,
+    /// Print {"chats": [{id, topic, chat_type, members: [address], last_message, web_url}]} (last_message is a
+    /// message or null).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("place").required(true).args(["chat", "channel"])))]
+pub struct TeamsMessagesArgs {
+    /// The connection (id or name).
+    #[arg(value_name = "CONN")]
+    pub conn: String,
+    /// The chat's id (see `teams chats`).
+    #[arg(long, value_name = "ID")]
+    pub chat: Option<String>,
+    /// A channel: its team's id and its id (see `teams teams` and `teams channels`). Needs ChannelMessage.Read.All,
+    /// which an administrator approves.
+    #[arg(long, value_name = "TEAM_ID/CHANNEL_ID")]
+    pub channel: Option<String>,
+    /// How many messages (a channel: posts), newest first (1–1000).
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub top: u32,
+    /// With --chat: only messages written or edited after this time (RFC 3339, e.g. 2026-11-02T09:00:00Z).
+    #[arg(long, value_name = "TIME", requires = "chat")]
+    pub since: Option<String>,
+    /// Print {"messages": [message]}: id, chat_id, from_name, from_address, created (RFC 3339), text, web_url,
+    /// mentions_me (a channel's posts also have replies: [message]).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TeamsTeamsArgs {
+    /// The connection (id or name).
+    #[arg(value_name = "CONN")]
+    pub conn: String,
+    /// Print {"teams": [{id, name}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TeamsChannelsArgs {
+    /// The connection (id or name).
+    #[arg(value_name = "CONN")]
+    pub conn: String,
+    /// The team's id (see `teams teams`).
+    #[arg(long, value_name = "ID")]
+    pub team: String,
+    /// Print {"channels": [{id, name}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("to_where").required(true).args(["chat", "to", "channel"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["text", "text_stdin"])))]
+pub struct TeamsSendArgs {
+    /// The connection (id or name).
+    #[arg(value_name = "CONN")]
+    pub conn: String,
+    /// A chat's id (see `teams chats`).
+    #[arg(long, value_name = "ID")]
+    pub chat: Option<String>,
+    /// A person's address: in your one-on-one chat with them, started when there is none.
+    #[arg(long, value_name = "ADDR")]
+    pub to: Option<String>,
+    /// A channel: its team's id and its id.
+    #[arg(long, value_name = "TEAM_ID/CHANNEL_ID")]
+    pub channel: Option<String>,
+    /// With --channel: reply to this post (its id) instead of starting a new one.
+    #[arg(long, value_name = "POST_ID", requires = "channel")]
+    pub reply_to: Option<String>,
+    /// The text to send.
+    #[arg(long, value_name = "T")]
+    pub text: Option<String>,
+    /// Read the text from stdin (UTF-8; one final newline is dropped).
+    #[arg(long)]
+    pub text_stdin: bool,
+    /// Print {"id", "chat_id", "web_url"} (no chat_id for a channel).
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct McpArgs {
     /// Serve only this connection (id or name); may be given more than once. Every connection without it.
@@ -353,7 +472,7 @@ pub struct McpArgs {
     #[arg(long)]
     pub allow_write: bool,
     /// Let the assistant send in your name: mail, events with attendees (Exchange mails them the invitation at
-    /// once), sharing links to files.
+    /// once), sharing links to files, and Teams chat and channel messages.
     #[arg(long)]
     pub allow_send: bool,
     /// The one folder on this computer the file tools may use: download_file saves into it, upload_file uploads

@@ -62,6 +62,7 @@ async fn run(cli: Cli) -> Result<(), ErrorInfo> {
         }
         Command::Automations(cmd) => commands::automations::run(&core, cmd).await,
         Command::Files(cmd) => commands::files::run(&core, &cmd).await,
+        Command::Teams(cmd) => commands::teams::run(&core, &cmd).await,
         Command::Remove(args) => commands::connections::remove(&core, &args),
         Command::Rename(args) => commands::connections::rename(&core, &args),
         Command::Doctor(args) => commands::doctor::run(&core, &args).await,

@@ -20,6 +20,10 @@ pub struct CoreConfig {
     /// Where the Sandbox environment runs: in this process (a build with the `sandbox` feature), or in a
     /// `patchbay-sandbox` process of its own (the window, which carries no sandbox).
     pub sandbox: crate::sandbox_host::SandboxHosting,
+    /// Connectors still coming soon that may be connected anyway, by id: a debug build reads them from
+    /// `PATCHBAY_EARLY_CONNECTORS` (comma-separated), so a connector can be built and tested before it is
+    /// offered; a release build never does.
+    pub early_connectors: Vec<String>,
 }
 
 impl CoreConfig {
@@ -63,6 +67,21 @@ impl CoreConfig {
             },
             retry: crate::tokens::RetryPolicy::default(),
             sandbox: crate::sandbox_host::SandboxHosting::default(),
+            early_connectors: early_connectors(),
         }
     }
+}
+
+/// `PATCHBAY_EARLY_CONNECTORS` in a debug build; nothing in a release build.
+fn early_connectors() -> Vec<String> {
+    if !cfg!(debug_assertions) {
+        return Vec::new();
+    }
+    std::env::var("PATCHBAY_EARLY_CONNECTORS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .collect()
 }

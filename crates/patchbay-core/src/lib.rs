@@ -38,6 +38,7 @@ pub mod sandbox_host;
 pub mod secrets;
 pub mod store;
 pub mod tasks;
+pub mod teams;
 pub mod tokens;
 pub mod vault;
 

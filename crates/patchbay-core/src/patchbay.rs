@@ -83,7 +83,7 @@ impl Patchbay {
         let http = crate::oauth::http_client();
         let events = EventBus::default();
         let tasks = Tasks::default();
-        let catalogue = Arc::new(Catalogue::builtin());
+        let catalogue = Arc::new(Catalogue::builtin().with_early_access(&config.early_connectors));
         let registry = Arc::new(Registry::new(connections.clone(), events.clone()));
         let tokens = Arc::new(TokenManager::new(
             connections.clone(),

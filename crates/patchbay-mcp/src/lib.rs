@@ -1,8 +1,8 @@
 //! `patchbay mcp`: Patchbay's connections as Model Context Protocol tools for a local AI assistant, over stdio
-//! (stdout carries only the protocol; logs go to stderr). The assistant gets the mailbox, calendar and files
-//! through the connection — a fresh token each call, renewed by the token manager, sealed under the keychain — and
-//! never the token itself: no result, error or log line holds one. Files on this computer are reached through one
-//! folder only (`--files-dir`), opened and checked when the server starts.
+//! (stdout carries only the protocol; logs go to stderr). The assistant gets the mailbox and calendar, files, and
+//! Teams' chats and channels through the connection — a fresh token each call, renewed by the token manager,
+//! sealed under the keychain — and never the token itself: no result, error or log line holds one. Files on this
+//! computer are reached through one folder only (`--files-dir`), opened and checked when the server starts.
 //!
 //! What it offers is decided in [`patchbay_core::agents`] (shared with the window's panel): a tool is listed only
 //! when a served connection has its permission and, for writes, the person gave the flag. Failures are tool
@@ -15,6 +15,7 @@
 mod calendar;
 mod files;
 mod mail;
+mod teams;
 
 use patchbay_core::agents::files::local::FilesDir;
 use patchbay_core::agents::session::ToolSession;
@@ -146,7 +147,8 @@ impl PatchbayMcp {
             tool_router: Self::tool_router()
                 + Self::mail_router()
                 + Self::calendar_router()
-                + Self::files_router(),
+                + Self::files_router()
+                + Self::teams_router(),
         })
     }
 
@@ -184,8 +186,9 @@ impl PatchbayMcp {
             .map_err(|e| words(&e, None))?
             .clone();
         let name = connection.info.name.clone();
-        if let Some(spec) = agents::tool(catalogue, tool) {
-            agents::check_permission(spec, &connection).map_err(|e| words(&e, Some(&name)))?;
+        if let Some((connector, spec)) = catalogue.tool(tool) {
+            agents::check_permission(Some(connector), spec, &connection)
+                .map_err(|e| words(&e, Some(&name)))?;
         }
         let graph = self
             .core
@@ -247,6 +250,27 @@ impl PatchbayMcp {
                 "{tool} is not enabled: patchbay mcp was started without {}.",
                 missing.join(" and ")
             ))
+        }
+    }
+
+    /// Why `tool` is not offered, in the words of its permission, when that is the reason: its flags were given
+    /// and exactly one served connection's connector has it, without the permission it needs.
+    fn lacking_permission(&self, tool: &str) -> Option<String> {
+        let catalogue = self.core.catalogue();
+        let (connector, spec) = catalogue.tool(tool)?;
+        if !self.allow.allows(spec) {
+            return None;
+        }
+        let served = self.served().ok()?;
+        let having: Vec<&ConnectionSummary> = served
+            .iter()
+            .filter(|c| agents::has_tool(catalogue, c, tool))
+            .collect();
+        match having.as_slice() {
+            [one] => agents::check_permission(Some(connector), spec, one)
+                .err()
+                .map(|e| words(&e, Some(&one.info.name))),
+            _ => None,
         }
     }
 
@@ -330,7 +354,9 @@ impl ServerHandler for PatchbayMcp {
         if !self.offered().iter().any(|n| n == request.name.as_ref()) {
             let known = request.name == agents::LIST_CONNECTIONS
                 || agents::tool(self.core.catalogue(), &request.name).is_some();
-            let why = if known {
+            let why = if let Some(lacking) = self.lacking_permission(&request.name) {
+                lacking
+            } else if known {
                 format!(
                     "{} is not offered here: the served connections lack its permission, or patchbay mcp was \
                      started without the flag it needs. Call list_connections to see what each offers.",

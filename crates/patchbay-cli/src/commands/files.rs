@@ -27,40 +27,9 @@ pub async fn run(core: &Patchbay, command: &FilesCommand) -> Result<(), ErrorInf
     }
 }
 
-/// The connection `conn` names (its id, or its name in any case), when its connector has the files commands.
+/// The connection `conn` names, when its connector has the files commands.
 fn connection(core: &Patchbay, conn: &str) -> Result<ConnectionSummary, ErrorInfo> {
-    let found = core.find(conn)?;
-    let catalogue = core.catalogue();
-    let connector = catalogue.get(&found.info.connector_id).ok();
-    if connector.is_some_and(|c| c.capabilities.has_cli(GROUP)) {
-        return Ok(found);
-    }
-    let offers: Vec<&str> = catalogue
-        .connectors()
-        .iter()
-        .filter(|c| c.capabilities.has_cli(GROUP))
-        .map(|c| c.name.as_str())
-        .collect();
-    let ids: Vec<&str> = catalogue
-        .connectors()
-        .iter()
-        .filter(|c| c.capabilities.has_cli(GROUP))
-        .map(|c| c.id.as_str())
-        .collect();
-    Err(invalid(
-        format!(
-            "{:?} is a {} connection; `patchbay files` works with {} connections.",
-            found.info.name,
-            connector
-                .map(|c| c.name.as_str())
-                .unwrap_or("different kind of"),
-            offers.join(" or ")
-        ),
-        format!(
-            "Use one of those, or make one with `patchbay connect --connector {}`.",
-            ids.first().copied().unwrap_or("onedrive-sharepoint")
-        ),
-    ))
+    super::connection_for_group(core, conn, GROUP)
 }
 
 async fn ls(core: &Patchbay, args: &FilesLsArgs) -> Result<(), ErrorInfo> {

@@ -2,6 +2,7 @@
 //! entry, signing in against the sandbox the CLI starts in-process.
 #![allow(dead_code)]
 
+pub mod mcp;
 pub mod mcp_client;
 
 use patchbay_sandbox::{Sandbox, SandboxOptions};
@@ -268,6 +269,72 @@ pub async fn connect_as(
     let done = connecting.finish().await;
     assert_eq!(done.code, Some(0), "{}", done.stderr);
     (serde_json::from_str(&done.stdout).unwrap(), done.stderr)
+}
+
+/// What the tests set to connect Microsoft Teams while the catalogue still says it is coming soon (a debug
+/// build's early access).
+pub const EARLY_TEAMS: (&str, &str) = ("PATCHBAY_EARLY_CONNECTORS", "teams");
+
+/// `patchbay connect --connector teams` at `graph_url` (the sandbox's, or a stand-in's), signed in at `sandbox`
+/// as `user`, with `extra` arguments: the new connection's id.
+pub async fn connect_teams_at(
+    home: &Home,
+    sandbox: &Sandbox,
+    graph_url: &str,
+    user: &str,
+    extra: &[&str],
+) -> String {
+    let authority = sandbox.authority("organizations").to_string();
+    let mut args = vec![
+        "connect",
+        "--connector",
+        "teams",
+        "--environment",
+        "custom",
+        "--authority",
+        &authority,
+        "--graph-url",
+        graph_url,
+        "--no-browser",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let connecting = home.start_sign_in(&args, None, false, &[EARLY_TEAMS]).await;
+    connecting.sign_in(user, true).await;
+    let done = connecting.finish().await;
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    let v: Value = serde_json::from_str(&done.stdout).unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+/// [`connect_teams_at`] the sandbox's own Graph.
+pub async fn connect_teams(home: &Home, sandbox: &Sandbox, user: &str, extra: &[&str]) -> String {
+    let graph = sandbox.graph_url().to_string();
+    connect_teams_at(home, sandbox, &graph, user, extra).await
+}
+
+/// An administrator of the sandbox's tenant approves the built-in app for everyone (what Teams'
+/// ChannelMessage.Read.All needs before a person can be granted it).
+pub async fn admin_consent(sandbox: &Sandbox) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut url = sandbox
+        .base_url()
+        .join("organizations/v2.0/adminconsent")
+        .unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", patchbay_sandbox::BUILT_IN_CLIENT_ID)
+        .append_pair("redirect_uri", "http://localhost:53682/");
+    let back = patchbay_sandbox::driver::sign_in(&http, &url, ADELE, true)
+        .await
+        .unwrap();
+    assert!(
+        back.query_pairs()
+            .any(|(k, v)| k == "admin_consent" && v == "True"),
+        "{back}"
+    );
 }
 
 /// A token-shaped string, if the text holds one: a JWT (access or ID token) or a sandbox refresh token

@@ -2,9 +2,9 @@
 //! and never its token. This module is what every surface agrees on — which tools a connection offers (its
 //! connector's, in the catalogue), what each needs (a permission, and for writes a flag the person gave), and how
 //! a failure reads to an assistant — so the MCP server, the CLI and the window's "Use with an AI assistant" panel
-//! cannot disagree. The Graph work is one module per resource ([`mail`], [`calendar`], [`files`]) over [`common`]
-//! rules and a [`session`] that remembers what a server has learnt; [`log`] records every write and send, [`setup`]
-//! writes the configuration to paste.
+//! cannot disagree. The Graph work is one module per resource ([`mail`], [`calendar`], [`files`], [`teams`]) over
+//! [`common`] rules and a [`session`] that remembers what a server has learnt; [`log`] records every write and
+//! send, [`setup`] writes the configuration to paste.
 //!
 //! Each connector's set is small on purpose, each tool with a short result (a few fields an item, text cut to a
 //! budget), because every tool an assistant is offered and every byte it is sent fills its context.
@@ -16,6 +16,7 @@ pub mod log;
 pub mod mail;
 pub mod session;
 pub mod setup;
+pub mod teams;
 
 pub use crate::catalogue::{Requirement, ToolSpec};
 
@@ -203,8 +204,15 @@ pub fn pick<'a>(
     }
 }
 
-/// Refuse a call whose connection lacks the tool's permission, naming it.
-pub fn check_permission(spec: &ToolSpec, connection: &ConnectionSummary) -> Result<(), ErrorInfo> {
+/// Refuse a call whose connection lacks the tool's permission, naming it, and saying how it is had: Fix when it
+/// was asked for and not granted, a new connection with the feature that carries it otherwise. A permission
+/// only an administrator can approve (the catalogue marks it; ChannelMessage.Read.All) says so, and that the
+/// person's administrator grants it first.
+pub fn check_permission(
+    connector: Option<&Connector>,
+    spec: &ToolSpec,
+    connection: &ConnectionSummary,
+) -> Result<(), ErrorInfo> {
     let Some(need) = spec
         .needs
         .as_ref()
@@ -217,26 +225,58 @@ pub fn check_permission(spec: &ToolSpec, connection: &ConnectionSummary) -> Resu
             .iter()
             .any(|c| bare(s).eq_ignore_ascii_case(c))
     });
-    let what = if requested {
-        format!(
-            "It was asked for but not granted: open Patchbay and choose Fix on \"{}\" to grant it (an \
-             administrator may have to consent).",
-            connection.info.name
+    let name = &connection.info.name;
+    let admin_only = connector.is_some_and(|c| {
+        c.permissions
+            .iter()
+            .any(|p| p.admin_consent && p.scope.eq_ignore_ascii_case(&need.scope))
+    });
+    let feature = connector.and_then(|c| {
+        c.features
+            .iter()
+            .find(|f| f.scopes.iter().any(|s| s.eq_ignore_ascii_case(&need.scope)))
+            .map(|f| f.label.clone())
+    });
+    let made_with = match &feature {
+        Some(label) => format!("make a connection with \"{label}\" chosen"),
+        None => "make a connection with that feature chosen".to_string(),
+    };
+    let (title, what) = if admin_only {
+        let then = if requested {
+            format!("open Patchbay and choose Fix on \"{name}\"")
+        } else {
+            format!("in Patchbay, {made_with} (\"{name}\" was made without it)")
+        };
+        (
+            format!(
+                "{} needs the permission {}, which connection \"{name}\" does not have; only an administrator \
+                 can approve it for the organisation.",
+                spec.name, need.scope
+            ),
+            format!(
+                "Ask the organisation's Microsoft 365 administrator to grant {} to Patchbay's app; once they have, \
+                 {then}.",
+                need.scope
+            ),
         )
     } else {
-        format!(
-            "\"{}\" was made without it: in Patchbay, make a connection with that feature chosen.",
-            connection.info.name
+        let what = if requested {
+            format!(
+                "It was asked for but not granted: open Patchbay and choose Fix on \"{name}\" to grant it (an \
+                 administrator may have to consent)."
+            )
+        } else {
+            format!("\"{name}\" was made without it: in Patchbay, {made_with}.")
+        };
+        (
+            format!(
+                "{} needs the permission {}, which connection \"{name}\" does not have.",
+                spec.name, need.scope
+            ),
+            what,
         )
     };
-    Err(ErrorInfo::new(
-        ErrorCode::InvalidScope,
-        format!(
-            "{} needs the permission {}, which connection \"{}\" does not have.",
-            spec.name, need.scope, connection.info.name
-        ),
-        what,
-    ))
+    Err(ErrorInfo::new(ErrorCode::InvalidScope, title, what))
 }
 
 /// An error as an assistant reads it: what happened and what the person does about it, in words. A connection
@@ -317,5 +357,43 @@ mod tests {
         assert!(!tools_for(outlook, &read_only, everything).contains(&"send_mail".to_string()));
         // A connection of no known connector offers only the list.
         assert_eq!(tools_for(None, &all, everything), ["list_connections"]);
+    }
+
+    #[test]
+    fn a_permission_only_an_administrator_approves_says_so_and_how() {
+        let catalogue = Catalogue::builtin();
+        let teams = catalogue.get("teams").ok();
+        let spec = teams.unwrap().capabilities.tool("read_channel").unwrap();
+        let mut c = ConnectionSummary::example("c1");
+        c.info.name = "Work chat".into();
+        c.info.scopes_granted = s(&["Chat.ReadWrite", "Channel.ReadBasic.All"]);
+        c.info.scopes_requested = c.info.scopes_granted.clone();
+        let e = check_permission(teams, spec, &c).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidScope);
+        assert!(e.title.contains("ChannelMessage.Read.All"), "{}", e.title);
+        assert!(e.title.contains("administrator"), "{}", e.title);
+        assert!(
+            e.message.contains("grant ChannelMessage.Read.All"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("\"Read channel messages\" chosen"),
+            "{}",
+            e.message
+        );
+        // Asked for and not granted: Fix, once the administrator has approved it.
+        c.info
+            .scopes_requested
+            .push("ChannelMessage.Read.All".into());
+        let e = check_permission(teams, spec, &c).unwrap_err();
+        assert!(
+            e.message.contains("choose Fix on \"Work chat\""),
+            "{}",
+            e.message
+        );
+        // Granted: nothing to say.
+        c.info.scopes_granted.push("ChannelMessage.Read.All".into());
+        assert!(check_permission(teams, spec, &c).is_ok());
     }
 }

@@ -368,6 +368,17 @@ impl Catalogue {
         &self.connectors
     }
 
+    /// The same catalogue with the connectors of `ids` that are coming soon available (a debug build's early
+    /// access: see [`crate::config::CoreConfig::early_connectors`]).
+    pub fn with_early_access(mut self, ids: &[String]) -> Self {
+        for c in &mut self.connectors {
+            if c.status == ConnectorStatus::ComingSoon && ids.contains(&c.id) {
+                c.status = ConnectorStatus::Available;
+            }
+        }
+        self
+    }
+
     /// The tool called `name`, and the connector that offers it.
     pub fn tool(&self, name: &str) -> Option<(&Connector, &ToolSpec)> {
         self.connectors
@@ -440,6 +451,15 @@ mod tests {
             cat.get("teams").unwrap().status,
             ConnectorStatus::ComingSoon
         );
+        // Early access opens a connector coming soon, and only the ones named.
+        let early = cat
+            .clone()
+            .with_early_access(&["teams".into(), "nope".into()]);
+        assert_eq!(
+            early.get("teams").unwrap().status,
+            ConnectorStatus::Available
+        );
+        assert_eq!(early.connectors().len(), cat.connectors().len());
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! A small, typed Microsoft Graph client: one module per resource ([`me`], [`mail`], [`calendar`],
-//! [`mailbox`]), requests built and then sent (`graph.mail().inbox().top(25)`) or put in a [`batch::Batch`], the
-//! base URL injected (Microsoft's clouds, the sandbox, tests), and every request carrying `$select` so only what
-//! is used is fetched. [`session`] adds what a caller with a connection needs: one token refresh on a 401, and
-//! bounded waits on 429 and 503; [`connection`] is the handle every caller with a connection uses.
+//! [`mailbox`], [`drive`], [`teams`]), requests built and then sent (`graph.mail().inbox().top(25)`) or put in a
+//! [`batch::Batch`], the base URL injected (Microsoft's clouds, the sandbox, tests), and every request carrying
+//! `$select` so only what is used is fetched (where Graph takes it: Teams does not). [`session`] adds what a
+//! caller with a connection needs: one token refresh on a 401, and bounded waits on 429 and 503; [`connection`]
+//! is the handle every caller with a connection uses.
 
 pub mod batch;
 pub mod calendar;
@@ -15,6 +16,7 @@ pub mod me;
 pub mod path;
 pub mod request;
 pub mod session;
+pub mod teams;
 pub mod zone;
 
 pub use batch::{Batch, BatchResponses};

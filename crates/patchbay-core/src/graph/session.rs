@@ -148,7 +148,8 @@ pub fn graph_error_info_for(request: &Request, e: &GraphError) -> ErrorInfo {
     ErrorInfo {
         title: "Microsoft Graph did not confirm the request, and may have carried it out.".into(),
         message: "Patchbay did not send it again. Look first (for mail, in Sent Items; for an event, in the \
-                  calendar) before trying again, so that it is not done twice."
+                  calendar; for a Teams message, in its chat or channel) before trying again, so that it is not \
+                  done twice."
             .into(),
         ..info
     }
