@@ -181,13 +181,14 @@ describe('onedrive', () => {
       for (const li of await app.browser.$$(`${byTestId('assistant-tools')} li`)) out.push(await li.getAttribute('data-tool'));
       return out;
     };
-    assert.deepEqual(await tools(), ['list_connections', 'search_files', 'list_files', 'read_file']);
+    // Read only: the reads, and downloads into the files folder the panel names.
+    assert.deepEqual(await tools(), ['list_connections', 'search_files', 'list_files', 'read_file', 'download_file']);
     assert.match(await app.text('assistant-access'), /Read, and upload files and make folders/);
     await app.click('assistant-access-send');
     const all = await tools();
-    for (const t of ['create_folder', 'share_link']) assert.ok(all.includes(t), `${t} in ${all}`);
+    for (const t of ['upload_file', 'create_folder', 'share_link']) assert.ok(all.includes(t), `${t} in ${all}`);
     assert.match(await app.text('assistant-tools'), /Shares with others/);
-    assert.match(await app.text('assistant-command'), new RegExp(`--connection ${files.id} --allow-write --allow-send`));
+    assert.match(await app.text('assistant-command'), new RegExp(`--connection ${files.id} --allow-write --allow-send --files-dir `));
     await shot(app, 'onedrive-assistant');
     await app.click('assistant-close');
     await app.waitGone('assistant-dialog');

@@ -22,7 +22,7 @@ describe("scopes", () => {
     expect(filterConnectors(SAMPLE_CONNECTORS, "teams").map((c) => c.id)).toEqual(["teams"]);
     expect(filterConnectors(SAMPLE_CONNECTORS, "SITES.read.all").map((c) => c.id)).toEqual(["onedrive-sharepoint"]);
     expect(filterConnectors(SAMPLE_CONNECTORS, "calendars.read").map((c) => c.id)).toEqual(["outlook365"]);
-    expect(filterConnectors(SAMPLE_CONNECTORS, "Calendar").map((c) => c.id)).toEqual(["outlook365", "teams"]);
+    expect(filterConnectors(SAMPLE_CONNECTORS, "Calendar").map((c) => c.id)).toEqual(["outlook365"]);
     expect(filterConnectors(SAMPLE_CONNECTORS, "files").map((c) => c.id)).toEqual(["onedrive-sharepoint"]);
     expect(filterConnectors(SAMPLE_CONNECTORS, "  ")).toHaveLength(3);
     expect(filterConnectors(SAMPLE_CONNECTORS, "xyz")).toEqual([]);
