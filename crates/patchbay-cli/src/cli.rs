@@ -152,6 +152,10 @@ pub enum TriggerKind {
     EventChanged,
     /// A file created, changed, deleted or moved under a folder of a drive.
     FileChanged,
+    /// A message arriving in your Teams chats (never your own).
+    ChatMessage,
+    /// A message posted in a channel of a team (needs Read channel messages, approved by an administrator).
+    ChannelMessage,
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +195,21 @@ pub struct AutomationAddArgs {
     /// path in PATCHBAY_LOCAL_PATH and in the item's local_path).
     #[arg(long, value_name = "DIR")]
     pub download_to: Option<String>,
+    /// For chat-message: only in this chat (its id, see `patchbay teams chats`).
+    #[arg(long, value_name = "ID")]
+    pub chat: Option<String>,
+    /// For chat-message: only messages that @mention you.
+    #[arg(long)]
+    pub mentions_me: bool,
+    /// For chat-message: only messages whose text contains this (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub contains: Option<String>,
+    /// For channel-message: the team's id (see `patchbay teams teams`).
+    #[arg(long, value_name = "ID")]
+    pub team: Option<String>,
+    /// For channel-message: the channel's id (see `patchbay teams channels`).
+    #[arg(long, value_name = "ID")]
+    pub channel: Option<String>,
     /// The command to run for each message, split into words like a shell would (no shell runs unless you
     /// write `sh -c '…'`). It gets the message's JSON on stdin.
     #[arg(long, value_name = "'PROGRAM ARG…'")]

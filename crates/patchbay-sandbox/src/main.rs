@@ -100,14 +100,16 @@ async fn main() -> std::process::ExitCode {
         // listing names is this one (GET /_sandbox/proof).
         "proof_key": sandbox.proof_key(),
     });
+    // The handlers are in place before the line is printed: whoever reads it may send SIGTERM at once.
+    let stop = Stop::install();
     println!("{line}");
     if until_stdin_closes {
         tokio::select! {
-            _ = wait_for_signal() => {}
+            _ = stop.wait() => {}
             _ = stdin_closed() => {}
         }
     } else {
-        wait_for_signal().await;
+        stop.wait().await;
     }
     sandbox.shutdown().await;
     std::process::ExitCode::SUCCESS
@@ -125,24 +127,44 @@ async fn stdin_closed() {
     }
 }
 
-async fn wait_for_signal() {
+/// SIGTERM (on Unix) and Ctrl-C, listened for from the moment it is made.
+struct Stop {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Stop {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Stop {
+                term: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            Stop {}
+        }
+    }
+
+    #[cfg(unix)]
+    async fn wait(mut self) {
+        match self.term.as_mut() {
+            Some(term) => {
                 tokio::select! {
                     _ = term.recv() => {}
                     _ = tokio::signal::ctrl_c() => {}
                 }
             }
-            Err(_) => {
+            None => {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
+
     #[cfg(not(unix))]
-    {
+    async fn wait(self) {
         let _ = tokio::signal::ctrl_c().await;
     }
 }

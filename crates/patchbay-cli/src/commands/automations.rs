@@ -167,80 +167,100 @@ fn set_paused(core: &Patchbay, id: &str, paused: bool, json: bool) -> Result<(),
 
 /// The trigger `add` was given; each kind's flags belong to it alone, and another's are refused in words.
 fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
-    let given = |flags: &[(bool, &'static str)]| flags.iter().find(|(g, _)| *g).map(|(_, f)| *f);
-    let mail = [
-        (args.from.is_some(), "--from"),
-        (args.subject_contains.is_some(), "--subject-contains"),
-        (args.has_attachments, "--has-attachments"),
+    // Every kind-specific flag, and the kind it belongs to.
+    let flags = [
+        (
+            args.subject_contains.is_some(),
+            "--subject-contains",
+            TriggerKind::NewMail,
+        ),
+        (
+            args.has_attachments,
+            "--has-attachments",
+            TriggerKind::NewMail,
+        ),
+        (args.days.is_some(), "--days", TriggerKind::EventChanged),
+        (args.drive.is_some(), "--drive", TriggerKind::FileChanged),
+        (
+            args.name_matches.is_some(),
+            "--name-matches",
+            TriggerKind::FileChanged,
+        ),
+        (
+            args.download_to.is_some(),
+            "--download-to",
+            TriggerKind::FileChanged,
+        ),
+        (args.chat.is_some(), "--chat", TriggerKind::ChatMessage),
+        (args.mentions_me, "--mentions-me", TriggerKind::ChatMessage),
+        (
+            args.contains.is_some(),
+            "--contains",
+            TriggerKind::ChatMessage,
+        ),
+        (args.team.is_some(), "--team", TriggerKind::ChannelMessage),
+        (
+            args.channel.is_some(),
+            "--channel",
+            TriggerKind::ChannelMessage,
+        ),
     ];
-    let files = [
-        (args.drive.is_some(), "--drive"),
-        (args.name_matches.is_some(), "--name-matches"),
-        (args.download_to.is_some(), "--download-to"),
-    ];
-    let refuse = |flag: &str, belongs: &str, hint: &str| {
-        Err(invalid(
-            format!("{flag} is for --on {belongs}."),
-            hint.to_string(),
-        ))
+    let cli_name = |k: TriggerKind| match k {
+        TriggerKind::NewMail => "new-mail",
+        TriggerKind::EventChanged => "event-changed",
+        TriggerKind::FileChanged => "file-changed",
+        TriggerKind::ChatMessage => "chat-message",
+        TriggerKind::ChannelMessage => "channel-message",
     };
-    match args.on {
-        TriggerKind::NewMail => {
-            if args.days.is_some() {
-                return refuse(
-                    "--days",
-                    "event-changed",
-                    "Leave it out for new mail, or watch the calendar with --on event-changed --days N.",
-                );
-            }
-            if let Some(flag) = given(&files) {
-                return refuse(flag, "file-changed", "Leave it out for new mail.");
-            }
-            Ok(Trigger::NewMail {
-                folder: args.folder.as_deref().unwrap_or("inbox").trim().to_string(),
-                from: args.from.clone().filter(|f| !f.trim().is_empty()),
-                subject_contains: args.subject_contains.clone().filter(|s| !s.is_empty()),
-                has_attachments: args.has_attachments,
-            })
-        }
-        TriggerKind::EventChanged => {
-            let mut other = mail.to_vec();
-            other.push((args.folder.is_some(), "--folder"));
-            if let Some(flag) = given(&other) {
-                return refuse(
-                    flag,
-                    "new-mail",
-                    "A calendar automation fires for every event added, changed or cancelled in the next --days N days.",
-                );
-            }
-            if let Some(flag) = given(&files) {
-                return refuse(flag, "file-changed", "Leave it out for the calendar.");
-            }
-            Ok(Trigger::EventChanged {
-                days: args
-                    .days
-                    .unwrap_or(patchbay_core::automations::DEFAULT_DAYS),
-            })
-        }
-        TriggerKind::FileChanged => {
-            if let Some(flag) = given(&mail) {
-                return refuse(
-                    flag,
-                    "new-mail",
-                    "A file automation filters by --folder and --name-matches.",
-                );
-            }
-            if args.days.is_some() {
-                return refuse("--days", "event-changed", "Leave it out for file changes.");
-            }
-            Ok(Trigger::FileChanged {
-                folder: args.folder.clone().unwrap_or_else(|| "/".into()),
-                drive: args.drive.clone(),
-                name_matches: args.name_matches.clone(),
-                download_to: args.download_to.clone(),
-            })
-        }
+    if let Some((_, flag, kind)) = flags.iter().find(|(given, _, k)| *given && *k != args.on) {
+        return Err(invalid(
+            format!("{flag} is for --on {}.", cli_name(*kind)),
+            format!("Leave it out for --on {}.", cli_name(args.on)),
+        ));
     }
+    // --folder: new mail's and file changes'; --from: new mail's and chat messages'.
+    if args.folder.is_some() && !matches!(args.on, TriggerKind::NewMail | TriggerKind::FileChanged)
+    {
+        return Err(invalid(
+            "--folder is for --on new-mail and --on file-changed.",
+            format!("Leave it out for --on {}.", cli_name(args.on)),
+        ));
+    }
+    if args.from.is_some() && !matches!(args.on, TriggerKind::NewMail | TriggerKind::ChatMessage) {
+        return Err(invalid(
+            "--from is for --on new-mail and --on chat-message.",
+            format!("Leave it out for --on {}.", cli_name(args.on)),
+        ));
+    }
+    Ok(match args.on {
+        TriggerKind::NewMail => Trigger::NewMail {
+            folder: args.folder.as_deref().unwrap_or("inbox").trim().to_string(),
+            from: args.from.clone().filter(|f| !f.trim().is_empty()),
+            subject_contains: args.subject_contains.clone().filter(|s| !s.is_empty()),
+            has_attachments: args.has_attachments,
+        },
+        TriggerKind::EventChanged => Trigger::EventChanged {
+            days: args
+                .days
+                .unwrap_or(patchbay_core::automations::DEFAULT_DAYS),
+        },
+        TriggerKind::FileChanged => Trigger::FileChanged {
+            folder: args.folder.clone().unwrap_or_else(|| "/".into()),
+            drive: args.drive.clone(),
+            name_matches: args.name_matches.clone(),
+            download_to: args.download_to.clone(),
+        },
+        TriggerKind::ChatMessage => Trigger::ChatMessage {
+            chat: args.chat.clone(),
+            from: args.from.clone(),
+            mentions_me: args.mentions_me,
+            contains: args.contains.clone(),
+        },
+        TriggerKind::ChannelMessage => Trigger::ChannelMessage {
+            team: args.team.clone().unwrap_or_default(),
+            channel: args.channel.clone().unwrap_or_default(),
+        },
+    })
 }
 
 async fn add(core: &Patchbay, args: &AutomationAddArgs) -> Result<(), ErrorInfo> {
@@ -265,6 +285,8 @@ async fn add(core: &Patchbay, args: &AutomationAddArgs) -> Result<(), ErrorInfo>
             Trigger::NewMail { .. } => "new mail",
             Trigger::EventChanged { .. } => "calendar changes",
             Trigger::FileChanged { .. } => "file changes",
+            Trigger::ChatMessage { .. } => "chat messages",
+            Trigger::ChannelMessage { .. } => "channel messages",
         }
     ));
     Ok(())

@@ -76,6 +76,51 @@ fn checked_trigger(
         ));
     };
     if !spec.needs.met_by(&connection.info.scopes_granted) {
+        let admin = connector.is_some_and(|c| {
+            c.permissions
+                .iter()
+                .any(|p| p.admin_consent && p.scope.eq_ignore_ascii_case(&spec.needs.scope))
+        });
+        if admin {
+            // Only an administrator can grant it: the link to send them, then a sign-in that asks for it.
+            let info = &connection.info;
+            let context = crate::oauth::ErrorContext {
+                authority: url::Url::parse(&info.authority).unwrap_or_else(|_| {
+                    url::Url::parse("https://login.microsoftonline.com/").expect("static")
+                }),
+                tenant: info.tenant.clone(),
+                client_id: info.client_id.clone(),
+                redirect_uri_to_register: "http://localhost".into(),
+                redirect_platform: String::new(),
+                scopes: vec![spec.needs.scope.clone()],
+                graph_url: url::Url::parse(&info.graph_url).unwrap_or_else(|_| {
+                    url::Url::parse("https://graph.microsoft.com/").expect("static")
+                }),
+                built_in_app: info.auth_type == crate::catalogue::AuthType::BuiltInApp,
+            };
+            let feature = connector
+                .and_then(|c| {
+                    c.features.iter().find(|f| {
+                        f.scopes
+                            .iter()
+                            .any(|s| s.eq_ignore_ascii_case(&spec.needs.scope))
+                    })
+                })
+                .map(|f| f.label.clone())
+                .unwrap_or_else(|| spec.needs.scope.clone());
+            return Err(ErrorInfo::new(
+                ErrorCode::AdminConsentRequired,
+                format!(
+                    "\"{}\" lacks the permission {}, which only an administrator can approve for your organisation.",
+                    connection.name, spec.needs.scope
+                ),
+                format!(
+                    "Send your administrator the admin-consent link; once they approved it, make a connection with \
+                     \"{feature}\" chosen (or Fix this one if it asked for it)."
+                ),
+            )
+            .with_action("Admin-consent link", context.admin_consent_url()));
+        }
         return Err(ErrorInfo::new(
             ErrorCode::InvalidScope,
             format!(

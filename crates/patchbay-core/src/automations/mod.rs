@@ -26,6 +26,8 @@
 
 pub mod action;
 pub mod calendar;
+pub mod channels;
+pub mod chats;
 pub mod engine;
 pub mod files;
 pub mod mail;
@@ -79,6 +81,19 @@ pub enum Trigger {
         /// `PATCHBAY_LOCAL_PATH` and the item's `local_path`).
         download_to: Option<String>,
     },
+    /// A message arriving in the person's Teams chats (never their own, never a system event), filtered.
+    ChatMessage {
+        /// Only in this chat (its id).
+        chat: Option<String>,
+        /// Only from this address (case-insensitive).
+        from: Option<String>,
+        /// Only messages that @mention the person.
+        mentions_me: bool,
+        /// Only messages whose text contains this (case-insensitive).
+        contains: Option<String>,
+    },
+    /// A message posted in a channel of a team (needs ChannelMessage.Read.All, which an administrator approves).
+    ChannelMessage { team: String, channel: String },
 }
 
 /// What an automation does with each item.
@@ -137,6 +152,20 @@ impl Trigger {
                 name_matches: name_matches.as_deref(),
                 download_to: download_to.as_deref(),
             }),
+            Trigger::ChatMessage {
+                chat,
+                from,
+                mentions_me,
+                contains,
+            } => Box::new(chats::ChatMessageArrives {
+                chat: chat.as_deref(),
+                from: from.as_deref(),
+                mentions_me: *mentions_me,
+                contains: contains.as_deref(),
+            }),
+            Trigger::ChannelMessage { team, channel } => {
+                Box::new(channels::ChannelMessageArrives { team, channel })
+            }
         }
     }
 

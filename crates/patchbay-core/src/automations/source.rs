@@ -84,6 +84,17 @@ pub trait DeltaSource: Send + Sync {
         started: i64,
     ) -> Vec<Pending>;
 
+    /// Whether it reads a list from the top each round (no delta): a round's end leaves no cursor.
+    fn reads_from_the_top(&self) -> bool {
+        false
+    }
+
+    /// Whether the round has read enough and stops before the page's `@odata.nextLink` (a list ordered newest
+    /// first, read down to the mark). The default: follow every page.
+    fn stop_paging(&self, _state: &State) -> bool {
+        false
+    }
+
     /// Whether the cursor no longer covers what is watched and a fresh pass is due (a calendar window that the
     /// days have moved past).
     fn fresh_pass_due(&self, _state: &State, _now: i64) -> bool {

@@ -42,6 +42,16 @@ impl Graph {
     }
 }
 
+impl TeamsRequests {
+    /// The requests that name no person by Graph's address (all but creating a chat), without a client at hand:
+    /// what an automation's round builds before it sends.
+    pub fn unbound() -> Self {
+        TeamsRequests {
+            root: Url::parse("https://graph.invalid/").expect("static URL"),
+        }
+    }
+}
+
 fn page(top: u32) -> String {
     top.clamp(1, MAX_PAGE).to_string()
 }

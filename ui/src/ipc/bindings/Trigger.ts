@@ -32,4 +32,20 @@ name_matches: string | null,
  * Download each created or modified file into this folder before the action (its path in
  * `PATCHBAY_LOCAL_PATH` and the item's `local_path`).
  */
-download_to: string | null, };
+download_to: string | null, } | { "on": "chat_message", 
+/**
+ * Only in this chat (its id).
+ */
+chat: string | null, 
+/**
+ * Only from this address (case-insensitive).
+ */
+from: string | null, 
+/**
+ * Only messages that @mention the person.
+ */
+mentions_me: boolean, 
+/**
+ * Only messages whose text contains this (case-insensitive).
+ */
+contains: string | null, } | { "on": "channel_message", team: string, channel: string, };

@@ -180,9 +180,9 @@ async fn poll(
             .json()
             .map_err(|e| PollError::Fail(words(&graph_error_info(&e))))?;
         let items: Vec<Value> = body["value"].as_array().cloned().unwrap_or_default();
-        let next = body["@odata.nextLink"].as_str().map(|l| kept(&graph, l));
+        let mut next = body["@odata.nextLink"].as_str().map(|l| kept(&graph, l));
         let delta = body["@odata.deltaLink"].as_str().map(|l| kept(&graph, l));
-        let done = next.is_none();
+        let mut done = next.is_none();
         let new_was_empty = items.is_empty();
         if !new_was_empty {
             source
@@ -191,14 +191,25 @@ async fn poll(
                 .map_err(PollError::Fail)?;
         }
         let new = source.take_page(a, state, items, done, started);
-        let quiet = new.is_empty() && new_was_empty;
+        if !done && source.stop_paging(state) {
+            // Read down to the mark: the rest is older. The next round starts from the top again.
+            done = true;
+            next = None;
+        }
+        // Nothing to deliver from this page: what changed (the cursor, ids seen, a source's record) is derived
+        // again from the same answers if a power cut loses it, so the round's one unflushed write will do.
+        let quiet = new.is_empty();
         for p in new {
             if !state.queue.iter().any(|q| q.key() == p.key()) {
                 state.queue.push(p);
                 queued += 1;
             }
         }
-        state.cursor = next.or(delta).or(state.cursor.take());
+        state.cursor = if done && source.reads_from_the_top() {
+            None
+        } else {
+            next.or(delta).or(state.cursor.take())
+        };
         if done {
             state.baselined = true;
         }
