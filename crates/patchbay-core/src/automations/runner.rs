@@ -4,7 +4,9 @@
 //! (Fix: it catches up from its cursor). The service runs it; so does `patchbay automations run`.
 //!
 //! Everything it knows is in the data folder: the list of automations is read again when `automations.json`
-//! changes, and Run now is a file (`automations/<id>/run-now`) that any process may write.
+//! changes, and Run now is a file (`automations/<id>/run-now`) that any process may write. The kernel says when
+//! either is written (inotify, through the `notify` crate), so between polls the runner sleeps: it looks at the
+//! folder on a timer only where the folder cannot be watched.
 
 use super::engine::{self, Round};
 use super::store::AutomationStore;
@@ -25,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 /// Outlook's limit: four concurrent requests per mailbox (per app). A round has at most one request in flight.
 pub const PER_MAILBOX: usize = 4;
 const RUN_NOW: &str = "run-now";
+/// Where the automations' folder cannot be watched: how often to look for Run now and a changed list.
 const TICK: Duration = Duration::from_millis(500);
 
 /// What a round reports to whoever runs the runner (the service's log and tray, the CLI's stderr).
@@ -48,6 +51,47 @@ fn take_run_now(folder: &Path) -> bool {
     std::fs::remove_file(folder.join(RUN_NOW)).is_ok()
 }
 
+/// Whether a change under the automations' folder is one the runner acts on: the list, or a Run now (not an
+/// automation's own state, written each round, nor a temporary file on its way to becoming one).
+fn wakes(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == RUN_NOW || n == "automations.json")
+}
+
+/// The kernel's watch of the automations' folder and its automations' folders; each change that matters sends
+/// on `tx`. `None` (and why, in the log) where it cannot watch.
+fn watch(dir: &Path, tx: mpsc::UnboundedSender<()>) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let started = crate::store::ensure_private_dir(dir)
+        .map_err(notify::Error::io)
+        .and_then(|()| {
+            let mut watcher =
+                notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                    match event {
+                        Ok(event) if !event.paths.iter().any(|p| wakes(p)) => {}
+                        // A change that matters, or the kernel dropped events (look at everything).
+                        _ => {
+                            let _ = tx.send(());
+                        }
+                    }
+                })?;
+            watcher.watch(dir, notify::RecursiveMode::Recursive)?;
+            Ok(watcher)
+        });
+    match started {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(
+                dir = %dir.display(),
+                "the automations' folder cannot be watched ({e}); looking at it every {} ms instead",
+                TICK.as_millis()
+            );
+            None
+        }
+    }
+}
+
 fn jittered(secs: u64) -> Duration {
     Duration::from_secs_f64(secs as f64 * (0.9 + rand::random::<f64>() * 0.2))
 }
@@ -65,9 +109,18 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
     let mut slots: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut list: Vec<Automation> = Vec::new();
     let mut seen_at: Option<Option<SystemTime>> = None;
+    let (woke_tx, mut woke) = mpsc::unbounded_channel();
+    let watcher = watch(store.dir(), woke_tx);
+    // Look at the folder (the list's stamp, each Run now) on the first pass and after each change the kernel
+    // reports; every pass where it cannot watch.
+    let mut look = true;
     loop {
         // The list, again whenever its file changed (any process may have added, paused or removed one).
-        let stamp = modified(&store.path());
+        let stamp = if look {
+            modified(&store.path())
+        } else {
+            seen_at.flatten()
+        };
         if seen_at != Some(stamp) {
             match store.list() {
                 Ok(l) => {
@@ -84,7 +137,7 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
             if a.paused || running.contains_key(&a.id) {
                 continue;
             }
-            let asked = take_run_now(&store.folder_of(&a.id));
+            let asked = look && take_run_now(&store.folder_of(&a.id));
             if !asked && next.get(&a.id).is_some_and(|t| *t > now) {
                 continue;
             }
@@ -110,18 +163,31 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
                 }),
             );
         }
-        // Until the next poll is due (a poll starts on time, not on the next tick), or a tick to look for Run now.
+        // Until the next poll is due (a poll starts on time), a change in the folder, a round's end (its
+        // automation polls again on its own time), or — unwatched — a tick to look for Run now.
+        let longest = if watcher.is_some() && running.is_empty() {
+            Duration::from_secs(3600)
+        } else {
+            TICK
+        };
         let wake = list
             .iter()
             .filter(|a| !a.paused && !running.contains_key(&a.id))
             .filter_map(|a| next.get(&a.id))
             .min()
-            .map_or(TICK, |t| {
-                t.saturating_duration_since(Instant::now()).min(TICK)
+            .map_or(longest, |t| {
+                t.saturating_duration_since(Instant::now()).min(longest)
             });
+        // A Run now for a round still running waits for it: look again on the tick after while any runs.
+        look = watcher.is_none() || !running.is_empty();
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = tokio::time::sleep(wake) => {}
+            _ = woke.recv(), if watcher.is_some() => {
+                look = true;
+                // A burst of writes (a list saved, several Run now at once) is one look.
+                while woke.try_recv().is_ok() {}
+            }
             event = events.recv() => {
                 // A connection mended (Fix, or Graph reachable again): its automations catch up now.
                 if let Ok(CoreEvent::StatusChanged { connection, .. }) = event {
@@ -181,4 +247,82 @@ pub fn stopped_summary(
         ),
         ids,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::automations::{Action, Trigger};
+
+    #[test]
+    fn only_the_list_and_run_now_wake_the_runner() {
+        let dir = Path::new("/data/automations");
+        assert!(wakes(&dir.join("automations.json")));
+        assert!(wakes(&dir.join("a1").join(RUN_NOW)));
+        assert!(!wakes(&dir.join("a1").join("state.json")));
+        assert!(!wakes(&dir.join("a1").join(".state.json.tmp")));
+        assert!(!wakes(&dir.join(".automations.json.tmp")));
+    }
+
+    /// With an hour between polls, a Run now written by another process is heard from the kernel and run at once.
+    #[tokio::test]
+    async fn run_now_from_another_process_runs_at_once_between_polls() {
+        let data = tempfile::tempdir().unwrap();
+        let core = Patchbay::with_key_store(
+            crate::config::CoreConfig::with_data_dir(data.path().to_path_buf()),
+            Box::<crate::vault::MemoryKeyStore>::default(),
+        );
+        let store = AutomationStore::new(data.path());
+        store
+            .add(Automation {
+                id: "a1".into(),
+                name: "n".into(),
+                connection_id: "gone".into(),
+                trigger: Trigger::EventChanged { days: 1 },
+                action: Action::Run {
+                    argv: vec!["true".into()],
+                },
+                paused: false,
+                notify: false,
+                poll_secs: 3600,
+                created_at: "2025-01-01T00:00:00Z".into(),
+            })
+            .unwrap();
+        let stop = CancellationToken::new();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let runner = tokio::spawn(run(core, stop.clone(), tx));
+        let wait = Duration::from_secs(10);
+        // Its first round at start (its connection is gone: an error, reported).
+        let first = tokio::time::timeout(wait, rx.recv()).await.unwrap().unwrap();
+        assert_eq!(first.automation.id, "a1");
+        // Nothing more for an hour …
+        assert!(
+            tokio::time::timeout(Duration::from_millis(1500), rx.recv())
+                .await
+                .is_err(),
+            "no round before its time"
+        );
+        // … unless asked.
+        request_run_now(&store, "a1").unwrap();
+        let asked = tokio::time::timeout(wait, rx.recv())
+            .await
+            .expect("Run now was heard")
+            .unwrap();
+        assert_eq!(asked.automation.id, "a1");
+        assert!(
+            !store.folder_of("a1").join(RUN_NOW).exists(),
+            "Run now taken once"
+        );
+        // A new automation written by another process polls at once too.
+        let mut second = store.get("a1").unwrap();
+        second.id = "a2".into();
+        store.add(second).unwrap();
+        let added = tokio::time::timeout(wait, rx.recv())
+            .await
+            .expect("the new automation was seen")
+            .unwrap();
+        assert_eq!(added.automation.id, "a2");
+        stop.cancel();
+        runner.await.unwrap();
+    }
 }
