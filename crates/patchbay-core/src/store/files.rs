@@ -46,6 +46,8 @@ pub fn open_private(path: &Path, options: &OpenOptions) -> std::io::Result<File>
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         ensure_private_dir(dir)?;
     }
+    // Windows has no mode bits: the file takes the data folder's ACL (see docs/THREAT-MODEL.md).
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut options = options.clone();
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
