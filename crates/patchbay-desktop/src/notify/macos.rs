@@ -5,9 +5,9 @@
 //! A program outside a bundle (a build run from cargo's target folder) gets none: the framework would raise an
 //! Objective-C exception there, so that is checked first and said in words.
 //!
-//! A click brings Patchbay forward, as macOS does for any app's notification; opening the connection's Fix from it
-//! would take a notification-centre delegate, an Objective-C class declared in Rust, which needs `unsafe` that
-//! this workspace forbids. The tray's menu carries the Fix entries.
+//! A click is left to macOS (it activates the app that posted the note); opening the connection's Fix from it
+//! would take a notification-centre delegate, an Objective-C class declared in Rust (objc2's `define_class!`),
+//! which needs `unsafe` that this workspace forbids. The tray's menu carries the Fix entries.
 
 use crate::alerts::Note;
 use objc2::runtime::Bool;

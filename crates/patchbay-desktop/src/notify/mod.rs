@@ -5,8 +5,8 @@
 //!
 //! [`send_plain`] shows a note that nothing waits on (the window's one note as it ends). The resident service's
 //! notes open the connection's Fix when clicked: on Linux it sends them with notify-rust, which follows the
-//! Freedesktop actions; on Windows with [`windows::send`] and a click handler; on macOS a click brings Patchbay
-//! forward (see [`macos`]).
+//! Freedesktop actions; on Windows with [`windows::send`] and a click handler; on macOS a click is left to
+//! macOS (see [`macos`]).
 
 #[cfg(all(unix, not(target_os = "macos")))]
 mod freedesktop;

@@ -4,7 +4,7 @@
 //! - Linux and the BSDs: `org.freedesktop.Notifications` through notify-rust, with the `default` action
 //!   ([`freedesktop`]);
 //! - Windows: a toast, whose activation opens the Fix ([`patchbay_desktop::notify::windows`]);
-//! - macOS: the User Notifications framework; a click brings Patchbay forward
+//! - macOS: the User Notifications framework; a click is left to macOS, the tray's menu has the Fix
 //!   ([`patchbay_desktop::notify::macos`]).
 //!
 //! Without a notification service nothing fails: the log says so.
