@@ -4,9 +4,10 @@
 # headless session, so `set -e` holds inside it and a hung layer can be timed out alone. Source after common.sh.
 
 # Layer names, in the order they run, and a time limit for each (seconds; generous: a cold build on 2 cores is
-# part of `rust`).
+# part of `rust`, and `lints` holds the Windows and macOS type-check, whose cold run builds both targets' std and
+# dependencies: about 8 minutes of CPU).
 LAYERS=(lints rust ui interop e2e)
-declare -A LAYER_LIMIT=([lints]=1500 [rust]=2400 [ui]=600 [interop]=600 [e2e]=1200)
+declare -A LAYER_LIMIT=([lints]=2400 [rust]=2400 [ui]=600 [interop]=600 [e2e]=1200)
 declare -A LAYER_TITLE=(
   [lints]="lints (fmt, clippy, clippy for Windows and macOS, typecheck, eslint, core without Tauri, packaging metadata)"
   [rust]="rust (cargo nextest: unit, bindings drift, keychain, tray)"
