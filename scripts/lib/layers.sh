@@ -4,11 +4,12 @@
 # headless session, so `set -e` holds inside it and a hung layer can be timed out alone. Source after common.sh.
 
 # Layer names, in the order they run, and a time limit for each (seconds; generous: a cold build on 2 cores is
-# part of `rust`).
+# part of `rust`, and `lints` holds the Windows and macOS type-check, whose cold run builds both targets' std and
+# dependencies: about 8 minutes of CPU).
 LAYERS=(lints rust ui interop e2e)
-declare -A LAYER_LIMIT=([lints]=1500 [rust]=2400 [ui]=600 [interop]=600 [e2e]=1200)
+declare -A LAYER_LIMIT=([lints]=2400 [rust]=2400 [ui]=600 [interop]=600 [e2e]=1200)
 declare -A LAYER_TITLE=(
-  [lints]="lints (fmt, clippy, typecheck, eslint, core without Tauri, packaging metadata)"
+  [lints]="lints (fmt, clippy, clippy for Windows and macOS, typecheck, eslint, core without Tauri, packaging metadata)"
   [rust]="rust (cargo nextest: unit, bindings drift, keychain, tray)"
   [ui]="ui (vitest, IPC mocked)"
   [interop]="interop (OpenID provider fixture)"
@@ -20,6 +21,8 @@ export PATCHBAY_ARTIFACTS="$ARTIFACTS"
 
 # shellcheck source=scripts/lib/packaging.sh
 source "$REPO/scripts/lib/packaging.sh"
+# shellcheck source=scripts/lib/cross.sh
+source "$REPO/scripts/lib/cross.sh"
 
 # The app binary the e2e layer drives: the one `cargo nextest run --workspace` builds (same feature set, so it is
 # built once).
@@ -95,6 +98,11 @@ layer_lints() {
   _lint "cargo fmt --all -- --check" cargo fmt --all -- --check
   _lint "cargo clippy --workspace --all-targets -- -D warnings" \
     cargo clippy --workspace --all-targets --quiet -- -D warnings
+  local target
+  for target in "${CROSS_TARGETS[@]}"; do
+    _lint "$(cross_target_name "$target"): cargo clippy --workspace -- -D warnings (type-checked, not linked)" \
+      cross_clippy "$target"
+  done
   _lint "npm run typecheck" npm run --silent typecheck
   _lint "npm run lint" npm run --silent lint
   _lint "patchbay-core has no Tauri in its dependency tree" core_has_no_tauri

@@ -54,7 +54,10 @@ pub fn set_autostart(enabled: bool) -> Result<bool, ErrorInfo> {
         ErrorInfo::new(
             ErrorCode::Internal,
             "Patchbay could not change whether it starts at login.",
-            "Check that your autostart folder (~/.config/autostart on Linux) is writable.",
+            format!(
+                "Check {} and that you may change it.",
+                Autostart::where_to_look()
+            ),
         )
         .with_detail(detail)
     };

@@ -27,14 +27,18 @@ pub struct CoreConfig {
 }
 
 impl CoreConfig {
-    /// `PATCHBAY_DATA_DIR` or the platform's data directory (`~/.local/share/patchbay` on Linux).
+    /// `PATCHBAY_DATA_DIR` or the platform's local data directory: `~/.local/share/patchbay` on Linux,
+    /// `~/Library/Application Support/dev.patchbay.patchbay` on macOS, `%LOCALAPPDATA%\patchbay\patchbay\data` on
+    /// Windows. The local one, not Windows' roaming profile: the folder holds locks and a running service's
+    /// status, which must not travel to another machine, and its sealed files are useless without this
+    /// computer's keychain entry anyway.
     pub fn from_env() -> Self {
         let data_dir = std::env::var_os("PATCHBAY_DATA_DIR")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .or_else(|| {
                 directories::ProjectDirs::from("dev", "patchbay", "patchbay")
-                    .map(|d| d.data_dir().to_path_buf())
+                    .map(|d| d.data_local_dir().to_path_buf())
             })
             .unwrap_or_else(|| PathBuf::from(".patchbay"));
         Self::with_data_dir(data_dir)

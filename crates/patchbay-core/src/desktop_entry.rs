@@ -119,8 +119,8 @@ pub fn exec_program(desktop_file: &str) -> Option<String> {
 
 /// One of Patchbay's own programs (`patchbay-service`, `patchbay-app`, `patchbay-sandbox`): where `env_var` says,
 /// else beside the running executable (a build puts them all in `target/…`, a package its commands in
-/// `/usr/bin`), else in `../lib/patchbay/` from it (where a package keeps a helper that is no command of its
-/// own), else on `PATH`.
+/// `/usr/bin`, an installer or a macOS app bundle all in one folder), else in `../lib/patchbay/` from it (where a
+/// package keeps a helper that is no command of its own), else on `PATH`. On Windows its file is `name.exe`.
 pub fn sibling_program(name: &str, env_var: &str) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(env_var).filter(|v| !v.is_empty()) {
         let path = PathBuf::from(path);
@@ -129,21 +129,34 @@ pub fn sibling_program(name: &str, env_var: &str) -> Option<PathBuf> {
     let dir = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(Path::to_path_buf));
+    let names = file_names(name, std::env::consts::EXE_SUFFIX);
     dir.iter()
-        .flat_map(|d| [d.join(name), d.join("../lib/patchbay").join(name)])
+        .flat_map(|d| [d.to_path_buf(), d.join("../lib/patchbay")])
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
         .find(|p| p.is_file())
         .or_else(|| which(name))
 }
 
-/// The first `name` on `PATH` (or `name` itself when it is a path to a file).
+/// The file names a program `name` may have: itself, and with the platform's executable suffix (`.exe`) when
+/// it has one and `name` does not end in it.
+fn file_names(name: &str, exe_suffix: &str) -> Vec<String> {
+    let mut names = vec![name.to_string()];
+    if !exe_suffix.is_empty() && !name.to_ascii_lowercase().ends_with(exe_suffix) {
+        names.push(format!("{name}{exe_suffix}"));
+    }
+    names
+}
+
+/// The first `name` on `PATH` (or `name` itself when it is a path to a file); on Windows `name.exe` too.
 pub fn which(name: &str) -> Option<PathBuf> {
     let candidate = Path::new(name);
     if candidate.components().count() > 1 {
         return candidate.is_file().then(|| candidate.to_path_buf());
     }
+    let names = file_names(name, std::env::consts::EXE_SUFFIX);
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
+            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
             .find(|p| p.is_file())
     })
 }
@@ -179,6 +192,16 @@ mod tests {
         assert_eq!(exec_program("[Desktop Action x]\nExec=other\n"), None);
         assert_eq!(exec_program("[Desktop Entry]\nExec=\"unterminated\n"), None);
         assert_eq!(exec_program("[Desktop Entry]\nExec=\n"), None);
+    }
+
+    #[test]
+    fn a_program_is_looked_for_with_the_platforms_executable_suffix() {
+        assert_eq!(file_names("patchbay-service", ""), ["patchbay-service"]);
+        assert_eq!(
+            file_names("patchbay-service", ".exe"),
+            ["patchbay-service", "patchbay-service.exe"]
+        );
+        assert_eq!(file_names("notepad.EXE", ".exe"), ["notepad.EXE"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Desktop notifications: what they say, and the rule of when one goes out — once per change *into* a status
 //! that needs the person (broken, or at risk), never again when a check finds a broken connection still broken.
-//! Whoever shows them (the resident service, over `org.freedesktop.Notifications`) keeps one [`Alerts`].
+//! Whoever shows them (the resident service, through [`crate::notify`]) keeps one [`Alerts`].
 
 use patchbay_core::model::{ConnectionStatus, ConnectionSummary};
 use std::collections::HashMap;
@@ -104,41 +104,6 @@ pub fn still_running() -> Note {
         body: "It keeps checking your connections and will notify you here. This desktop shows no tray icon, so launch Patchbay again to bring its window back.".into(),
         fix: None,
     }
-}
-
-/// Show `note` with no action and nothing waiting for a click: the window's one notification, sent as it ends.
-/// A Freedesktop `Notify` call over the session bus (zbus, which the keychain and the tray bring anyway); the
-/// service's clickable notifications go through notify-rust. `Err` in words when no notification service answers.
-#[cfg(target_os = "linux")]
-pub fn send_plain(note: &Note) -> Result<u32, String> {
-    use std::collections::HashMap;
-    use zbus::zvariant::Value;
-    let connection = zbus::blocking::Connection::session().map_err(|e| e.to_string())?;
-    let hints: HashMap<&str, Value<'_>> = HashMap::new();
-    let reply = connection
-        .call_method(
-            Some("org.freedesktop.Notifications"),
-            "/org/freedesktop/Notifications",
-            Some("org.freedesktop.Notifications"),
-            "Notify",
-            &(
-                "Patchbay",
-                0u32,
-                "patchbay-app",
-                note.summary.as_str(),
-                note.body.as_str(),
-                Vec::<&str>::new(),
-                hints,
-                -1i32,
-            ),
-        )
-        .map_err(|e| e.to_string())?;
-    reply.body().deserialize::<u32>().map_err(|e| e.to_string())
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn send_plain(_note: &Note) -> Result<u32, String> {
-    Err("no notification service on this platform yet".into())
 }
 
 /// The last settled (not "checking") status of each connection, to notify once per change; and which

@@ -4,7 +4,8 @@
 //! `PATCHBAY_WINDOW_BINARY` and `PATCHBAY_SERVICE_BINARY` say where for tests of an installed package.
 //!
 //! A started program is on its own: a process group of its own (closing a terminal or ending a test's process
-//! group does not end it) and nothing of ours on its standard input.
+//! group does not end it; on Windows, a console's Ctrl-C does not reach it, and it opens no console window of
+//! its own) and nothing of ours on its standard input.
 
 use patchbay_core::resident::start::StartFailure;
 use patchbay_core::store::{ensure_private_dir, open_private};
@@ -79,6 +80,16 @@ pub fn spawn_detached(
     }
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    #[cfg(windows)]
+    {
+        // Process creation flags (winbase.h).
+        const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+        const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+        std::os::windows::process::CommandExt::creation_flags(
+            &mut command,
+            CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW,
+        );
+    }
     command
         .spawn()
         .map_err(|e| StartFailure::program(program, &e))

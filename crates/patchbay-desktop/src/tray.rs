@@ -167,6 +167,31 @@ impl MenuAction {
     }
 }
 
+/// A label as the Windows and macOS menus take it (`muda`): `&` marks a mnemonic there, so a `&` in a
+/// connection's name is doubled to show as written.
+pub fn menu_label(label: &str) -> String {
+    label.replace('&', "&&")
+}
+
+/// `text` cut to at most `units` UTF-16 code units (Windows keeps a tray tooltip in a fixed buffer), at a
+/// character boundary, ending in "…" when cut.
+pub fn tooltip_within(text: &str, units: usize) -> String {
+    if text.encode_utf16().count() <= units {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 1; // the ellipsis
+    for c in text.chars() {
+        used += c.len_utf16();
+        if used > units {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +335,28 @@ mod tests {
             tray_model(&[], false).with_automations(None),
             tray_model(&[], false)
         );
+    }
+
+    #[test]
+    fn menu_labels_show_ampersands_as_written() {
+        assert_eq!(menu_label("R&D mail: healthy"), "R&&D mail: healthy");
+        assert_eq!(menu_label("Work mail"), "Work mail");
+    }
+
+    #[test]
+    fn a_long_tooltip_is_cut_to_what_windows_keeps() {
+        assert_eq!(
+            tooltip_within("Patchbay: 1 connection", 127),
+            "Patchbay: 1 connection"
+        );
+        let long = format!("Patchbay: {}", "x".repeat(200));
+        let cut = tooltip_within(&long, 127);
+        assert_eq!(cut.encode_utf16().count(), 127);
+        assert!(cut.ends_with('…'), "{cut}");
+        // Never half of a character that takes two units.
+        let emoji = "📬".repeat(100);
+        let cut = tooltip_within(&emoji, 127);
+        assert!(cut.encode_utf16().count() <= 127);
+        assert_eq!(cut.chars().filter(|c| *c == '📬').count(), 63);
     }
 }

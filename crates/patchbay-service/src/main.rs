@@ -1,13 +1,19 @@
+// An installed service opens no console window at login on Windows (a build from source keeps its console, for
+// its log and Ctrl-C).
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 //! `patchbay-service`: the part of Patchbay that runs all day. It checks every connection (at start-up, every 15
 //! minutes, on demand), shows their state in the tray, notifies when one breaks, and starts the window when
 //! asked; the window (`patchbay-app`, with WebKit) runs only while it is open. It shares the data folder with the
 //! window, the CLI and the MCP server, and holds no state they cannot read back there.
 //!
-//! On a machine with no desktop (`--headless`, or no display to be found) it runs without a tray or
-//! notifications: what breaks is said in its log (the journal, under the packages' systemd user unit).
+//! On a machine with no desktop (`--headless`, or on Linux no display to be found) it runs without a tray or
+//! notifications: what breaks is said in its log (the journal, under the packages' systemd user unit). On Windows
+//! and macOS the tray wants the main thread's message loop, so there the service runs on a thread beside it
+//! ([`tray::main_loop`]).
 
+mod notify;
 mod service;
-#[cfg(target_os = "linux")]
 mod tray;
 mod window;
 
@@ -36,8 +42,13 @@ fn version_line() -> &'static str {
     LINE.as_str()
 }
 
-/// Whether there is a desktop to show a tray and notifications on.
+/// Whether there is a desktop to show a tray and notifications on: on Linux and the BSDs, an X or Wayland
+/// display; on Windows and macOS, always (the service starts in the person's own session: at login, or from
+/// the window).
 fn desktop_session() -> bool {
+    if cfg!(any(windows, target_os = "macos")) {
+        return true;
+    }
     ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
@@ -92,7 +103,21 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(service::run(config, lock, mode, version_line()))
+    let serve = move |host: Option<tray::Host>| {
+        runtime.block_on(service::run(config, lock, mode, version_line(), host))
+    };
+    #[cfg(any(windows, target_os = "macos"))]
+    let clean = match mode {
+        ServiceMode::Desktop => tray::main_loop::run(serve),
+        ServiceMode::Headless => serve(None),
+    };
+    #[cfg(not(any(windows, target_os = "macos")))]
+    let clean = serve(Some(tray::Host));
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// `PATCHBAY_LOG` (a tracing filter) to stderr, `info` by default: the journal under systemd, a log file in

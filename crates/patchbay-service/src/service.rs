@@ -5,6 +5,8 @@
 //! signal; then the core finishes what it does (a refresh is never cut between Microsoft's answer and the
 //! seal), and the lock and status file go.
 
+use crate::notify::notify;
+use crate::tray::{Event, Host, Tray};
 use crate::window;
 use patchbay_core::automations::runner::{self, stopped_summary, Report};
 use patchbay_core::automations::store::AutomationStore;
@@ -13,30 +15,17 @@ use patchbay_core::health::MonitorConfig;
 use patchbay_core::model::ConnectionSummary;
 use patchbay_core::resident::{ServiceLock, ServiceMode, ServiceStatus, TrayState};
 use patchbay_core::{CoreConfig, Patchbay};
-use patchbay_desktop::alerts::{Alerts, Note};
+use patchbay_desktop::alerts::Alerts;
 use patchbay_desktop::autostart::Autostart;
 use patchbay_desktop::batch;
 use patchbay_desktop::tray::{tray_model, MenuAction, TrayModel};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-#[cfg(target_os = "linux")]
-use crate::tray::{Event, Tray};
-
-/// What the tray tells the service, where there is no tray.
-#[cfg(not(target_os = "linux"))]
-#[derive(Debug)]
-pub enum Event {
-    Menu(MenuAction),
-    Presence(TrayState),
-}
-
 /// The desktop around the core: absent when headless.
 struct Desktop {
-    #[cfg(target_os = "linux")]
     tray: Option<Tray>,
     autostart: Option<Autostart>,
     alerts: Alerts,
@@ -64,12 +53,9 @@ impl Desktop {
     }
 
     async fn show(&self, connections: &[ConnectionSummary]) {
-        #[cfg(target_os = "linux")]
         if let Some(tray) = &self.tray {
             tray.show(self.model(connections)).await;
         }
-        #[cfg(not(target_os = "linux"))]
-        let _ = connections;
     }
 
     /// A connection's status changed: one notification per change into one that needs the person.
@@ -86,22 +72,25 @@ impl Desktop {
         };
         let on = !autostart.enabled();
         match autostart.set(on) {
-            Ok(()) => tracing::info!(on, entry = %autostart.entry().display(), "Start at login"),
+            Ok(()) => tracing::info!(on, entry = %autostart.location(), "Start at login"),
             Err(e) => tracing::warn!(
-                "Start at login could not be changed ({}): {e}. Check that the folder is writable.",
-                autostart.entry().display()
+                "Start at login could not be changed ({}): {e}. Check {}.",
+                autostart.location(),
+                Autostart::where_to_look()
             ),
         }
     }
 }
 
-/// Run until Quit or SIGTERM/SIGINT. The exit status is success unless the core could not stop in time.
+/// Run until Quit or SIGTERM/SIGINT (Ctrl-C on Windows). True when the core stopped in time. The tray is drawn
+/// through `host` (on Windows and macOS, the main thread's loop; `None`: no tray).
 pub async fn run(
     config: CoreConfig,
     lock: ServiceLock,
     mode: ServiceMode,
     version: &str,
-) -> ExitCode {
+    host: Option<Host>,
+) -> bool {
     // Before anything is said of this service (its status file): a SIGTERM from then on ends it cleanly.
     let stop = CancellationToken::new();
     spawn_signal_handler(stop.clone());
@@ -113,7 +102,7 @@ pub async fn run(
     });
     let (tx, mut tray_events) = mpsc::unbounded_channel::<Event>();
     let mut desktop = match mode {
-        ServiceMode::Desktop => Some(desktop(&data_dir, &list, tx.clone()).await),
+        ServiceMode::Desktop => Some(desktop(&data_dir, &list, tx.clone(), host.as_ref()).await),
         ServiceMode::Headless => None,
     };
     let mut status = ServiceStatus::new(version, mode, tray_state(desktop.as_ref()));
@@ -207,18 +196,13 @@ pub async fn run(
     tracing::info!("stopping");
     runner_stop.cancel();
     let _ = runner.await;
-    #[cfg(target_os = "linux")]
     if let Some(tray) = desktop.as_ref().and_then(|d| d.tray.as_ref()) {
         tray.stop().await;
     }
     let clean = core.shutdown(Duration::from_secs(5)).await;
     drop(lock);
     tracing::info!(clean, "Patchbay's service stopped");
-    if clean {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    clean
 }
 
 /// The desktop around the core: Start at login (an older version's entry now starts this service), the tray.
@@ -226,6 +210,7 @@ async fn desktop(
     data_dir: &Path,
     list: &[ConnectionSummary],
     events: mpsc::UnboundedSender<Event>,
+    host: Option<&Host>,
 ) -> Desktop {
     let autostart = std::env::current_exe()
         .ok()
@@ -233,29 +218,26 @@ async fn desktop(
     if let Some(auto) = &autostart {
         match auto.migrate() {
             Ok(true) => {
-                tracing::info!(entry = %auto.entry().display(), "Start at login now starts the service")
+                tracing::info!(entry = %auto.location(), "Start at login now starts the service")
             }
             Ok(false) => {}
-            Err(e) => tracing::warn!("could not update {}: {e}", auto.entry().display()),
+            Err(e) => tracing::warn!("could not update {}: {e}", auto.location()),
         }
     }
     let mut desktop = Desktop {
-        #[cfg(target_os = "linux")]
         tray: None,
         autostart,
         alerts: Alerts::seeded(list),
         data_dir: data_dir.to_path_buf(),
         automations: None,
     };
-    #[cfg(target_os = "linux")]
-    {
-        match Tray::start(desktop.model(list), events).await {
+    match host {
+        Some(host) => match Tray::start(desktop.model(list), events, host).await {
             Ok(tray) => desktop.tray = Some(tray),
             Err(reason) => tracing::info!("running without a tray: {reason}"),
-        }
+        },
+        None => tracing::info!("running without a tray: no main-thread loop to show it from"),
     }
-    #[cfg(not(target_os = "linux"))]
-    drop(events);
     desktop
 }
 
@@ -263,7 +245,6 @@ async fn desktop(
 fn tray_state(desktop: Option<&Desktop>) -> TrayState {
     match desktop {
         None => TrayState::Off,
-        #[cfg(target_os = "linux")]
         Some(d) if d.tray.is_none() => TrayState::Absent {
             reason: "no desktop session bus to show it on".into(),
         },
@@ -343,71 +324,8 @@ fn say_status(c: &ConnectionSummary, previous: patchbay_core::model::ConnectionS
     }
 }
 
-/// Show `note`; a click opens the window at its Fix. Without a notification server nothing fails.
-#[cfg(unix)]
-fn notify(note: Note, data_dir: PathBuf) {
-    tokio::spawn(async move {
-        // Whether this server reads markup in bodies decides how the body is written (see `Note::body_for`).
-        let body_markup = tokio::task::spawn_blocking(notify_rust::get_capabilities)
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .is_some_and(|caps| caps.iter().any(|c| c == "body-markup"));
-        let mut n = notify_rust::Notification::new();
-        n.appname("Patchbay")
-            .summary(&note.summary)
-            .body(&note.body_for(body_markup))
-            .icon("patchbay-app");
-        // The `default` action is what a click on the notification itself invokes.
-        if note.fix.is_some() {
-            n.action("default", "Fix…").action("fix", "Fix…");
-        } else {
-            n.action("default", "Open Patchbay");
-        }
-        let handle = match n.show_async().await {
-            Ok(handle) => handle,
-            Err(e) => {
-                tracing::info!("no notification shown (no notification service?): {e}");
-                return;
-            }
-        };
-        tracing::info!(summary = %note.summary, "notification shown");
-        // A notification may sit unclicked in a notification centre; stop listening for it after a day.
-        let clicked = tokio::time::timeout(Duration::from_secs(24 * 3600), wait_click(&handle))
-            .await
-            .unwrap_or(false);
-        if clicked {
-            if let Some(id) = &note.fix {
-                tracing::info!(connection = %id, "opening its Fix");
-            }
-            window::open(&data_dir, note.fix.as_deref());
-        }
-    });
-}
-
-#[cfg(unix)]
-async fn wait_click(handle: &notify_rust::NotificationHandle) -> bool {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    handle
-        .wait_for_action_async(move |response| {
-            let clicked = match response {
-                notify_rust::NotificationResponse::Default => true,
-                notify_rust::NotificationResponse::Action(a) => a == "fix" || a == "default",
-                _ => false,
-            };
-            let _ = tx.send(clicked);
-        })
-        .await;
-    rx.await.unwrap_or(false)
-}
-
-#[cfg(not(unix))]
-fn notify(note: Note, _data_dir: PathBuf) {
-    tracing::warn!("{}: {}", note.summary, note.body);
-}
-
-/// SIGTERM (systemd, a log-out) and SIGINT (Ctrl-C) end the service cleanly. The handlers are in place when
-/// this returns.
+/// SIGTERM (systemd, launchd, a log-out) and SIGINT (Ctrl-C) end the service cleanly; on Windows, Ctrl-C and
+/// closing its console (a build run from a terminal). The handlers are in place when this returns.
 fn spawn_signal_handler(stop: CancellationToken) {
     #[cfg(unix)]
     {
@@ -429,9 +347,20 @@ fn spawn_signal_handler(stop: CancellationToken) {
             stop.cancel();
         });
     }
-    #[cfg(not(unix))]
-    tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
-        stop.cancel();
-    });
+    #[cfg(windows)]
+    {
+        use tokio::signal::windows::{ctrl_c, ctrl_close};
+        // An installed service has no console (it is a windowed program): the tray's Quit ends it.
+        let (Ok(mut interrupt), Ok(mut close)) = (ctrl_c(), ctrl_close()) else {
+            tracing::debug!("no console: Quit in the tray ends the service");
+            return;
+        };
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = interrupt.recv() => tracing::info!("Ctrl-C"),
+                _ = close.recv() => tracing::info!("console closed"),
+            }
+            stop.cancel();
+        });
+    }
 }

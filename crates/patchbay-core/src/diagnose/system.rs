@@ -91,11 +91,17 @@ fn not_running(data_dir: &std::path::Path) -> Check {
             failure.fix(),
         );
     }
+    // The packages' systemd user unit is Linux's; elsewhere the service starts from the window or at login.
+    let fix = if cfg!(target_os = "linux") {
+        "Open Patchbay (it starts the service) and tick Start at login in its tray menu; on a machine without a desktop, run `systemctl --user enable --now patchbay`."
+    } else {
+        "Open Patchbay (it starts the service) and tick Start at login in its tray menu."
+    };
     Check::warning(
         "service",
         TITLE,
         "Patchbay's service is not running, so connections are checked only while Patchbay's window is open or a command runs.",
-        "Open Patchbay (it starts the service) and tick Start at login in its tray menu; on a machine without a desktop, run `systemctl --user enable --now patchbay`.",
+        fix,
     )
 }
 

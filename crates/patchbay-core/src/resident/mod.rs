@@ -2,8 +2,9 @@
 //! runs all day: the health monitor, the tray, notifications (and next, automations). It cooperates with the
 //! window, the CLI and the MCP server through the data folder like everything else:
 //!
-//! - `service.lock`: one service per data folder (so one per user), held for the service's life with `flock`. Any
-//!   process can tell whether a service runs by whether the lock is free, which no crash can leave wrong (the
+//! - `service.lock`: one service per data folder (so one per user), held for the service's life with the
+//!   platform's file lock (`flock` on Linux and macOS, `LockFileEx` on Windows, through `std::fs::File::try_lock`).
+//!   Any process can tell whether a service runs by whether the lock is free, which no crash can leave wrong (the
 //!   kernel releases a dead process's lock).
 //! - `service.json`: what the running service says of itself (pid, version, desktop or headless, whether its
 //!   tray shows and why not), for `patchbay doctor`, *This computer* and the window. Never a secret.

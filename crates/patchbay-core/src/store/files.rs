@@ -52,6 +52,8 @@ pub fn open_private(path: &Path, options: &OpenOptions) -> std::io::Result<File>
 /// [`open_private`] in a folder that must already be there: one removed meanwhile (an automation removed while
 /// its round ran) is not made again; the open fails with `NotFound`.
 pub fn open_private_existing(path: &Path, options: &OpenOptions) -> std::io::Result<File> {
+    // Windows has no mode bits: the file takes the data folder's ACL (see docs/THREAT-MODEL.md).
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut options = options.clone();
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);

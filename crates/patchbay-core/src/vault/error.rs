@@ -98,15 +98,19 @@ impl From<VaultError> for ErrorInfo {
 
 /// The words for a keychain that is missing, locked or refusing.
 pub(super) fn keychain_info(detail: &str) -> ErrorInfo {
-    let linux = cfg!(target_os = "linux");
-    let message = if linux {
+    let message = if cfg!(target_os = "macos") {
+        "Patchbay keeps its secrets in your login keychain and could not use it. Unlock it in Keychain Access (or \
+         allow Patchbay when macOS asks), then try again. Patchbay never falls back to storing secrets in plain \
+         text."
+    } else if cfg!(windows) {
+        "Patchbay keeps its secrets in Windows Credential Manager and could not use it. Check that you are signed in \
+         to your own Windows account (not a temporary profile) and that Credential Manager opens, then try again. \
+         Patchbay never falls back to storing secrets in plain text."
+    } else {
         "Patchbay keeps its secrets in your keychain (the Secret Service) and could not use it. Start and unlock a \
          keyring: on GNOME it is gnome-keyring (\"Passwords and Keys\"), on KDE KWallet with Secret Service on, or \
          KeePassXC with Secret Service integration. Then try again. Patchbay never falls back to storing secrets in \
          plain text."
-    } else {
-        "Patchbay keeps its secrets in your system keychain and could not use it. Unlock it (or allow Patchbay access) \
-         and try again. Patchbay never falls back to storing secrets in plain text."
     };
     ErrorInfo::new(
         ErrorCode::KeychainUnavailable,

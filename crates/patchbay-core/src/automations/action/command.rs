@@ -42,6 +42,8 @@ enum End {
 
 impl Group {
     /// The group `child` leads (it was spawned with a process group of its own: the group's id is its pid).
+    /// Unix only: on Windows the child alone is ended (`kill_on_drop`).
+    #[cfg_attr(not(unix), allow(unused_variables))]
     fn of(child: &tokio::process::Child) -> Self {
         Group {
             #[cfg(unix)]

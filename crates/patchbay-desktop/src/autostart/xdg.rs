@@ -1,10 +1,10 @@
-//! *Start at login*: an XDG autostart entry (`$XDG_CONFIG_HOME/autostart/Patchbay.desktop`) that starts the
-//! resident service — not the window, whose WebKit would then sit in memory all day.
+//! *Start at login* on Linux and the BSDs: an XDG autostart entry (`$XDG_CONFIG_HOME/autostart/Patchbay.desktop`)
+//! that starts the resident service.
 //!
 //! Written here rather than by a library: the entry is a few lines, and it must quote its `Exec` path as the
 //! Desktop Entry Specification says (a build under a folder with a space in it) and honour `XDG_CONFIG_HOME`,
 //! which the crates we looked at do not. Before the resident service, the same file started the window
-//! (`patchbay-app --background`); [`Autostart::migrate`] points such an entry at the service, so a person who
+//! (`patchbay-app --background`); [`Entry::migrate`] points such an entry at the service, so a person who
 //! ticked *Start at login* keeps it.
 
 use std::path::{Path, PathBuf};
@@ -12,9 +12,12 @@ use std::path::{Path, PathBuf};
 /// The entry's file name: the same one earlier versions wrote, so there is only ever one.
 pub const ENTRY_NAME: &str = "Patchbay.desktop";
 
+/// Where a person looks when the entry cannot be written.
+pub const WHERE: &str = "your autostart folder (~/.config/autostart)";
+
 /// Patchbay's autostart entry.
 #[derive(Debug, Clone)]
-pub struct Autostart {
+pub struct Entry {
     entry: PathBuf,
     program: PathBuf,
 }
@@ -50,13 +53,9 @@ fn exec_arg(arg: &str) -> String {
     quoted
 }
 
-impl Autostart {
-    /// The entry that starts `program` (the service's executable) at login; `None` without a home folder, or
-    /// where logins do not read XDG autostart entries (macOS and Windows: not offered there yet).
+impl Entry {
+    /// The entry that starts `program` (the service's executable) at login; `None` without a home folder.
     pub fn for_program(program: &Path) -> Option<Self> {
-        if !cfg!(all(unix, not(target_os = "macos"))) {
-            return None;
-        }
         Some(Self {
             entry: autostart_dir()?.join(ENTRY_NAME),
             program: program.to_path_buf(),
@@ -64,8 +63,8 @@ impl Autostart {
     }
 
     /// Where the entry is.
-    pub fn entry(&self) -> &Path {
-        &self.entry
+    pub fn location(&self) -> String {
+        self.entry.display().to_string()
     }
 
     /// The entry's text.
@@ -146,7 +145,7 @@ mod tests {
     fn start_at_login_writes_removes_and_migrates_the_entry() {
         let dir = tempfile::tempdir().unwrap();
         // A home without ~/.config yet (a first run).
-        let auto = Autostart {
+        let auto = Entry {
             entry: dir.path().join(".config/autostart").join(ENTRY_NAME),
             program: PathBuf::from("/usr/bin/patchbay-service"),
         };
@@ -154,7 +153,7 @@ mod tests {
         assert!(!auto.migrate().unwrap(), "nothing to migrate");
         auto.set(true).unwrap();
         assert!(auto.enabled());
-        let text = std::fs::read_to_string(auto.entry()).unwrap();
+        let text = std::fs::read_to_string(auto.entry.as_path()).unwrap();
         assert!(
             text.contains("\nExec=/usr/bin/patchbay-service\n"),
             "{text}"
@@ -162,13 +161,13 @@ mod tests {
         assert!(!text.contains("--background"), "{text}");
         // An older version's entry started the window into the tray: it now starts the service.
         std::fs::write(
-            auto.entry(),
+            auto.entry.as_path(),
             "[Desktop Entry]\nType=Application\nName=Patchbay\nExec=/usr/bin/patchbay-app --background\n",
         )
         .unwrap();
         assert!(auto.migrate().unwrap());
         assert_eq!(
-            std::fs::read_to_string(auto.entry()).unwrap(),
+            std::fs::read_to_string(auto.entry.as_path()).unwrap(),
             auto.contents()
         );
         assert!(!auto.migrate().unwrap(), "once");

@@ -1,78 +1,50 @@
-//! The tray, spoken directly over D-Bus: a StatusNotifierItem with a `com.canonical.dbusmenu` menu (through
-//! `ksni`), so the service needs no GTK and no libayatana. What it shows is [`patchbay_desktop::tray::tray_model`];
-//! this file only draws that model and hands the menu's clicks back as [`Event`]s.
+//! The tray on Linux and the BSDs, spoken directly over D-Bus: a StatusNotifierItem with a `com.canonical.dbusmenu`
+//! menu (through `ksni`), so the service needs no GTK and no libayatana. What it shows is
+//! [`patchbay_desktop::tray::tray_model`]; this file only draws that model and hands the menu's clicks back as
+//! [`Event`]s.
 //!
 //! A desktop without a tray host (GNOME without the AppIndicator extension), or one whose host comes and goes
 //! (a panel restarted), is followed as it changes: the item stays ready and registers when a host appears, and
 //! each change is an [`Event::Presence`] the service records for `patchbay doctor`.
 
+use super::icons::{decode, Rgba, PICTURES};
+use super::Event;
 use patchbay_core::resident::TrayState;
 use patchbay_desktop::tray::{MenuAction, TrayIconKind, TrayItem, TrayModel};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
-/// What the tray tells the service.
-#[derive(Debug)]
-pub enum Event {
-    /// A menu entry was clicked.
-    Menu(MenuAction),
-    /// The tray came to show, or stopped showing.
-    Presence(TrayState),
-}
-
 /// The tray's four pictures as ARGB pixmaps, decoded once.
 struct Icons(HashMap<TrayIconKind, Vec<ksni::Icon>>);
 
 impl Icons {
     fn load() -> Self {
-        let files: [(TrayIconKind, &[u8]); 4] = [
-            (
-                TrayIconKind::Healthy,
-                include_bytes!("../../../icons/tray-ok.png"),
-            ),
-            (
-                TrayIconKind::Checking,
-                include_bytes!("../../../icons/tray-checking.png"),
-            ),
-            (
-                TrayIconKind::Unreachable,
-                include_bytes!("../../../icons/tray-unreachable.png"),
-            ),
-            (
-                TrayIconKind::Attention,
-                include_bytes!("../../../icons/tray-repair.png"),
-            ),
-        ];
         Self(
-            files
+            PICTURES
                 .into_iter()
-                .map(|(kind, png)| (kind, decode(png).into_iter().collect()))
+                .map(|(kind, png)| (kind, decode(png).map(argb).into_iter().collect()))
                 .collect(),
         )
     }
 }
 
-/// A PNG as the StatusNotifierItem's `IconPixmap` wants it: ARGB32, network byte order.
-fn decode(png_bytes: &[u8]) -> Option<ksni::Icon> {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
-    let mut reader = decoder.read_info().ok()?;
-    let mut buf = vec![0; reader.output_buffer_size()?];
-    let info = reader.next_frame(&mut buf).ok()?;
-    if info.color_type != png::ColorType::Rgba || info.bit_depth != png::BitDepth::Eight {
-        return None;
+/// A picture as the StatusNotifierItem's `IconPixmap` wants it: ARGB32, network byte order.
+fn argb(picture: Rgba) -> ksni::Icon {
+    ksni::Icon {
+        width: picture.width as i32,
+        height: picture.height as i32,
+        data: picture
+            .pixels
+            .chunks_exact(4)
+            .flat_map(|p| [p[3], p[0], p[1], p[2]])
+            .collect(),
     }
-    let data = buf[..info.buffer_size()]
-        .chunks_exact(4)
-        .flat_map(|p| [p[3], p[0], p[1], p[2]])
-        .collect();
-    Some(ksni::Icon {
-        width: info.width as i32,
-        height: info.height as i32,
-        data,
-    })
 }
+
+/// Nothing to hand the tray on this platform: ksni runs its own D-Bus connection on zbus's executor.
+#[derive(Debug, Clone, Copy)]
+pub struct Host;
 
 /// The tray item.
 pub struct PatchbayTray {
@@ -204,7 +176,11 @@ pub struct Tray(ksni::Handle<PatchbayTray>);
 impl Tray {
     /// Start the tray with `model`; its clicks and presence arrive on `events`. `Err` (in words) when there is
     /// no session bus to speak on at all.
-    pub async fn start(model: TrayModel, events: UnboundedSender<Event>) -> Result<Tray, String> {
+    pub async fn start(
+        model: TrayModel,
+        events: UnboundedSender<Event>,
+        _host: &Host,
+    ) -> Result<Tray, String> {
         use ksni::TrayMethods;
         let tray = PatchbayTray {
             model,
@@ -233,7 +209,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_picture_decodes_to_argb() {
+    fn every_picture_becomes_an_argb_pixmap() {
         let icons = Icons::load();
         for kind in [
             TrayIconKind::Healthy,
