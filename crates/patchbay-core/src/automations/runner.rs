@@ -293,7 +293,10 @@ mod tests {
         let runner = tokio::spawn(run(core, stop.clone(), tx));
         let wait = Duration::from_secs(10);
         // Its first round at start (its connection is gone: an error, reported).
-        let first = tokio::time::timeout(wait, rx.recv()).await.unwrap().unwrap();
+        let first = tokio::time::timeout(wait, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(first.automation.id, "a1");
         // Nothing more for an hour …
         assert!(

@@ -259,6 +259,8 @@ impl Out<'_, '_> {
 struct Part {
     temp: tempfile::NamedTempFile,
     target: PathBuf,
+    /// Synced after the rename where a folder can be opened and synced (Unix).
+    #[cfg_attr(not(unix), allow(dead_code))]
     folder: PathBuf,
 }
 
