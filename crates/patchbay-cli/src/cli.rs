@@ -195,9 +195,11 @@ pub struct AutomationAddArgs {
     /// path in PATCHBAY_LOCAL_PATH and in the item's local_path).
     #[arg(long, value_name = "DIR")]
     pub download_to: Option<String>,
-    /// For chat-message: only in this chat (its id, see `patchbay teams chats`).
+    /// For chat-message: only in this chat (its id, see `patchbay teams chats`). With --post-to-teams: the chat
+    /// to post in (for a chat-message trigger that also filters by chat, give --chat twice: the trigger's, then
+    /// the one to post in).
     #[arg(long, value_name = "ID")]
-    pub chat: Option<String>,
+    pub chat: Vec<String>,
     /// For chat-message: only messages that @mention you.
     #[arg(long)]
     pub mentions_me: bool,
@@ -207,9 +209,10 @@ pub struct AutomationAddArgs {
     /// For channel-message: the team's id (see `patchbay teams teams`).
     #[arg(long, value_name = "ID")]
     pub team: Option<String>,
-    /// For channel-message: the channel's id (see `patchbay teams channels`).
+    /// For channel-message: the channel's id (see `patchbay teams channels`). With --post-to-teams:
+    /// TEAM_ID/CHANNEL_ID, the channel to post in.
     #[arg(long, value_name = "ID")]
-    pub channel: Option<String>,
+    pub channel: Vec<String>,
     /// The command to run for each message, split into words like a shell would (no shell runs unless you
     /// write `sh -c '…'`). It gets the message's JSON on stdin.
     #[arg(long, value_name = "'PROGRAM ARG…'")]
@@ -217,6 +220,38 @@ pub struct AutomationAddArgs {
     /// POST each message's JSON here (http only on this computer, otherwise https).
     #[arg(long, value_name = "URL")]
     pub post: Option<String>,
+    /// For new-mail: save each attachment, once, in DEST: a folder here, or CONNECTION:/Folder/Path of a
+    /// OneDrive & SharePoint connection. Names are made safe; a clash gets " (1)".
+    #[arg(long, value_name = "DEST")]
+    pub save_attachments_to: Option<String>,
+    /// With --save-attachments-to: the pictures inside the message's text too.
+    #[arg(long)]
+    pub include_inline: bool,
+    /// Post a message in Teams through this Teams connection (id or name), in --chat ID or --channel
+    /// TEAM_ID/CHANNEL_ID, with --message.
+    #[arg(long, value_name = "CONNECTION")]
+    pub post_to_teams: Option<String>,
+    /// With --post-to-teams: the text, with {subject}, {from}, {name}, {path}, {web_url}, {change}, {preview}
+    /// filled from the item as text ({{ and }} for braces).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub message: Option<String>,
+    /// For new-mail: forward each message to these addresses (comma-separated; the flag may repeat). This sends
+    /// mail.
+    #[arg(long, value_name = "ADDR,…")]
+    pub forward_to: Vec<String>,
+    /// For new-mail: move each message to this folder (archive, deleteditems, … or a folder id).
+    #[arg(long, value_name = "FOLDER")]
+    pub move_to: Option<String>,
+    /// For new-mail: mark each message read.
+    #[arg(long)]
+    pub mark_read: bool,
+    /// For new-mail: add this category to each message.
+    #[arg(long, value_name = "NAME")]
+    pub categorize: Option<String>,
+    /// For file-changed: copy each created or changed file to DEST, at its place below the watched folder: a
+    /// folder here, or CONNECTION:/Folder/Path.
+    #[arg(long, value_name = "DEST")]
+    pub copy_to: Option<String>,
     /// Also show a desktop notification for each item delivered (by the service, on a desktop).
     #[arg(long)]
     pub notify: bool,

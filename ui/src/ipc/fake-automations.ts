@@ -32,6 +32,10 @@ function describe(t: NewAutomation["trigger"]): string {
       return `Events added, changed or cancelled in the next ${t.days} days`;
     case "file_changed":
       return `A file changed in ${t.folder}`;
+    case "chat_message":
+      return t.chat ? `A message in chat ${t.chat}` : "A chat message";
+    case "channel_message":
+      return `A message in ${t.team}/${t.channel}`;
   }
 }
 

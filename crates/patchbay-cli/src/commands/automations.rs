@@ -5,6 +5,7 @@ use super::invalid;
 use crate::cli::{AutomationAddArgs, AutomationsCommand, TriggerKind};
 use crate::output;
 use patchbay_core::automations::engine::{self, Round};
+use patchbay_core::automations::flows::NewAction;
 use patchbay_core::automations::manage::{self, describe_trigger, NewAutomation};
 use patchbay_core::automations::store::AutomationStore;
 use patchbay_core::automations::{Action, Automation, AutomationView, Trigger};
@@ -111,6 +112,7 @@ fn print_view(v: &AutomationView) {
     let action = match &a.action {
         Action::Run { argv } => format!("run {}", shell_join(argv)),
         Action::Post { url } => format!("POST {url}"),
+        _ => v.action_words.clone(),
     };
     output::out(&format!(
         "{} ({})\n  on:         {}\n  does:       {}\n  connection: {}\n  every:      {} s\n  state:      {}\n  queued:     {}\n  failed:     {}\n  last poll:  {}{}",
@@ -168,6 +170,7 @@ fn set_paused(core: &Patchbay, id: &str, paused: bool, json: bool) -> Result<(),
 /// The trigger `add` was given; each kind's flags belong to it alone, and another's are refused in words.
 fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
     // Every kind-specific flag, and the kind it belongs to.
+    let (own_chat, own_channel, _, _) = places(args)?;
     let flags = [
         (
             args.subject_contains.is_some(),
@@ -191,7 +194,7 @@ fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
             "--download-to",
             TriggerKind::FileChanged,
         ),
-        (args.chat.is_some(), "--chat", TriggerKind::ChatMessage),
+        (own_chat.is_some(), "--chat", TriggerKind::ChatMessage),
         (args.mentions_me, "--mentions-me", TriggerKind::ChatMessage),
         (
             args.contains.is_some(),
@@ -200,7 +203,7 @@ fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
         ),
         (args.team.is_some(), "--team", TriggerKind::ChannelMessage),
         (
-            args.channel.is_some(),
+            own_channel.is_some(),
             "--channel",
             TriggerKind::ChannelMessage,
         ),
@@ -251,16 +254,129 @@ fn trigger(args: &AutomationAddArgs) -> Result<Trigger, ErrorInfo> {
             download_to: args.download_to.clone(),
         },
         TriggerKind::ChatMessage => Trigger::ChatMessage {
-            chat: args.chat.clone(),
+            chat: places(args)?.0,
             from: args.from.clone(),
             mentions_me: args.mentions_me,
             contains: args.contains.clone(),
         },
         TriggerKind::ChannelMessage => Trigger::ChannelMessage {
             team: args.team.clone().unwrap_or_default(),
-            channel: args.channel.clone().unwrap_or_default(),
+            channel: places(args)?.1.unwrap_or_default(),
         },
     })
+}
+
+/// `--chat` and `--channel`, shared by the chat and channel triggers and --post-to-teams: (the trigger's chat,
+/// the trigger's channel, the chat to post in, the channel to post in). With --post-to-teams, a chat given once
+/// is where to post (twice: the trigger's, then where to post), and a channel with a / is where to post.
+type Places = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn places(args: &AutomationAddArgs) -> Result<Places, ErrorInfo> {
+    let too_many = |flag: &str| {
+        invalid(
+            format!("{flag} is given too many times."),
+            "Give it once for the trigger and, with --post-to-teams, once for where to post.",
+        )
+    };
+    let posting = args.post_to_teams.is_some();
+    let (trigger_chat, post_chat) = match (args.chat.as_slice(), posting) {
+        ([], _) => (None, None),
+        ([one], false) => (Some(one.clone()), None),
+        ([one], true) => (None, Some(one.clone())),
+        ([first, second], true) if args.on == TriggerKind::ChatMessage => {
+            (Some(first.clone()), Some(second.clone()))
+        }
+        _ => return Err(too_many("--chat")),
+    };
+    let (to_post, own): (Vec<&String>, Vec<&String>) = args
+        .channel
+        .iter()
+        .partition(|c| posting && c.contains('/'));
+    if to_post.len() > 1 || own.len() > 1 {
+        return Err(too_many("--channel"));
+    }
+    Ok((
+        trigger_chat,
+        own.first().map(|c| c.to_string()),
+        post_chat,
+        to_post.first().map(|c| c.to_string()),
+    ))
+}
+
+/// The built-in action the flags ask for (at most one).
+fn builtin(args: &AutomationAddArgs) -> Result<Option<NewAction>, ErrorInfo> {
+    let (_, _, chat, channel) = places(args)?;
+    let mut asked: Vec<(&str, NewAction)> = Vec::new();
+    if let Some(to) = &args.save_attachments_to {
+        asked.push((
+            "--save-attachments-to",
+            NewAction::SaveAttachments {
+                to: to.clone(),
+                include_inline: args.include_inline,
+            },
+        ));
+    } else if args.include_inline {
+        return Err(invalid(
+            "--include-inline goes with --save-attachments-to.",
+            "Add --save-attachments-to DEST, or leave it out.",
+        ));
+    }
+    if let Some(connection) = &args.post_to_teams {
+        asked.push((
+            "--post-to-teams",
+            NewAction::PostToTeams {
+                connection: connection.clone(),
+                chat,
+                channel,
+                message: args.message.clone().unwrap_or_default(),
+            },
+        ));
+    } else if args.message.is_some() {
+        return Err(invalid(
+            "--message goes with --post-to-teams.",
+            "Add --post-to-teams CONNECTION with --chat or --channel, or leave it out.",
+        ));
+    }
+    if !args.forward_to.is_empty() {
+        asked.push((
+            "--forward-to",
+            NewAction::Forward {
+                to: args.forward_to.clone(),
+            },
+        ));
+    }
+    if let Some(folder) = &args.move_to {
+        asked.push((
+            "--move-to",
+            NewAction::Move {
+                folder: folder.clone(),
+            },
+        ));
+    }
+    if args.mark_read {
+        asked.push(("--mark-read", NewAction::MarkRead));
+    }
+    if let Some(name) = &args.categorize {
+        asked.push(("--categorize", NewAction::Categorize { name: name.clone() }));
+    }
+    if let Some(to) = &args.copy_to {
+        asked.push(("--copy-to", NewAction::Copy { to: to.clone() }));
+    }
+    match asked.len() {
+        0 | 1 => Ok(asked.pop().map(|(_, a)| a)),
+        _ => Err(invalid(
+            format!(
+                "{} are each an action: an automation does one.",
+                asked.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")
+            ),
+            "Add one automation for each.",
+        )),
+    }
 }
 
 async fn add(core: &Patchbay, args: &AutomationAddArgs) -> Result<(), ErrorInfo> {
@@ -269,6 +385,7 @@ async fn add(core: &Patchbay, args: &AutomationAddArgs) -> Result<(), ErrorInfo>
         trigger: trigger(args)?,
         run: args.run.clone(),
         post: args.post.clone(),
+        action: builtin(args)?,
         name: args.name.clone(),
         poll_secs: Some(args.every),
         notify: args.notify,

@@ -251,6 +251,7 @@ fn pending(a: &Automation, id: &str, key: String, mut item: Value, change: &str)
         attempts: 0,
         next_at: 0,
         failed: false,
+        target: None,
     }
 }
 

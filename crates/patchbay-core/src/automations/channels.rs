@@ -237,6 +237,7 @@ impl DeltaSource for ChannelMessageArrives<'_> {
                 attempts: 0,
                 next_at: 0,
                 failed: false,
+                target: None,
             });
         }
         if last {

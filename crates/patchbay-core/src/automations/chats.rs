@@ -342,6 +342,7 @@ impl DeltaSource for ChatMessageArrives<'_> {
                     attempts: 0,
                     next_at: 0,
                     failed: false,
+                    target: None,
                 });
             }
         }

@@ -361,6 +361,7 @@ impl FileChanged<'_> {
             attempts: 0,
             next_at: 0,
             failed: false,
+            target: None,
         }
     }
 
@@ -550,7 +551,7 @@ impl FileChanged<'_> {
 
 /// Where a file at `path` (from the drive's root) goes under `dir`: its path below the watched folder, each name
 /// made a safe local name (no separators, no `.` or `..`), its folders made. `None` when it is not below it.
-fn local_target(
+pub(crate) fn local_target(
     dir: &std::path::Path,
     watched: &DrivePath,
     path: &str,

@@ -95,6 +95,7 @@ impl NewMail<'_> {
             attempts: 0,
             next_at: 0,
             failed: false,
+            target: None,
         })
     }
 }

@@ -22,6 +22,9 @@ pub struct NewAutomation {
     pub run: Option<String>,
     /// A URL to POST each item's JSON to.
     pub post: Option<String>,
+    /// One of Patchbay's own actions instead (save attachments, post to Teams, forward, move…).
+    #[serde(default)]
+    pub action: Option<super::flows::NewAction>,
     pub name: Option<String>,
     /// Seconds between polls (default 60, at least 15).
     #[ts(type = "number | null")]
@@ -42,6 +45,11 @@ pub struct TestOutcome {
     pub http_status: Option<u16>,
     /// The last lines of stderr, or why the POST failed.
     pub detail: Option<String>,
+}
+
+/// A connection's name by its id (`None`: removed), for an action's words.
+fn name_of(core: &Patchbay) -> impl Fn(&str) -> Option<String> + '_ {
+    move |id| core.get(id).ok().map(|c| c.name.clone())
 }
 
 fn invalid(message: impl Into<String>, hint: impl Into<String>) -> ErrorInfo {
@@ -133,24 +141,31 @@ fn checked_trigger(
     Ok(trigger)
 }
 
-fn checked_action(run: Option<&str>, post: Option<&str>) -> Result<Action, ErrorInfo> {
-    match (
-        run.filter(|r| !r.trim().is_empty()),
-        post.filter(|p| !p.trim().is_empty()),
-    ) {
-        (Some(run), None) => Ok(Action::Run {
+/// The action, checked: a command, a URL, or one of Patchbay's own (see [`super::flows::check`]); exactly one.
+async fn checked_action(
+    core: &Patchbay,
+    connection: &crate::model::ConnectionSummary,
+    trigger: &Trigger,
+    new: &NewAutomation,
+) -> Result<Action, ErrorInfo> {
+    let run = new.run.as_deref().filter(|r| !r.trim().is_empty());
+    let post = new.post.as_deref().filter(|p| !p.trim().is_empty());
+    match (run, post, &new.action) {
+        (Some(run), None, None) => Ok(Action::Run {
             argv: action::split_run(run)?,
         }),
-        (None, Some(url)) => Ok(Action::Post {
+        (None, Some(url), None) => Ok(Action::Post {
             url: action::check_post_url(url.trim())?.to_string(),
         }),
-        (Some(_), Some(_)) => Err(invalid(
-            "Give a command to run or a URL to POST to, not both.",
-            "One action an automation.",
-        )),
-        (None, None) => Err(invalid(
+        (None, None, Some(builtin)) => super::flows::check(core, connection, trigger, builtin).await,
+        (None, None, None) => Err(invalid(
             "There is nothing to do.",
-            "Give a command to run (e.g. notify-send \"New mail\") or a URL to POST to.",
+            "Give a command to run (e.g. notify-send \"New mail\"), a URL to POST to, or one of Patchbay's own \
+             actions (save the attachments, post to Teams, forward, move…).",
+        )),
+        _ => Err(invalid(
+            "Give one action: a command to run, a URL to POST to, or one of Patchbay's own.",
+            "One action an automation (plus a notification, if you like).",
         )),
     }
 }
@@ -165,7 +180,7 @@ pub fn describe_trigger(t: &Trigger) -> String {
 pub async fn add(core: &Patchbay, new: NewAutomation) -> Result<AutomationView, ErrorInfo> {
     let connection = core.find(&new.connection)?;
     let trigger = checked_trigger(core, &connection, &new.trigger)?;
-    let action = checked_action(new.run.as_deref(), new.post.as_deref())?;
+    let action = checked_action(core, &connection, &trigger, &new).await?;
     let poll_secs = new.poll_secs.unwrap_or(DEFAULT_POLL_SECS);
     if poll_secs < MIN_POLL_SECS {
         return Err(invalid(
@@ -197,18 +212,23 @@ pub async fn add(core: &Patchbay, new: NewAutomation) -> Result<AutomationView, 
         let _ = std::fs::remove_dir_all(store.folder_of(&automation.id));
         return Err(e);
     }
-    view(&store, automation)
+    view(&store, automation, &name_of(core))
 }
 
 /// Every automation with where it stands, in the order they were added.
 pub fn list(core: &Patchbay) -> Result<Vec<AutomationView>, ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
-    store.list()?.into_iter().map(|a| view(&store, a)).collect()
+    let names = name_of(core);
+    store
+        .list()?
+        .into_iter()
+        .map(|a| view(&store, a, &names))
+        .collect()
 }
 
 pub fn show(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
-    view(&store, store.get(id)?)
+    view(&store, store.get(id)?, &name_of(core))
 }
 
 /// Every attempt, oldest first.
@@ -221,7 +241,7 @@ pub fn history(core: &Patchbay, id: &str) -> Result<Vec<Attempt>, ErrorInfo> {
 pub fn set_paused(core: &Patchbay, id: &str, paused: bool) -> Result<AutomationView, ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
     let a = store.update(id, |a| a.paused = paused)?;
-    view(&store, a)
+    view(&store, a, &name_of(core))
 }
 
 /// Remove it, its queue and its history.
@@ -249,7 +269,7 @@ pub async fn run_now(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorI
     } else {
         engine::round(core, &a).await?;
     }
-    view(&store, a)
+    view(&store, a, &name_of(core))
 }
 
 /// Test with the newest item: the action run once with the newest item that matches (nothing recorded, no
@@ -257,7 +277,7 @@ pub async fn run_now(core: &Patchbay, id: &str) -> Result<AutomationView, ErrorI
 pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, ErrorInfo> {
     let connection = core.find(&new.connection)?;
     let trigger = checked_trigger(core, &connection, &new.trigger)?;
-    let action = checked_action(new.run.as_deref(), new.post.as_deref())?;
+    let action = checked_action(core, &connection, &trigger, &new).await?;
     let a = Automation {
         id: "test".into(),
         name: "Test".into(),
@@ -288,18 +308,18 @@ pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, Er
         attempts: 0,
         next_at: 0,
         failed: false,
+        target: None,
     };
-    let o = match source.prepare(core, &a, &placeholder).await {
-        Ok(prepared) => {
-            let payload = prepared.payload.as_ref().unwrap_or(&item.payload);
-            action::deliver(&a, &item.id, payload, &prepared.env).await
+    let o = if a.action.is_builtin() {
+        super::flows::deliver_now(core, &a, &placeholder).await
+    } else {
+        match source.prepare(core, &a, &placeholder).await {
+            Ok(prepared) => {
+                let payload = prepared.payload.as_ref().unwrap_or(&item.payload);
+                action::deliver(&a, &item.id, payload, &prepared.env).await
+            }
+            Err(words) => action::Outcome::failed(words),
         }
-        Err(words) => action::Outcome {
-            ok: false,
-            exit_code: None,
-            http_status: None,
-            detail: Some(words),
-        },
     };
     Ok(TestOutcome {
         item_id: Some(item.id),

@@ -30,6 +30,7 @@ pub mod channels;
 pub mod chats;
 pub mod engine;
 pub mod files;
+pub mod flows;
 pub mod mail;
 pub mod manage;
 pub mod queue;
@@ -96,7 +97,8 @@ pub enum Trigger {
     ChannelMessage { team: String, channel: String },
 }
 
-/// What an automation does with each item.
+/// What an automation does with each item: a command or a POST of its own, or one of Patchbay's built-in actions
+/// (see [`flows`]), which act through the trigger's connection or another one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
@@ -104,6 +106,51 @@ pub enum Action {
     Run { argv: Vec<String> },
     /// POST the item's JSON to a URL (http only on this computer, otherwise https).
     Post { url: String },
+    /// Save each attachment of the message (new mail), once each, in a folder here or in a drive.
+    SaveAttachments {
+        to: Destination,
+        /// Also the pictures inside the message's text (left out unless asked).
+        #[serde(default)]
+        include_inline: bool,
+    },
+    /// Post a text message, its template filled from the item, in a chat or a channel (any trigger).
+    PostToTeams {
+        /// The Teams connection that posts.
+        connection_id: String,
+        /// A chat's id.
+        #[serde(default)]
+        chat: Option<String>,
+        /// `TEAM_ID/CHANNEL_ID`.
+        #[serde(default)]
+        channel: Option<String>,
+        /// The text, with `{subject}`, `{from}`, `{name}`, `{path}`, `{web_url}`, `{change}`, `{preview}` filled
+        /// as text.
+        message: String,
+    },
+    /// Forward the message to these addresses (new mail): this sends mail.
+    Forward { to: Vec<String> },
+    /// Move the message to a folder (a well-known name such as `archive`, or a folder's id) (new mail).
+    Move { folder: String },
+    /// Mark the message read (new mail).
+    MarkRead,
+    /// Add a category to the message's categories (new mail).
+    Categorize { name: String },
+    /// Copy each created or changed file to a folder here (a mirror of what changed) or in a drive (file
+    /// changes).
+    Copy { to: Destination },
+}
+
+/// Where a built-in action puts files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "place", rename_all = "snake_case")]
+pub enum Destination {
+    /// A folder on this computer (an absolute path).
+    Local { folder: String },
+    /// A folder (its path from the drive's root) of a OneDrive & SharePoint connection's drive.
+    Drive {
+        connection_id: String,
+        folder: String,
+    },
 }
 
 /// One automation.
@@ -273,19 +320,111 @@ fn capitalised(text: &str) -> String {
 }
 
 impl Action {
-    /// What it does, in words; a command quoted as a shell would need it, so what is shown is what was typed.
-    pub fn words(&self) -> String {
+    /// What it does, in words; a command quoted as a shell would need it, so what is shown is what was typed;
+    /// another connection by its name (`name_of`, `None`: removed).
+    pub fn words(&self, name_of: &dyn Fn(&str) -> Option<String>) -> String {
+        let named = |id: &str| {
+            name_of(id)
+                .map(|n| format!("\u{201c}{n}\u{201d}"))
+                .unwrap_or_else(|| "a removed connection".into())
+        };
+        let place = |d: &Destination| match d {
+            Destination::Local { folder } => folder.clone(),
+            Destination::Drive {
+                connection_id,
+                folder,
+            } => format!("{folder} in {}", named(connection_id)),
+        };
         match self {
             Action::Run { argv } => format!("Runs {}", shell_words::join(argv)),
             Action::Post { url } => format!("POSTs to {url}"),
+            Action::SaveAttachments { to, include_inline } => format!(
+                "Saves the attachments{} to {}",
+                if *include_inline {
+                    " (pictures in the text too)"
+                } else {
+                    ""
+                },
+                place(to)
+            ),
+            Action::PostToTeams {
+                connection_id,
+                chat,
+                channel,
+                ..
+            } => format!(
+                "Posts to {} with {}",
+                match (chat, channel) {
+                    (Some(c), _) => format!("chat {c}"),
+                    (None, Some(c)) => format!("channel {c}"),
+                    (None, None) => "Teams".into(),
+                },
+                named(connection_id)
+            ),
+            Action::Forward { to } => format!("Forwards it to {} (sends mail)", to.join(", ")),
+            Action::Move { folder } => format!("Moves it to {folder}"),
+            Action::MarkRead => "Marks it read".into(),
+            Action::Categorize { name } => format!("Adds the category {name}"),
+            Action::Copy { to } => format!("Copies each changed file to {}", place(to)),
+        }
+    }
+
+    /// The connections it acts through besides the trigger's (a drive it saves to, a Teams connection).
+    pub fn other_connections(&self) -> Vec<&str> {
+        fn of(d: &Destination) -> Option<&str> {
+            match d {
+                Destination::Drive { connection_id, .. } => Some(connection_id.as_str()),
+                Destination::Local { .. } => None,
+            }
+        }
+        match self {
+            Action::SaveAttachments { to, .. } | Action::Copy { to } => {
+                of(to).into_iter().collect()
+            }
+            Action::PostToTeams { connection_id, .. } => vec![connection_id.as_str()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// One of Patchbay's own actions (not a command or a POST of the person's).
+    pub fn is_builtin(&self) -> bool {
+        !matches!(self, Action::Run { .. } | Action::Post { .. })
+    }
+
+    /// `run`, as the JSON's `kind` names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Run { .. } => "run",
+            Action::Post { .. } => "post",
+            Action::SaveAttachments { .. } => "save_attachments",
+            Action::PostToTeams { .. } => "post_to_teams",
+            Action::Forward { .. } => "forward",
+            Action::Move { .. } => "move",
+            Action::MarkRead => "mark_read",
+            Action::Categorize { .. } => "categorize",
+            Action::Copy { .. } => "copy",
         }
     }
 }
 
-/// `a` with its state, as read from its folder.
+impl Automation {
+    /// Every connection it uses: the trigger's first.
+    pub fn connections(&self) -> Vec<&str> {
+        let mut all = vec![self.connection_id.as_str()];
+        for c in self.action.other_connections() {
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
+        all
+    }
+}
+
+/// `a` with its state, as read from its folder; other connections named by `name_of`.
 pub fn view(
     store: &store::AutomationStore,
     a: Automation,
+    name_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<AutomationView, crate::error::ErrorInfo> {
     let s = match queue::Queue::new(&store.folder_of(&a.id)).load() {
         Ok(s) => s,
@@ -295,7 +434,7 @@ pub fn view(
                 state: AutomationState::Damaged,
                 state_words: format!("damaged: {} {}", e.title, e.message),
                 trigger_words: capitalised(&a.trigger.describe()),
-                action_words: a.action.words(),
+                action_words: a.action.words(name_of),
                 queued: 0,
                 failed: 0,
                 stopped_reason: None,
@@ -329,7 +468,7 @@ pub fn view(
         state,
         state_words,
         trigger_words: capitalised(&a.trigger.describe()),
-        action_words: a.action.words(),
+        action_words: a.action.words(name_of),
         queued,
         failed,
         stopped_reason: s.stopped,

@@ -44,6 +44,11 @@ pub struct Pending {
     pub next_at: i64,
     /// Tried [`super::MAX_ATTEMPTS`] times: waits for Retry.
     pub failed: bool,
+    /// Where its action puts its result, chosen (and saved) before it is written: an attachment's file name
+    /// after a clash was avoided, so that a retry after a kill finds its own file there rather than making a
+    /// second copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

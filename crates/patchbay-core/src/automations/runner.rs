@@ -192,7 +192,7 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
                 // A connection mended (Fix, or Graph reachable again): its automations catch up now.
                 if let Ok(CoreEvent::StatusChanged { connection, .. }) = event {
                     if connection.status == ConnectionStatus::Healthy {
-                        for a in list.iter().filter(|a| a.connection_id == connection.id) {
+                        for a in list.iter().filter(|a| a.connections().contains(&connection.id.as_str())) {
                             next.remove(&a.id);
                         }
                     }
@@ -216,7 +216,15 @@ pub fn stopped_summary(
         .list()
         .ok()?
         .into_iter()
-        .filter_map(|a| view(store, a).ok())
+        .filter_map(|a| {
+            view(store, a, &|id| {
+                connections
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| c.name.clone())
+            })
+            .ok()
+        })
         .filter(|v| v.state == super::AutomationState::Stopped)
         .map(|v| v.automation)
         .collect();
@@ -226,11 +234,23 @@ pub fn stopped_summary(
     let mut because: Vec<String> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     for a in &stopped {
-        if ids.contains(&a.connection_id) {
+        // The connection that stopped it: one that is not healthy (the trigger's, or one its action uses).
+        let culprit = a
+            .connections()
+            .into_iter()
+            .find(|id| {
+                connections
+                    .iter()
+                    .find(|c| c.id == *id)
+                    .is_none_or(|c| c.status != ConnectionStatus::Healthy)
+            })
+            .unwrap_or(&a.connection_id)
+            .to_string();
+        if ids.contains(&culprit) {
             continue;
         }
-        ids.push(a.connection_id.clone());
-        because.push(match connections.iter().find(|c| c.id == a.connection_id) {
+        ids.push(culprit.clone());
+        because.push(match connections.iter().find(|c| c.id == culprit) {
             Some(c) if c.status != ConnectionStatus::Healthy => {
                 format!("{} {}", c.name, c.status.words())
             }

@@ -143,6 +143,36 @@ impl ToolSpec {
     }
 }
 
+/// A built-in action of automations that a connector's connections carry out (forward a message, post to a
+/// chat, receive files). Which code does it is the automation's action kind; what it needs and where it fits
+/// are these facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ActionSpec {
+    /// As the automation's JSON names it (`kind`): `forward`.
+    pub id: String,
+    /// Its `patchbay automations add` flag: `--forward-to`.
+    pub cli: String,
+    /// In a sentence's place: "Forward it".
+    pub label: String,
+    /// The triggers whose items it acts on, of the same connection (empty: it acts through another
+    /// connection, after any trigger).
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// The permission it needs of the connection that carries it out, by where it acts (`""`: everywhere;
+    /// `chat`, `channel` for a Teams post).
+    pub needs: BTreeMap<String, Need>,
+    /// It sends something to other people (mail, a chat message): the form says so.
+    #[serde(default)]
+    pub sends: bool,
+}
+
+impl ActionSpec {
+    /// What it needs where it acts (`""` for an action that acts in one way).
+    pub fn need(&self, place: &str) -> Option<&Need> {
+        self.needs.get(place).or_else(|| self.needs.get(""))
+    }
+}
+
 /// A connector's capabilities.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Capabilities {
@@ -163,6 +193,13 @@ pub struct Capabilities {
     /// (`--allow-send`).
     #[serde(default)]
     pub assistant_choices: Vec<String>,
+    /// The built-in actions of automations its connections carry out.
+    #[serde(default)]
+    pub actions: Vec<ActionSpec>,
+    /// Its connections can receive files from automations (saved attachments, copies): the permission that
+    /// needs.
+    #[serde(default)]
+    pub receives_files: Option<Need>,
 }
 
 impl Capabilities {
@@ -180,6 +217,18 @@ impl Capabilities {
                 n.resolve(implications)
             }
         }
+        for a in &mut self.actions {
+            for n in a.needs.values_mut() {
+                n.resolve(implications)
+            }
+        }
+        if let Some(n) = self.receives_files.as_mut() {
+            n.resolve(implications)
+        }
+    }
+
+    pub fn action(&self, id: &str) -> Option<&ActionSpec> {
+        self.actions.iter().find(|a| a.id == id)
     }
 
     pub fn trigger(&self, id: &str) -> Option<&TriggerSpec> {
@@ -201,6 +250,8 @@ impl Capabilities {
             .filter_map(|s| s.needs.as_ref())
             .chain(self.triggers.iter().map(|t| &t.needs))
             .chain(self.tools.iter().filter_map(|t| t.needs.as_ref()))
+            .chain(self.actions.iter().flat_map(|a| a.needs.values()))
+            .chain(self.receives_files.iter())
     }
 }
 

@@ -6,8 +6,8 @@
 pub mod capabilities;
 
 pub use capabilities::{
-    bare, Capabilities, Implications, Need, PreviewSpec, Requirement, SectionKind, ToolSpec,
-    TriggerSpec,
+    bare, ActionSpec, Capabilities, Implications, Need, PreviewSpec, Requirement, SectionKind,
+    ToolSpec, TriggerSpec,
 };
 
 use serde::{Deserialize, Serialize};
@@ -345,6 +345,27 @@ impl Catalogue {
                     return Err(invalid(format!("trigger {} is listed twice", t.id)));
                 }
             }
+            let mut action_ids = HashSet::new();
+            for a in &c.capabilities.actions {
+                if !action_ids.insert(a.id.as_str()) {
+                    return Err(invalid(format!("action {} is listed twice", a.id)));
+                }
+                if !a.cli.starts_with("--") {
+                    return Err(invalid(format!(
+                        "action {}'s flag {} is not a --flag",
+                        a.id, a.cli
+                    )));
+                }
+                if let Some(t) = a.after.iter().find(|t| !trigger_ids.contains(t.as_str())) {
+                    return Err(invalid(format!(
+                        "action {} follows trigger {t}, which it does not have",
+                        a.id
+                    )));
+                }
+                if a.needs.is_empty() {
+                    return Err(invalid(format!("action {} needs no permission", a.id)));
+                }
+            }
             let mut feature_ids = HashSet::new();
             for f in &c.features {
                 if !feature_ids.insert(f.id.as_str()) {
@@ -621,6 +642,14 @@ mod tests {
                 .remove("work_only_word");
         })
         .contains("say what personal accounts lack"));
+        assert!(refuse(
+            &|v| v["connectors"][0]["capabilities"]["actions"][0]["after"][0] = "new_tweet".into()
+        )
+        .contains("follows trigger new_tweet, which it does not have"));
+        assert!(refuse(
+            &|v| v["connectors"][0]["capabilities"]["actions"][1]["id"] = "save_attachments".into()
+        )
+        .contains("action save_attachments is listed twice"));
         assert!(matches!(
             Catalogue::from_json("{"),
             Err(CatalogueError::Json(_))

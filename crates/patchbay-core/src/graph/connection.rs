@@ -87,6 +87,12 @@ impl ConnectionGraph {
         session::call(&self.graph, self, self.policy, Target::Link(link, like)).await
     }
 
+    /// A GET whose successful answer's body is handed back unread, to be streamed (an attachment's bytes);
+    /// any other answer read whole.
+    pub async fn open(&self, request: &Request) -> Result<session::Streamed, CallError> {
+        session::call_streaming(&self.graph, self, self.policy, request).await
+    }
+
     /// Send `batch` in one round trip (again only for items throttled or refused).
     pub async fn batch(&self, batch: &Batch) -> Result<BatchResponses, CallError> {
         session::call_batch(&self.graph, self, self.policy, batch).await

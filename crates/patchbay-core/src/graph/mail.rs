@@ -56,8 +56,16 @@ pub struct Recipient {
 /// `trash`, `spam`) as Graph names it (`sentitems`, `deleteditems`, `junkemail`), anything else as a folder id,
 /// percent-encoded. The one rule for the assistant, the automations and the CLI.
 pub fn folder_segment(folder: &str) -> String {
-    let folder = folder.trim();
-    let well_known = match folder.to_ascii_lowercase().as_str() {
+    match well_known_folder(folder) {
+        Some(name) => name.to_string(),
+        None => super::request::segment(folder.trim()),
+    }
+}
+
+/// The well-known folder `folder` names in any of the ways people write it, as Graph names it (a folder's
+/// `destinationId` in a move takes this or an id).
+pub fn well_known_folder(folder: &str) -> Option<&'static str> {
+    Some(match folder.trim().to_ascii_lowercase().as_str() {
         "inbox" => "inbox",
         "sent" | "sentitems" | "sent items" => "sentitems",
         "drafts" => "drafts",
@@ -65,9 +73,8 @@ pub fn folder_segment(folder: &str) -> String {
         "deleted" | "deleteditems" | "deleted items" | "trash" => "deleteditems",
         "junk" | "junkemail" | "junk email" | "spam" => "junkemail",
         "outbox" => "outbox",
-        _ => return super::request::segment(folder),
-    };
-    well_known.to_string()
+        _ => return None,
+    })
 }
 
 pub struct Mail<'a> {

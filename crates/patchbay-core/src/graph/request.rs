@@ -230,6 +230,23 @@ impl Graph {
         }
     }
 
+    /// Send `request` and return Graph's answer before its body is read: for a success whose body may be large
+    /// (an attachment's bytes), to be streamed. Any other answer is read whole by [`RawResponse::read`].
+    pub async fn open(
+        &self,
+        request: &Request,
+        token: &SecretString,
+    ) -> Result<reqwest::Response, GraphError> {
+        let query: Vec<(&str, String)> = request
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        let url = self.url(&request.path, &query);
+        self.start(request.method.clone(), url, request, token)
+            .await
+    }
+
     async fn send_to(
         &self,
         method: reqwest::Method,
@@ -237,6 +254,17 @@ impl Graph {
         request: &Request,
         token: &SecretString,
     ) -> Result<RawResponse, GraphError> {
+        let response = self.start(method, url, request, token).await?;
+        RawResponse::read(response).await
+    }
+
+    async fn start(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        request: &Request,
+        token: &SecretString,
+    ) -> Result<reqwest::Response, GraphError> {
         let mut builder = self
             .http
             .request(method, url)
@@ -259,7 +287,13 @@ impl Graph {
             }
             builder = builder.body(bytes.clone());
         }
-        let response = builder.send().await.map_err(|e| network_error(&e))?;
+        builder.send().await.map_err(|e| network_error(&e))
+    }
+}
+
+impl RawResponse {
+    /// An answer read whole (at most [`crate::body::GRAPH`]).
+    pub async fn read(response: reqwest::Response) -> Result<RawResponse, GraphError> {
         let status = response.status().as_u16();
         let headers = response
             .headers()

@@ -220,6 +220,50 @@ pub async fn call<S: TokenSource>(
     }
 }
 
+/// What [`call_streaming`] got: a success whose body is still to be read, or any other answer read whole.
+pub enum Streamed {
+    Body(reqwest::Response),
+    Answer(RawResponse),
+}
+
+/// [`call`] for a GET whose successful body may be large (an attachment's bytes): the same token and
+/// throttling rules, but a 2xx answer is handed back unread, to be streamed where it goes.
+pub async fn call_streaming<S: TokenSource>(
+    graph: &Graph,
+    tokens: &S,
+    policy: CallPolicy,
+    request: &Request,
+) -> Result<Streamed, CallError> {
+    let mut token = tokens.token(false).await.map_err(CallError::Token)?;
+    let mut refreshed = false;
+    let mut attempt = 1;
+    loop {
+        let response = graph
+            .open(request, &token)
+            .await
+            .map_err(CallError::Graph)?;
+        if response.status().is_success() {
+            return Ok(Streamed::Body(response));
+        }
+        let response = RawResponse::read(response)
+            .await
+            .map_err(CallError::Graph)?;
+        if response.status == 401 && !refreshed {
+            refreshed = true;
+            token = tokens.token(true).await.map_err(CallError::Token)?;
+            continue;
+        }
+        match wait_for(&response, attempt, policy, request.is_idempotent()) {
+            Some(wait) => {
+                tracing::debug!(status = response.status, ?wait, "Graph asked to wait");
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+            }
+            None => return Ok(Streamed::Answer(response)),
+        }
+    }
+}
+
 /// Send `batch` in one round trip, then again only the items that were throttled or whose token was refused,
 /// within `policy`. Each item's last answer is in the result; `Err` when the batch itself got no answer or its
 /// token could not be had.

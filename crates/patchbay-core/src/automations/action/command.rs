@@ -190,6 +190,7 @@ async fn run_limited(
     drop(read);
     match status {
         Ok(status) => Outcome {
+            stopped: None,
             ok: status.success(),
             exit_code: status.code(),
             http_status: None,

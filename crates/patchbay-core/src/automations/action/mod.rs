@@ -24,15 +24,19 @@ pub struct Outcome {
     pub exit_code: Option<i32>,
     pub http_status: Option<u16>,
     pub detail: Option<String>,
+    /// A connection the action acts through needs a person (Fix), in words: the automation stops until then
+    /// (the item stays queued, not counted as an attempt).
+    pub stopped: Option<String>,
 }
 
 impl Outcome {
-    fn failed(detail: String) -> Self {
+    pub(crate) fn failed(detail: String) -> Self {
         Outcome {
             ok: false,
             exit_code: None,
             http_status: None,
             detail: Some(detail),
+            stopped: None,
         }
     }
 }
@@ -49,6 +53,8 @@ pub async fn deliver(
     match &automation.action {
         Action::Run { argv } => command::run(automation, item_id, argv, payload, env).await,
         Action::Post { url } => post::post(url, payload).await,
+        // Built-in actions are carried out by [`super::flows`], with the core they act through.
+        _ => Outcome::failed("Patchbay's own actions are not run as a command.".into()),
     }
 }
 

@@ -115,6 +115,7 @@ pub(super) async fn post(url: &str, payload: &serde_json::Value) -> Outcome {
                 (!status.is_success()).then(|| format!("{url} answered HTTP {}.", status.as_u16()))
             };
             Outcome {
+                stopped: None,
                 ok: status.is_success(),
                 exit_code: None,
                 http_status: Some(status.as_u16()),

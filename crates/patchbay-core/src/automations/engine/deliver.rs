@@ -2,6 +2,7 @@
 //! attempts; and Retry for items that failed [`super::super::MAX_ATTEMPTS`] times.
 
 use super::super::action::{self, Outcome};
+use super::super::flows::{self, Expanded};
 use super::super::queue::{Attempt, Queue, State};
 use super::super::source::DeltaSource;
 use super::super::store::AutomationStore;
@@ -45,37 +46,84 @@ pub(super) async fn deliver_due(
     state: &mut State,
     round: &mut Round,
 ) -> Result<(), ErrorInfo> {
-    let keys: Vec<String> = state.queue.iter().map(|p| p.key().to_string()).collect();
-    for key in keys {
-        let Some(p) = state.queue.iter().find(|p| p.key() == key).cloned() else {
-            continue;
+    // Each due item once a round, in order; a message whose attachments are saved is replaced by its units,
+    // which are then due in its place.
+    let mut tried: std::collections::HashSet<String> = std::collections::HashSet::new();
+    loop {
+        let due = now();
+        let Some(p) = state
+            .queue
+            .iter()
+            .find(|p| !p.failed && p.next_at <= due && !tried.contains(p.key()))
+            .cloned()
+        else {
+            break;
         };
-        if p.failed || p.next_at > now() {
-            continue;
-        }
+        let key = p.key().to_string();
+        tried.insert(key.clone());
         if !still_on(store, a, round) {
             break;
         }
         crate::fault::point("automation-before-action");
-        // What the trigger does first (a file downloaded where the command finds it); its failure is the
-        // attempt's, retried like the action's.
+        let expanded = flows::expand(core, a, &p).await;
+        let outcome = match expanded {
+            Some(Ok(Expanded { units, note })) => {
+                if units.is_empty() {
+                    // Nothing to save: the message is done, and the history says why.
+                    queue.record(&Attempt {
+                        item_id: p.item_id.clone(),
+                        subject: p.subject.clone(),
+                        outcome: "delivered".into(),
+                        attempt: p.attempts + 1,
+                        exit_code: None,
+                        http_status: None,
+                        detail: note,
+                        at: crate::clock::now_rfc3339(),
+                    })?;
+                    state.queue.retain(|q| q.key() != key);
+                    round.delivered += 1;
+                    round.delivered_subjects.push(p.subject.clone());
+                } else if let Some(at) = state.queue.iter().position(|q| q.key() == key) {
+                    // The message's place in the queue, taken by its units in one atomic write.
+                    state.queue.splice(at..=at, units);
+                }
+                queue.save(state)?;
+                continue;
+            }
+            Some(Err(outcome)) => outcome,
+            None if a.action.is_builtin() => {
+                let mut remember = |target: &str| {
+                    if let Some(q) = state.queue.iter_mut().find(|q| q.key() == key) {
+                        q.target = Some(target.to_string());
+                    }
+                    queue.save(state)
+                };
+                flows::deliver(core, a, &p, &mut remember).await
+            }
+            // What the trigger does first (a file downloaded where the command finds it); its failure is the
+            // attempt's, retried like the action's.
+            None => match source.prepare(core, a, &p).await {
+                Ok(prepared) => {
+                    let payload = prepared.payload.as_ref().unwrap_or(&p.payload);
+                    action::deliver(a, &p.item_id, payload, &prepared.env).await
+                }
+                Err(words) => Outcome::failed(words),
+            },
+        };
+        if let Some(words) = outcome.stopped {
+            // A connection the action acts through needs Fix: the item waits, not counted as an attempt.
+            state.stopped = Some(words.clone());
+            round.stopped = Some(words);
+            queue.save(state)?;
+            break;
+        }
         let Outcome {
             ok,
             exit_code,
             http_status,
             detail,
-        } = match source.prepare(core, a, &p).await {
-            Ok(prepared) => {
-                let payload = prepared.payload.as_ref().unwrap_or(&p.payload);
-                action::deliver(a, &p.item_id, payload, &prepared.env).await
-            }
-            Err(words) => Outcome {
-                ok: false,
-                exit_code: None,
-                http_status: None,
-                detail: Some(words),
-            },
-        };
+            ..
+        } = outcome;
         crate::fault::point("automation-after-action");
         let attempt = p.attempts + 1;
         let outcome = if ok {
