@@ -1,6 +1,9 @@
 // Automations for the fake backend (fake-backend.ts): a list kept in memory, answering the automation commands
 // as the core would (a new one is active, Pause/Resume flip it, Remove drops it, Test runs on a sample message).
+import type { Action } from "./bindings/Action";
 import type { Attempt } from "./bindings/Attempt";
+import type { Destination } from "./bindings/Destination";
+import type { NewAction } from "./bindings/NewAction";
 import type { AutomationView } from "./bindings/AutomationView";
 import type { ErrorInfo } from "./bindings/ErrorInfo";
 import type { NewAutomation } from "./bindings/NewAutomation";
@@ -39,6 +42,26 @@ function describe(t: NewAutomation["trigger"]): string {
   }
 }
 
+/** A destination as typed (`/home/ada/Invoices` or `CONNECTION:/Folder`), as the core keeps it. */
+function destination(to: string): Destination {
+  const i = to.indexOf(":/");
+  return i > 0 ? { place: "drive", connection_id: to.slice(0, i), folder: to.slice(i + 1) } : { place: "local", folder: to };
+}
+
+/** The kept action of a built-in one as given (connections kept as given: the fake does not resolve names). */
+function builtIn(a: NewAction): Action {
+  switch (a.kind) {
+    case "save_attachments":
+      return { kind: a.kind, to: destination(a.to), include_inline: a.include_inline };
+    case "copy":
+      return { kind: a.kind, to: destination(a.to) };
+    case "post_to_teams":
+      return { kind: a.kind, connection_id: a.connection, chat: a.chat, channel: a.channel, message: a.message };
+    default:
+      return a;
+  }
+}
+
 export function fakeAutomations(): FakeAutomations {
   const self: FakeAutomations = {
     list: [],
@@ -50,6 +73,15 @@ export function fakeAutomations(): FakeAutomations {
       exit_code: 0,
       http_status: null,
       detail: null,
+      fields: {
+        subject: "Invoice 2026-118",
+        from: "Fabrikam Billing <billing@fabrikam.example>",
+        name: "",
+        path: "",
+        web_url: "https://outlook.office.com/mail/id/AAMk-sample-1",
+        change: "",
+        preview: "Please find attached invoice 2026-118 for November.",
+      },
     },
     addError: null,
     handle(cmd, args) {
@@ -72,7 +104,7 @@ export function fakeAutomations(): FakeAutomations {
             name: n.name ?? "New automation",
             connection_id: n.connection,
             trigger: n.trigger,
-            action: n.run ? { kind: "run", argv: n.run.split(" ") } : { kind: "post", url: n.post ?? "" },
+            action: n.action ? builtIn(n.action) : n.run ? { kind: "run", argv: n.run.split(" ") } : { kind: "post", url: n.post ?? "" },
             paused: false,
             notify: n.notify,
             poll_secs: n.poll_secs ?? 60,
@@ -80,12 +112,13 @@ export function fakeAutomations(): FakeAutomations {
             state: "active",
             state_words: "active",
             trigger_words: describe(n.trigger),
-            action_words: n.run ? `Runs ${n.run}` : `POSTs to ${n.post ?? ""}`,
+            action_words: n.action ? `${n.action.kind.replace("_", " ")}` : n.run ? `Runs ${n.run}` : `POSTs to ${n.post ?? ""}`,
             queued: 0,
             failed: 0,
             stopped_reason: null,
             last_error: null,
             last_poll_at: null,
+            connection_ids: [n.connection, ...(n.action?.kind === "post_to_teams" ? [n.action.connection] : [])],
           };
           self.list.push(view);
           return structuredClone(view);

@@ -45,6 +45,10 @@ pub struct TestOutcome {
     pub http_status: Option<u16>,
     /// The last lines of stderr, or why the POST failed.
     pub detail: Option<String>,
+    /// What each placeholder of a message template (`subject`, `from`, …) is for the item tested: the form's
+    /// live preview of a post fills its template from these.
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// A connection's name by its id (`None`: removed), for an action's words.
@@ -297,6 +301,7 @@ pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, Er
             exit_code: None,
             http_status: None,
             detail: Some(a.trigger.source().nothing_to_test()),
+            fields: Default::default(),
         });
     };
     let source = a.trigger.source();
@@ -328,5 +333,6 @@ pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, Er
         exit_code: o.exit_code,
         http_status: o.http_status,
         detail: o.detail,
+        fields: super::flows::template::fields(&item.payload),
     })
 }

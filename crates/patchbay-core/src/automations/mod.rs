@@ -308,6 +308,8 @@ pub struct AutomationView {
     pub last_error: Option<String>,
     /// RFC 3339: the last round that reached Graph.
     pub last_poll_at: Option<String>,
+    /// Every connection it works through, its trigger's first (a stopped automation's Fix is one of these).
+    pub connection_ids: Vec<String>,
 }
 
 /// A sentence's words as the start of one: "new mail" → "New mail".
@@ -440,6 +442,7 @@ pub fn view(
                 stopped_reason: None,
                 last_error: Some(format!("{} {}", e.title, e.message)),
                 last_poll_at: None,
+                connection_ids: a.connections().into_iter().map(str::to_string).collect(),
                 automation: a,
             })
         }
@@ -474,6 +477,7 @@ pub fn view(
         stopped_reason: s.stopped,
         last_error: s.last_error,
         last_poll_at: s.last_poll_at,
+        connection_ids: a.connections().into_iter().map(str::to_string).collect(),
         automation: a,
     })
 }

@@ -69,7 +69,7 @@ describe("AutomationDialog for files", () => {
   it("offers a OneDrive connection's trigger with its fields, and sends them in the core's shape", async () => {
     const files = sampleConnection({ id: "conn-files", name: "Ada's files", connector_id: "onedrive-sharepoint" });
     const backend = useFakeBackend({ connections: [sampleConnection(), files] });
-    backend.automations.testOutcome = { item_id: "01ABC", subject: "INV-2026-007.pdf", ok: true, exit_code: 0, http_status: null, detail: null };
+    backend.automations.testOutcome = { item_id: "01ABC", subject: "INV-2026-007.pdf", ok: true, exit_code: 0, http_status: null, detail: null, fields: {} };
     const onClose = vi.fn();
     render(AutomationDialog, { connections: backend.connections, connectors: SAMPLE_CONNECTORS, connectionId: "conn-1", onClose });
     const user = userEvent.setup();

@@ -38,7 +38,11 @@ last_error: string | null,
 /**
  * RFC 3339: the last round that reached Graph.
  */
-last_poll_at: string | null, id: string, name: string, connection_id: string, trigger: Trigger, action: Action, paused: boolean, 
+last_poll_at: string | null, 
+/**
+ * Every connection it works through, its trigger's first (a stopped automation's Fix is one of these).
+ */
+connection_ids: Array<string>, id: string, name: string, connection_id: string, trigger: Trigger, action: Action, paused: boolean, 
 /**
  * Also show a desktop notification for each item delivered (where the service runs on a desktop).
  */

@@ -11,4 +11,9 @@ item_id: string | null, subject: string | null, ok: boolean, exit_code: number |
 /**
  * The last lines of stderr, or why the POST failed.
  */
-detail: string | null, };
+detail: string | null, 
+/**
+ * What each placeholder of a message template (`subject`, `from`, …) is for the item tested: the form's
+ * live preview of a post fills its template from these.
+ */
+fields: { [key in string]: string }, };

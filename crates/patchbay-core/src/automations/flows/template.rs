@@ -116,6 +116,14 @@ fn value(payload: &Value, field: &str) -> String {
     }
 }
 
+/// Every placeholder's value for the item in `payload`, as text (the window's live preview of a message).
+pub fn fields(payload: &Value) -> std::collections::BTreeMap<String, String> {
+    PLACEHOLDERS
+        .iter()
+        .map(|f| (f.to_string(), value(payload, f)))
+        .collect()
+}
+
 /// `template` filled from `payload`, as plain text.
 pub fn fill(template: &str, payload: &Value) -> Result<String, ErrorInfo> {
     Ok(parse(template)?
