@@ -49,9 +49,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use control::{
-    AppRegistration, ControlError, FileContent, FileInfo, SandboxControl, TeamsBody, TeamsEvent,
-    TeamsMessage, TeamsPlace, TeamsSent, UploadLever,
+    AppRegistration, ControlError, DeliveredMail, FileContent, FileInfo, MailState, NewAttachment,
+    NewMail, SandboxControl, TeamsBody, TeamsEvent, TeamsMessage, TeamsPlace, TeamsSent,
+    UploadLever,
 };
+pub use graph::attachments::model::pattern as attachment_pattern;
 pub use graph::calendar_delta::EventChange;
 pub use state::{DemoUser, Garble, Stats};
 

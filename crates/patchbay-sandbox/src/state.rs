@@ -156,8 +156,9 @@ pub struct Inner {
     pub mailbox_time_zones: HashMap<String, String>,
     /// Drafts, mail sent and events created, by user ID (see [`crate::graph::writes`]). Not persisted either.
     pub mailbox_writes: HashMap<String, crate::graph::writes::Writes>,
-    /// Each inbox's mail delivered, changed and removed since the start, for delta queries (by user ID).
-    pub mail_logs: HashMap<String, crate::graph::delta::MailLog>,
+    /// Each mailbox's mail delivered, moved, changed and removed since the start, for every read and for delta
+    /// queries, and its attachments' reads (by user ID).
+    pub mail_logs: HashMap<String, crate::graph::mailstore::MailLog>,
     pub calendar_logs: HashMap<String, crate::graph::calendar_delta::CalendarLog>,
     /// OneDrive and SharePoint: the drives, sites and upload sessions (laid out on first use; uploaded and large
     /// files live in a temporary folder that goes with this state). Not persisted either.

@@ -1,7 +1,9 @@
 //! Test and demo levers: [`SandboxControl`] in process, and the same under `/_sandbox/` as JSON endpoints
 //! (`http`: the routes, the guard that keeps web pages out, the page at `/_sandbox`). This file holds the tenant's
-//! levers (users, apps, tokens, faults); `mailbox` the mailbox's (mail and events delivered by hand, delta
-//! replays and expiry, what apps wrote, the mailbox's zone); `drive` the files' (files put, changed, moved and
+//! levers (users, apps, tokens, faults); `mailbox` the mailbox's (mail with attachments of every kind and events
+//! delivered by hand, delta replays and expiry, what apps wrote — mail sent and forwarded among it —, where a
+//! message is now and its read state and categories, how often each attachment's bytes were read, the mailbox's
+//! zone); `drive` the files' (files put, changed, moved and
 //! deleted by hand, delta expiry, what was uploaded, upload sessions that forget or expire).
 
 mod drive;
@@ -10,6 +12,7 @@ mod mailbox;
 mod teams;
 pub use drive::{FileContent, FileInfo, UploadLever};
 pub use http::router;
+pub use mailbox::{DeliveredMail, MailState, NewAttachment, NewMail};
 pub use teams::{TeamsBody, TeamsEvent, TeamsMessage, TeamsPlace, TeamsSent};
 
 use std::sync::Arc;

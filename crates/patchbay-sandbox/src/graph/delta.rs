@@ -1,75 +1,33 @@
-//! `GET /me/mailFolders/{folder}/messages/delta`: Graph's delta query over the inbox, so a client can follow new
-//! mail without polling by time (which loses two messages that arrive in the same second).
+//! `GET /me/mailFolders/{folder}/messages/delta`: Graph's delta query over a mail folder, so a client can follow
+//! new mail without polling by time (which loses two messages that arrive in the same second).
 //!
-//! Each user's inbox keeps a change log: mail delivered through the control endpoints (`deliver_mail`), messages
-//! changed (`mark_read`) and removed (`remove_mail`), each with a sequence number. A round without a token returns
+//! Each mailbox keeps a change log (see [`super::mailstore`]): mail delivered through the control endpoints,
+//! messages changed (read state, categories) and removed, and moved (removed from one folder under the old ID,
+//! added to another under a new one), each with a sequence number and its folder. A round without a token returns
 //! every message in the folder; a `deltaLink`'s token is the sequence number it was issued at, and the next round
-//! returns what changed since: a message once, in its latest state, a removed one as `{"id", "@removed"}`. Pages
+//! returns what changed in that folder since: a message once, in its latest state, a removed or moved-away one as
+//! `{"id", "@removed"}`. Pages
 //! (`Prefer: odata.maxpagesize`, default 10) are linked by `@odata.nextLink` and carry the round's end, so mail that
 //! arrives while a client pages waits for the next round. What Graph does that a client must survive is here too:
 //! a round that replays items already sent (`replay_next_delta`) and tokens that expire (`expire_delta_tokens`: 410
 //! `syncStateNotFound`, start over without a token).
 
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use serde_json::{json, Value};
 
-use super::mail_data::Tpl;
+use super::mailstore::{mailbox_of, Entry, MailLog};
+use super::messages::inbox;
 use super::messages::inbox::Message;
 use super::messages::json::to_json;
-use super::messages::{inbox, inbox_id};
 use super::odata::{percent_encode, Query};
 use super::zones::preference;
-use super::{access_denied, ids, Caller, GraphRequest, Reply};
+use super::{access_denied, Caller, GraphRequest, Reply};
 use crate::state::{AppState, DemoUser};
 
 const READ_MAIL: &[&str] = &["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"];
 /// Graph's page size for message delta when the client does not ask.
 const DEFAULT_PAGE: usize = 10;
 const MAX_PAGE: usize = 1000;
-
-/// A message to deliver into an inbox (see [`deliver`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Delivered {
-    pub received: Timestamp,
-    pub from_name: String,
-    pub from_address: String,
-    pub subject: String,
-    pub body: String,
-    pub has_attachments: bool,
-    pub is_read: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    Added,
-    Updated,
-    Removed,
-}
-
-/// One inbox's life since the sandbox started.
-#[derive(Debug, Clone, Default)]
-pub struct MailLog {
-    /// The last sequence number given out.
-    pub seq: u64,
-    pub changes: Vec<(u64, String, Change)>,
-    /// Messages delivered since the start, as the listing serves them.
-    pub delivered: Vec<Message>,
-    /// Generated messages marked read or removed since.
-    pub read: std::collections::HashSet<String>,
-    pub removed: std::collections::HashSet<String>,
-    /// Tokens issued before this sequence number are refused with 410.
-    pub floor: u64,
-    /// The next round sends this many of the latest changes again (as Graph may).
-    pub replay: usize,
-}
-
-impl MailLog {
-    pub fn record(&mut self, id: &str, change: Change) {
-        self.seq += 1;
-        self.changes.push((self.seq, id.to_string(), change));
-    }
-}
 
 pub(super) fn gone() -> Reply {
     Reply::error(
@@ -197,55 +155,39 @@ impl DeltaPage<'_> {
     }
 }
 
-/// The message `id` as it is now, if it is in the inbox: as a listing renders it, less its body.
-fn current(user: &DemoUser, mailbox: &[Message], id: &str) -> Option<Value> {
-    let m = mailbox.iter().find(|m| m.id == id)?;
-    let mut v = to_json(m, user, &inbox_id(user), true);
+/// The message `id` as it is now, if it is in `folder`: as a listing renders it, less its body.
+fn current(user: &DemoUser, mailbox: &[Message], folder: &str, id: &str) -> Option<Value> {
+    let m = mailbox.iter().find(|m| m.id == id && m.folder == folder)?;
+    let mut v = to_json(m, user, true);
     if let Some(o) = v.as_object_mut() {
         o.remove("body");
     }
     Some(v)
 }
 
-/// `user`'s inbox as it is now, newest first: the generated messages and those delivered since the start, less
-/// those removed, read where they were marked read. What the listing, a single message and delta all serve.
-pub fn mailbox(st: &AppState, user: &DemoUser) -> Vec<Message> {
-    let log = st
-        .lock()
-        .mail_logs
-        .get(&user.id)
-        .cloned()
-        .unwrap_or_default();
-    mailbox_of(st, user, &log)
-}
-
-fn mailbox_of(st: &AppState, user: &DemoUser, log: &MailLog) -> Vec<Message> {
-    let mut all: Vec<Message> = log.delivered.iter().rev().cloned().collect();
-    all.extend(inbox(user, st.anchor));
-    all.retain(|m| !log.removed.contains(&m.id));
-    for m in &mut all {
-        if log.read.contains(&m.id) {
-            m.is_read = true;
-        }
-    }
-    all
-}
-
-/// The items of the round `(from, to]`, oldest change first; `from` `None`: the whole folder as of `to`.
-fn round(st: &AppState, user: &DemoUser, log: &MailLog, from: Option<u64>, to: u64) -> Vec<Value> {
+/// The items of `folder`'s round `(from, to]`, oldest change first; `from` `None`: the whole folder as of `to`.
+fn round(
+    st: &AppState,
+    user: &DemoUser,
+    log: &MailLog,
+    folder: &str,
+    from: Option<u64>,
+    to: u64,
+) -> Vec<Value> {
     let full = from.is_none();
     let from = from.unwrap_or(0);
-    let mailbox = mailbox_of(st, user, log);
+    let mailbox = mailbox_of(st.anchor, user, log);
     let mut ids: Vec<String> = Vec::new();
-    if full {
+    if full && folder == "inbox" {
         // Oldest first, as a first sync lists a folder.
         let mut generated: Vec<_> = inbox(user, st.anchor);
         generated.reverse();
         ids.extend(generated.into_iter().map(|m| m.id));
     }
-    for (seq, id, _) in &log.changes {
-        if *seq > from && *seq <= to && !ids.contains(id) {
-            ids.push(id.clone());
+    let here = |e: &&Entry| e.folder == folder;
+    for e in log.changes.iter().filter(here) {
+        if e.seq > from && e.seq <= to && !ids.contains(&e.id) {
+            ids.push(e.id.clone());
         }
     }
     // A change that came later moves the item to its place in the log, not before.
@@ -253,16 +195,17 @@ fn round(st: &AppState, user: &DemoUser, log: &MailLog, from: Option<u64>, to: u
         ids.sort_by_key(|id| {
             log.changes
                 .iter()
-                .filter(|(s, i, _)| i == id && *s <= to)
-                .map(|(s, _, _)| *s)
+                .filter(here)
+                .filter(|e| &e.id == id && e.seq <= to)
+                .map(|e| e.seq)
                 .max()
                 .unwrap_or(0)
         });
     }
     ids.into_iter()
-        .filter_map(|id| match current(user, &mailbox, &id) {
+        .filter_map(|id| match current(user, &mailbox, folder, &id) {
             Some(v) => Some(v),
-            // Removed: a first sync leaves it out, a later round says so.
+            // Removed or moved away: a first sync leaves it out, a later round says so.
             None if !full => Some(json!({"id": id, "@removed": {"reason": "deleted"}})),
             None => None,
         })
@@ -274,13 +217,14 @@ pub fn messages_delta(st: &AppState, caller: &Caller, req: &GraphRequest, folder
         return access_denied();
     }
     let user = &caller.user;
-    if !(folder.eq_ignore_ascii_case("inbox") || folder == inbox_id(user)) {
+    let Some(which) = super::mail_folders::resolve(user, folder) else {
         return Reply::error(
             StatusCode::NOT_FOUND,
             "ErrorItemNotFound",
-            "The sandbox follows the inbox only; other folders have no mail.",
+            "The specified object was not found in the store.",
         );
-    }
+    };
+    let folder = which.well_known();
     let q = Query::parse(req.query);
     let Some(token) = parse_token(st, &q) else {
         return bad_token();
@@ -310,11 +254,14 @@ pub fn messages_delta(st: &AppState, caller: &Caller, req: &GraphRequest, folder
     let log = log.clone();
     drop(inner);
     let items = with_replay(
-        log.changes.iter().map(|(s, _, _)| *s),
+        log.changes
+            .iter()
+            .filter(|e| e.folder == folder)
+            .map(|e| e.seq),
         from,
         replay,
-        |a, b| round(st, user, &log, a, b),
-        round(st, user, &log, from, to),
+        |a, b| round(st, user, &log, folder, a, b),
+        round(st, user, &log, folder, from, to),
     );
     DeltaPage {
         st,
@@ -330,46 +277,4 @@ pub fn messages_delta(st: &AppState, caller: &Caller, req: &GraphRequest, folder
         |next| format!("{}.{to}.{next}", from.map_or(-1, |f| f as i64)),
         to.to_string(),
     )
-}
-
-/// A new message in `user`'s inbox, now: its id.
-pub fn deliver(st: &AppState, user: &DemoUser, d: Delivered) -> String {
-    let mut inner = st.lock();
-    let log = inner.mail_logs.entry(user.id.clone()).or_default();
-    let index = format!("delivered-{}", log.delivered.len());
-    let id = ids::item_id(&[&user.id, "message", &index]);
-    // The generated inbox is made of `'static` templates; a delivered message becomes one, its text leaked once
-    // (a few hundred bytes a message, for the sandbox's life: it is a test double, not a mail server).
-    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    let tpl = Tpl {
-        from: (leak(d.from_name), leak(d.from_address.clone())),
-        to: &[],
-        subject: leak(d.subject),
-        body: leak(d.body.clone()),
-        importance: "normal",
-        attachments: d.has_attachments,
-        focused: true,
-        read: Some(d.is_read),
-    };
-    let domain = d
-        .from_address
-        .rsplit('@')
-        .next()
-        .unwrap_or("contoso.example")
-        .to_string();
-    log.delivered.push(Message {
-        id: id.clone(),
-        change_key: ids::change_key(&[&user.id, "message", &index]),
-        created: d.received,
-        modified: d.received,
-        received: d.received,
-        sent: d.received,
-        tpl,
-        body: d.body,
-        is_read: d.is_read,
-        conversation_id: ids::conversation_id(&[&user.id, "conversation", &index]),
-        internet_message_id: format!("<{}@{domain}>", ids::hex(&[&user.id, "imid", &index], 12)),
-    });
-    log.record(&id, Change::Added);
-    id
 }

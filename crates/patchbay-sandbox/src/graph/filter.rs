@@ -212,7 +212,7 @@ impl Clause {
             (Literal::Time(t), Field::Created) => Some(m.created.cmp(t)),
             (Literal::Time(t), Field::Modified) => Some(m.modified.cmp(t)),
             (Literal::Bool(b), Field::IsRead) => Some(m.is_read.cmp(b)),
-            (Literal::Bool(b), Field::HasAttachments) => Some(m.tpl.attachments.cmp(b)),
+            (Literal::Bool(b), Field::HasAttachments) => Some(m.has_attachments().cmp(b)),
             (Literal::Bool(b), Field::IsDraft) => Some(false.cmp(b)),
             (Literal::Text(s), Field::Importance) => Some(
                 m.tpl

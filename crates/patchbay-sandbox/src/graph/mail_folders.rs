@@ -4,9 +4,9 @@
 //! `totalItemCount`, `isHidden`.
 //!
 //! Every demo mailbox has Exchange's default folders, all at the top (under "Top of Information Store", the
-//! well-known `msgfolderroot`) and none with folders of its own. Only the Inbox holds mail — the messages
-//! [`super::messages`] lists — so its counts are the listing's and every other folder's are zero, as their
-//! message lists are empty. Hidden folders are listed only with `includeHiddenFolders=true`, as Graph does.
+//! well-known `msgfolderroot`) and none with folders of its own. The generated mail is in the Inbox; messages
+//! moved elsewhere (`POST /me/messages/{id}/move`) are in their folder, and each folder's counts are those of its
+//! messages. Hidden folders are listed only with `includeHiddenFolders=true`, as Graph does.
 
 use serde_json::{json, Value};
 
@@ -73,16 +73,16 @@ pub enum Which {
 }
 
 impl Which {
-    fn folder(self) -> Folder {
+    pub fn folder(self) -> Folder {
         match self {
             Which::Root => ROOT,
             Which::Folder(f) => f,
         }
     }
 
-    /// Whether this is the Inbox (the only folder with mail).
-    pub fn is_inbox(self) -> bool {
-        self == Which::Folder(FOLDERS[5])
+    /// The folder's well-known name, which is how a message names the folder it is in.
+    pub fn well_known(self) -> &'static str {
+        self.folder().well_known
     }
 }
 
@@ -109,12 +109,12 @@ fn not_found() -> Reply {
     )
 }
 
-/// `(total, unread)` messages in a folder: the Inbox's listing, nothing elsewhere.
+/// `(total, unread)` messages in a folder.
 fn counts(st: &AppState, user: &DemoUser, which: Which) -> (usize, usize) {
-    if !which.is_inbox() {
-        return (0, 0);
-    }
-    let mail = super::delta::mailbox(st, user);
+    let mail: Vec<_> = super::mailstore::mailbox(st, user)
+        .into_iter()
+        .filter(|m| m.folder == which.well_known())
+        .collect();
     let unread = mail.iter().filter(|m| !m.is_read).count();
     (mail.len(), unread)
 }
@@ -225,14 +225,10 @@ mod tests {
     #[test]
     fn well_known_names_and_ids_resolve_and_the_inbox_is_the_messages_parent() {
         let user = &demo_users()[0];
-        assert_eq!(
-            FOLDERS[5].well_known, "inbox",
-            "Which::is_inbox counts on the Inbox's place"
-        );
         let inbox = resolve(user, "Inbox").expect("the Inbox by name");
-        assert!(inbox.is_inbox());
+        assert_eq!(inbox.well_known(), "inbox");
         assert_eq!(
-            resolve(user, &super::super::messages::inbox_id(user)),
+            resolve(user, &ids::folder_id(&[&user.id, "inbox"])),
             Some(inbox)
         );
         assert_eq!(resolve(user, "MsgFolderRoot"), Some(Which::Root));

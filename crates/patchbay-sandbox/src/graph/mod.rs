@@ -1,8 +1,10 @@
 //! A small Microsoft Graph under `/graph`: bearer-token checks, Graph's error shape, and one module per
-//! resource — the profile (`me`), a generated demo mailbox (`messages`, `mail_folders`, `calendar`, `mailbox`),
+//! resource — the profile (`me`), a generated demo mailbox (`messages` with their `attachments`, `mail_folders`,
+//! `calendar`, `mailbox`; `mailstore` keeps what changed in it),
 //! OneDrive and SharePoint (`drive`), Microsoft Teams (`teams`) and JSON batching (`batch`). Every resource is reached through [`dispatch`], so a `$batch` item runs exactly the
 //! code a plain request does.
 
+pub mod attachments;
 mod batch;
 mod calendar;
 mod calendar_data;
@@ -10,12 +12,13 @@ pub mod calendar_delta;
 pub mod delta;
 pub mod drive;
 mod filter;
-mod ids;
+pub mod ids;
 mod mail_data;
-mod mail_folders;
+pub mod mail_folders;
 mod mailbox;
+pub mod mailstore;
 mod me;
-mod messages;
+pub mod messages;
 mod odata;
 mod reply;
 mod routes;
@@ -145,14 +148,26 @@ pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequ
     if let Some(reply) = teams::dispatch(st, caller, method, req) {
         return reply;
     }
+    use routes::Target;
     let target = routes::resolve(req.path);
     if method == Method::POST {
-        // What a client can create: drafts, replies, mail sent, events (see `writes`).
+        // What a client can create: drafts, replies, mail sent and forwarded, events (see `writes`); and moves.
         return match target {
-            Ok(routes::Target::Messages(None)) => writes::create_draft(st, caller, req.body),
-            Ok(routes::Target::CreateReply(id)) => writes::create_reply(st, caller, &id, req.body),
-            Ok(routes::Target::SendMail) => writes::send_mail(st, caller, req.body),
-            Ok(routes::Target::Events) => writes::create_event(st, caller, req.body),
+            Ok(Target::Messages(None)) => writes::create_draft(st, caller, req.body),
+            Ok(Target::CreateReply(m)) => writes::create_reply(st, caller, &m.id, req.body),
+            Ok(Target::Forward(m)) => writes::forward(st, caller, m.folder(), &m.id, req.body),
+            Ok(Target::Move(m)) => {
+                messages::change::move_message(st, caller, req, m.folder(), &m.id)
+            }
+            Ok(Target::SendMail) => writes::send_mail(st, caller, req.body),
+            Ok(Target::Events) => writes::create_event(st, caller, req.body),
+            Err(reply) => reply,
+            Ok(_) => not_supported(method),
+        };
+    }
+    if method == Method::PATCH {
+        return match target {
+            Ok(Target::Message(m)) => messages::change::update(st, caller, req, m.folder(), &m.id),
             Err(reply) => reply,
             Ok(_) => not_supported(method),
         };
@@ -161,37 +176,44 @@ pub fn dispatch(st: &AppState, caller: &Caller, method: &Method, req: &GraphRequ
         return not_supported(method);
     }
     match target {
-        Ok(routes::Target::Me) => me::profile(st, caller, req),
-        Ok(routes::Target::Messages(folder)) => messages::list(st, caller, req, folder),
-        Ok(routes::Target::Message(id)) => messages::get_one(st, caller, req, &id),
-        Ok(routes::Target::CalendarView) => calendar::calendar_view(st, caller, req),
-        Ok(routes::Target::MailboxSettings) => mailbox::settings(st, caller, req),
-        Ok(routes::Target::MessagesDelta(folder)) => {
-            delta::messages_delta(st, caller, req, &folder)
+        Ok(Target::Me) => me::profile(st, caller, req),
+        Ok(Target::Messages(folder)) => messages::list(st, caller, req, folder),
+        Ok(Target::Message(m)) => messages::get_one(st, caller, req, m.folder(), &m.id),
+        Ok(Target::Attachments(m)) => attachments::list(st, caller, req, m.folder(), &m.id),
+        Ok(Target::Attachment(m, a)) => {
+            attachments::get_one(st, caller, req, m.folder(), &m.id, &a)
         }
-        Ok(routes::Target::CalendarViewDelta) => {
-            calendar_delta::calendar_view_delta(st, caller, req)
+        Ok(Target::AttachmentValue(m, a)) => {
+            attachments::value(st, caller, method, m.folder(), &m.id, &a)
         }
-        Ok(routes::Target::MailFolders) => mail_folders::list(st, caller, req, None),
-        Ok(routes::Target::MailFolder(folder)) => mail_folders::get_one(st, caller, req, &folder),
-        Ok(routes::Target::ChildFolders(folder)) => {
-            mail_folders::list(st, caller, req, Some(&folder))
-        }
-        Ok(routes::Target::CreateReply(_) | routes::Target::SendMail | routes::Target::Events) => {
-            not_supported(method)
-        }
+        Ok(Target::CalendarView) => calendar::calendar_view(st, caller, req),
+        Ok(Target::MailboxSettings) => mailbox::settings(st, caller, req),
+        Ok(Target::MessagesDelta(folder)) => delta::messages_delta(st, caller, req, &folder),
+        Ok(Target::CalendarViewDelta) => calendar_delta::calendar_view_delta(st, caller, req),
+        Ok(Target::MailFolders) => mail_folders::list(st, caller, req, None),
+        Ok(Target::MailFolder(folder)) => mail_folders::get_one(st, caller, req, &folder),
+        Ok(Target::ChildFolders(folder)) => mail_folders::list(st, caller, req, Some(&folder)),
+        Ok(
+            Target::CreateReply(_)
+            | Target::Forward(_)
+            | Target::Move(_)
+            | Target::SendMail
+            | Target::Events,
+        ) => not_supported(method),
         Err(reply) => reply,
     }
 }
 
 fn not_supported(method: &Method) -> Reply {
-    // Graph itself would update or delete here; the sandbox's mailbox takes only what `writes` creates.
+    // Graph itself would update or delete here; the sandbox's mailbox takes only what `writes` creates and the
+    // changes `messages::change` makes.
     Reply::error(
         StatusCode::METHOD_NOT_ALLOWED,
         "Request_BadRequest",
         &format!(
-            "The method '{method}' is not supported by the sandbox here: it creates drafts, replies, events \
-             and sends mail, and changes nothing else."
+            "The method '{method}' is not supported by the sandbox here: it creates drafts, replies, events, \
+             sends and forwards mail, moves messages and changes their read state and categories, and changes \
+             nothing else."
         ),
     )
 }

@@ -1,6 +1,7 @@
 //! A finished Graph answer — status, headers, JSON body — that becomes either an HTTP response or one entry
 //! of a `$batch` response.
 
+use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -15,8 +16,9 @@ pub struct Reply {
     /// Extra headers (`Preference-Applied`, `request-id`), spelled as Graph spells them.
     pub headers: Vec<(&'static str, String)>,
     pub body: Value,
-    /// A binary answer instead of JSON (a hosted content's `$value`): its content type and bytes.
-    pub raw: Option<(&'static str, Vec<u8>)>,
+    /// A binary answer instead of JSON (a hosted content's or an attachment's `$value`): its content type and
+    /// bytes (shared, not copied: an attachment's bytes are held once).
+    pub raw: Option<(String, Bytes)>,
 }
 
 impl Reply {
@@ -29,8 +31,15 @@ impl Reply {
         }
     }
 
-    /// `200 OK` with bytes of `content_type` as the body.
-    pub fn bytes(content_type: &'static str, bytes: Vec<u8>) -> Reply {
+    /// `200 OK` with bytes of `content_type` as the body (a content type that cannot be a header value is sent as
+    /// `application/octet-stream`).
+    pub fn bytes(content_type: &str, bytes: Bytes) -> Reply {
+        let content_type =
+            if HeaderValue::from_str(content_type).is_ok() && !content_type.is_empty() {
+                content_type.to_string()
+            } else {
+                "application/octet-stream".to_string()
+            };
         Reply {
             status: StatusCode::OK,
             headers: Vec::new(),
@@ -75,7 +84,7 @@ impl Reply {
     }
 
     /// The `Content-Type` this reply is sent with: errors are plain JSON, payloads OData JSON.
-    pub fn content_type(&self) -> &'static str {
+    pub fn content_type(&self) -> &str {
         if let Some((content_type, _)) = &self.raw {
             content_type
         } else if self.is_success() {
@@ -88,11 +97,17 @@ impl Reply {
 
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
-        let content_type = self.content_type();
+        let content_type = self.content_type().to_string();
         // No body at all (204, 302, sendMail's 202): no content type either.
         let empty = self.body.is_null() && self.raw.is_none();
         let mut response = if let Some((_, bytes)) = self.raw {
-            (self.status, bytes).into_response()
+            let length = bytes.len();
+            // The shared bytes themselves go out (hyper writes them as they are): a 25 MiB attachment is held
+            // once, however many answers serve it at the same time.
+            let mut r = (self.status, Body::from(bytes)).into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            r
         } else if empty {
             self.status.into_response()
         } else {
@@ -100,7 +115,9 @@ impl IntoResponse for Reply {
         };
         let headers = response.headers_mut();
         if !empty {
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            if let Ok(v) = HeaderValue::from_str(&content_type) {
+                headers.insert(header::CONTENT_TYPE, v);
+            }
         }
         for (name, value) in self.headers {
             // `from_bytes`, not `from_static`: Graph's spelling has capitals, which HTTP/1 sends as lower case.

@@ -11,13 +11,23 @@ pub enum Target {
     Me,
     /// `/me/messages` (`None`) or `/me/mailFolders/{folder}/messages` (the folder as given, undecided).
     Messages(Option<String>),
-    /// `/me/messages/{id}`.
-    Message(String),
+    /// `/me/messages/{id}` (also under a folder, as all the message's own paths below).
+    Message(MsgRef),
     /// `/me/calendarView` or `/me/calendar/calendarView`.
     CalendarView,
     MailboxSettings,
     /// `/me/messages/{id}/createReply`.
-    CreateReply(String),
+    CreateReply(MsgRef),
+    /// `/me/messages/{id}/forward`.
+    Forward(MsgRef),
+    /// `/me/messages/{id}/move`.
+    Move(MsgRef),
+    /// `/me/messages/{id}/attachments`.
+    Attachments(MsgRef),
+    /// `/me/messages/{id}/attachments/{attachment}`.
+    Attachment(MsgRef, String),
+    /// `/me/messages/{id}/attachments/{attachment}/$value`.
+    AttachmentValue(MsgRef, String),
     /// `/me/sendMail`.
     SendMail,
     /// `/me/events` (created; listing is `calendarView`).
@@ -32,6 +42,34 @@ pub enum Target {
     MailFolder(String),
     /// `/me/mailFolders/{folder}/childFolders`.
     ChildFolders(String),
+}
+
+/// A message, by its ID, as a path names it: `/me/messages/{id}` or `/me/mailFolders/{folder}/messages/{id}`
+/// (the folder as given, undecided).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MsgRef {
+    pub folder: Option<String>,
+    pub id: String,
+}
+
+impl MsgRef {
+    pub fn folder(&self) -> Option<&str> {
+        self.folder.as_deref()
+    }
+}
+
+/// What follows a message's ID in a path.
+fn message_target(m: MsgRef, rest: &[&str], original: &[String]) -> Option<Target> {
+    Some(match rest {
+        [] => Target::Message(m),
+        ["createreply"] => Target::CreateReply(m),
+        ["forward"] => Target::Forward(m),
+        ["move"] => Target::Move(m),
+        ["attachments"] => Target::Attachments(m),
+        ["attachments", _] => Target::Attachment(m, original[1].clone()),
+        ["attachments", _, "$value"] => Target::AttachmentValue(m, original[1].clone()),
+        _ => return None,
+    })
 }
 
 #[allow(clippy::result_large_err)] // the error is the finished reply, returned once
@@ -52,11 +90,36 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
     }
     let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    // A message's own paths, directly or under a folder.
+    let message = match lower.as_slice() {
+        ["me", "messages", _, rest @ ..] => message_target(
+            MsgRef {
+                folder: None,
+                id: segments[2].clone(),
+            },
+            rest,
+            &segments[3..],
+        ),
+        ["me", "mailfolders", _, "messages", id, rest @ ..]
+            if !(rest.is_empty() && *id == "delta") =>
+        {
+            message_target(
+                MsgRef {
+                    folder: Some(segments[2].clone()),
+                    id: segments[4].clone(),
+                },
+                rest,
+                &segments[5..],
+            )
+        }
+        _ => None,
+    };
+    if let Some(target) = message {
+        return Ok(target);
+    }
     let target = match lower.as_slice() {
         ["me"] => Target::Me,
         ["me", "messages"] => Target::Messages(None),
-        ["me", "messages", _] => Target::Message(segments[2].clone()),
-        ["me", "messages", _, "createreply"] => Target::CreateReply(segments[2].clone()),
         ["me", "sendmail"] => Target::SendMail,
         ["me", "events"] | ["me", "calendar", "events"] => Target::Events,
         ["me", "mailfolders"] => Target::MailFolders,
@@ -80,6 +143,10 @@ pub fn resolve(raw_path: &str) -> Result<Target, Reply> {
                 "calendar",
                 "calendarview",
                 "createreply",
+                "forward",
+                "move",
+                "attachments",
+                "$value",
                 "sendmail",
                 "events",
                 "delta",
@@ -147,9 +214,40 @@ mod tests {
             resolve("/me/calendar/calendarView").ok(),
             Some(Target::CalendarView)
         );
+        let m = |folder: Option<&str>, id: &str| MsgRef {
+            folder: folder.map(str::to_string),
+            id: id.into(),
+        };
         assert_eq!(
             resolve("/me/messages/AAMkAD%3D%3D").ok(),
-            Some(Target::Message("AAMkAD==".into()))
+            Some(Target::Message(m(None, "AAMkAD==")))
+        );
+        assert_eq!(
+            resolve("/me/mailFolders/Inbox/messages/AAMk-1/attachments/AAMk-2/%24value").ok(),
+            Some(Target::AttachmentValue(
+                m(Some("Inbox"), "AAMk-1"),
+                "AAMk-2".into()
+            ))
+        );
+        assert_eq!(
+            resolve("/me/messages/AAMk-1/attachments/AAMk-2/$value").ok(),
+            Some(Target::AttachmentValue(m(None, "AAMk-1"), "AAMk-2".into()))
+        );
+        assert_eq!(
+            resolve("/me/messages/AAMk-1/Attachments").ok(),
+            Some(Target::Attachments(m(None, "AAMk-1")))
+        );
+        assert_eq!(
+            resolve("/me/mailFolders('archive')/messages/AAMk-1/move").ok(),
+            Some(Target::Move(m(Some("archive"), "AAMk-1")))
+        );
+        assert_eq!(
+            resolve("/me/messages/AAMk-1/forward").ok(),
+            Some(Target::Forward(m(None, "AAMk-1")))
+        );
+        assert_eq!(
+            resolve("/me/mailFolders/inbox/messages/delta").ok(),
+            Some(Target::MessagesDelta("inbox".into()))
         );
         let err = resolve("/me/drive/root").err().map(|r| r.body);
         assert_eq!(

@@ -1,5 +1,5 @@
 //! What a client writes: drafts (`POST /me/messages`, `POST /me/messages/{id}/createReply`), mail sent
-//! (`POST /me/sendMail`) and events (`POST /me/events`). Each is kept per user in the sandbox's memory, so a test
+//! (`POST /me/sendMail`, `POST /me/messages/{id}/forward`) and events (`POST /me/events`). Each is kept per user in the sandbox's memory, so a test
 //! can see what an app wrote (`Control::mailbox_writes`, `GET /_sandbox/mailbox-writes`); like the demo mailbox
 //! itself they are never written to the tenant file. The checks are Graph's: the permission each needs, a JSON
 //! body, recipients that are addresses, and an event's start before its end.
@@ -24,7 +24,9 @@ const WRITE_CALENDAR: &[&str] = &["Calendars.ReadWrite"];
 pub struct Writes {
     /// Drafts as created: `{id, subject, to, cc, body, reply_to}`.
     pub drafts: Vec<Value>,
-    /// Mail sent: `{subject, to, cc, body, saved_to_sent_items}`.
+    /// Mail sent: `{subject, to, cc, body, saved_to_sent_items, attachments, forward_of, sent_at}` — `attachments`
+    /// how many it carried, `forward_of` the ID of the message forwarded (`null` for `sendMail`), `sent_at` when
+    /// (UTC, `2026-12-07T04:50:00Z`).
     pub sent: Vec<Value>,
     /// Events created: `{id, subject, start, end, time_zone, location, attendees, body}`.
     pub events: Vec<Value>,
@@ -35,7 +37,7 @@ fn bad(message: &str) -> Reply {
 }
 
 #[allow(clippy::result_large_err)] // the error is the finished reply, returned once
-fn json_body(body: &[u8]) -> Result<Value, Reply> {
+pub(super) fn json_body(body: &[u8]) -> Result<Value, Reply> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(bad("Empty Payload. JSON content expected."));
     }
@@ -163,10 +165,7 @@ pub fn create_reply(st: &AppState, caller: &Caller, id: &str, body: &[u8]) -> Re
             Err(reply) => return reply,
         }
     };
-    let Some(original) = super::delta::mailbox(st, &caller.user)
-        .into_iter()
-        .find(|m| m.id == id)
-    else {
+    let Some(original) = super::mailstore::find(st, &caller.user, id) else {
         return Reply::error(
             StatusCode::NOT_FOUND,
             "ErrorItemNotFound",
@@ -246,13 +245,90 @@ pub fn send_mail(st: &AppState, caller: &Caller, body: &[u8]) -> Reply {
         "cc": cc,
         "body": text_of(message),
         "saved_to_sent_items": v["saveToSentItems"].as_bool().unwrap_or(true),
+        "attachments": message["attachments"].as_array().map_or(0, Vec::len),
+        "forward_of": null,
+        "sent_at": utc(jiff::Timestamp::now()),
     }));
+    accepted()
+}
+
+fn accepted() -> Reply {
     Reply {
         status: StatusCode::ACCEPTED,
         headers: Vec::new(),
         body: Value::Null,
         raw: None,
     }
+}
+
+/// `POST /me/messages/{id}/forward` `{comment?, toRecipients}` (or the recipients and body in `message`): `202
+/// Accepted`, no body. The forward is kept with the mail sent: `FW: ` and the subject, the recipients, the
+/// comment, and how many attachments it carried (the original's).
+pub fn forward(
+    st: &AppState,
+    caller: &Caller,
+    folder: Option<&str>,
+    id: &str,
+    body: &[u8],
+) -> Reply {
+    if !caller.has_any(SEND_MAIL) {
+        return access_denied();
+    }
+    let v = match json_body(body) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    let message = v.get("message").cloned().unwrap_or(json!({}));
+    if v.get("comment").is_some() && message.get("body").is_some() {
+        return bad("Cannot specify both 'comment' and 'message.body'.");
+    }
+    let (to, in_message) = (v.get("toRecipients"), message.get("toRecipients"));
+    if to.is_some() && in_message.is_some() {
+        return bad("Cannot specify both 'toRecipients' and 'message.toRecipients'.");
+    }
+    let (to, cc) = match (
+        addresses(to.or(in_message), "toRecipients"),
+        addresses(message.get("ccRecipients"), "ccRecipients"),
+    ) {
+        (Ok(to), Ok(cc)) => (to, cc),
+        (Err(reply), _) | (_, Err(reply)) => return reply,
+    };
+    if to.is_empty() && cc.is_empty() {
+        return Reply::bad_request(
+            "ErrorInvalidRecipients",
+            "At least one recipient is not valid., Recipient is missing.",
+        );
+    }
+    let folder_ok = folder.is_none_or(|f| super::mail_folders::resolve(&caller.user, f).is_some());
+    let original = super::mailstore::find(st, &caller.user, id).filter(|_| folder_ok);
+    let Some(original) = original else {
+        return Reply::error(
+            StatusCode::NOT_FOUND,
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        );
+    };
+    let text = match v["comment"].as_str() {
+        Some(comment) => comment.to_string(),
+        None => text_of(&message),
+    };
+    let subject = format!("FW: {}", original.subject());
+    let mut inner = st.lock();
+    let writes = inner
+        .mailbox_writes
+        .entry(caller.user.id.clone())
+        .or_default();
+    writes.sent.push(json!({
+        "subject": subject,
+        "to": to,
+        "cc": cc,
+        "body": text,
+        "saved_to_sent_items": true,
+        "attachments": original.attachments.len(),
+        "forward_of": id,
+        "sent_at": utc(jiff::Timestamp::now()),
+    }));
+    accepted()
 }
 
 /// `POST /me/events`: an event in the default calendar.

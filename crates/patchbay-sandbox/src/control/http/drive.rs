@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
@@ -69,6 +69,29 @@ pub(super) async fn file_info(State(st): State<Arc<AppState>>, RawQuery(q): RawQ
         return bad_request("give user and path");
     };
     answer(control(&st).file_info(user, p.get("drive").map(String::as_str), path))
+}
+
+/// `GET /_sandbox/files/content?user=…&path=…&drive=…`: a file's bytes, as the sandbox holds them.
+pub(super) async fn file_content(
+    State(st): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = crate::util::parse_pairs(q.unwrap_or_default().as_bytes());
+    let (Some(user), Some(path)) = (p.get("user").cloned(), p.get("path").cloned()) else {
+        return bad_request("give user and path");
+    };
+    let drive = p.get("drive").cloned();
+    let c = control(&st);
+    // A file on disk is read whole: off the async workers.
+    match tokio::task::spawn_blocking(move || c.file_bytes(&user, drive.as_deref(), &path)).await {
+        Ok(Ok(bytes)) => (
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            bytes,
+        )
+            .into_response(),
+        Ok(Err(e)) => control_error(e),
+        Err(e) => bad_request(&format!("the file could not be read: {e}")),
+    }
 }
 
 #[derive(Deserialize)]

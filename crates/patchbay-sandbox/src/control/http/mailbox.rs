@@ -1,16 +1,20 @@
-//! The mailbox's endpoints: mail and events by hand (`/_sandbox/deliver-mail`, `/_sandbox/events`,
-//! `/_sandbox/events/change`), what apps wrote (`/_sandbox/mailbox-writes/{email}`) and the mailbox's zone.
+//! The mailbox's endpoints: mail (with attachments) and events by hand (`/_sandbox/deliver-mail`,
+//! `/_sandbox/events`, `/_sandbox/events/change`), what apps wrote (`/_sandbox/mailbox-writes/{email}`), a
+//! message's or a folder's state (`/_sandbox/messages`), attachments' reads (`/_sandbox/attachment-reads`) and the
+//! mailbox's zone.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{control, control_error, ok, parse, refuse};
+use super::{bad_request, control, control_error, ok, parse, refuse};
+use crate::control::{ControlError, MailState, NewAttachment, NewMail};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -31,6 +35,8 @@ pub(super) async fn mailbox_time_zone(State(st): State<Arc<AppState>>, b: Bytes)
 
 #[derive(Deserialize)]
 struct DeliverMailBody {
+    /// The user, like `user` elsewhere.
+    #[serde(alias = "user")]
     email: String,
     #[serde(default)]
     from_name: String,
@@ -40,19 +46,170 @@ struct DeliverMailBody {
     body: String,
     #[serde(default)]
     has_attachments: bool,
+    /// Attachments of any kind (then `has_attachments` is not looked at).
+    #[serde(default)]
+    attachments: Option<Vec<AttachmentBody>>,
 }
 
-/// A new message in a user's inbox (for trying automations offline): `{id}`.
+/// One attachment of `/_sandbox/deliver-mail`: `kind` `file` (`name`, `content_type`, one of `text`, `base64`
+/// or `size`, `inline`, `content_id`), `item` (an attached mail: `subject`, `from_name`, `from_address`, `body`)
+/// or `reference` (`name`, `content_type`).
+#[derive(Deserialize)]
+struct AttachmentBody {
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    content_type: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    base64: Option<String>,
+    /// This many bytes, byte `i` being `i % 251` (how to attach 25 MiB without sending them).
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    inline: bool,
+    #[serde(default)]
+    content_id: Option<String>,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    from_name: String,
+    #[serde(default)]
+    from_address: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// The largest `size` attachment the endpoint makes (Graph's own limit for a message is 150 MB).
+const MAX_SIZE: u64 = 150 * 1024 * 1024;
+
+fn new_attachment(a: AttachmentBody) -> Result<NewAttachment, String> {
+    let content_type = a
+        .content_type
+        .unwrap_or_else(|| "application/octet-stream".into());
+    match a.kind.as_str() {
+        "file" => {
+            let bytes = match (a.text, a.base64, a.size) {
+                (Some(t), None, None) => t.into_bytes(),
+                (None, Some(b), None) => base64::engine::general_purpose::STANDARD
+                    .decode(b.trim())
+                    .map_err(|e| format!("base64 is not valid base64: {e}"))?,
+                (None, None, Some(n)) if n <= MAX_SIZE => crate::attachment_pattern(n as usize),
+                (None, None, Some(n)) => {
+                    return Err(format!(
+                        "size {n} is over 150 MiB, the most a message carries"
+                    ))
+                }
+                _ => {
+                    return Err("give a file attachment exactly one of text, base64 or size".into())
+                }
+            };
+            Ok(NewAttachment::File {
+                name: a.name,
+                content_type,
+                bytes,
+                inline: a.inline,
+                content_id: a.content_id,
+            })
+        }
+        "item" => Ok(NewAttachment::Mail {
+            subject: a.subject,
+            from: (a.from_name, a.from_address),
+            body: a.body,
+        }),
+        "reference" => Ok(NewAttachment::Reference {
+            name: a.name,
+            content_type,
+        }),
+        other => Err(format!(
+            "kind \"{other}\" is not an attachment kind: use file, item or reference"
+        )),
+    }
+}
+
+/// `POST /_sandbox/deliver-mail {user (or email), from_name?, from_address, subject, body?, has_attachments?,
+/// attachments?}`: a new message in a user's inbox, now (for trying automations offline): `{id}`, and with
+/// `attachments` their IDs too, in order: `{id, attachment_ids}`. Each attachment is one of
+/// `{kind: "file", name, content_type? (application/octet-stream), text | base64 | size, inline?, content_id?}`
+/// (`size`: that many bytes of `patchbay_sandbox::attachment_pattern`, byte `i` being `i % 251`),
+/// `{kind: "item", subject, from_name, from_address, body}` (an attached mail) or
+/// `{kind: "reference", name, content_type?}` (a link). Names are kept exactly as given, however hostile.
 pub(super) async fn deliver_mail(State(st): State<Arc<AppState>>, b: Bytes) -> Response {
     let req = body!(DeliverMailBody, b);
-    match control(&st).deliver_mail(
-        &req.email,
-        (&req.from_name, &req.from_address),
-        &req.subject,
-        &req.body,
-        req.has_attachments,
-    ) {
-        Ok(id) => ok(json!({ "id": id })),
+    let Some(list) = req.attachments else {
+        return match control(&st).deliver_mail(
+            &req.email,
+            (&req.from_name, &req.from_address),
+            &req.subject,
+            &req.body,
+            req.has_attachments,
+        ) {
+            Ok(id) => ok(json!({ "id": id })),
+            Err(e) => control_error(e),
+        };
+    };
+    let attachments = match list.into_iter().map(new_attachment).collect() {
+        Ok(a) => a,
+        Err(message) => return bad_request(&message),
+    };
+    let mail = NewMail {
+        from: (req.from_name, req.from_address),
+        subject: req.subject,
+        body: req.body,
+        attachments,
+    };
+    let c = control(&st);
+    let email = req.email;
+    // Making a large attachment takes a moment: off the async workers.
+    match tokio::task::spawn_blocking(move || c.deliver_mail_with(&email, mail)).await {
+        Ok(Ok(d)) => ok(json!({ "id": d.id, "attachment_ids": d.attachment_ids })),
+        Ok(Err(e)) => control_error(e),
+        Err(e) => bad_request(&format!("the message could not be delivered: {e}")),
+    }
+}
+
+/// `GET /_sandbox/messages?user=…&id=…`: one message as it is now (`{message}`; 404 when it is gone, as a moved
+/// message's old ID is); `…&original_id=…`: the message that arrived with that ID, wherever it was moved
+/// (`{message}`, 404 when removed); `…&folder=…`: a folder's messages (`{messages}`, newest first).
+pub(super) async fn messages(State(st): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
+    let p = crate::util::parse_pairs(q.unwrap_or_default().as_bytes());
+    let Some(user) = p.get("user") else {
+        return bad_request("give user, and id, original_id or folder");
+    };
+    let one = |found: Result<Option<MailState>, ControlError>, id: &str| match found {
+        Ok(Some(m)) => ok(json!({ "message": m })),
+        Ok(None) => refuse(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("there is no message '{id}' in {user}'s mailbox"),
+        ),
+        Err(e) => control_error(e),
+    };
+    match (p.get("id"), p.get("original_id"), p.get("folder")) {
+        (Some(id), None, None) => one(control(&st).mail_message(user, id), id),
+        (None, Some(id), None) => one(control(&st).mail_message_by_original(user, id), id),
+        (None, None, Some(folder)) => match control(&st).mail_folder_messages(user, folder) {
+            Ok(list) => ok(json!({ "messages": list })),
+            Err(e) => control_error(e),
+        },
+        _ => bad_request("give user, and one of id, original_id or folder"),
+    }
+}
+
+/// `GET /_sandbox/attachment-reads?user=…`: how many times each attachment's bytes were served, by attachment ID
+/// (`{reads: {"<attachment id>": 1}}`; attachments never read are not listed).
+pub(super) async fn attachment_reads(
+    State(st): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = crate::util::parse_pairs(q.unwrap_or_default().as_bytes());
+    let Some(user) = p.get("user") else {
+        return bad_request("give user");
+    };
+    match control(&st).attachment_reads(user) {
+        Ok(reads) => ok(json!({ "reads": reads })),
         Err(e) => control_error(e),
     }
 }
@@ -127,7 +284,8 @@ pub(super) async fn change_event(State(st): State<Arc<AppState>>, b: Bytes) -> R
     }
 }
 
-/// What apps wrote into a user's mailbox: `{drafts, sent, events}`.
+/// `GET /_sandbox/mailbox-writes/{email}`: what apps wrote into a user's mailbox: `{drafts, sent, events}`; a
+/// forward is in `sent` with `forward_of` the message's ID (see `graph::writes::Writes`).
 pub(super) async fn mailbox_writes(
     State(st): State<Arc<AppState>>,
     Path(email): Path<String>,

@@ -61,12 +61,15 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
             get(mailbox::mailbox_writes),
         )
         .route("/_sandbox/deliver-mail", post(mailbox::deliver_mail))
+        .route("/_sandbox/messages", get(mailbox::messages))
+        .route("/_sandbox/attachment-reads", get(mailbox::attachment_reads))
         .route("/_sandbox/events", post(mailbox::add_event))
         .route("/_sandbox/events/change", post(mailbox::change_event))
         .route(
             "/_sandbox/files",
             get(drive::file_info).post(drive::put_file),
         )
+        .route("/_sandbox/files/content", get(drive::file_content))
         .route("/_sandbox/files/touch", post(drive::touch))
         .route("/_sandbox/files/move", post(drive::move_file))
         .route("/_sandbox/files/delete", post(drive::delete))
@@ -431,7 +434,8 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
          <p>Authority: <code>{base}/organizations/v2.0</code><br>Discovery: \
          <a href=\"/organizations/v2.0/.well-known/openid-configuration\">/organizations/v2.0/.well-known/openid-configuration</a>\
          <br>Graph: <code>{base}/graph/v1.0</code> &mdash; GET /me, /me/messages, /me/mailFolders, \
-         /me/mailFolders/inbox/messages, /me/messages/{{id}}, /me/calendarView?startDateTime=&amp;endDateTime=, \
+         /me/mailFolders/inbox/messages, /me/messages/{{id}} (and PATCH isRead, categories), /me/messages/{{id}}/attachments \
+         (and /{{id}}/$value), POST /me/messages/{{id}}/forward and /move, /me/calendarView?startDateTime=&amp;endDateTime=, \
          /me/mailboxSettings, /me/drive, /sites; POST /$batch (up to 20 requests). Each user has a generated inbox (60 messages, last three weeks) and a demo week \
          from today in their mailbox time zone.</p>\n\
          <h2>Users</h2><p class=\"muted\">Any password works. The last column is the mailbox time zone \
@@ -442,14 +446,19 @@ async fn home(State(st): State<Arc<AppState>>) -> Response {
          &middot; latency: {latency} ms</p>\n\
          <h2>Control endpoints</h2><p class=\"muted\">{control} POST JSON (Content-Type: application/json) to /_sandbox/revoke, /apps, /apps/{{id}}/expire-secret, \
          /admin-consent-required, /admin-approval-page, /mfa-required, /mfa-registration-required, /deny-scopes, /latency, /fail, /expire-refresh-tokens, \
-         /expire-access-tokens, /settings, /mailbox-timezone, /deliver-mail, /events, /events/change, /files (add or change a \
+         /expire-access-tokens, /settings, /mailbox-timezone, /deliver-mail (user, from_name, from_address, subject, body, \
+         has_attachments? | attachments: [{{kind: file, name, content_type?, text | base64 | size, inline?, content_id?}} | \
+         {{kind: item, subject, from_name, from_address, body}} | {{kind: reference, name, content_type?}}]), /events, /events/change, /files (add or change a \
          file: user, path, text | base64 | size, drive?), /files/touch, /files/move (user, from, to), /files/delete, \
          /files/expire-delta, /upload-sessions (upload_url, forget | expire), /teams/chat-messages (user, chat, from, text | html, \
          mentions_me?), /teams/channel-messages (user, team, channel, from, text | html, mentions_me?, reply_to?), \
          /teams/messages/edit, /teams/messages/delete, /teams/system-events (user, chat, by, members_added | topic), \
          /teams/chats (user, members, topic?), /teams/rate-limit (enabled, reads_per_second?, sends_per_second?), \
          /teams/expire-delta, /reset; GET /_sandbox/stats, /users, /apps, \
-         /files?user=&amp;path= (size and sha256 of what is there), /teams/sent?user= (what an app sent).</p>\n\
+         /files?user=&amp;path= (size and sha256 of what is there), /files/content?user=&amp;path= (its bytes), \
+         /mailbox-writes/{{email}} (drafts, mail sent and forwarded, events), /messages?user=&amp;id= | original_id= | folder= \
+         (a message's folder, read state and categories), /attachment-reads?user= (how often each attachment's bytes \
+         were served), /teams/sent?user= (what an app sent).</p>\n\
          <h2>Files</h2><p class=\"muted\">Each user has a OneDrive (GET /me/drive, /me/drive/root/children, \
          /me/drive/root:/Documents/Welcome.md, /me/drive/root/delta, /me/drive/root/search(q='invoice')): Documents (with \
          Invoices/2026 and 2025), Pictures, Archive/2025 (300 files) and an empty folder. Work users follow the \

@@ -2,6 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::super::attachments::model::{demo_pdf, Attachment};
 use super::super::ids;
 use super::super::mail_data::{persona, Tpl, POOL, SPECIALS};
 use crate::state::DemoUser;
@@ -24,11 +25,23 @@ pub struct Message {
     pub is_read: bool,
     pub conversation_id: String,
     pub internet_message_id: String,
+    /// The ID it had when it arrived (a move gives a message a new ID; this stays).
+    pub origin: String,
+    /// The folder it is in, by its well-known name (`inbox`, `archive`, …; see `mail_folders::FOLDERS`).
+    pub folder: &'static str,
+    pub categories: Vec<String>,
+    pub attachments: Vec<Attachment>,
 }
 
 impl Message {
     pub fn subject(&self) -> &str {
         self.tpl.subject
+    }
+
+    /// Graph's `hasAttachments`: whether it has an attachment that is not inline (a message with inline images
+    /// only has none, as Graph counts them).
+    pub fn has_attachments(&self) -> bool {
+        self.attachments.iter().any(|a| !a.is_inline)
     }
 }
 
@@ -84,8 +97,15 @@ pub fn inbox(user: &DemoUser, anchor: Timestamp) -> Vec<Message> {
             .trim_start_matches("Re: ")
             .trim_start_matches("Fwd: ");
         let domain = tpl.from.1.rsplit('@').next().unwrap_or("contoso.example");
+        let id = ids::item_id(&[&user.id, "message", &index]);
+        let attachments = if tpl.attachments {
+            vec![demo_pdf(&id, tpl.subject, received)]
+        } else {
+            Vec::new()
+        };
         messages.push(Message {
-            id: ids::item_id(&[&user.id, "message", &index]),
+            origin: id.clone(),
+            id,
             change_key: ids::change_key(&[&user.id, "message", &index]),
             created: received,
             modified,
@@ -99,14 +119,12 @@ pub fn inbox(user: &DemoUser, anchor: Timestamp) -> Vec<Message> {
                 "<{}@{domain}>",
                 ids::hex(&[&user.id, "internet-message-id", &index], 12)
             ),
+            folder: "inbox",
+            categories: Vec::new(),
+            attachments,
         });
     }
     messages
-}
-
-/// The inbox's folder ID (every message's `parentFolderId`).
-pub fn inbox_id(user: &DemoUser) -> String {
-    ids::folder_id(&[&user.id, "inbox"])
 }
 
 #[cfg(test)]

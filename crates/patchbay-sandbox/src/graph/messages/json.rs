@@ -1,4 +1,4 @@
-//! A message as Graph renders it: its JSON, its HTML body, its recipients and attachments, its link into
+//! A message as Graph renders it: its JSON, its HTML body, its recipients, its link into
 //! Outlook on the web (shared with the delta query and the writes).
 
 use serde_json::{json, Value};
@@ -21,7 +21,8 @@ pub fn preview(body: &str) -> String {
     body.chars().take(255).collect()
 }
 
-fn html(body: &str) -> String {
+/// The body as Outlook's HTML: each line escaped, lines joined by `<br>`.
+pub fn html(body: &str) -> String {
     let lines: Vec<String> = body.split("\r\n").map(crate::util::escape_html).collect();
     format!(
         "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>\
@@ -39,7 +40,8 @@ pub fn recipient(who: (&str, &str)) -> Value {
     json!({ "emailAddress": address })
 }
 
-pub fn to_json(m: &Message, user: &DemoUser, folder: &str, body_as_text: bool) -> Value {
+pub fn to_json(m: &Message, user: &DemoUser, body_as_text: bool) -> Value {
+    let folder = super::super::mail_folders::folder_id(user, m.folder);
     let to: Vec<Value> = if m.tpl.to.is_empty() {
         vec![recipient((&user.display_name, &user.email))]
     } else {
@@ -56,10 +58,10 @@ pub fn to_json(m: &Message, user: &DemoUser, folder: &str, body_as_text: bool) -
         "createdDateTime": utc(m.created),
         "lastModifiedDateTime": utc(m.modified),
         "changeKey": m.change_key,
-        "categories": [],
+        "categories": m.categories,
         "receivedDateTime": utc(m.received),
         "sentDateTime": utc(m.sent),
-        "hasAttachments": m.tpl.attachments,
+        "hasAttachments": m.has_attachments(),
         "internetMessageId": m.internet_message_id,
         "subject": m.tpl.subject,
         "bodyPreview": preview(&m.body),
@@ -81,34 +83,6 @@ pub fn to_json(m: &Message, user: &DemoUser, folder: &str, body_as_text: bool) -
         "replyTo": [],
         "flag": {"flagStatus": "notFlagged"},
     })
-}
-
-/// A message's attachments, when it has any: one file, named after its subject.
-pub fn attachments(m: &Message) -> Vec<Value> {
-    if !m.tpl.attachments {
-        return Vec::new();
-    }
-    let stem: String = m
-        .subject()
-        .trim_start_matches("Re: ")
-        .trim_start_matches("Fwd: ")
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .take(4)
-        .collect::<Vec<_>>()
-        .join("-");
-    let size = 18_000 + (m.id.bytes().map(u64::from).sum::<u64>() % 90_000);
-    vec![json!({
-        "@odata.type": "#microsoft.graph.fileAttachment",
-        "id": format!("{}-att-0", m.id),
-        "name": format!("{stem}.pdf"),
-        "contentType": "application/pdf",
-        "size": size,
-        "isInline": false,
-    })]
 }
 
 #[cfg(test)]

@@ -1,14 +1,16 @@
-//! `GET /me/messages`, `GET /me/mailFolders/inbox/messages` and `GET /me/messages/{id}` over a generated
-//! inbox: sixty messages per user over the three weeks before the anchor, the same on every start.
+//! `GET /me/messages` (every folder's), `GET /me/mailFolders/{folder}/messages` and `GET /me/messages/{id}` over
+//! a generated inbox — sixty messages per user over the three weeks before the anchor, the same on every start —
+//! and what happened to it since (see [`super::mailstore`]).
 //!
-//! [`inbox`] generates the messages, [`json`] renders them, [`query`] searches and orders them; this module
-//! answers the requests.
+//! [`inbox`] generates the messages, [`json`] renders them, [`query`] searches and orders them, [`change`] updates
+//! and moves them; this module answers the reads.
 
+pub mod change;
 pub mod inbox;
 pub mod json;
 pub mod query;
 
-pub use inbox::{inbox, inbox_id, Message};
+pub use inbox::{inbox, Message};
 pub use json::{recipient, web_link};
 
 use axum::http::StatusCode;
@@ -19,7 +21,7 @@ use super::odata::{self, Page, Query};
 use super::zones::preference;
 use super::{access_denied, Caller, GraphRequest, Reply};
 use crate::state::AppState;
-use json::{attachments, to_json};
+use json::to_json;
 use query::{compare, order_by, Search};
 
 /// Any of these lets a token list messages ("least privileged or higher").
@@ -77,7 +79,7 @@ fn body_preference(reply: Reply, text: bool) -> Reply {
     }
 }
 
-fn not_found() -> Reply {
+pub fn not_found() -> Reply {
     Reply::error(
         StatusCode::NOT_FOUND,
         "ErrorItemNotFound",
@@ -119,31 +121,30 @@ pub fn list(st: &AppState, caller: &Caller, req: &GraphRequest, folder: Option<S
         Ok(f) => f,
         Err(reply) => return reply,
     };
-    let (entity_set, holds_mail) = match &folder {
-        None => (format!("users('{}')/messages", user.id), true),
-        // Every folder of the mailbox may be named (see `mail_folders`); only the Inbox holds mail.
+    let (entity_set, in_folder) = match &folder {
+        None => (format!("users('{}')/messages", user.id), None),
+        // Every folder of the mailbox may be named (see `mail_folders`).
         Some(name) => match super::mail_folders::resolve(user, name) {
             Some(which) => (
                 format!("users('{}')/mailFolders('{}')/messages", user.id, name),
-                which.is_inbox(),
+                Some(which.well_known()),
             ),
             None => return not_found(),
         },
     };
-    let mut messages = if holds_mail {
-        super::delta::mailbox(st, user)
-    } else {
-        Vec::new()
-    };
-    messages.retain(|m| filter.matches(m) && search.as_ref().is_none_or(|s| s.matches(m)));
+    let mut messages = super::mailstore::mailbox(st, user);
+    messages.retain(|m| {
+        in_folder.is_none_or(|f| m.folder == f)
+            && filter.matches(m)
+            && search.as_ref().is_none_or(|s| s.matches(m))
+    });
     messages.sort_by(|a, b| compare(a, b, &order));
     let text = wants_text_body(req);
-    let folder_id = inbox_id(user);
     let items: Vec<Value> = messages
         .iter()
         .map(|m| {
             odata::project(
-                to_json(m, user, &folder_id, text),
+                to_json(m, user, text),
                 selection.as_deref(),
                 &["@odata.etag", "id"],
             )
@@ -159,9 +160,18 @@ pub fn list(st: &AppState, caller: &Caller, req: &GraphRequest, folder: Option<S
     body_preference(Reply::ok(page.render(items)), text)
 }
 
-pub fn get_one(st: &AppState, caller: &Caller, req: &GraphRequest, id: &str) -> Reply {
+pub fn get_one(
+    st: &AppState,
+    caller: &Caller,
+    req: &GraphRequest,
+    folder: Option<&str>,
+    id: &str,
+) -> Reply {
     if !caller.has_any(READ_MAIL) {
         return access_denied();
+    }
+    if folder.is_some_and(|f| super::mail_folders::resolve(&caller.user, f).is_none()) {
+        return not_found();
     }
     let user = &caller.user;
     let q = Query::parse(req.query);
@@ -169,29 +179,27 @@ pub fn get_one(st: &AppState, caller: &Caller, req: &GraphRequest, id: &str) -> 
         Ok(s) => s,
         Err(reply) => return reply,
     };
-    let Some(m) = super::delta::mailbox(st, user)
-        .into_iter()
-        .find(|m| m.id == id)
-    else {
+    let Some(m) = super::mailstore::find(st, user, id) else {
         return not_found();
     };
     let text = wants_text_body(req);
     let mut body = odata::project(
-        to_json(&m, user, &inbox_id(user), text),
+        to_json(&m, user, text),
         selection.as_deref(),
         &["@odata.etag", "id"],
     );
     match q.get("$expand").map(str::trim) {
         None | Some("") => {}
-        Some(expand) if expand.to_ascii_lowercase().starts_with("attachments") => {
-            body["attachments"] = json!(attachments(&m));
-        }
-        Some(other) => {
-            return Reply::bad_request(
-                "BadRequest",
-                &format!("The sandbox can expand 'attachments' only, not '{other}'."),
-            )
-        }
+        Some(expand) => match super::attachments::expanded(st, user, &m, expand) {
+            Some(Ok(list)) => body["attachments"] = json!(list),
+            Some(Err(reply)) => return reply,
+            None => {
+                return Reply::bad_request(
+                    "BadRequest",
+                    &format!("The sandbox can expand 'attachments' only, not '{expand}'."),
+                )
+            }
+        },
     }
     body["@odata.context"] = json!(odata::context(
         &st.base,

@@ -130,7 +130,7 @@ pub fn compare(a: &Message, b: &Message, order: &[(SortKey, bool)]) -> Ordering 
             SortKey::Modified => a.modified.cmp(&b.modified),
             SortKey::Subject => a.subject().to_lowercase().cmp(&b.subject().to_lowercase()),
             SortKey::IsRead => a.is_read.cmp(&b.is_read),
-            SortKey::HasAttachments => a.tpl.attachments.cmp(&b.tpl.attachments),
+            SortKey::HasAttachments => a.has_attachments().cmp(&b.has_attachments()),
             SortKey::Importance => {
                 importance_rank(a.tpl.importance).cmp(&importance_rank(b.tpl.importance))
             }

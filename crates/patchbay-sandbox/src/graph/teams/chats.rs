@@ -261,7 +261,7 @@ pub fn hosted_reply(st: &AppState, ctx: &str, m: &Msg, hosted: Option<&str>, val
                 } else {
                     "application/octet-stream"
                 },
-                h.bytes.clone(),
+                h.bytes.clone().into(),
             ),
             Some(h) => {
                 let mut body = entry(h);
