@@ -159,7 +159,19 @@ pub enum TriggerKind {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("action").required(true).args(["run", "post"])))]
+// One of these is what it does; more than one is refused in words by the core (clap would only say "cannot be
+// used with").
+#[command(group(clap::ArgGroup::new("action").required(true).multiple(true).args([
+    "run",
+    "post",
+    "save_attachments_to",
+    "post_to_teams",
+    "forward_to",
+    "move_to",
+    "mark_read",
+    "categorize",
+    "copy_to",
+])))]
 pub struct AutomationAddArgs {
     /// The connection whose mailbox it watches (id or name).
     #[arg(long)]
