@@ -287,7 +287,7 @@ async fn save_to_drive(
     let size = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
     let target = graph(core, connection_id).await?;
     let files = crate::files::Files::new(&target, crate::graph::drive::DriveRef::Me);
-    let options = crate::files::UploadOptions::resumable(&core.config().data_dir);
+    let options = super::upload_options(core);
     let shown = folder_name(core, connection_id, folder);
     let retry = p.target.is_some();
     let mut chosen = p.target.clone().unwrap_or_else(|| name.to_string());

@@ -96,7 +96,7 @@ pub async fn copy(core: &Patchbay, a: &Automation, to: &Destination, p: &Pending
                     &part,
                     &remote,
                     Conflict::Replace,
-                    &crate::files::UploadOptions::resumable(&core.config().data_dir),
+                    &super::upload_options(core),
                     &crate::files::NoProgress,
                 )
                 .await;

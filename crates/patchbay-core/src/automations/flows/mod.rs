@@ -33,6 +33,17 @@ use ts_rs::TS;
 
 pub use attachments::Expanded;
 
+/// Upload chunks of built-in actions: 5 MiB (16 × 320 KiB, the low end of what Graph advises), half the CLI's,
+/// so a resident runner saving a large attachment stays small (two or three chunk buffers are held at once).
+const UPLOAD_CHUNK: u64 = 16 * crate::files::CHUNK_UNIT;
+
+/// How built-in actions upload: resumable across kills, in [`UPLOAD_CHUNK`]s.
+fn upload_options(core: &Patchbay) -> crate::files::UploadOptions {
+    let mut options = crate::files::UploadOptions::resumable(&core.config().data_dir);
+    options.chunk_size = UPLOAD_CHUNK;
+    options
+}
+
 /// A built-in action as a person gives it (the CLI's flags, the window's form): connections by id or name,
 /// a destination as typed (`/home/ada/Invoices`, or `CONNECTION:/Folder/Path`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
