@@ -316,7 +316,20 @@ pub async fn test(core: &Patchbay, new: NewAutomation) -> Result<TestOutcome, Er
         target: None,
     };
     let o = if a.action.is_builtin() {
-        super::flows::deliver_now(core, &a, &placeholder).await
+        // Its own folder while it runs (an attachment's bytes are kept there between fetch and save), removed
+        // after: a test leaves nothing behind.
+        let store = AutomationStore::new(&core.config().data_dir);
+        let a = Automation {
+            id: format!(".test-{}", uuid::Uuid::new_v4().simple()),
+            ..a.clone()
+        };
+        let folder = store.folder_of(&a.id);
+        if let Err(e) = std::fs::create_dir_all(&folder) {
+            return Err(crate::files::failure::local("make", &folder, &e));
+        }
+        let o = super::flows::deliver_now(core, &a, &placeholder).await;
+        let _ = std::fs::remove_dir_all(&folder);
+        o
     } else {
         match source.prepare(core, &a, &placeholder).await {
             Ok(prepared) => {
