@@ -32,6 +32,10 @@ function describe(t: NewAutomation["trigger"]): string {
       return `Events added, changed or cancelled in the next ${t.days} days`;
     case "file_changed":
       return `A file changed in ${t.folder}`;
+    case "chat_message":
+      return t.chat ? `A chat message in ${t.chat}` : "A chat message in any chat";
+    case "channel_message":
+      return `A message in channel ${t.channel}`;
   }
 }
 
