@@ -16,7 +16,10 @@ use patchbay_core::error::{ErrorCode, ErrorInfo, Surface};
 use patchbay_core::model::{
     BuiltInApp, ConnectEvent, ConnectRequest, ConnectionSummary, FixRequest, RedirectAdvice,
 };
-use patchbay_core::preview::{FileList, Library, Preview, PreviewOptions, SectionContent};
+use patchbay_core::preview::{
+    ChannelItem, ChatItem, ChatPage, FileList, Library, Preview, PreviewOptions, SectionContent,
+    TeamItem,
+};
 use secrecy::SecretString;
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -145,6 +148,16 @@ pub async fn start_connect(
         .start_connect(request, connect_options(), move |event| {
             let _ = on_event.send(for_window(event));
         }))
+}
+
+/// The link an administrator opens to approve what `request` would ask for (an opt-in feature that needs an
+/// administrator), before any sign-in.
+#[tauri::command]
+pub async fn admin_consent_link(
+    state: State<'_, AppState>,
+    request: ConnectRequest,
+) -> Answer<String> {
+    Ok(state.core.admin_consent_link(request).await?)
 }
 
 /// Start fixing a connection: sign in again as its account. Progress arrives on `on_event`.
@@ -341,6 +354,49 @@ pub async fn site_libraries(
     site_id: String,
 ) -> Answer<Vec<Library>> {
     Ok(state.core.site_libraries(&id, &site_id).await?)
+}
+
+/// A Teams chat's newest messages, from a Teams preview.
+#[tauri::command]
+pub async fn open_chat(
+    state: State<'_, AppState>,
+    id: String,
+    chat_id: String,
+) -> Answer<ChatPage> {
+    Ok(state.core.open_chat(&id, &chat_id).await?)
+}
+
+/// An opened chat's older messages ("Load more"), from Graph's link as given.
+#[tauri::command]
+pub async fn more_chat(
+    state: State<'_, AppState>,
+    id: String,
+    chat_id: String,
+    next_link: String,
+) -> Answer<ChatPage> {
+    Ok(state.core.more_chat(&id, &chat_id, &next_link).await?)
+}
+
+/// The channels of a team the person is in.
+#[tauri::command]
+pub async fn team_channels(
+    state: State<'_, AppState>,
+    id: String,
+    team_id: String,
+) -> Answer<Vec<ChannelItem>> {
+    Ok(state.core.team_channels(&id, &team_id).await?)
+}
+
+/// The person's latest chats, to pick one for an automation.
+#[tauri::command]
+pub async fn chat_choices(state: State<'_, AppState>, id: String) -> Answer<Vec<ChatItem>> {
+    Ok(state.core.chat_choices(&id).await?)
+}
+
+/// The teams the person is in, to pick one for an automation.
+#[tauri::command]
+pub async fn team_choices(state: State<'_, AppState>, id: String) -> Answer<Vec<TeamItem>> {
+    Ok(state.core.team_choices(&id).await?)
 }
 
 /// Every automation with where it stands (active, paused, stopped by its connection, failing).

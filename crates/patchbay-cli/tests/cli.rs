@@ -83,7 +83,7 @@ async fn connectors_as_a_table_and_as_json() {
     assert!(
         table
             .lines()
-            .any(|l| l.starts_with("teams ") && l.contains("coming soon")),
+            .any(|l| l.starts_with("teams ") && l.contains("available")),
         "{table}"
     );
 
@@ -99,7 +99,7 @@ async fn connectors_as_a_table_and_as_json() {
             .len(),
         16
     );
-    assert_eq!(by_id("teams")["status"], "coming_soon");
+    assert_eq!(by_id("teams")["status"], "available");
 }
 
 #[tokio::test]
@@ -265,9 +265,16 @@ async fn mistakes_exit_1_with_one_line_saying_what_to_do() {
         "{line}"
     );
 
-    let out = home.run(&["connect", "--connector", "teams"]).await;
+    // Teams is for work or school accounts: a personal account's tenant is refused before any sign-in.
+    let out = home
+        .run(&["connect", "--connector", "teams", "--tenant", "consumers"])
+        .await;
     assert_eq!(out.status.code(), Some(1));
-    assert!(error_line(&text(&out.stderr)).contains("coming soon"));
+    let line = error_line(&text(&out.stderr));
+    assert!(
+        line.contains("Microsoft Teams is not for personal Microsoft accounts"),
+        "{line}"
+    );
 
     let out = home
         .run(&[

@@ -3,8 +3,6 @@
 //! record of sends shows what arrived), sends only with `--allow-send` and recorded before they are made,
 //! `read_channel` without ChannelMessage.Read.All refused in words, and messages' text as the fixed interface
 //! says (mentions as names, images as [image], markup as typed, hidden text left out).
-//!
-//! Teams is still coming soon in the catalogue: the connections are made through a debug build's early access.
 
 mod common;
 

@@ -2,9 +2,6 @@
 //! channels, its levers and what it records of sends), and against a strict stand-in ([`strict`]) that holds
 //! Graph's rules for a chat's messages — `$top` at most 50, `$orderby` on one of two properties, `$filter` only
 //! on the property ordered by, pages followed exactly as linked — and counts what a client asks.
-//!
-//! Teams is still coming soon in the catalogue: these tests connect it through a debug build's early access
-//! (`PATCHBAY_EARLY_CONNECTORS=teams`).
 
 mod common;
 #[path = "teams/strict.rs"]
@@ -735,7 +732,7 @@ async fn other_connections_and_personal_accounts_are_refused_in_words() {
             "consumers",
             "--no-browser",
         ],
-        &[EARLY_TEAMS],
+        &[],
         None,
     )
     .await;

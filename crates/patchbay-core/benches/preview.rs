@@ -14,6 +14,8 @@
 //! - files preview, valid token: a OneDrive & SharePoint connection's one `$batch` (recent files + the drive's
 //!   top folder + the drive and its quota + the sites followed). Target ≤ 1.2 L.
 //! - naive files (4), valid token: the same four requests one after another (4 L by construction).
+//! - teams preview, valid token: a Microsoft Teams connection's one `$batch` (recent chats with their members and
+//!   last message + the teams joined). Target ≤ 1.2 L.
 //!
 //! Each row prints the median and worst wall time of `--runs` runs (after one warm-up that opens the
 //! connection pool and fetches the OpenID configuration), and the token and Graph requests per run.
@@ -161,6 +163,16 @@ async fn main() {
         2,
     )
     .await;
+    // A Microsoft Teams connection (Adele's), with the usual token lifetime.
+    let teams = common::connect_to(
+        core.clone(),
+        "teams",
+        authority.clone(),
+        graph.clone(),
+        "adele@contoso.example",
+        3,
+    )
+    .await;
     // A second connection whose access tokens live two seconds, for the rows that refresh first.
     sandbox.control().set_access_token_lifetime(SHORT_LIFETIME);
     let short = common::connect(core.clone(), authority, graph, "adele@contoso.example", 1).await;
@@ -168,6 +180,7 @@ async fn main() {
     preview(&core, &valid).await;
     preview(&core, &short).await;
     preview(&core, &files).await;
+    preview(&core, &teams).await;
     sandbox.control().set_latency(args.latency);
 
     println!(
@@ -211,6 +224,11 @@ async fn main() {
             "naive files (4), valid token",
             false,
             Box::new(|| Box::pin(naive_files(&core, &files))),
+        ),
+        (
+            "teams preview, valid token",
+            false,
+            Box::new(|| Box::pin(preview(&core, &teams))),
         ),
     ];
     for (label, stale, run) in rows {

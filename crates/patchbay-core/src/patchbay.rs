@@ -19,8 +19,8 @@ use crate::model::{
 };
 use crate::oauth::discovery::Discovery;
 use crate::preview::{
-    AgendaEvent, FileList, InboxMessage, Library, Preview, PreviewOptions, PreviewPage, Previews,
-    SectionContent,
+    AgendaEvent, ChannelItem, ChatItem, ChatPage, FileList, InboxMessage, Library, Preview,
+    PreviewOptions, PreviewPage, Previews, SectionContent, TeamItem,
 };
 use crate::sandbox_host::SandboxProvider;
 use crate::store::Store;
@@ -168,6 +168,12 @@ impl Patchbay {
     /// The core's events: connections added, removed or renamed, statuses changed (see [`CoreEvent`]).
     pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
         self.parts.events.subscribe()
+    }
+
+    /// The admin-consent link for what `req` would ask for, before any sign-in (an opt-in feature that needs an
+    /// administrator's approval).
+    pub async fn admin_consent_link(&self, req: ConnectRequest) -> Result<String, ErrorInfo> {
+        self.parts.sign_ins.admin_consent_link(req).await
     }
 
     /// The redirect URI to register for a bring-your-own app, and under which platform.
@@ -495,6 +501,40 @@ impl Patchbay {
     /// The document libraries of a SharePoint site the person follows, from a files preview.
     pub async fn site_libraries(&self, id: &str, site_id: &str) -> Result<Vec<Library>, ErrorInfo> {
         self.parts.previews.site_libraries(id, site_id).await
+    }
+
+    /// Chat `chat_id`'s newest messages, from a Teams preview (one `$batch` with the chat's members).
+    pub async fn open_chat(&self, id: &str, chat_id: &str) -> Result<ChatPage, ErrorInfo> {
+        self.parts.previews.open_chat(id, chat_id).await
+    }
+
+    /// The next (older) page of a chat shown by [`Patchbay::open_chat`], from Graph's `@odata.nextLink` as given.
+    pub async fn more_chat(
+        &self,
+        id: &str,
+        chat_id: &str,
+        next_link: &str,
+    ) -> Result<ChatPage, ErrorInfo> {
+        self.parts.previews.more_chat(id, chat_id, next_link).await
+    }
+
+    /// The channels of a team the person is in, from a Teams preview.
+    pub async fn team_channels(
+        &self,
+        id: &str,
+        team_id: &str,
+    ) -> Result<Vec<ChannelItem>, ErrorInfo> {
+        self.parts.previews.team_channels(id, team_id).await
+    }
+
+    /// The person's latest chats, to pick one from (an automation's form).
+    pub async fn chat_choices(&self, id: &str) -> Result<Vec<ChatItem>, ErrorInfo> {
+        self.parts.previews.chat_choices(id).await
+    }
+
+    /// The teams the person is in, to pick one from (an automation's form).
+    pub async fn team_choices(&self, id: &str) -> Result<Vec<TeamItem>, ErrorInfo> {
+        self.parts.previews.team_choices(id).await
     }
 
     /// The next page of the inbox, from Graph's `@odata.nextLink` as given.

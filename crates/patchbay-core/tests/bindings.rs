@@ -25,6 +25,8 @@ fn export_all(dir: &Path) {
     diagnose::Check::export_all(&cfg).unwrap();
     preview::Preview::export_all(&cfg).unwrap();
     preview::Library::export_all(&cfg).unwrap();
+    preview::ChatPage::export_all(&cfg).unwrap();
+    preview::ChannelItem::export_all(&cfg).unwrap();
     agents::setup::AssistantSetup::export_all(&cfg).unwrap();
     agents::log::WriteRecord::export_all(&cfg).unwrap();
     automations::AutomationView::export_all(&cfg).unwrap();

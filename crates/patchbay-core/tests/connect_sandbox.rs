@@ -560,7 +560,6 @@ async fn bad_input_is_refused_before_any_browser_opens() {
     let h = Harness::new().await;
     type Edit = Box<dyn Fn(&mut patchbay_core::model::ConnectRequest)>;
     let cases: Vec<(Edit, &str)> = vec![
-        (Box::new(|r| r.connector_id = "teams".into()), "coming soon"),
         (
             Box::new(|r| r.connector_id = "nope".into()),
             "Unknown connector",

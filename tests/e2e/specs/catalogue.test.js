@@ -68,14 +68,14 @@ describe('catalogue', () => {
     }
   });
 
-  appTest(current, 'Teams is listed as coming soon', async (app) => {
+  appTest(current, 'Teams is listed and can be added', async (app) => {
     for (const id of ['teams']) {
       assert.ok(byId[id], `the core catalogue has ${id}`);
       const card = await app.waitFor(`connector-card-${id}`);
       const text = await card.getText();
       assert.ok(text.includes(byId[id].name), `the ${id} card names ${byId[id].name}: ${text}`);
-      assert.match(text, /Coming soon/i);
-      assert.equal(await app.el(`add-connection-${id}`).isEnabled(), false, `${id} cannot be added yet`);
+      assert.doesNotMatch(text, /Coming soon/i);
+      assert.equal(await app.el(`add-connection-${id}`).isEnabled(), true, `${id} can be added`);
     }
     const cards = await app.allByTestIdPrefix('connector-card-');
     assert.equal(cards.length, connectors.length, 'one card per connector in the catalogue');

@@ -21,6 +21,10 @@ import type { SectionContent } from "./bindings/SectionContent";
 import type { FileList } from "./bindings/FileList";
 import type { Library } from "./bindings/Library";
 import type { RedirectAdvice } from "./bindings/RedirectAdvice";
+import type { ChatPage } from "./bindings/ChatPage";
+import type { ChannelItem } from "./bindings/ChannelItem";
+import type { ChatItem } from "./bindings/ChatItem";
+import type { TeamItem } from "./bindings/TeamItem";
 import { IpcError, toErrorInfo } from "./errors";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -46,6 +50,11 @@ export function builtinApp(): Promise<BuiltInApp> {
 /** The redirect URI to register for a bring-your-own app, and under which Entra platform. */
 export function redirectAdvice(redirectUri: string | null, confidential: boolean): Promise<RedirectAdvice> {
   return call("redirect_advice", { redirectUri, confidential });
+}
+
+/** The link an administrator opens to approve what `request` would ask for, before any sign-in. */
+export function adminConsentLink(request: ConnectRequest): Promise<string> {
+  return call("admin_consent_link", { request });
 }
 
 /**
@@ -181,6 +190,31 @@ export function moreFiles(id: string, nextLink: string): Promise<FileList> {
 /** The document libraries of a SharePoint site the person follows. */
 export function siteLibraries(id: string, siteId: string): Promise<Library[]> {
   return call("site_libraries", { id, siteId });
+}
+
+/** A Teams chat's newest messages (text, never markup), from a Teams preview. */
+export function openChat(id: string, chatId: string): Promise<ChatPage> {
+  return call("open_chat", { id, chatId });
+}
+
+/** An opened chat's older messages, from the `next_link` Graph gave. */
+export function moreChat(id: string, chatId: string, nextLink: string): Promise<ChatPage> {
+  return call("more_chat", { id, chatId, nextLink });
+}
+
+/** The channels of a team the person is in. */
+export function teamChannels(id: string, teamId: string): Promise<ChannelItem[]> {
+  return call("team_channels", { id, teamId });
+}
+
+/** The person's latest chats, to pick one for an automation. */
+export function chatChoices(id: string): Promise<ChatItem[]> {
+  return call("chat_choices", { id });
+}
+
+/** The teams the person is in, to pick one for an automation. */
+export function teamChoices(id: string): Promise<TeamItem[]> {
+  return call("team_choices", { id });
 }
 
 /** "Use with an AI assistant": the tools a connection would offer under each choice, and what to paste. */

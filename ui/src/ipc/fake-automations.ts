@@ -36,9 +36,9 @@ function describe(t: NewAutomation["trigger"]): string {
     case "file_changed":
       return `A file changed in ${t.folder}`;
     case "chat_message":
-      return t.chat ? `A message in chat ${t.chat}` : "A chat message";
+      return t.chat ? `A chat message in ${t.chat}` : "A chat message in any chat";
     case "channel_message":
-      return `A message in ${t.team}/${t.channel}`;
+      return `A message in channel ${t.channel}`;
   }
 }
 

@@ -19,6 +19,7 @@ import type { RedirectAdvice } from "./bindings/RedirectAdvice";
 import { scopesForFeatures } from "../lib/scopes";
 import { PREVIEW_ERROR, SAMPLE_INBOX_NEXT_LINK, sampleInbox, samplePreview } from "./fake-preview";
 import { sampleFileSections, sampleFiles } from "./fake-files";
+import { SAMPLE_CHANNELS, SAMPLE_TEAMS, sampleChatPage, sampleChats, sampleTeamsSections } from "./fake-teams";
 import { fakeAutomations, type FakeAutomations } from "./fake-automations";
 import { assistantSetup } from "./fake-assistant";
 import { ADMIN_CONSENT_ERROR, REDIRECT_ERROR, SAMPLE_BUILTIN_APP, SAMPLE_CONNECTORS, SAMPLE_ENVIRONMENTS, sampleConnection, withFacts } from "./fake-samples";
@@ -26,6 +27,7 @@ import { ADMIN_CONSENT_ERROR, REDIRECT_ERROR, SAMPLE_BUILTIN_APP, SAMPLE_CONNECT
 // The preview samples are part of what tests and `?fake=` use.
 export * from "./fake-preview";
 export * from "./fake-files";
+export * from "./fake-teams";
 export * from "./fake-samples";
 
 /** The tenant of every personal Microsoft account (an ID token's `tid`). */
@@ -292,9 +294,13 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
   /** A connection whose connector's preview shows files (as the catalogue says) gets the files sample. */
   function sampleFor(connection: ConnectionSummary): Preview {
     const connector = SAMPLE_CONNECTORS.find((c) => c.id === connection.connector_id);
-    if (!connector?.capabilities.preview.some((s) => s.kind === "files")) return samplePreview(connection.id, Date.now(), scenario);
-    const personal = connection.account.tid === PERSONAL_TENANT;
+    const kinds = connector?.capabilities.preview.map((s) => s.kind) ?? [];
     const time_zone = { iana: new Intl.DateTimeFormat().resolvedOptions().timeZone, reported: null, from_mailbox: false, hour12: null, date_format: null, time_format: null, problem: null };
+    if (kinds.includes("chats")) {
+      return { connection_id: connection.id, fetched_at: new Date().toISOString(), time_zone, sections: sampleTeamsSections(Date.now()) };
+    }
+    if (!kinds.includes("files")) return samplePreview(connection.id, Date.now(), scenario);
+    const personal = connection.account.tid === PERSONAL_TENANT;
     return { connection_id: connection.id, fetched_at: new Date().toISOString(), time_zone, sections: sampleFileSections(Date.now(), personal) };
   }
 
@@ -614,6 +620,17 @@ export function installFakeBackend(options: FakeOptions = {}): FakeBackend {
         return browse(args);
       case "more_files":
         return moreFiles(args);
+      case "open_chat":
+      case "more_chat":
+        return sampleChatPage(String(args["chatId"]));
+      case "team_channels":
+        return structuredClone(SAMPLE_CHANNELS);
+      case "chat_choices":
+        return sampleChats();
+      case "team_choices":
+        return structuredClone(SAMPLE_TEAMS);
+      case "admin_consent_link":
+        return `https://login.microsoftonline.com/organizations/v2.0/adminconsent?client_id=${SAMPLE_BUILTIN_APP.client_id}`;
       default: {
         const answer = backend.automations.handle(cmd, args);
         if (answer !== undefined) return answer;

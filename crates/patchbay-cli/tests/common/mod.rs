@@ -271,10 +271,6 @@ pub async fn connect_as(
     (serde_json::from_str(&done.stdout).unwrap(), done.stderr)
 }
 
-/// What the tests set to connect Microsoft Teams while the catalogue still says it is coming soon (a debug
-/// build's early access).
-pub const EARLY_TEAMS: (&str, &str) = ("PATCHBAY_EARLY_CONNECTORS", "teams");
-
 /// `patchbay connect --connector teams` at `graph_url` (the sandbox's, or a stand-in's), signed in at `sandbox`
 /// as `user`, with `extra` arguments: the new connection's id.
 pub async fn connect_teams_at(
@@ -299,7 +295,7 @@ pub async fn connect_teams_at(
         "--json",
     ];
     args.extend_from_slice(extra);
-    let connecting = home.start_sign_in(&args, None, false, &[EARLY_TEAMS]).await;
+    let connecting = home.start_sign_in(&args, None, false, &[]).await;
     connecting.sign_in(user, true).await;
     let done = connecting.finish().await;
     assert_eq!(done.code, Some(0), "{}", done.stderr);

@@ -65,7 +65,7 @@ pub fn carriers(scope: &str, implications: &Implications) -> Vec<String> {
 /// One part of a connection's preview (each is one request of the preview's first `$batch`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PreviewSpec {
-    /// `inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`.
+    /// `inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`, `recent_chats`, `joined_teams`.
     pub id: String,
     pub title: String,
     /// What it shows, so a surface can lay it out before it has loaded.
@@ -88,6 +88,10 @@ pub enum SectionKind {
     Quota,
     /// SharePoint sites.
     Sites,
+    /// Teams chats, the latest message first, each with its members and last message.
+    Chats,
+    /// The Teams teams the person is in (each opens for its channels).
+    Teams,
 }
 
 /// Something that can start an automation.

@@ -102,6 +102,17 @@ pub struct Connector {
     /// work-only ones (see [`Connector::for_personal_accounts`]).
     #[serde(default, skip_deserializing)]
     pub personal_scopes: Vec<String>,
+    /// Why a personal Microsoft account cannot connect it, in the words every surface shows before any sign-in
+    /// ([`Connector::personal_refusal`]); `None` when it can.
+    #[serde(default, skip_deserializing)]
+    pub personal_refused: Option<Refusal>,
+}
+
+/// A refusal in words: what cannot be done, and what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Refusal {
+    pub title: String,
+    pub message: String,
 }
 
 /// The tenant of every personal Microsoft account (Outlook.com, Hotmail, Live): the `tid` of its ID token.
@@ -123,6 +134,16 @@ fn yes() -> bool {
 }
 
 impl Connector {
+    /// Why a personal Microsoft account cannot connect it (`None`: it can).
+    pub fn personal_refusal(&self) -> Option<Refusal> {
+        (!self.personal_accounts).then(|| Refusal {
+            title: format!("{} is not for personal Microsoft accounts.", self.name),
+            message: "Sign in with a work or school account (leave the tenant as organizations, or give your \
+                      organisation's)."
+                .into(),
+        })
+    }
+
     /// `scopes` as a personal account can have them: without the permissions only work or school accounts have
     /// (shared mailboxes, SharePoint sites), as the catalogue marks them.
     pub fn for_personal_accounts(&self, scopes: &[String]) -> Vec<String> {
@@ -380,6 +401,7 @@ impl Catalogue {
         for c in &mut connectors {
             c.scope_sets = c.all_scope_sets();
             c.personal_scopes = c.for_personal_accounts(&c.default_scopes);
+            c.personal_refused = c.personal_refusal();
             c.capabilities.resolve(&file.implies);
         }
         Ok(Self { connectors })
@@ -458,9 +480,9 @@ mod tests {
     ];
 
     #[test]
-    fn builtin_catalogue_loads_with_outlook_and_onedrive_available_and_teams_coming_soon() {
+    fn builtin_catalogue_loads_with_outlook_onedrive_and_teams_available() {
         let cat = Catalogue::builtin();
-        for id in ["outlook365", "onedrive-sharepoint"] {
+        for id in ["outlook365", "onedrive-sharepoint", "teams"] {
             let c = cat.get(id).unwrap();
             assert_eq!(c.status, ConnectorStatus::Available, "{id}");
             assert_eq!(
@@ -468,17 +490,21 @@ mod tests {
                 vec![AuthType::BuiltInApp, AuthType::BringYourOwnApp]
             );
         }
-        assert_eq!(
-            cat.get("teams").unwrap().status,
-            ConnectorStatus::ComingSoon
-        );
-        // Early access opens a connector coming soon, and only the ones named.
-        let early = cat
-            .clone()
-            .with_early_access(&["teams".into(), "nope".into()]);
+        // Early access opens a connector coming soon, and only the ones named (none is coming soon today).
+        let mut soon = cat.clone();
+        for c in &mut soon.connectors {
+            if c.id != "outlook365" {
+                c.status = ConnectorStatus::ComingSoon;
+            }
+        }
+        let early = soon.with_early_access(&["teams".into(), "nope".into()]);
         assert_eq!(
             early.get("teams").unwrap().status,
             ConnectorStatus::Available
+        );
+        assert_eq!(
+            early.get("onedrive-sharepoint").unwrap().status,
+            ConnectorStatus::ComingSoon
         );
         assert_eq!(early.connectors().len(), cat.connectors().len());
     }

@@ -123,12 +123,10 @@ impl<'a> Checked<'a> {
             .to_string();
         crate::environment::check_tenant(&tenant)
             .map_err(|e| invalid("The tenant is not valid.", e.to_string()))?;
-        if crate::catalogue::is_personal_tenant(&tenant) && !connector.personal_accounts {
-            return Err(invalid(
-                format!("{} is not for personal Microsoft accounts.", connector.name),
-                "Sign in with a work or school account (leave the tenant as organizations, or give your \
-                 organisation's).",
-            ));
+        if crate::catalogue::is_personal_tenant(&tenant) {
+            if let Some(refusal) = connector.personal_refusal() {
+                return Err(invalid(refusal.title, refusal.message));
+            }
         }
         let endpoints = match urls {
             Urls::HostedPending => None,

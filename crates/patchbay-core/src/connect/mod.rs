@@ -247,6 +247,12 @@ impl SignIns {
         self.persist(&plan, signed_in)
     }
 
+    /// The link an administrator opens to approve for the organisation what `req` would ask for (an opt-in
+    /// feature such as Teams' "Read channel messages"), before any sign-in; `req` is checked as a sign-in's.
+    pub async fn admin_consent_link(&self, req: ConnectRequest) -> Result<String, ErrorInfo> {
+        Ok(self.plan_new(req).await?.ctx.admin_consent_url())
+    }
+
     /// Plan a new connection; the Sandbox environment without URLs gets the in-process sandbox's.
     async fn plan_new(&self, mut req: ConnectRequest) -> Result<Plan, ErrorInfo> {
         let hosted = check::hosted_sandbox(&req);

@@ -280,8 +280,8 @@ mod tests {
         req.scopes = Some(vec!["Mail Read".into()]);
         assert!(plan(&req).unwrap_err().title.contains("scope"));
         let mut req = request(AuthType::BuiltInApp);
-        req.connector_id = "teams".into();
-        assert!(plan(&req).unwrap_err().title.contains("coming soon"));
+        req.connector_id = "nope".into();
+        assert!(plan(&req).unwrap_err().title.contains("Unknown connector"));
     }
 
     #[test]

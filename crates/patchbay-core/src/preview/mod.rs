@@ -13,12 +13,14 @@ pub mod format;
 mod mailbox_zone;
 pub mod model;
 mod sections;
+mod teams_browse;
+mod teams_model;
 
 pub use mailbox_zone::preview_zone;
 pub use model::{
-    AgendaEvent, Crumb, DriveQuota, FileItem, FileList, FolderRef, InboxMessage, Library, Preview,
-    PreviewPage, PreviewSection, PreviewZone, ProblemKind, SectionBody, SectionContent,
-    SectionProblem, SiteItem,
+    AgendaEvent, ChannelItem, ChatItem, ChatLine, ChatMember, ChatPage, Crumb, DriveQuota,
+    FileItem, FileList, FolderRef, InboxMessage, Library, Preview, PreviewPage, PreviewSection,
+    PreviewZone, ProblemKind, SectionBody, SectionContent, SectionProblem, SiteItem, TeamItem,
 };
 
 use crate::catalogue::{is_personal_tenant, Catalogue, Connector, PreviewSpec};
@@ -229,6 +231,7 @@ impl Previews {
             options: &options,
             now,
             first: true,
+            me: &info.account.oid,
         };
         let sections = plan
             .into_iter()
@@ -279,6 +282,7 @@ impl Previews {
                 "Refresh the preview and try again.",
             )
         })?;
+        let me = self.connections.record(id)?.info.account.oid;
         let zone = self.preview_zone_of(id);
         let asked_name = self
             .cached_preview(id)
@@ -300,6 +304,7 @@ impl Previews {
             options: &options,
             now: Timestamp::now(),
             first: false,
+            me: &me,
         };
         source
             .read(answer, &read)

@@ -1,8 +1,9 @@
 //! What a preview shows, as it crosses to the UI and the CLI: its sections, and the items they hold (files, quota
-//! and sites are in [`super::drive_model`]). Content lives here in memory only: it is never written to disk or to
+//! and sites are in [`super::drive_model`]; chats and teams in [`super::teams_model`]). Content lives here in memory only: it is never written to disk or to
 //! logs (none of these types is logged, and the store never sees them).
 
 pub use super::drive_model::{Crumb, DriveQuota, FileItem, FileList, FolderRef, Library, SiteItem};
+pub use super::teams_model::{ChannelItem, ChatItem, ChatLine, ChatMember, ChatPage, TeamItem};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -28,7 +29,8 @@ impl Preview {
 /// One section of a preview: the catalogue's id and title, and what it shows or why it cannot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PreviewSection {
-    /// The catalogue's section id (`inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`).
+    /// The catalogue's section id (`inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`,
+    /// `recent_chats`, `joined_teams`).
     pub id: String,
     /// The catalogue's title ("Inbox", "Recent files").
     pub title: String,
@@ -71,6 +73,14 @@ pub enum SectionContent {
     },
     Sites {
         items: Vec<SiteItem>,
+        next_link: Option<String>,
+    },
+    Chats {
+        items: Vec<ChatItem>,
+        next_link: Option<String>,
+    },
+    Teams {
+        items: Vec<TeamItem>,
         next_link: Option<String>,
     },
 }

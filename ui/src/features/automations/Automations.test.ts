@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/svelte";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { ErrorInfo } from "../../ipc";
@@ -66,6 +66,36 @@ describe("AutomationDialog", () => {
 });
 
 describe("AutomationDialog for files", () => {
+  it("offers a Teams connection's chat and channel triggers with their fields, picking chats, teams and channels", async () => {
+    const chat = sampleConnection({ id: "conn-teams", name: "Contoso Teams", connector_id: "teams" });
+    const backend = useFakeBackend({ connections: [chat] });
+    render(AutomationDialog, { connections: backend.connections, connectors: SAMPLE_CONNECTORS, connectionId: "conn-teams", onClose: vi.fn() });
+    const user = userEvent.setup();
+    expect(await screen.findByTestId("automation-on-chat-message")).toBeChecked();
+    expect(screen.getByTestId("automation-on-channel-message").closest("label")).toHaveTextContent("A channel message arrives");
+    await waitFor(() => expect(within(screen.getByTestId("automation-chat")).getByRole("option", { name: "Spring launch" })).toBeInTheDocument());
+    await user.selectOptions(screen.getByTestId("automation-chat"), "19:spring@thread.v2");
+    await user.type(screen.getByTestId("automation-contains"), "invoice");
+    await user.click(screen.getByTestId("automation-mentions-me"));
+    await user.type(screen.getByTestId("automation-command"), "notify-send hi");
+    await user.click(screen.getByTestId("automation-test"));
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "test_automation")).toBe(true));
+    expect(backend.calls.find((c) => c.cmd === "test_automation")?.args["automation"]).toMatchObject({
+      trigger: { on: "chat_message", chat: "19:spring@thread.v2", from: null, mentions_me: true, contains: "invoice" },
+    });
+
+    await user.click(screen.getByTestId("automation-on-channel-message"));
+    await waitFor(() => expect(within(screen.getByTestId("automation-team")).getByRole("option", { name: "Retail" })).toBeInTheDocument());
+    await user.selectOptions(screen.getByTestId("automation-team"), "team-mark8");
+    await waitFor(() => expect(within(screen.getByTestId("automation-channel")).getByRole("option", { name: "Design" })).toBeInTheDocument());
+    await user.selectOptions(screen.getByTestId("automation-channel"), "19:design@thread.tacv2");
+    await user.click(screen.getByTestId("automation-add"));
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "add_automation")).toBe(true));
+    expect(backend.calls.find((c) => c.cmd === "add_automation")?.args["automation"]).toMatchObject({
+      trigger: { on: "channel_message", team: "team-mark8", channel: "19:design@thread.tacv2" },
+    });
+  });
+
   it("offers a OneDrive connection's trigger with its fields, and sends them in the core's shape", async () => {
     const files = sampleConnection({ id: "conn-files", name: "Ada's files", connector_id: "onedrive-sharepoint" });
     const backend = useFakeBackend({ connections: [sampleConnection(), files] });

@@ -16,12 +16,14 @@ describe("Catalogue", () => {
     expect(screen.getByTestId("connector-card-onedrive-sharepoint")).toBeInTheDocument();
   });
 
-  it("offers Add connection for Outlook and OneDrive, and Coming soon (disabled) for Teams", async () => {
+  it("offers Add connection for Outlook, OneDrive and Teams", async () => {
     const onAdd = vi.fn();
     render(Catalogue, { connectors: SAMPLE_CONNECTORS, onAdd });
-    expect(screen.getByTestId("add-connection-teams")).toBeDisabled();
-    expect(screen.getByTestId("add-connection-teams")).toHaveTextContent("Coming soon");
+    expect(screen.getByTestId("add-connection-teams")).toBeEnabled();
+    expect(screen.getByTestId("add-connection-teams")).not.toHaveTextContent("Coming soon");
     expect(screen.getByTestId("add-connection-onedrive-sharepoint")).toBeEnabled();
+    await userEvent.click(screen.getByTestId("add-connection-teams"));
+    expect(onAdd).toHaveBeenCalledWith(expect.objectContaining({ id: "teams" }));
     await userEvent.click(screen.getByTestId("add-connection-outlook365"));
     expect(onAdd).toHaveBeenCalledWith(expect.objectContaining({ id: "outlook365" }));
     await userEvent.click(screen.getByTestId("add-connection-onedrive-sharepoint"));

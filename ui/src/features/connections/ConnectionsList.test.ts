@@ -110,7 +110,7 @@ describe("ConnectionsList", () => {
     expect(within(screen.getByTestId("connection-o")).getByText("Unreachable")).toBeInTheDocument();
   });
 
-  it("offers Preview for mail and calendar connections", async () => {
+  it("offers Preview for each connection whose connector has preview sections, naming them", async () => {
     const onPreview = vi.fn();
     const teams = sampleConnection({ id: "t", name: "Team chat", connector_id: "teams" });
     render(ConnectionsList, { ...base, onPreview, connections: [sampleConnection(), teams], onChanged: vi.fn() });
@@ -118,8 +118,8 @@ describe("ConnectionsList", () => {
     expect(button).toHaveAttribute("data-testid", "preview-conn-1");
     await userEvent.setup().click(button);
     expect(onPreview).toHaveBeenCalledWith(expect.objectContaining({ id: "conn-1" }));
-    // Teams has no inbox or calendar to show.
-    expect(screen.queryByTestId("preview-t")).not.toBeInTheDocument();
+    // Teams shows its chats and its teams.
+    expect(screen.getByRole("button", { name: "Preview Team chat" })).toHaveAttribute("title", "Preview: Recent chats and Teams and channels");
   });
 
   it("offers a OneDrive connection Preview, AI assistant… and Automate…, each saying what it does with files", async () => {

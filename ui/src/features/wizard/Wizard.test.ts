@@ -8,6 +8,7 @@ import Wizard from "./Wizard.svelte";
 
 const outlook = SAMPLE_CONNECTORS.find((c) => c.id === "outlook365")!;
 const onedrive = SAMPLE_CONNECTORS.find((c) => c.id === "onedrive-sharepoint")!;
+const teams = SAMPLE_CONNECTORS.find((c) => c.id === "teams")!;
 
 function open(onClose = vi.fn()) {
   render(Wizard, { connector: outlook, environments: SAMPLE_ENVIRONMENTS, onClose });
@@ -17,6 +18,37 @@ function open(onClose = vi.fn()) {
 const heading = () => screen.getByTestId("step-heading");
 
 describe("Wizard", () => {
+  it("Teams: refuses a personal account in the core's words before any sign-in, and offers channel messages with the admin-consent link", async () => {
+    const backend = useFakeBackend();
+    render(Wizard, { connector: teams, environments: SAMPLE_ENVIRONMENTS, onClose: vi.fn() });
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("next"));
+    await waitFor(() => expect(heading()).toHaveTextContent("How should Patchbay sign in?"));
+
+    await user.click(screen.getByTestId("account-personal"));
+    const refused = await screen.findByTestId("personal-refused");
+    expect(refused).toHaveTextContent(teams.personal_refused!.title);
+    expect(refused).toHaveTextContent("Sign in with a work or school account");
+    await user.click(screen.getByTestId("next"));
+    expect(heading()).toHaveTextContent("How should Patchbay sign in?");
+    expect(backend.calls.some((c) => c.cmd === "start_connect")).toBe(false);
+
+    await user.click(screen.getByTestId("account-work"));
+    expect(screen.queryByTestId("personal-refused")).not.toBeInTheDocument();
+    const choice = screen.getByTestId("opt-in-read_channel_messages");
+    expect(choice).not.toBeChecked();
+    expect(choice.closest("label")).toHaveTextContent("Needs an administrator's approval");
+    await user.click(choice);
+    const note = await screen.findByTestId("admin-consent-needed");
+    expect(note).toHaveTextContent("Read channel messages needs an administrator's approval");
+    await waitFor(() => expect((screen.getByTestId("admin-consent-link-url") as HTMLInputElement).value).toContain("/adminconsent?client_id="));
+    expect(backend.calls.find((c) => c.cmd === "admin_consent_link")?.args["request"]).toMatchObject({ connector_id: "teams", features: ["read_channel_messages"] });
+
+    await user.click(screen.getByTestId("next"));
+    await user.click(screen.getByTestId("connect"));
+    await waitFor(() => expect(backend.lastRequest).toMatchObject({ connector_id: "teams", features: ["read_channel_messages"] }));
+  });
+
   it("walks environment → built-in app → sign in → result, moving focus to each step heading", async () => {
     const backend = useFakeBackend();
     const { user, onClose } = open();

@@ -8,6 +8,8 @@ import type {
   EnvironmentId,
   ErrorCode,
   ErrorInfo,
+  Feature,
+  Refusal,
 } from "../../ipc";
 import { defaultFeatureIds, isGuid, scopesForFeatures, tenantProblem, urlProblem } from "../../lib/scopes";
 
@@ -56,6 +58,11 @@ export class WizardModel {
   /** A redirect URI the person registered themselves (optional; empty = Patchbay's advice). */
   redirectUri = $state("");
   features = $state<string[]>([]);
+  /**
+   * With the built-in app: the opt-in features chosen (the catalogue marks them: each needs an administrator's
+   * approval, so the built-in app does not ask for it unless chosen).
+   */
+  optIns = $state<string[]>([]);
 
   phase = $state<Phase>("idle");
   flowId = $state<string | null>(null);
@@ -83,11 +90,27 @@ export class WizardModel {
     return this.authType === "bring_your_own_app";
   }
 
+  /** The features the built-in app offers as a choice of their own (each needs an administrator's approval). */
+  get optInFeatures(): Feature[] {
+    return this.connector.features.filter((f) => f.opt_in === true);
+  }
+
+  /**
+   * The core's refusal when a personal account is chosen for a connector that is not for them (Teams), in the
+   * core's words: shown before any sign-in, and Next stays on the step. (Your own app with the `consumers` tenant
+   * is refused by the core with the same words when Connect is pressed, before a browser opens.)
+   */
+  get personalRefusal(): Refusal | null {
+    return !this.byo && this.account === "personal" ? this.connector.personal_refused : null;
+  }
+
   /** The scopes that will be asked for: the connector's full list for the built-in app, minimal for your own. */
   get scopes(): string[] {
     if (this.byo) return scopesForFeatures(this.connector, this.features);
     // The core's list for personal accounts: no shared mailboxes, so none of the *.Shared scopes.
-    return [...(this.account === "personal" ? this.connector.personal_scopes : this.connector.default_scopes)];
+    const base = this.account === "personal" ? this.connector.personal_scopes : this.connector.default_scopes;
+    const extra = this.optInFeatures.filter((f) => this.optIns.includes(f.id)).flatMap((f) => f.scopes);
+    return [...base, ...extra.filter((s) => !base.includes(s))];
   }
 
   get environmentProblems(): { authority?: string; graphUrl?: string } {
@@ -120,7 +143,7 @@ export class WizardModel {
   validate(): boolean {
     this.attempted = { ...this.attempted, [this.step]: true };
     if (this.step === 0) return Object.keys(this.environmentProblems).length === 0;
-    if (this.step === 1) return Object.keys(this.authProblems).length === 0;
+    if (this.step === 1) return Object.keys(this.authProblems).length === 0 && this.personalRefusal === null;
     return true;
   }
 
@@ -170,8 +193,10 @@ export class WizardModel {
       r.tenant = this.tenant.trim() || "organizations";
       r.features = [...this.features];
       if (this.redirectUri.trim()) r.redirect_uri = this.redirectUri.trim();
-    } else if (this.account === "personal") {
-      r.tenant = "consumers";
+    } else {
+      if (this.account === "personal") r.tenant = "consumers";
+      const chosen = this.optInFeatures.filter((f) => this.optIns.includes(f.id)).map((f) => f.id);
+      if (chosen.length > 0) r.features = chosen;
     }
     return r;
   }

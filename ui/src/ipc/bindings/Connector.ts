@@ -4,6 +4,7 @@ import type { Capabilities } from "./Capabilities";
 import type { ConnectorStatus } from "./ConnectorStatus";
 import type { Feature } from "./Feature";
 import type { Permission } from "./Permission";
+import type { Refusal } from "./Refusal";
 
 /**
  * A connector: one service Patchbay can connect to.
@@ -48,4 +49,9 @@ scope_sets: { [key in string]: Array<string> },
  * What the built-in app asks a personal Microsoft account for: [`Connector::default_scopes`] without the
  * work-only ones (see [`Connector::for_personal_accounts`]).
  */
-personal_scopes: Array<string>, };
+personal_scopes: Array<string>, 
+/**
+ * Why a personal Microsoft account cannot connect it, in the words every surface shows before any sign-in
+ * ([`Connector::personal_refusal`]); `None` when it can.
+ */
+personal_refused: Refusal | null, };

@@ -7,7 +7,8 @@ import type { SectionProblem } from "./SectionProblem";
  */
 export type PreviewSection = { 
 /**
- * The catalogue's section id (`inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`).
+ * The catalogue's section id (`inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`,
+ * `recent_chats`, `joined_teams`).
  */
 id: string, 
 /**

@@ -7,7 +7,7 @@ import type { SectionKind } from "./SectionKind";
  */
 export type PreviewSpec = { 
 /**
- * `inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`.
+ * `inbox`, `agenda`, `recent_files`, `drive_root`, `quota`, `sites`, `recent_chats`, `joined_teams`.
  */
 id: string, title: string, 
 /**

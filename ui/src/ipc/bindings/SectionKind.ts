@@ -3,4 +3,4 @@
 /**
  * The kind of content a preview section shows (the preview's content of that section has the same `kind`).
  */
-export type SectionKind = "messages" | "events" | "files" | "quota" | "sites";
+export type SectionKind = "messages" | "events" | "files" | "quota" | "sites" | "chats" | "teams";

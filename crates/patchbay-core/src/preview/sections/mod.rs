@@ -4,12 +4,16 @@
 //! [`SOURCES`], nothing else.
 
 mod agenda;
+mod chats;
 mod files;
 mod inbox;
+mod joined_teams;
 mod quota;
 mod sites;
 
+pub(crate) use chats::{chat_item, chat_line};
 pub(crate) use files::{file_list, folder_ref, FILES_PAGE};
+pub(crate) use joined_teams::team_item;
 pub(crate) use sites::library;
 
 use super::model::SectionContent;
@@ -40,6 +44,9 @@ pub(crate) struct Read<'a> {
     pub now: Timestamp,
     /// Whether this is the preview's own answer (false: a "Load more" page).
     pub first: bool,
+    /// The signed-in person's user id (their account's `oid`): whose messages are their own, who "the other
+    /// person" of a one-on-one chat is.
+    pub me: &'a str,
 }
 
 /// One kind of section.
@@ -75,6 +82,8 @@ static SOURCES: &[(&str, &dyn Source)] = &[
     ("drive_root", &files::DriveRoot),
     ("quota", &quota::Quota),
     ("sites", &sites::Sites),
+    ("recent_chats", &chats::RecentChats),
+    ("joined_teams", &joined_teams::JoinedTeams),
 ];
 
 /// The section with the catalogue's id `id`, when this Patchbay can show it.
