@@ -111,6 +111,43 @@ describe('flows', () => {
     await shot(app, 'flows-history');
   });
 
+  appTest(current, 'a post to Teams picks its chat, previews the message as text and posts it as text', async (app) => {
+    await connect(app, ADELE, 'Contoso Teams', 'teams');
+    await control(mail.sandbox, 'deliver-mail', {
+      user: ADELE,
+      from_name: 'Megan Bowen',
+      from_address: 'megan@contoso.example',
+      subject: '<b>Quarterly</b> numbers',
+    });
+    await app.waitFor('recipe-mail-to-teams');
+    await app.click('recipe-mail-to-teams');
+    await app.waitFor('automation-dialog');
+    assert.ok(await app.el('automation-does-post_to_teams').isSelected(), 'then: post to Teams');
+    await app.browser.waitUntil(async () => (await app.el('automation-post-chat').$$('option')).length > 1, {
+      timeout: 20_000,
+      timeoutMsg: "the Teams connection's chats are offered",
+    });
+    await app.el('automation-post-chat').selectByIndex(1);
+    await app.click('automation-test');
+    await app.waitFor('automation-test-result', 30_000);
+    assert.match(await app.text('automation-test-result'), /^Worked with “<b>Quarterly<\/b> numbers”/);
+    await app.waitFor('automation-message-preview');
+    assert.match(
+      await app.text('automation-message-preview'),
+      /New mail from Megan Bowen <megan@contoso\.example>: <b>Quarterly<\/b> numbers/,
+      'the preview shows the characters, not bold',
+    );
+    const r = await fetch(`${mail.sandbox}/_sandbox/teams/sent?user=${encodeURIComponent(ADELE)}`);
+    const { sent } = await r.json();
+    assert.equal(sent.length, 1, JSON.stringify(sent));
+    const posted = sent[0].content_type === 'text' ? sent[0].content : sent[0].content.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+    assert.match(posted, /<b>Quarterly<\/b> numbers/);
+    await app.el('automation-message-preview').scrollIntoView({ block: 'center' });
+    await shot(app, 'flows-teams');
+    await app.click('automation-cancel');
+    await app.waitGone('automation-dialog');
+  });
+
   appTest(current, 'forwarding says that it sends mail', async (app) => {
     await app.click('automation-new');
     await app.waitFor('automation-dialog');
