@@ -15,6 +15,8 @@
 //! - a file automation's baseline on a drive of thousands of files: Graph requests for `add` (goal: 1, whatever
 //!   the drive's size) and its wall time.
 //! - a file automation's idle poll: as the mail one, 40 automations on one drive. Goal: 1 request, < 1 ms.
+//! - a chat automation's idle poll (`--on chat-message`): as the mail one, 40 automations on one Teams
+//!   connection. Goal: 1 request, < 1 ms.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -183,6 +185,10 @@ async fn idle_files_row(a: &Args) {
     idle_of(a, "file-changed").await
 }
 
+async fn idle_chats_row(a: &Args) {
+    idle_of(a, "chat-message").await
+}
+
 /// A drive of `n` more files (under /Bench), then a file automation added: its requests and wall time.
 async fn baseline_files_row(a: &Args, n: usize) {
     let sb = sandbox(a.latency).await;
@@ -221,11 +227,10 @@ async fn baseline_files_row(a: &Args, n: usize) {
 async fn idle_of(a: &Args, on: &str) {
     let sb = sandbox(a.latency).await;
     let home = Home::new();
-    let files = on == "file-changed";
-    let connection = if files {
-        connect_connector(&home, &sb, ADELE, "onedrive-sharepoint").await
-    } else {
-        connect_to(&home, &sb, ADELE).await
+    let connection = match on {
+        "file-changed" => connect_connector(&home, &sb, ADELE, "onedrive-sharepoint").await,
+        "chat-message" => common::connect_teams(&home, &sb, ADELE, &[]).await,
+        _ => connect_to(&home, &sb, ADELE).await,
     };
     const N: usize = 40;
     for _ in 0..N {
@@ -347,6 +352,9 @@ async fn main() {
     }
     if wanted("idle-files") {
         idle_files_row(&a).await;
+    }
+    if wanted("idle-chats") {
+        idle_chats_row(&a).await;
     }
     if wanted("idle") {
         idle_row(&a).await;

@@ -159,11 +159,20 @@ pub enum TriggerKind {
 }
 
 #[derive(Debug, Args)]
-// One of these is what it does; more than one is refused in words by the core (clap would only say "cannot be
-// used with").
+// One of these is what it does: --run and --post exclude each other and the built-in actions (clap says so); two
+// built-in actions are refused in words, naming both.
 #[command(group(clap::ArgGroup::new("action").required(true).multiple(true).args([
     "run",
     "post",
+    "save_attachments_to",
+    "post_to_teams",
+    "forward_to",
+    "move_to",
+    "mark_read",
+    "categorize",
+    "copy_to",
+])))]
+#[command(group(clap::ArgGroup::new("builtin").multiple(true).args([
     "save_attachments_to",
     "post_to_teams",
     "forward_to",
@@ -227,10 +236,10 @@ pub struct AutomationAddArgs {
     pub channel: Vec<String>,
     /// The command to run for each message, split into words like a shell would (no shell runs unless you
     /// write `sh -c '…'`). It gets the message's JSON on stdin.
-    #[arg(long, value_name = "'PROGRAM ARG…'")]
+    #[arg(long, value_name = "'PROGRAM ARG…'", conflicts_with_all = ["post", "builtin"])]
     pub run: Option<String>,
     /// POST each message's JSON here (http only on this computer, otherwise https).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "builtin")]
     pub post: Option<String>,
     /// For new-mail: save each attachment, once, in DEST: a folder here, or CONNECTION:/Folder/Path of a
     /// OneDrive & SharePoint connection. Names are made safe; a clash gets " (1)".

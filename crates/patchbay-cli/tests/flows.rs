@@ -464,7 +464,6 @@ async fn what_cannot_work_is_refused_at_add_in_words() {
             with(&["--mark-read", "--move-to", "archive"]),
             "each an action",
         ),
-        (with(&["--mark-read", "--run", "true"]), ""),
         (with(&["--forward-to", "not an address"]), "not an address"),
         (with(&["--move-to", "No such folder"]), "no folder"),
         (
@@ -494,6 +493,17 @@ async fn what_cannot_work_is_refused_at_add_in_words() {
         eprintln!("{line}");
         assert!(line.contains(words), "{args:?}: {line}");
     }
+    // A command and a built-in action: the usage error of any two flags that exclude each other.
+    let mut both = vec!["automations", "add"];
+    both.extend_from_slice(&base);
+    both.extend(["--mark-read", "--run", "true"]);
+    let out = home.run(&both).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot be used with"),
+        "{}",
+        text(&out.stderr)
+    );
     // An action for another trigger.
     let line = refused(
         &home,
