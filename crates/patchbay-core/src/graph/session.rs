@@ -130,6 +130,16 @@ pub fn graph_error_info(e: &GraphError) -> ErrorInfo {
     info.with_detail(detail)
 }
 
+/// The title of a send Graph did not confirm ([`graph_error_info_for`]).
+const UNCONFIRMED: &str =
+    "Microsoft Graph did not confirm the request, and may have carried it out.";
+
+/// Whether `e` says a send may have been carried out though Graph did not confirm it: whoever would try it
+/// again (an automation's retry) must not, and leave it to a person who looked.
+pub fn is_unconfirmed(e: &ErrorInfo) -> bool {
+    e.title == UNCONFIRMED
+}
+
 /// A Graph failure of `request` as a person reads it. For a request that is not idempotent (a send), an answer
 /// that may come after Graph carried it out (a 503, a 504, a time-out once sent) says so, and says to look
 /// before trying again: "try again" could send the mail twice.
@@ -146,7 +156,7 @@ pub fn graph_error_info_for(request: &Request, e: &GraphError) -> ErrorInfo {
         return info;
     }
     ErrorInfo {
-        title: "Microsoft Graph did not confirm the request, and may have carried it out.".into(),
+        title: UNCONFIRMED.into(),
         message: "Patchbay did not send it again. Look first (for mail, in Sent Items; for an event, in the \
                   calendar; for a Teams message, in its chat or channel) before trying again, so that it is not \
                   done twice."
@@ -725,6 +735,9 @@ mod tests {
             info.title
         );
         assert!(info.message.contains("Sent Items"), "{}", info.message);
+        // Told apart by whoever would try again (an automation's retry), and only this.
+        assert!(is_unconfirmed(&info));
+        assert!(!is_unconfirmed(&graph_error_info(&busy)));
         // A read, or a send Graph refused outright, reads as before.
         assert_eq!(
             graph_error_info_for(&Request::get("me"), &busy).title,

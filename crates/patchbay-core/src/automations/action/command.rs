@@ -191,6 +191,7 @@ async fn run_limited(
     match status {
         Ok(status) => Outcome {
             stopped: None,
+            settled: false,
             ok: status.success(),
             exit_code: status.code(),
             http_status: None,

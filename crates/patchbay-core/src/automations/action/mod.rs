@@ -27,6 +27,8 @@ pub struct Outcome {
     /// A connection the action acts through needs a person (Fix), in words: the automation stops until then
     /// (the item stays queued, not counted as an attempt).
     pub stopped: Option<String>,
+    /// Failed for good: not tried again until Retry (a send Graph did not confirm, which may have gone).
+    pub settled: bool,
 }
 
 impl Outcome {
@@ -37,6 +39,7 @@ impl Outcome {
             http_status: None,
             detail: Some(detail),
             stopped: None,
+            settled: false,
         }
     }
 }

@@ -116,6 +116,7 @@ pub(super) async fn post(url: &str, payload: &serde_json::Value) -> Outcome {
             };
             Outcome {
                 stopped: None,
+                settled: false,
                 ok: status.is_success(),
                 exit_code: None,
                 http_status: Some(status.as_u16()),

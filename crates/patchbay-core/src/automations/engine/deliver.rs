@@ -122,13 +122,15 @@ pub(super) async fn deliver_due(
             exit_code,
             http_status,
             detail,
+            settled,
             ..
         } = outcome;
         crate::fault::point("automation-after-action");
         let attempt = p.attempts + 1;
+        let give_up = attempt >= MAX_ATTEMPTS || settled;
         let outcome = if ok {
             "delivered"
-        } else if attempt >= MAX_ATTEMPTS {
+        } else if give_up {
             "failed"
         } else {
             "retrying"
@@ -150,7 +152,7 @@ pub(super) async fn deliver_due(
             round.delivered_subjects.push(p.subject.clone());
         } else if let Some(q) = state.queue.iter_mut().find(|q| q.key() == key) {
             q.attempts = attempt;
-            if attempt >= MAX_ATTEMPTS {
+            if give_up {
                 q.failed = true;
             } else {
                 q.next_at = now() + retry_base() * (1i64 << (attempt - 1).min(20));

@@ -47,15 +47,27 @@ async fn send(
     request: &Request,
 ) -> Result<Option<RawResponse>, Outcome> {
     let graph = graph(core, &a.connection_id).await?;
-    let response = graph
-        .send(request)
-        .await
-        .map_err(|e| failed(core, &a.connection_id, &e.to_error_info()))?;
+    let response = graph.send(request).await.map_err(|e| {
+        let info = match &e {
+            crate::graph::session::CallError::Graph(g) => {
+                crate::graph::session::graph_error_info_for(request, g)
+            }
+            _ => e.to_error_info(),
+        };
+        failed(core, &a.connection_id, &info)
+    })?;
     if response.status == 404 {
         return Ok(None);
     }
     if !response.is_success() {
-        return Err(failed(core, &a.connection_id, &refusal(&response)));
+        let info = match response.error() {
+            // A forward Graph answered 503 or 504 to may have gone.
+            Some(e) if matches!(response.status, 503 | 504) => {
+                crate::graph::session::graph_error_info_for(request, &e)
+            }
+            _ => refusal(&response),
+        };
+        return Err(failed(core, &a.connection_id, &info));
     }
     Ok(Some(response))
 }

@@ -393,6 +393,13 @@ fn failed(core: &Patchbay, connection_id: &str, e: &ErrorInfo) -> Outcome {
             ..Outcome::failed(words)
         };
     }
+    if crate::graph::session::is_unconfirmed(e) {
+        // A forward or a post that may have gone: never sent again by a retry; Retry, once someone looked.
+        return Outcome {
+            settled: true,
+            ..Outcome::failed(words)
+        };
+    }
     Outcome::failed(words)
 }
 
@@ -410,6 +417,7 @@ fn done(detail: String) -> Outcome {
         http_status: None,
         detail: Some(detail),
         stopped: None,
+        settled: false,
     }
 }
 
