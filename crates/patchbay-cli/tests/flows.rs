@@ -176,6 +176,8 @@ async fn attachments_are_saved_once_each_with_safe_names_here_and_in_a_drive() {
             .permissions()
             .mode();
         assert_eq!(mode & 0o077, 0, "saved attachments are the person's only");
+        let folder = std::fs::metadata(&here).unwrap().permissions().mode();
+        assert_eq!(folder & 0o077, 0, "the folder made for them too");
     }
     // The same in the drive.
     for (name, size) in [

@@ -215,7 +215,7 @@ async fn save_here(
             return Ok(format!("saved {chosen} to {}", dir.display()));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| local_err("make", dir, &e))?;
+    parts::make_dir(dir).map_err(|e| local_err("make", dir, &e))?;
     let graph = graph(core, &a.connection_id).await?;
     let temp = dir.join(format!(
         ".{}.patchbay-part",

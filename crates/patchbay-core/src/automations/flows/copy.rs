@@ -39,7 +39,7 @@ pub async fn copy(core: &Patchbay, a: &Automation, to: &Destination, p: &Pending
                 return Outcome::failed(format!("{path} cannot be placed under {dir}."));
             };
             if let Some(parent) = target.parent() {
-                if let Err(e) = std::fs::create_dir_all(parent) {
+                if let Err(e) = parts::make_dir(parent) {
                     return Outcome::failed(
                         crate::files::failure::local("make", parent, &e).one_line(),
                     );

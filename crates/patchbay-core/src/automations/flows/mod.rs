@@ -301,7 +301,7 @@ async fn destination(core: &Patchbay, text: &str, what: &str) -> Result<Destinat
                 format!("Give a folder for {what}."),
             ));
         }
-        std::fs::create_dir_all(&dir).map_err(|e| {
+        parts::make_dir(&dir).map_err(|e| {
             ErrorInfo::new(
                 ErrorCode::Storage,
                 format!("Patchbay cannot make the folder {}.", dir.display()),

@@ -130,3 +130,13 @@ pub async fn ensure_folder(graph: &ConnectionGraph, folder: &DrivePath) -> Resul
     }
     Ok(())
 }
+
+/// `dir` and any folder missing above it, made readable by this user only (the folders that hold what strangers
+/// sent); a folder already there is left as it is.
+pub fn make_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
