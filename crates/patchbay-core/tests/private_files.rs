@@ -56,6 +56,8 @@ async fn every_file_in_the_data_folder_is_private_under_umask_022() {
         })
         .unwrap();
     patchbay_core::automations::runner::request_run_now(&automations, "a1").unwrap();
+    // Its folder, as adding it through Patchbay makes it (the baseline's state).
+    patchbay_core::store::ensure_private_dir(&automations.folder_of("a1")).unwrap();
     let queue = Queue::new(&automations.folder_of("a1"));
     for i in 0..700 {
         queue

@@ -253,6 +253,7 @@ pub fn remove(core: &Patchbay, id: &str) -> Result<Automation, ErrorInfo> {
     let store = AutomationStore::new(&core.config().data_dir);
     let removed = store.remove(id)?;
     let _ = std::fs::remove_dir_all(store.folder_of(&removed.id));
+    let _ = std::fs::remove_file(runner::run_now_dir(&store).join(&removed.id));
     Ok(removed)
 }
 

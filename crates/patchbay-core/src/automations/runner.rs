@@ -40,30 +40,41 @@ pub struct Report {
 /// Ask the running engine (whichever process runs it) to run `id` now. Returns at once.
 pub fn request_run_now(store: &AutomationStore, id: &str) -> Result<(), ErrorInfo> {
     let a = store.get(id)?;
-    let dir = store.folder_of(&a.id);
+    let dir = run_now_dir(store);
     crate::store::ensure_private_dir(&dir)
         .map_err(|e| super::store::storage("create the folder of", &dir, e))?;
-    let path = dir.join(RUN_NOW);
+    let path = dir.join(&a.id);
     crate::store::write_private(&path, b"").map_err(|e| super::store::storage("write", &path, e))
 }
 
-fn take_run_now(folder: &Path) -> bool {
-    std::fs::remove_file(folder.join(RUN_NOW)).is_ok()
+/// `automations/run-now/`: one empty file per Run now asked, named by the automation's id. A folder of its own,
+/// so that the kernel tells the runner of these and of the list only, not of every state an idle poll writes.
+pub fn run_now_dir(store: &AutomationStore) -> std::path::PathBuf {
+    store.dir().join(RUN_NOW)
+}
+
+fn take_run_now(store: &AutomationStore, id: &str) -> bool {
+    std::fs::remove_file(run_now_dir(store).join(id)).is_ok()
 }
 
 /// Whether a change under the automations' folder is one the runner acts on: the list, or a Run now (not an
 /// automation's own state, written each round, nor a temporary file on its way to becoming one).
 fn wakes(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n == RUN_NOW || n == "automations.json")
+    let name = |p: Option<&Path>| {
+        p.and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+    };
+    name(Some(path)).as_deref() == Some("automations.json")
+        || name(path.parent()).as_deref() == Some(RUN_NOW)
 }
 
-/// The kernel's watch of the automations' folder and its automations' folders; each change that matters sends
-/// on `tx`. `None` (and why, in the log) where it cannot watch.
+/// The kernel's watch of the automations' folder (the list) and of its `run-now` folder; each change that
+/// matters sends on `tx`. `None` (and why, in the log) where it cannot watch.
 fn watch(dir: &Path, tx: mpsc::UnboundedSender<()>) -> Option<notify::RecommendedWatcher> {
     use notify::Watcher;
-    let started = crate::store::ensure_private_dir(dir)
+    let run_now = dir.join(RUN_NOW);
+    let started = crate::store::ensure_private_dir(&run_now)
         .map_err(notify::Error::io)
         .and_then(|()| {
             let mut watcher =
@@ -76,7 +87,8 @@ fn watch(dir: &Path, tx: mpsc::UnboundedSender<()>) -> Option<notify::Recommende
                         }
                     }
                 })?;
-            watcher.watch(dir, notify::RecursiveMode::Recursive)?;
+            watcher.watch(dir, notify::RecursiveMode::NonRecursive)?;
+            watcher.watch(&run_now, notify::RecursiveMode::NonRecursive)?;
             Ok(watcher)
         });
     match started {
@@ -111,6 +123,9 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
     let mut seen_at: Option<Option<SystemTime>> = None;
     let (woke_tx, mut woke) = mpsc::unbounded_channel();
     let watcher = watch(store.dir(), woke_tx);
+    // Each round's end (its automation's id): a Run now written while it ran is taken then.
+    let (ended_tx, mut ended) = mpsc::unbounded_channel::<String>();
+    let mut just_ended: Option<String> = None;
     // Look at the folder (the list's stamp, each Run now) on the first pass and after each change the kernel
     // reports; every pass where it cannot watch.
     let mut look = true;
@@ -137,7 +152,8 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
             if a.paused || running.contains_key(&a.id) {
                 continue;
             }
-            let asked = look && take_run_now(&store.folder_of(&a.id));
+            let asked = (look || just_ended.as_deref() == Some(a.id.as_str()))
+                && take_run_now(&store, &a.id);
             if !asked && next.get(&a.id).is_some_and(|t| *t > now) {
                 continue;
             }
@@ -149,23 +165,27 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
                 .entry(a.connection_id.clone())
                 .or_insert_with(|| Arc::new(Semaphore::new(PER_MAILBOX)))
                 .clone();
-            let (core, a, reports) = (core.clone(), a.clone(), reports.clone());
+            let (core, a, reports, ended) =
+                (core.clone(), a.clone(), reports.clone(), ended_tx.clone());
             let id = a.id.clone();
             running.insert(
                 id,
                 tokio::spawn(async move {
                     let round = engine::round_limited(&core, &a, Some(&slot)).await;
                     tracing::debug!(automation = %a.id, ?round, "round");
+                    let id = a.id.clone();
                     let _ = reports.send(Report {
                         automation: a,
                         round,
                     });
+                    let _ = ended.send(id);
                 }),
             );
         }
         // Until the next poll is due (a poll starts on time), a change in the folder, a round's end (its
-        // automation polls again on its own time), or — unwatched — a tick to look for Run now.
-        let longest = if watcher.is_some() && running.is_empty() {
+        // automation polls again on its own time, or at once if Run now was written while it ran), or —
+        // unwatched — a tick to look for Run now.
+        let longest = if watcher.is_some() {
             Duration::from_secs(3600)
         } else {
             TICK
@@ -178,11 +198,17 @@ pub async fn run(core: Patchbay, stop: CancellationToken, reports: mpsc::Unbound
             .map_or(longest, |t| {
                 t.saturating_duration_since(Instant::now()).min(longest)
             });
-        // A Run now for a round still running waits for it: look again on the tick after while any runs.
-        look = watcher.is_none() || !running.is_empty();
+        // Watched, the folder is looked at again only when the kernel says it changed; a Run now for a round
+        // still running is taken when that round ends.
+        look = watcher.is_none();
+        just_ended = None;
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = tokio::time::sleep(wake) => {}
+            Some(id) = ended.recv() => {
+                running.remove(&id);
+                just_ended = Some(id);
+            }
             _ = woke.recv(), if watcher.is_some() => {
                 look = true;
                 // A burst of writes (a list saved, several Run now at once) is one look.
@@ -278,7 +304,8 @@ mod tests {
     fn only_the_list_and_run_now_wake_the_runner() {
         let dir = Path::new("/data/automations");
         assert!(wakes(&dir.join("automations.json")));
-        assert!(wakes(&dir.join("a1").join(RUN_NOW)));
+        assert!(wakes(&dir.join(RUN_NOW).join("a1")));
+        assert!(!wakes(&dir.join("a1").join(RUN_NOW)));
         assert!(!wakes(&dir.join("a1").join("state.json")));
         assert!(!wakes(&dir.join("a1").join(".state.json.tmp")));
         assert!(!wakes(&dir.join(".automations.json.tmp")));
@@ -333,7 +360,7 @@ mod tests {
             .unwrap();
         assert_eq!(asked.automation.id, "a1");
         assert!(
-            !store.folder_of("a1").join(RUN_NOW).exists(),
+            !run_now_dir(&store).join("a1").exists(),
             "Run now taken once"
         );
         // A new automation written by another process polls at once too.

@@ -164,8 +164,12 @@ fn write_inner(dir: &Path, path: &Path, bytes: &[u8], sync: bool) -> std::io::Re
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let fault = |stage: &str| crate::fault::point(&format!("{stage}:{name}"));
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    set_mode(tmp.path(), 0o600)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-");
+    // Made 0600 (not opened wider, then narrowed).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(&bytes[..bytes.len() / 2])?;
     fault("write-half");
     tmp.write_all(&bytes[bytes.len() / 2..])?;
