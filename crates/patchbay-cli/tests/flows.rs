@@ -596,3 +596,63 @@ async fn a_destination_that_needs_fix_stops_the_automation_which_catches_up_afte
     assert_eq!(view["state"], "active", "{view}");
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_forward_graph_did_not_confirm_is_never_sent_again_until_retry() {
+    let sb = own_sandbox().await;
+    let home = Home::new();
+    let outlook = connect_to(&home, &sb, ADELE).await;
+    let added = add(
+        &home,
+        &[
+            "--connection",
+            &outlook,
+            "--on",
+            "new-mail",
+            "--forward-to",
+            "ap@contoso.example",
+        ],
+    )
+    .await;
+    let id = added["id"].as_str().unwrap().to_string();
+    run_once(&home).await;
+    let fwd = mail(&sb, "billing@fabrikam.example", "Forward me once", vec![]);
+    // Exchange forwards it, and the gateway answers 504.
+    sb.control().unconfirm_next_forwards(1);
+    let out = home.run(&["automations", "run", "--once"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "left failing: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(sb.control().mail_forwards(ADELE).unwrap().len(), 1);
+    // Failed at once, in words, and not sent again by the rounds after.
+    let h = history(&home, &id).await;
+    let last = h.last().unwrap();
+    assert_eq!(last["outcome"], "failed", "{h:?}");
+    assert!(
+        last["detail"]
+            .as_str()
+            .unwrap()
+            .contains("may have carried it out"),
+        "{last}"
+    );
+    for _ in 0..2 {
+        let out = home.run(&["automations", "run", "--once"]).await;
+        assert_eq!(out.status.code(), Some(1));
+    }
+    let forwards = sb.control().mail_forwards(ADELE).unwrap();
+    assert_eq!(
+        forwards.len(),
+        1,
+        "never sent again on its own: {forwards:?}"
+    );
+    assert_eq!(forwards[0]["forward_of"], fwd.as_str());
+    // Retry is the person's word that it did not go: it is sent again.
+    let out = home.run(&["automations", "retry", &id]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    run_once(&home).await;
+    assert_eq!(sb.control().mail_forwards(ADELE).unwrap().len(), 2);
+    sb.shutdown().await;
+}

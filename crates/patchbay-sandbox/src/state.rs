@@ -148,6 +148,9 @@ pub struct Inner {
     pub deny_scopes: HashMap<String, Vec<String>>,
     pub latency: Duration,
     pub fail: Option<FailPlan>,
+    /// The next forwards are carried out (the mail goes) and answered 504, as a gateway that timed out waiting
+    /// for Exchange does.
+    pub forwards_unconfirmed: u32,
     pub garble_refresh: Option<Garble>,
     pub settings: Settings,
     pub stats: Stats,
@@ -187,6 +190,7 @@ impl Inner {
             deny_scopes: HashMap::new(),
             latency: Duration::ZERO,
             fail: None,
+            forwards_unconfirmed: 0,
             garble_refresh: None,
             settings,
             stats: Stats::default(),

@@ -299,6 +299,13 @@ impl SandboxControl {
         Ok(())
     }
 
+    /// The next `count` forwards (`POST /me/messages/{id}/forward`) are carried out — the mail goes, recorded as
+    /// sent — and answered 504, as when a gateway timed out waiting for Exchange: what a client must not send
+    /// again on its own.
+    pub fn unconfirm_next_forwards(&self, count: u32) {
+        self.state.lock().forwards_unconfirmed = count;
+    }
+
     /// The next refresh is carried out (its refresh token redeemed, a new one issued) and answered with a 200
     /// the client must refuse (see [`Garble`]). A client that sends the redeemed token again is refused as a
     /// reused one; one that kept the new token goes on.

@@ -328,6 +328,14 @@ pub fn forward(
         "forward_of": id,
         "sent_at": utc(jiff::Timestamp::now()),
     }));
+    if inner.forwards_unconfirmed > 0 {
+        inner.forwards_unconfirmed -= 1;
+        return Reply::error(
+            StatusCode::GATEWAY_TIMEOUT,
+            "UnknownError",
+            "The gateway did not receive a timely response from the upstream server.",
+        );
+    }
     accepted()
 }
 
