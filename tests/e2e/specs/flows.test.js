@@ -76,6 +76,21 @@ describe('flows', () => {
     await app.waitFor('automation-dialog');
     assert.equal(await app.value('automation-dest-connection'), files.id, 'the OneDrive connection is chosen');
     assert.ok(await app.el('automation-does-save_attachments').isSelected(), 'then: save attachments');
+    // The folder picker browses the drive's folders.
+    await app.click('automation-dest-browse');
+    await app.waitFor('folder-picker-list', 20_000);
+    assert.match(await app.text('folder-picker-list'), /Documents/);
+    const documents = await app.el('folder-picker-list').$('button=Documents');
+    await documents.click();
+    await app.browser.waitUntil(async () => (await app.text('folder-picker-here')) === '/Documents', {
+      timeout: 15_000,
+      timeoutMsg: 'the picker went into Documents',
+    });
+    await app.waitFor('folder-picker-list', 20_000);
+    await shot(app, 'flows-folder-picker');
+    await app.click('folder-picker-use');
+    assert.equal(await app.value('automation-dest-folder'), '/Documents');
+    await app.el('automation-dest-folder').clearValue();
     await app.type('automation-dest-folder', '/Invoices');
     await app.type('automation-name', 'Invoices to OneDrive');
     await app.click('automation-test');
