@@ -4,6 +4,7 @@
 //! entry is refused with a message naming the connector and the field, never half-loaded.
 
 pub mod capabilities;
+mod check;
 
 pub use capabilities::{
     bare, ActionSpec, Capabilities, Implications, Need, PreviewSpec, Requirement, SectionKind,
@@ -11,7 +12,7 @@ pub use capabilities::{
 };
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use ts_rs::TS;
 
 const BUILTIN: &str = include_str!("../../catalogue/connectors.json");
@@ -279,124 +280,7 @@ impl Catalogue {
                 found: file.version,
             });
         }
-        let mut ids = HashSet::new();
-        let mut tool_names = HashSet::new();
-        for c in &file.connectors {
-            let invalid = |problem: String| CatalogueError::Invalid {
-                connector: c.id.clone(),
-                problem,
-            };
-            if c.id.is_empty()
-                || !c
-                    .id
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
-            {
-                return Err(invalid(
-                    "the id must be lower-case letters, digits and dashes".into(),
-                ));
-            }
-            if !ids.insert(c.id.clone()) {
-                return Err(invalid("the id is used twice".into()));
-            }
-            if c.name.trim().is_empty() || c.description.trim().is_empty() {
-                return Err(invalid("the name and description must not be empty".into()));
-            }
-            if c.auth_types.is_empty() {
-                return Err(invalid("it has no auth type".into()));
-            }
-            if c.default_scopes.is_empty() {
-                return Err(invalid("it asks for no scopes".into()));
-            }
-            for base in &c.base_scopes {
-                if !c
-                    .default_scopes
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(base))
-                {
-                    return Err(invalid(format!(
-                        "base scope {base} is not among its default scopes"
-                    )));
-                }
-            }
-            for scope in c
-                .default_scopes
-                .iter()
-                .chain(c.features.iter().flat_map(|f| f.scopes.iter()))
-            {
-                if c.describe_scope(scope).is_none() {
-                    return Err(invalid(format!(
-                        "scope {scope} has no description in words"
-                    )));
-                }
-            }
-            for need in c.capabilities.needs() {
-                if c.describe_scope(&need.scope).is_none() {
-                    return Err(invalid(format!(
-                        "scope {} (a capability's need) has no description in words",
-                        need.scope
-                    )));
-                }
-            }
-            for tool in &c.capabilities.tools {
-                if !tool_names.insert(tool.name.clone()) {
-                    return Err(invalid(format!(
-                        "tool {} is offered by another connector too (tool names are global)",
-                        tool.name
-                    )));
-                }
-            }
-            if c.permissions.iter().any(|p| p.work_only)
-                && (c.personal_note.is_none() || c.work_only_word.is_none())
-            {
-                return Err(invalid(
-                    "it has work-only permissions: say what personal accounts lack (personal_note, work_only_word)"
-                        .into(),
-                ));
-            }
-            let mut section_ids = HashSet::new();
-            for s in &c.capabilities.preview {
-                if !section_ids.insert(s.id.as_str()) {
-                    return Err(invalid(format!("preview section {} is listed twice", s.id)));
-                }
-            }
-            let mut trigger_ids = HashSet::new();
-            for t in &c.capabilities.triggers {
-                if !trigger_ids.insert(t.id.as_str()) {
-                    return Err(invalid(format!("trigger {} is listed twice", t.id)));
-                }
-            }
-            let mut action_ids = HashSet::new();
-            for a in &c.capabilities.actions {
-                if !action_ids.insert(a.id.as_str()) {
-                    return Err(invalid(format!("action {} is listed twice", a.id)));
-                }
-                if !a.cli.starts_with("--") {
-                    return Err(invalid(format!(
-                        "action {}'s flag {} is not a --flag",
-                        a.id, a.cli
-                    )));
-                }
-                if let Some(t) = a.after.iter().find(|t| !trigger_ids.contains(t.as_str())) {
-                    return Err(invalid(format!(
-                        "action {} follows trigger {t}, which it does not have",
-                        a.id
-                    )));
-                }
-                if a.needs.is_empty() {
-                    return Err(invalid(format!("action {} needs no permission", a.id)));
-                }
-            }
-            let mut feature_ids = HashSet::new();
-            for f in &c.features {
-                if !feature_ids.insert(f.id.as_str()) {
-                    return Err(invalid(format!("feature {} is listed twice", f.id)));
-                }
-                if f.scopes.is_empty() {
-                    return Err(invalid(format!("feature {} needs no scope", f.id)));
-                }
-            }
-        }
+        check::connectors(&file.connectors)?;
         let mut connectors = file.connectors;
         for c in &mut connectors {
             c.scope_sets = c.all_scope_sets();
