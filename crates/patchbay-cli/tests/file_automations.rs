@@ -10,25 +10,7 @@ use patchbay_sandbox::{FileContent, Sandbox};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// A command that appends one line per item: `ITEM_ID<TAB>ITS JSON`.
-fn recorder(out: &Path) -> String {
-    format!(
-        "sh -c 'printf \"%s\\t\" \"$PATCHBAY_ITEM_ID\" >> {0}; cat >> {0}; test -z \"$FAIL\"'",
-        out.display()
-    )
-}
-
-fn lines(out: &Path) -> Vec<(String, Value)> {
-    std::fs::read_to_string(out)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let (id, json) = l.split_once('\t').unwrap();
-            (id.to_string(), serde_json::from_str(json).unwrap())
-        })
-        .collect()
-}
+use common::{recorded as lines, recorder};
 
 /// (change, path) of each line from `from` on.
 fn changes(out: &Path, from: usize) -> Vec<(String, String)> {
@@ -51,12 +33,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 async fn add(home: &Home, args: &[&str]) -> Value {
-    let mut all = vec!["automations", "add"];
-    all.extend_from_slice(args);
-    all.push("--json");
-    let out = home.run(&all).await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::add_automation(home, args).await
 }
 
 async fn run_once(home: &Home, env: &[(&str, &str)]) -> (Option<i32>, String) {

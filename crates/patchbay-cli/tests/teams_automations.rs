@@ -31,12 +31,7 @@ fn lines(out: &Path) -> Vec<Value> {
 }
 
 async fn add(home: &Home, args: &[&str]) -> Value {
-    let mut all = vec!["automations", "add"];
-    all.extend_from_slice(args);
-    all.push("--json");
-    let out = home.run(&all).await;
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::add_automation(home, args).await
 }
 
 async fn run_once(home: &Home) {

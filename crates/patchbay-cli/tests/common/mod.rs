@@ -364,3 +364,34 @@ pub fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> 
     }
     found
 }
+
+/// `patchbay automations add ARGS… --json`, which must succeed: the added automation's view.
+pub async fn add_automation(home: &Home, args: &[&str]) -> Value {
+    let mut all = vec!["automations", "add"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let out = home.run(&all).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A command for `--run` that appends `ITEM_ID<TAB>` and the item's JSON to `out` (and fails when `FAIL` is set).
+pub fn recorder(out: &std::path::Path) -> String {
+    format!(
+        "sh -c 'printf \"%s\\t\" \"$PATCHBAY_ITEM_ID\" >> {0}; cat >> {0}; test -z \"$FAIL\"'",
+        out.display()
+    )
+}
+
+/// What [`recorder`] wrote: each item's id and JSON, in order.
+pub fn recorded(out: &std::path::Path) -> Vec<(String, Value)> {
+    std::fs::read_to_string(out)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (id, json) = l.split_once('\t').unwrap();
+            (id.to_string(), serde_json::from_str(json).unwrap())
+        })
+        .collect()
+}
