@@ -12,7 +12,7 @@ use patchbay_core::automations::runner::{self, stopped_summary, Report};
 use patchbay_core::automations::store::AutomationStore;
 use patchbay_core::events::CoreEvent;
 use patchbay_core::health::MonitorConfig;
-use patchbay_core::model::ConnectionSummary;
+use patchbay_core::model::{ConnectionStatus, ConnectionSummary};
 use patchbay_core::resident::{ServiceLock, ServiceMode, ServiceStatus, TrayState};
 use patchbay_core::{CoreConfig, Patchbay};
 use patchbay_desktop::alerts::Alerts;
@@ -138,6 +138,8 @@ pub async fn run(
                 }
                 if batch.changes_connections() {
                     let list = core.list().unwrap_or_default();
+                    // A connection that stopped automations may have settled (checked): say so now.
+                    refresh_stopped(&automations, &list, &mut stopped_line, desktop.as_mut()).await;
                     if let Some(d) = desktop.as_mut() {
                         // Some events were missed: notify from the current statuses.
                         if batch.lagged {
@@ -159,18 +161,7 @@ pub async fn run(
                     }
                 }
                 let list = core.list().unwrap_or_default();
-                let now = stopped_summary(&automations, &list);
-                if now != stopped_line {
-                    match &now {
-                        Some((line, _)) => tracing::warn!("{line}"),
-                        None => tracing::info!("no automation is stopped"),
-                    }
-                    if let Some(d) = desktop.as_mut() {
-                        d.on_automations(now.clone());
-                        d.show(&list).await;
-                    }
-                    stopped_line = now;
-                }
+                refresh_stopped(&automations, &list, &mut stopped_line, desktop.as_mut()).await;
             }
             Some(event) = tray_events.recv() => match event {
                 Event::Menu(action) => {
@@ -363,4 +354,35 @@ fn spawn_signal_handler(stop: CancellationToken) {
             stop.cancel();
         });
     }
+}
+
+/// What stops automations, again: logged, and shown and notified when it changed. While a connection that
+/// stops them is still being checked its words are not settled ("checking"), so nothing is said until the check
+/// ends (the status change that follows calls this again).
+async fn refresh_stopped(
+    automations: &AutomationStore,
+    list: &[ConnectionSummary],
+    stopped_line: &mut Option<(String, Vec<String>)>,
+    desktop: Option<&mut Desktop>,
+) {
+    let now = stopped_summary(automations, list);
+    if now == *stopped_line {
+        return;
+    }
+    let checking = now.as_ref().is_some_and(|(_, ids)| {
+        list.iter()
+            .any(|c| ids.contains(&c.id) && c.status == ConnectionStatus::Checking)
+    });
+    if checking {
+        return;
+    }
+    match &now {
+        Some((line, _)) => tracing::warn!("{line}"),
+        None => tracing::info!("no automation is stopped"),
+    }
+    if let Some(d) = desktop {
+        d.on_automations(now.clone());
+        d.show(list).await;
+    }
+    *stopped_line = now;
 }
